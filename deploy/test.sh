@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the project into .venv and runs lint, types and the whole test suite.
+# The test fixtures start PostgreSQL and Kafka themselves when none is given
+# (LIF_TEST_POSTGRES_DSN, LIF_TEST_KAFKA_BOOTSTRAP).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  echo "usage: deploy/test.sh [pytest args...]  (installs .venv, runs ruff, mypy, pytest)"
+  exit 0
+fi
+PY=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  echo "== creating .venv" >&2
+  "$PY" -m venv .venv
+fi
+echo "== installing lif with its dev dependencies" >&2
+.venv/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+echo "== ruff" >&2
+.venv/bin/ruff check .
+echo "== mypy" >&2
+.venv/bin/mypy
+echo "== pytest" >&2
+exec .venv/bin/pytest "$@"

@@ -1,0 +1,568 @@
+"""A learning activity: any source of learning in the framework, and its findings."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.aggregate import AggregateEvent, AggregateState, Change, Context, base_fields, change
+from domain.clocks import Deadline, deadlines_for
+from domain.errors import InvalidInput, NotFound, RuleViolation
+from domain.framework import DEFAULT_SOURCES, SourceDefaults, SourceKind, Theme
+from domain.partnership import Partnership
+from domain.privacy import check_case_reference
+
+
+class ActivityStatus(StrEnum):
+    OPENED = "opened"
+    IN_PROGRESS = "in_progress"
+    REPORTED = "reported"
+    SIGNED_OFF = "signed_off"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+
+class FindingCategory(StrEnum):
+    GOOD_PRACTICE = "good_practice"
+    AREA_FOR_IMPROVEMENT = "area_for_improvement"
+
+
+FamilyResponse = Literal["accepted", "declined", "no_response"]
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    finding_id: UUID
+    category: FindingCategory
+    summary: str
+    themes: tuple[Theme, ...]
+    agencies_concerned: tuple[str, ...]
+    recorded_on: date
+
+
+class LeadReviewer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    agency_id: str | None
+    """None when the reviewer is independent of every partner agency."""
+
+
+class FamilyInvolvement(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    offered_on: date
+    response: FamilyResponse
+    summary: str
+
+
+class Activity(AggregateState):
+    kind: SourceKind
+    title: str
+    status: ActivityStatus
+    case_reference: str | None
+    scope: str
+    agencies_involved: tuple[str, ...]
+    opened_on: date
+    originating_activity_id: UUID | None = None
+    lead_reviewer: LeadReviewer | None = None
+    aware_on: date | None = None
+    notified_on: date | None = None
+    rapid_review_completed_on: date | None = None
+    initiated_on: date | None = None
+    planned_publication_on: date | None = None
+    published_on: date | None = None
+    publication_url: str | None = None
+    final_report_sent_on: date | None = None
+    practitioner_involvement: str | None = None
+    family_involvement: FamilyInvolvement | None = None
+    child_voice: str | None = None
+    findings: dict[UUID, Finding] = {}
+    report_summary: str | None = None
+    signed_off_by_decision: UUID | None = None
+    signed_off_by_forum: str | None = None
+    closed_on: date | None = None
+
+    @property
+    def rules(self) -> SourceDefaults:
+        return DEFAULT_SOURCES[self.kind]
+
+    def finding(self, finding_id: UUID, field: str = "finding_id") -> Finding:
+        try:
+            return self.findings[finding_id]
+        except KeyError:
+            raise NotFound(
+                "unknown_finding", f"Finding {finding_id} is not part of activity {self.id}.", field
+            ) from None
+
+    def deadlines(self, rapid_review_starts_from: Literal["awareness", "notification"]) -> list[Deadline]:
+        return deadlines_for(
+            aware_on=self.aware_on,
+            notified_on=self.notified_on,
+            rapid_review_completed_on=self.rapid_review_completed_on,
+            initiated_on=self.initiated_on,
+            planned_publication_on=self.planned_publication_on,
+            published_on=self.published_on,
+            final_report_sent_on=self.final_report_sent_on,
+            rapid_review_starts_from=rapid_review_starts_from,
+        )
+
+
+class ActivityOpened(AggregateEvent[Activity]):
+    TOPIC = "lif.activity.opened"
+    kind: SourceKind
+    title: str
+    case_reference: str | None
+    scope: str
+    agencies_involved: tuple[str, ...]
+    opened_on: date
+    aware_on: date | None = None
+    initiated_on: date | None = None
+    originating_activity_id: UUID | None = None
+
+    def apply(self, state: Activity | None) -> Activity:
+        return Activity(
+            **base_fields(self),
+            kind=self.kind,
+            title=self.title,
+            status=ActivityStatus.OPENED,
+            case_reference=self.case_reference,
+            scope=self.scope,
+            agencies_involved=self.agencies_involved,
+            opened_on=self.opened_on,
+            aware_on=self.aware_on,
+            initiated_on=self.initiated_on,
+            originating_activity_id=self.originating_activity_id,
+        )
+
+
+class _ActivityEvent(AggregateEvent[Activity]):
+    def apply(self, state: Activity | None) -> Activity:
+        assert state is not None
+        return state.model_copy(update=self.updates(state))
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        raise NotImplementedError
+
+
+class AgencyInvolved(_ActivityEvent):
+    TOPIC = "lif.activity.agency_involved"
+    agency_id: str
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {"agencies_involved": (*state.agencies_involved, self.agency_id)}
+
+
+class LeadReviewerAppointed(_ActivityEvent):
+    TOPIC = "lif.activity.lead_reviewer_appointed"
+    name: str
+    agency_id: str | None
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {"lead_reviewer": LeadReviewer(name=self.name, agency_id=self.agency_id)}
+
+
+class ActivityStarted(_ActivityEvent):
+    TOPIC = "lif.activity.started"
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {"status": ActivityStatus.IN_PROGRESS}
+
+
+class SeriousIncidentNotified(_ActivityEvent):
+    TOPIC = "lif.activity.serious_incident_notified"
+    notified_on: date
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {"notified_on": self.notified_on}
+
+
+class RapidReviewCompleted(_ActivityEvent):
+    TOPIC = "lif.activity.rapid_review_completed"
+    completed_on: date
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {"rapid_review_completed_on": self.completed_on}
+
+
+class PractitionerInvolvementRecorded(_ActivityEvent):
+    TOPIC = "lif.activity.practitioner_involvement_recorded"
+    summary: str
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {"practitioner_involvement": self.summary}
+
+
+class FamilyInvolvementOffered(_ActivityEvent):
+    TOPIC = "lif.activity.family_involvement_offered"
+    offered_on: date
+    response: FamilyResponse
+    summary: str
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        involvement = FamilyInvolvement(
+            offered_on=self.offered_on, response=self.response, summary=self.summary
+        )
+        return {"family_involvement": involvement}
+
+
+class ChildVoiceRecorded(_ActivityEvent):
+    TOPIC = "lif.activity.child_voice_recorded"
+    summary: str
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {"child_voice": self.summary}
+
+
+class FindingRecorded(_ActivityEvent):
+    TOPIC = "lif.activity.finding_recorded"
+    finding_id: UUID
+    category: FindingCategory
+    summary: str
+    themes: tuple[Theme, ...]
+    agencies_concerned: tuple[str, ...]
+    recorded_on: date
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        finding = Finding(
+            finding_id=self.finding_id,
+            category=self.category,
+            summary=self.summary,
+            themes=self.themes,
+            agencies_concerned=self.agencies_concerned,
+            recorded_on=self.recorded_on,
+        )
+        return {"findings": {**state.findings, self.finding_id: finding}}
+
+
+class ActivityReported(_ActivityEvent):
+    TOPIC = "lif.activity.reported"
+    report_summary: str
+    reported_on: date
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {"status": ActivityStatus.REPORTED, "report_summary": self.report_summary}
+
+
+class ActivitySignedOff(_ActivityEvent):
+    TOPIC = "lif.activity.signed_off"
+    decision_id: UUID
+    forum_id: str
+    signed_off_on: date
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {
+            "status": ActivityStatus.SIGNED_OFF,
+            "signed_off_by_decision": self.decision_id,
+            "signed_off_by_forum": self.forum_id,
+        }
+
+
+class PublicationPlanned(_ActivityEvent):
+    TOPIC = "lif.activity.publication_planned"
+    planned_on: date
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {"planned_publication_on": self.planned_on}
+
+
+class FinalReportSentToPanel(_ActivityEvent):
+    TOPIC = "lif.activity.final_report_sent_to_panel"
+    sent_on: date
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {"final_report_sent_on": self.sent_on}
+
+
+class ActivityPublished(_ActivityEvent):
+    TOPIC = "lif.activity.published"
+    published_on: date
+    url: str | None
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {
+            "status": ActivityStatus.PUBLISHED,
+            "published_on": self.published_on,
+            "publication_url": self.url,
+        }
+
+
+class ActivityClosed(_ActivityEvent):
+    TOPIC = "lif.activity.closed"
+    closed_on: date
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        return {"status": ActivityStatus.CLOSED, "closed_on": self.closed_on}
+
+
+# --- commands -------------------------------------------------------------
+
+_SERIOUS_INCIDENT_KINDS = {SourceKind.RAPID_REVIEW, SourceKind.SAFEGUARDING_PRACTICE_REVIEW}
+_OPEN_STATES = {ActivityStatus.OPENED, ActivityStatus.IN_PROGRESS}
+
+
+def _check_agencies(p: Partnership, agency_ids: tuple[str, ...], field: str) -> None:
+    for i, agency_id in enumerate(agency_ids):
+        p.agency(agency_id, f"{field}[{i}]")
+
+
+def _require_status(a: Activity, allowed: set[ActivityStatus], doing: str) -> None:
+    if a.status not in allowed:
+        names = ", ".join(sorted(s.value for s in allowed))
+        raise RuleViolation(
+            "invalid_status",
+            f"Cannot {doing} an activity that is {a.status.value}; it must be {names}.",
+            "status",
+        )
+
+
+def _check_independence(a: Activity, lead: LeadReviewer | None) -> None:
+    if lead is None or lead.agency_id is None or not a.rules.requires_independent_lead:
+        return
+    if lead.agency_id in a.agencies_involved:
+        raise RuleViolation(
+            "lead_reviewer_not_independent",
+            f"The lead reviewer of a {a.rules.title} must be independent of the agencies "
+            f"whose actions are reviewed; {lead.name} belongs to {lead.agency_id}, which is "
+            "involved in this case.",
+            "agency_id",
+        )
+
+
+def open_activity(
+    p: Partnership,
+    ctx: Context,
+    *,
+    kind: SourceKind,
+    title: str,
+    opened_on: date,
+    scope: str,
+    case_reference: str | None = None,
+    agencies_involved: tuple[str, ...] = (),
+    aware_on: date | None = None,
+    originating_activity: Activity | None = None,
+    activity_id: UUID | None = None,
+) -> Change[Activity]:
+    if case_reference is not None:
+        check_case_reference(case_reference)
+    _check_agencies(p, agencies_involved, "agencies_involved")
+    if kind in _SERIOUS_INCIDENT_KINDS and aware_on is None and originating_activity is None:
+        raise InvalidInput(
+            "aware_on_required",
+            f"A {DEFAULT_SOURCES[kind].title} starts the statutory clocks: give the date the "
+            "partnership became aware of the serious incident.",
+            "aware_on",
+        )
+    if DEFAULT_SOURCES[kind].requires_independent_lead and not (ctx.rationale or "").strip():
+        raise InvalidInput(
+            "proportionality_rationale_required",
+            "Say why this scale of review is proportionate to the issues (rationale).",
+            "rationale",
+        )
+    if originating_activity is not None:
+        aware_on = aware_on or originating_activity.aware_on
+        if case_reference is None:
+            case_reference = originating_activity.case_reference
+    initiated_on = opened_on if kind is SourceKind.SAFEGUARDING_PRACTICE_REVIEW else None
+    c: Change[Activity] = Change(None, activity_id or uuid4())
+    return c.trigger(
+        ActivityOpened,
+        ctx,
+        kind=kind,
+        title=title,
+        case_reference=case_reference,
+        scope=scope,
+        agencies_involved=agencies_involved,
+        opened_on=opened_on,
+        aware_on=aware_on,
+        initiated_on=initiated_on,
+        originating_activity_id=originating_activity.id if originating_activity else None,
+    )
+
+
+def involve_agency(a: Activity, p: Partnership, ctx: Context, *, agency_id: str) -> Change[Activity]:
+    p.agency(agency_id)
+    if agency_id in a.agencies_involved:
+        raise RuleViolation("agency_already_involved", f"{agency_id} is already involved.", "agency_id")
+    if a.lead_reviewer is not None and a.lead_reviewer.agency_id == agency_id:
+        _check_independence(
+            a.model_copy(update={"agencies_involved": (*a.agencies_involved, agency_id)}),
+            a.lead_reviewer,
+        )
+    return change(a).trigger(AgencyInvolved, ctx, agency_id=agency_id)
+
+
+def appoint_lead_reviewer(
+    a: Activity, p: Partnership, ctx: Context, *, name: str, agency_id: str | None
+) -> Change[Activity]:
+    _require_status(a, _OPEN_STATES, "appoint a lead reviewer to")
+    if agency_id is not None:
+        p.agency(agency_id)
+    _check_independence(a, LeadReviewer(name=name, agency_id=agency_id))
+    return change(a).trigger(LeadReviewerAppointed, ctx, name=name, agency_id=agency_id)
+
+
+def start(a: Activity, ctx: Context) -> Change[Activity]:
+    _require_status(a, {ActivityStatus.OPENED}, "start")
+    if a.rules.requires_independent_lead and a.lead_reviewer is None:
+        raise RuleViolation(
+            "lead_reviewer_required",
+            f"A {a.rules.title} cannot start before an independent lead reviewer is appointed.",
+            "lead_reviewer",
+        )
+    return change(a).trigger(ActivityStarted, ctx)
+
+
+def notify_serious_incident(a: Activity, ctx: Context, *, notified_on: date) -> Change[Activity]:
+    if a.aware_on is None:
+        raise RuleViolation(
+            "not_a_serious_incident", "This activity has no serious incident to notify.", "aware_on"
+        )
+    if notified_on < a.aware_on:
+        raise InvalidInput(
+            "date_before_awareness", "Notification cannot precede awareness.", "notified_on"
+        )
+    return change(a).trigger(SeriousIncidentNotified, ctx, notified_on=notified_on)
+
+
+def complete_rapid_review(a: Activity, ctx: Context, *, completed_on: date) -> Change[Activity]:
+    if a.kind is not SourceKind.RAPID_REVIEW:
+        raise RuleViolation("not_a_rapid_review", "Only a rapid review is completed this way.", "kind")
+    return change(a).trigger(RapidReviewCompleted, ctx, completed_on=completed_on)
+
+
+def record_practitioner_involvement(a: Activity, ctx: Context, *, summary: str) -> Change[Activity]:
+    _require_status(a, _OPEN_STATES, "record practitioner involvement in")
+    return change(a).trigger(PractitionerInvolvementRecorded, ctx, summary=summary)
+
+
+def offer_family_involvement(
+    a: Activity, ctx: Context, *, offered_on: date, response: FamilyResponse, summary: str
+) -> Change[Activity]:
+    _require_status(a, _OPEN_STATES, "record the family's involvement in")
+    return change(a).trigger(
+        FamilyInvolvementOffered, ctx, offered_on=offered_on, response=response, summary=summary
+    )
+
+
+def record_child_voice(a: Activity, ctx: Context, *, summary: str) -> Change[Activity]:
+    _require_status(a, _OPEN_STATES | {ActivityStatus.REPORTED}, "record the child's voice in")
+    return change(a).trigger(ChildVoiceRecorded, ctx, summary=summary)
+
+
+def record_finding(
+    a: Activity,
+    p: Partnership,
+    ctx: Context,
+    *,
+    category: FindingCategory,
+    summary: str,
+    themes: tuple[Theme, ...],
+    agencies_concerned: tuple[str, ...],
+    recorded_on: date,
+    finding_id: UUID | None = None,
+) -> Change[Activity]:
+    _require_status(a, _OPEN_STATES | {ActivityStatus.REPORTED}, "record a finding in")
+    if not themes:
+        raise InvalidInput("theme_required", "A finding names at least one theme.", "themes")
+    _check_agencies(p, agencies_concerned, "agencies_concerned")
+    return change(a).trigger(
+        FindingRecorded,
+        ctx,
+        finding_id=finding_id or uuid4(),
+        category=category,
+        summary=summary,
+        themes=themes,
+        agencies_concerned=agencies_concerned,
+        recorded_on=recorded_on,
+    )
+
+
+def report(a: Activity, ctx: Context, *, report_summary: str, reported_on: date) -> Change[Activity]:
+    _require_status(a, {ActivityStatus.IN_PROGRESS}, "report")
+    if not a.findings:
+        raise RuleViolation(
+            "findings_required", "An activity reports at least one finding.", "findings"
+        )
+    return change(a).trigger(
+        ActivityReported, ctx, report_summary=report_summary, reported_on=reported_on
+    )
+
+
+def missing_for_sign_off(a: Activity) -> list[tuple[str, str, str]]:
+    """Each principle not yet evidenced, as (code, field, sentence)."""
+    missing: list[tuple[str, str, str]] = []
+    if a.rules.requires_practitioner_and_family_involvement:
+        if not a.practitioner_involvement:
+            missing.append((
+                "practitioner_involvement_required",
+                "practitioner_involvement",
+                "Record how practitioners were involved before sign-off.",
+            ))
+        if a.family_involvement is None:
+            missing.append((
+                "family_involvement_offer_required",
+                "family_involvement",
+                "Record the offer of family involvement before sign-off.",
+            ))
+    if a.rules.requires_child_voice and not a.child_voice:
+        missing.append((
+            "child_voice_required",
+            "child_voice",
+            "Record the child's voice (the child at the centre) before sign-off.",
+        ))
+    return missing
+
+
+def sign_off(
+    a: Activity, p: Partnership, ctx: Context, *, decision_id: UUID, forum_id: str, on: date
+) -> Change[Activity]:
+    _require_status(a, {ActivityStatus.REPORTED}, "sign off")
+    required = p.routing_for(a.kind).sign_off_forum
+    if forum_id != required:
+        raise RuleViolation(
+            "wrong_forum_for_sign_off",
+            f"A {a.rules.title} is signed off by {p.forum(required).name}, not {forum_id}.",
+            "forum_id",
+        )
+    missing = missing_for_sign_off(a)
+    if missing:
+        code, field, sentence = missing[0]
+        raise RuleViolation(code, sentence, field)
+    return change(a).trigger(
+        ActivitySignedOff, ctx, decision_id=decision_id, forum_id=forum_id, signed_off_on=on
+    )
+
+
+def plan_publication(a: Activity, ctx: Context, *, planned_on: date) -> Change[Activity]:
+    _require_status(a, _OPEN_STATES | {ActivityStatus.REPORTED, ActivityStatus.SIGNED_OFF}, "plan publication of")
+    return change(a).trigger(PublicationPlanned, ctx, planned_on=planned_on)
+
+
+def send_final_report(a: Activity, ctx: Context, *, sent_on: date) -> Change[Activity]:
+    _require_status(a, {ActivityStatus.REPORTED, ActivityStatus.SIGNED_OFF}, "send the final report of")
+    return change(a).trigger(FinalReportSentToPanel, ctx, sent_on=sent_on)
+
+
+def publish(a: Activity, ctx: Context, *, published_on: date, url: str | None) -> Change[Activity]:
+    _require_status(a, {ActivityStatus.SIGNED_OFF}, "publish")
+    if a.kind is SourceKind.SAFEGUARDING_PRACTICE_REVIEW and a.final_report_sent_on is None:
+        raise RuleViolation(
+            "final_report_not_sent",
+            "Send the final report to the national Panel before publication.",
+            "final_report_sent_on",
+        )
+    return change(a).trigger(ActivityPublished, ctx, published_on=published_on, url=url)
+
+
+def close(a: Activity, ctx: Context, *, closed_on: date) -> Change[Activity]:
+    allowed = {ActivityStatus.PUBLISHED}
+    if not a.rules.requires_publication:
+        allowed.add(ActivityStatus.SIGNED_OFF)
+    _require_status(a, allowed, "close")
+    return change(a).trigger(ActivityClosed, ctx, closed_on=closed_on)

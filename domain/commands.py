@@ -1,0 +1,281 @@
+"""Commands: what a person or a service asks the partnership to record.
+
+Each command names the aggregate it targets (`target`): the API takes that
+id from the path, the ingest endpoint from the item.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.action import Evidence
+from domain.activity import FamilyResponse, FindingCategory
+from domain.decision import DecisionSubject
+from domain.framework import Sector, SourceKind, Theme
+from domain.recommendation import DecisionOutcome
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Target = Literal["none", "partnership", "activity", "recommendation", "action"]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: ClassVar[str]
+    target: ClassVar[Target]
+
+    rationale: Annotated[str, StringConstraints(max_length=10_000)] | None = Field(
+        default=None, description="Why: shown in the audit trail."
+    )
+    expected_version: int | None = Field(
+        default=None, ge=1, description="Refuse with 409 unless the target is at this version."
+    )
+
+
+# --- partnership ----------------------------------------------------------
+
+
+class RegisterPartnership(Command):
+    name: ClassVar[str] = "register_partnership"
+    target: ClassVar[Target] = "none"
+    partnership_id: Slug
+    display_name: Name
+    rapid_review_starts_from: Literal["awareness", "notification"] = "awareness"
+    with_framework_defaults: bool = True
+
+
+class AddAgency(Command):
+    name: ClassVar[str] = "add_agency"
+    target: ClassVar[Target] = "partnership"
+    agency_id: Slug
+    display_name: Name
+    sector: Sector
+
+
+class RegisterWebhook(Command):
+    name: ClassVar[str] = "register_webhook"
+    target: ClassVar[Target] = "partnership"
+    agency_id: Slug
+    webhook_url: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=2000)] | None
+
+
+class AddForum(Command):
+    name: ClassVar[str] = "add_forum"
+    target: ClassVar[Target] = "partnership"
+    forum_id: Slug
+    display_name: Name
+
+
+class ScheduleMeeting(Command):
+    name: ClassVar[str] = "schedule_meeting"
+    target: ClassVar[Target] = "partnership"
+    forum_id: Slug
+    meets_on: date
+
+
+class SetRouting(Command):
+    name: ClassVar[str] = "set_routing"
+    target: ClassVar[Target] = "partnership"
+    source_kind: SourceKind
+    points_of_dissemination: tuple[Slug, ...]
+    sign_off_forum: Slug
+
+
+# --- activity -------------------------------------------------------------
+
+
+class OpenActivity(Command):
+    name: ClassVar[str] = "open_activity"
+    target: ClassVar[Target] = "partnership"
+    activity_id: UUID | None = Field(default=None, description="Optional client-chosen id.")
+    kind: SourceKind
+    title: Name
+    opened_on: date
+    scope: Text
+    case_reference: str | None = Field(
+        default=None, description="Pseudonymous case reference; never a child's name or date of birth."
+    )
+    agencies_involved: tuple[Slug, ...] = ()
+    aware_on: date | None = None
+    originating_activity_id: UUID | None = None
+
+
+class InvolveAgency(Command):
+    name: ClassVar[str] = "involve_agency"
+    target: ClassVar[Target] = "activity"
+    agency_id: Slug
+
+
+class AppointLeadReviewer(Command):
+    name: ClassVar[str] = "appoint_lead_reviewer"
+    target: ClassVar[Target] = "activity"
+    reviewer_name: Name
+    agency_id: Slug | None = Field(default=None, description="None when independent of all agencies.")
+
+
+class StartActivity(Command):
+    name: ClassVar[str] = "start_activity"
+    target: ClassVar[Target] = "activity"
+
+
+class NotifySeriousIncident(Command):
+    name: ClassVar[str] = "notify_serious_incident"
+    target: ClassVar[Target] = "activity"
+    notified_on: date
+
+
+class CompleteRapidReview(Command):
+    name: ClassVar[str] = "complete_rapid_review"
+    target: ClassVar[Target] = "activity"
+    completed_on: date
+
+
+class RecordPractitionerInvolvement(Command):
+    name: ClassVar[str] = "record_practitioner_involvement"
+    target: ClassVar[Target] = "activity"
+    summary: Text
+
+
+class OfferFamilyInvolvement(Command):
+    name: ClassVar[str] = "offer_family_involvement"
+    target: ClassVar[Target] = "activity"
+    offered_on: date
+    response: FamilyResponse
+    summary: Text
+
+
+class RecordChildVoice(Command):
+    name: ClassVar[str] = "record_child_voice"
+    target: ClassVar[Target] = "activity"
+    summary: Text
+
+
+class RecordFinding(Command):
+    name: ClassVar[str] = "record_finding"
+    target: ClassVar[Target] = "activity"
+    finding_id: UUID | None = None
+    category: FindingCategory
+    summary: Text
+    themes: tuple[Theme, ...]
+    agencies_concerned: tuple[Slug, ...] = ()
+    recorded_on: date
+
+
+class ReportActivity(Command):
+    name: ClassVar[str] = "report_activity"
+    target: ClassVar[Target] = "activity"
+    report_summary: Text
+    reported_on: date
+
+
+class PlanPublication(Command):
+    name: ClassVar[str] = "plan_publication"
+    target: ClassVar[Target] = "activity"
+    planned_on: date
+
+
+class SendFinalReport(Command):
+    name: ClassVar[str] = "send_final_report"
+    target: ClassVar[Target] = "activity"
+    sent_on: date
+
+
+class PublishActivity(Command):
+    name: ClassVar[str] = "publish_activity"
+    target: ClassVar[Target] = "activity"
+    published_on: date
+    url: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=2000)] | None = None
+
+
+class CloseActivity(Command):
+    name: ClassVar[str] = "close_activity"
+    target: ClassVar[Target] = "activity"
+    closed_on: date
+
+
+# --- recommendations, decisions, actions ---------------------------------
+
+
+class MakeRecommendation(Command):
+    name: ClassVar[str] = "make_recommendation"
+    target: ClassVar[Target] = "activity"
+    recommendation_id: UUID | None = None
+    finding_ids: tuple[UUID, ...]
+    text: Text
+    addressed_to: tuple[Slug, ...]
+    made_on: date
+
+
+class RecordDecision(Command):
+    name: ClassVar[str] = "record_decision"
+    target: ClassVar[Target] = "partnership"
+    decision_id: UUID | None = None
+    forum_id: Slug
+    meeting_on: date
+    subject: DecisionSubject
+    subject_id: UUID
+    outcome: DecisionOutcome
+    decided_by: tuple[Name, ...]
+
+
+class AgreeAction(Command):
+    name: ClassVar[str] = "agree_action"
+    target: ClassVar[Target] = "recommendation"
+    action_id: UUID | None = None
+    owner_agency_id: Slug
+    description: Text
+    due_on: date
+
+
+class NoteProgress(Command):
+    name: ClassVar[str] = "note_progress"
+    target: ClassVar[Target] = "action"
+    noted_on: date
+    note: Text
+    on_track: bool = True
+
+
+class RescheduleAction(Command):
+    name: ClassVar[str] = "reschedule_action"
+    target: ClassVar[Target] = "action"
+    due_on: date
+
+
+class CompleteAction(Command):
+    name: ClassVar[str] = "complete_action"
+    target: ClassVar[Target] = "action"
+    completed_on: date
+    evidence: tuple[Evidence, ...]
+
+
+class AssureAction(Command):
+    name: ClassVar[str] = "assure_action"
+    target: ClassVar[Target] = "action"
+    assured_on: date
+    impact_statement: Text
+
+
+class ReopenAction(Command):
+    name: ClassVar[str] = "reopen_action"
+    target: ClassVar[Target] = "action"
+    reason: Text
+    due_on: date
+
+
+COMMANDS: dict[str, type[Command]] = {
+    c.name: c
+    for c in (
+        RegisterPartnership, AddAgency, RegisterWebhook, AddForum, ScheduleMeeting, SetRouting,
+        OpenActivity, InvolveAgency, AppointLeadReviewer, StartActivity, NotifySeriousIncident,
+        CompleteRapidReview, RecordPractitionerInvolvement, OfferFamilyInvolvement,
+        RecordChildVoice, RecordFinding, ReportActivity, PlanPublication, SendFinalReport,
+        PublishActivity, CloseActivity, MakeRecommendation, RecordDecision, AgreeAction,
+        NoteProgress, RescheduleAction, CompleteAction, AssureAction, ReopenAction,
+    )
+}

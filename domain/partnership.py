@@ -1,0 +1,246 @@
+"""A partnership's reference data: agencies, forums, meetings and routing of learning."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.aggregate import AggregateEvent, AggregateState, Change, Context, base_fields, change
+from domain.errors import InvalidInput, NotFound, RuleViolation
+from domain.framework import (
+    DEFAULT_AGENCIES,
+    DEFAULT_FORUMS,
+    DEFAULT_SOURCES,
+    Sector,
+    SourceKind,
+)
+
+RapidReviewStart = Literal["awareness", "notification"]
+PARTNERSHIP_AGENCY = "partnership"
+
+
+def partnership_uuid(partnership_id: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"lif:partnership:{partnership_id}")
+
+
+class Agency(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    agency_id: str
+    name: str
+    sector: Sector
+    webhook_url: str | None = None
+
+
+class Forum(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    forum_id: str
+    name: str
+    meetings: tuple[date, ...] = ()
+
+
+class Routing(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    points_of_dissemination: tuple[str, ...]
+    sign_off_forum: str
+
+
+class Partnership(AggregateState):
+    name: str
+    rapid_review_starts_from: RapidReviewStart = "awareness"
+    agencies: dict[str, Agency] = {}
+    forums: dict[str, Forum] = {}
+    routing: dict[SourceKind, Routing] = {}
+
+    def agency(self, agency_id: str, field: str = "agency_id") -> Agency:
+        try:
+            return self.agencies[agency_id]
+        except KeyError:
+            raise NotFound(
+                "unknown_agency",
+                f"Agency {agency_id!r} is not a member of partnership {self.partnership_id!r}.",
+                field,
+            ) from None
+
+    def forum(self, forum_id: str, field: str = "forum_id") -> Forum:
+        try:
+            return self.forums[forum_id]
+        except KeyError:
+            raise NotFound(
+                "unknown_forum",
+                f"Forum {forum_id!r} does not exist in partnership {self.partnership_id!r}.",
+                field,
+            ) from None
+
+    def routing_for(self, kind: SourceKind) -> Routing:
+        if kind in self.routing:
+            return self.routing[kind]
+        defaults = DEFAULT_SOURCES[kind]
+        return Routing(
+            points_of_dissemination=defaults.points_of_dissemination,
+            sign_off_forum=defaults.sign_off_forum,
+        )
+
+    def next_meeting(self, forum_id: str, after: date) -> date | None:
+        upcoming = [d for d in self.forum(forum_id).meetings if d >= after]
+        return min(upcoming) if upcoming else None
+
+
+class PartnershipRegistered(AggregateEvent[Partnership]):
+    TOPIC = "lif.partnership.registered"
+    name: str
+    rapid_review_starts_from: RapidReviewStart = "awareness"
+
+    def apply(self, state: Partnership | None) -> Partnership:
+        return Partnership(
+            **base_fields(self),
+            name=self.name,
+            rapid_review_starts_from=self.rapid_review_starts_from,
+        )
+
+
+class AgencyAdded(AggregateEvent[Partnership]):
+    TOPIC = "lif.partnership.agency_added"
+    agency_id: str
+    name: str
+    sector: Sector
+
+    def apply(self, state: Partnership | None) -> Partnership:
+        assert state is not None
+        agency = Agency(agency_id=self.agency_id, name=self.name, sector=self.sector)
+        return state.model_copy(update={"agencies": {**state.agencies, self.agency_id: agency}})
+
+
+class AgencyWebhookRegistered(AggregateEvent[Partnership]):
+    TOPIC = "lif.partnership.agency_webhook_registered"
+    agency_id: str
+    webhook_url: str | None
+
+    def apply(self, state: Partnership | None) -> Partnership:
+        assert state is not None
+        agency = state.agencies[self.agency_id].model_copy(update={"webhook_url": self.webhook_url})
+        return state.model_copy(update={"agencies": {**state.agencies, self.agency_id: agency}})
+
+
+class ForumAdded(AggregateEvent[Partnership]):
+    TOPIC = "lif.partnership.forum_added"
+    forum_id: str
+    name: str
+
+    def apply(self, state: Partnership | None) -> Partnership:
+        assert state is not None
+        forum = Forum(forum_id=self.forum_id, name=self.name)
+        return state.model_copy(update={"forums": {**state.forums, self.forum_id: forum}})
+
+
+class MeetingScheduled(AggregateEvent[Partnership]):
+    TOPIC = "lif.partnership.meeting_scheduled"
+    forum_id: str
+    meets_on: date
+
+    def apply(self, state: Partnership | None) -> Partnership:
+        assert state is not None
+        forum = state.forums[self.forum_id]
+        meetings = tuple(sorted({*forum.meetings, self.meets_on}))
+        updated = forum.model_copy(update={"meetings": meetings})
+        return state.model_copy(update={"forums": {**state.forums, self.forum_id: updated}})
+
+
+class RoutingSet(AggregateEvent[Partnership]):
+    TOPIC = "lif.partnership.routing_set"
+    source_kind: SourceKind
+    points_of_dissemination: tuple[str, ...]
+    sign_off_forum: str
+
+    def apply(self, state: Partnership | None) -> Partnership:
+        assert state is not None
+        routing = Routing(
+            points_of_dissemination=self.points_of_dissemination,
+            sign_off_forum=self.sign_off_forum,
+        )
+        return state.model_copy(update={"routing": {**state.routing, self.source_kind: routing}})
+
+
+def register_partnership(
+    ctx: Context,
+    *,
+    name: str,
+    rapid_review_starts_from: RapidReviewStart = "awareness",
+    with_framework_defaults: bool = True,
+) -> Change[Partnership]:
+    """Registers a partnership, seeded by default with the framework's forums and routing."""
+    c: Change[Partnership] = Change(None, partnership_uuid(ctx.partnership_id))
+    c.trigger(PartnershipRegistered, ctx, name=name, rapid_review_starts_from=rapid_review_starts_from)
+    if with_framework_defaults:
+        for forum in DEFAULT_FORUMS:
+            c.trigger(ForumAdded, ctx, forum_id=forum.forum_id, name=forum.name)
+        for agency in DEFAULT_AGENCIES:
+            c.trigger(AgencyAdded, ctx, agency_id=agency.agency_id, name=agency.name, sector=agency.sector)
+        for kind, defaults in DEFAULT_SOURCES.items():
+            c.trigger(
+                RoutingSet,
+                ctx,
+                source_kind=kind,
+                points_of_dissemination=defaults.points_of_dissemination,
+                sign_off_forum=defaults.sign_off_forum,
+            )
+    return c
+
+
+def add_agency(p: Partnership, ctx: Context, *, agency_id: str, name: str, sector: Sector) -> Change[Partnership]:
+    if agency_id in p.agencies:
+        raise RuleViolation("agency_exists", f"Agency {agency_id!r} already exists.", "agency_id")
+    if agency_id == PARTNERSHIP_AGENCY:
+        raise InvalidInput(
+            "reserved_id", f"{PARTNERSHIP_AGENCY!r} is reserved for the partnership itself.", "agency_id"
+        )
+    return change(p).trigger(AgencyAdded, ctx, agency_id=agency_id, name=name, sector=sector)
+
+
+def register_webhook(p: Partnership, ctx: Context, *, agency_id: str, webhook_url: str | None) -> Change[Partnership]:
+    p.agency(agency_id)
+    return change(p).trigger(AgencyWebhookRegistered, ctx, agency_id=agency_id, webhook_url=webhook_url)
+
+
+def add_forum(p: Partnership, ctx: Context, *, forum_id: str, name: str) -> Change[Partnership]:
+    if forum_id in p.forums:
+        raise RuleViolation("forum_exists", f"Forum {forum_id!r} already exists.", "forum_id")
+    return change(p).trigger(ForumAdded, ctx, forum_id=forum_id, name=name)
+
+
+def schedule_meeting(p: Partnership, ctx: Context, *, forum_id: str, meets_on: date) -> Change[Partnership]:
+    if meets_on in p.forum(forum_id).meetings:
+        raise RuleViolation(
+            "meeting_exists", f"{forum_id} already meets on {meets_on.isoformat()}.", "meets_on"
+        )
+    return change(p).trigger(MeetingScheduled, ctx, forum_id=forum_id, meets_on=meets_on)
+
+
+def set_routing(
+    p: Partnership,
+    ctx: Context,
+    *,
+    source_kind: SourceKind,
+    points_of_dissemination: tuple[str, ...],
+    sign_off_forum: str,
+) -> Change[Partnership]:
+    for i, forum_id in enumerate(points_of_dissemination):
+        p.forum(forum_id, f"points_of_dissemination[{i}]")
+    p.forum(sign_off_forum, "sign_off_forum")
+    if not points_of_dissemination:
+        raise InvalidInput(
+            "no_dissemination", "Learning must be disseminated to at least one forum.",
+            "points_of_dissemination",
+        )
+    return change(p).trigger(
+        RoutingSet,
+        ctx,
+        source_kind=source_kind,
+        points_of_dissemination=points_of_dissemination,
+        sign_off_forum=sign_off_forum,
+    )

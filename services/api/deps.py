@@ -1,0 +1,49 @@
+"""Dependencies shared by the routers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Path, Request
+
+from domain.aggregate import Context
+from services.service import LearningService
+from services.store import EventStore
+
+PRINCIPAL_PATTERN = r"^[A-Za-z0-9_.:@-]{1,120}$"
+
+
+def get_store(request: Request) -> EventStore:
+    store: EventStore = request.app.state.store
+    return store
+
+
+def get_service(request: Request) -> LearningService:
+    service: LearningService = request.app.state.service
+    return service
+
+
+def get_principal(
+    x_principal: Annotated[
+        str | None,
+        Header(pattern=PRINCIPAL_PATTERN, description="Who acts; recorded on every event."),
+    ] = None,
+) -> str:
+    return x_principal or "anonymous"
+
+
+PartnershipId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Partnership id (slug).")]
+
+
+def get_context(partnership_id: PartnershipId, principal: Annotated[str, Depends(get_principal)]) -> Context:
+    return Context(partnership_id=partnership_id, principal=principal)
+
+
+StoreDep = Annotated[EventStore, Depends(get_store)]
+ServiceDep = Annotated[LearningService, Depends(get_service)]
+PrincipalDep = Annotated[str, Depends(get_principal)]
+ContextDep = Annotated[Context, Depends(get_context)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=200, description="Retries with the same key are answered once."),
+]

@@ -1,0 +1,67 @@
+"""Every error answers the same shape: a code, the field at fault, a sentence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import DomainError, VersionConflict
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    field: str | None = None
+    message: str
+    current_version: int | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+    errors: list[ErrorDetail] = []
+
+
+def error_response(status: int, detail: ErrorDetail, more: list[ErrorDetail] | None = None) -> JSONResponse:
+    body = ErrorBody(error=detail, errors=more or [detail])
+    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=status)
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[0] if loc else "body")
+
+
+async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    detail = ErrorDetail(code=exc.code, field=exc.field, message=exc.message)
+    if isinstance(exc, VersionConflict):
+        detail.current_version = exc.current
+    return error_response(exc.status, detail)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = []
+    for err in exc.errors():
+        code = "malformed_json" if err.get("type") == "json_invalid" else f"invalid_{err.get('type', 'value')}"
+        details.append(ErrorDetail(code=code, field=_field(err.get("loc", ())), message=str(err.get("msg"))))
+    if not details:
+        details = [ErrorDetail(code="invalid_request", message="The request is not valid.")]
+    return error_response(422, details[0], details)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type"}
+    detail = ErrorDetail(code=codes.get(exc.status_code, "http_error"), message=str(exc.detail))
+    return error_response(exc.status_code, detail)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -1,0 +1,29 @@
+"""Actions: progress, completion with evidence, assurance of impact, reopening."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from domain import commands as cmd
+from domain.action import Action
+from services.api.command_routes import ERROR_RESPONSES, add_command_route
+from services.api.deps import PartnershipId, StoreDep
+from services.api.routers.reads import AsOf, load_or_404
+
+router = APIRouter(prefix="/v1/partnerships/{partnership_id}/actions", tags=["actions"])
+
+for path, command in {
+    "progress": cmd.NoteProgress,
+    "reschedule": cmd.RescheduleAction,
+    "completion": cmd.CompleteAction,
+    "assurance": cmd.AssureAction,
+    "reopening": cmd.ReopenAction,
+}.items():
+    add_command_route(router, f"/{{action_id}}/{path}", command, Action, target_param="action_id")
+
+
+@router.get("/{action_id}", response_model=Action, responses=ERROR_RESPONSES)
+def get_action(partnership_id: PartnershipId, action_id: UUID, store: StoreDep, as_of: AsOf = None) -> Action:
+    return load_or_404(store, partnership_id, action_id, Action, as_of)

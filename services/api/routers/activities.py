@@ -1,0 +1,85 @@
+"""Learning activities, their findings and statutory clocks."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from domain import commands as cmd
+from domain.activity import Activity, missing_for_sign_off
+from domain.clocks import Deadline
+from domain.partnership import Partnership, partnership_uuid
+from domain.recommendation import Recommendation
+from services.api.command_routes import ERROR_RESPONSES, add_command_route
+from services.api.deps import PartnershipId, StoreDep
+from services.api.routers.reads import AsOf, load_or_404
+
+router = APIRouter(prefix="/v1/partnerships/{partnership_id}/activities", tags=["activities"])
+
+add_command_route(router, "", cmd.OpenActivity, Activity, status_code=201)
+A = "/{activity_id}"
+for path, command in {
+    "agencies": cmd.InvolveAgency,
+    "lead-reviewer": cmd.AppointLeadReviewer,
+    "start": cmd.StartActivity,
+    "serious-incident-notification": cmd.NotifySeriousIncident,
+    "rapid-review-completion": cmd.CompleteRapidReview,
+    "practitioner-involvement": cmd.RecordPractitionerInvolvement,
+    "family-involvement": cmd.OfferFamilyInvolvement,
+    "child-voice": cmd.RecordChildVoice,
+    "findings": cmd.RecordFinding,
+    "report": cmd.ReportActivity,
+    "publication-plan": cmd.PlanPublication,
+    "final-report": cmd.SendFinalReport,
+    "publication": cmd.PublishActivity,
+    "closure": cmd.CloseActivity,
+}.items():
+    add_command_route(router, f"{A}/{path}", command, Activity, target_param="activity_id")
+add_command_route(
+    router, f"{A}/recommendations", cmd.MakeRecommendation, Recommendation,
+    target_param="activity_id", status_code=201,
+)
+
+
+class DeadlineView(BaseModel):
+    clock: str
+    starts_on: date
+    due_on: date
+    met_on: date | None
+    status: str
+    working_days_remaining: int
+
+
+class SignOffReadiness(BaseModel):
+    ready: bool
+    missing: list[dict[str, str]]
+
+
+class ActivityView(BaseModel):
+    activity: Activity
+    deadlines: list[DeadlineView]
+    sign_off: SignOffReadiness
+
+
+def _deadline_view(d: Deadline, today: date) -> DeadlineView:
+    return DeadlineView(
+        clock=d.clock.value, starts_on=d.starts_on, due_on=d.due_on, met_on=d.met_on,
+        status=d.status(today), working_days_remaining=d.days_remaining(today),
+    )
+
+
+@router.get(A, response_model=ActivityView, responses=ERROR_RESPONSES)
+def get_activity(partnership_id: PartnershipId, activity_id: UUID, store: StoreDep, as_of: AsOf = None) -> ActivityView:
+    a = load_or_404(store, partnership_id, activity_id, Activity, as_of)
+    p = store.load(partnership_uuid(partnership_id), Partnership)
+    assert p is not None
+    today = (as_of.date() if as_of else date.today())
+    missing = [{"code": c, "field": f, "message": m} for c, f, m in missing_for_sign_off(a)]
+    return ActivityView(
+        activity=a,
+        deadlines=[_deadline_view(d, today) for d in a.deadlines(p.rapid_review_starts_from)],
+        sign_off=SignOffReadiness(ready=not missing, missing=missing),
+    )

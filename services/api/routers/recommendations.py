@@ -1,0 +1,28 @@
+"""Recommendations and the actions agreed against them."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from domain import commands as cmd
+from domain.action import Action
+from domain.recommendation import Recommendation
+from services.api.command_routes import ERROR_RESPONSES, add_command_route
+from services.api.deps import PartnershipId, StoreDep
+from services.api.routers.reads import AsOf, load_or_404
+
+router = APIRouter(prefix="/v1/partnerships/{partnership_id}/recommendations", tags=["recommendations"])
+
+add_command_route(
+    router, "/{recommendation_id}/actions", cmd.AgreeAction, Action,
+    target_param="recommendation_id", status_code=201,
+)
+
+
+@router.get("/{recommendation_id}", response_model=Recommendation, responses=ERROR_RESPONSES)
+def get_recommendation(
+    partnership_id: PartnershipId, recommendation_id: UUID, store: StoreDep, as_of: AsOf = None
+) -> Recommendation:
+    return load_or_404(store, partnership_id, recommendation_id, Recommendation, as_of)

@@ -1,0 +1,51 @@
+"""Settings from the environment (LIF_*)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+from urllib.parse import unquote, urlparse
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIF_", extra="ignore")
+
+    persistence: Literal["sqlite", "postgres", "memory"] = "sqlite"
+    sqlite_path: str = "lif.sqlite"
+    postgres_dsn: str = "postgresql://lif:lif@127.0.0.1:5432/lif"
+    postgres_schema: str | None = None
+    max_body_bytes: int = 1_048_576
+    ingest_max_items: int = 1000
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The `eventsourcing` library's environment for the chosen store."""
+        if self.persistence == "memory":
+            return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        if self.persistence == "sqlite":
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": self.sqlite_path,
+                "SQLITE_LOCK_TIMEOUT": "10",
+            }
+        url = urlparse(self.postgres_dsn)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/") or "lif",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "lif"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_POOL_SIZE": "5",
+            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_LOCK_TIMEOUT": "5",
+        }
+        if self.postgres_schema:
+            env["POSTGRES_SCHEMA"] = self.postgres_schema
+        return env
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,85 @@
+"""The event store: the `eventsourcing` library with our pydantic mapper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import get_topic
+
+import domain.action
+import domain.activity
+import domain.decision
+import domain.partnership
+import domain.recommendation  # noqa: F401  (registers event topics)
+from domain.aggregate import AggregateEvent, AggregateState, project
+from domain.events import DomainEvent, event_class_for
+from services.settings import Settings
+
+S = TypeVar("S", bound=AggregateState)
+
+
+class PydanticMapper(Mapper[UUID]):
+    """Stores pydantic events under their stable topics, upcasting on the way back."""
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        event = cast(DomainEvent, domain_event)
+        cls = type(event)
+        state = event.model_dump(mode="json", exclude={"originator_id", "originator_version"})
+        if cls.class_version > 1:
+            state["class_version"] = cls.class_version
+        data = self.transcoder.encode(state)
+        if self.compressor:
+            data = self.compressor.compress(data)
+        if self.cipher:
+            data = self.cipher.encrypt(data)
+        return StoredEvent(
+            originator_id=event.originator_id,
+            originator_version=event.originator_version,
+            topic=cls.topic(),
+            state=data,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        data = stored_event.state
+        if self.cipher:
+            data = self.cipher.decrypt(data)
+        if self.compressor:
+            data = self.compressor.decompress(data)
+        state: dict[str, Any] = self.transcoder.decode(data)
+        cls = event_class_for(stored_event.topic)
+        cls.upcast(state, state.pop("class_version", 1))
+        state["originator_id"] = stored_event.originator_id
+        state["originator_version"] = stored_event.originator_version
+        return cls.model_validate(state)
+
+
+class EventStore(Application[UUID]):
+    """The partnership's event store and its notification log."""
+
+    name = "lif"
+    env: ClassVar[dict[str, str]] = {"MAPPER_TOPIC": get_topic(PydanticMapper)}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EventStore:
+        return cls(env=settings.eventsourcing_env())
+
+    def events_of(self, aggregate_id: UUID, *, lte: int | None = None) -> Iterator[DomainEvent]:
+        return cast(Iterator[DomainEvent], self.events.get(aggregate_id, lte=lte))
+
+    def load(self, aggregate_id: UUID, kind: type[S], *, as_of: datetime | None = None) -> S | None:
+        """The aggregate's state now, or as it stood at `as_of`; None if it did not exist."""
+        events = (
+            e
+            for e in self.events_of(aggregate_id)
+            if isinstance(e, AggregateEvent) and (as_of is None or e.timestamp <= as_of)
+        )
+        try:
+            state = project(None, events)
+        except AggregateNotFoundError:  # pragma: no cover - project never raises it
+            return None
+        return state if isinstance(state, kind) else None

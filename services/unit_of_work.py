@@ -1,0 +1,93 @@
+"""A unit of work: aggregates loaded and changed by commands, saved in one transaction."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, RecordConflictError
+
+from domain.aggregate import AggregateState, Change
+from domain.errors import NotFound, RuleViolation
+from domain.events import DomainEvent
+from domain.partnership import Partnership, partnership_uuid
+from services.store import EventStore
+
+S = TypeVar("S", bound=AggregateState)
+
+_NAMES = {
+    "Partnership": "partnership",
+    "Activity": "activity",
+    "Recommendation": "recommendation",
+    "Action": "action",
+    "Decision": "decision",
+}
+
+
+class UnitOfWork:
+    def __init__(self, store: EventStore, parent: UnitOfWork | None = None) -> None:
+        self.store = store
+        self.parent = parent
+        self.states: dict[UUID, AggregateState] = {}
+        self.pending: list[DomainEvent] = []
+
+    def _cached(self, aggregate_id: UUID) -> AggregateState | None:
+        if aggregate_id in self.states:
+            return self.states[aggregate_id]
+        return self.parent._cached(aggregate_id) if self.parent else None
+
+    def get(self, aggregate_id: UUID, kind: type[S], partnership_id: str, field: str = "id") -> S:
+        state = self._cached(aggregate_id)
+        if state is None:
+            state = self.store.load(aggregate_id, kind)
+        if not isinstance(state, kind) or state.partnership_id != partnership_id:
+            name = _NAMES.get(kind.__name__, kind.__name__.lower())
+            raise NotFound(
+                f"unknown_{name}",
+                f"No {name} {aggregate_id} in partnership {partnership_id!r}.",
+                field,
+            )
+        return state
+
+    def partnership(self, partnership_id: str) -> Partnership:
+        try:
+            return self.get(partnership_uuid(partnership_id), Partnership, partnership_id)
+        except NotFound:
+            raise NotFound(
+                "unknown_partnership",
+                f"No partnership {partnership_id!r} is registered.",
+                "partnership_id",
+            ) from None
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return self._cached(aggregate_id) is not None or any(
+            True for _ in self.store.events.get(aggregate_id, limit=1)
+        )
+
+    def record(self, change: Change[S]) -> S:
+        self.states[change.aggregate_id] = change.result
+        self.pending.extend(change.events)
+        return change.result
+
+    def child(self) -> UnitOfWork:
+        return UnitOfWork(self.store, parent=self)
+
+    def merge(self, child: UnitOfWork) -> None:
+        self.states.update(child.states)
+        self.pending.extend(child.pending)
+
+    def commit(self, *extra: DomainEvent) -> None:
+        events = [*self.pending, *extra]
+        if not events:
+            return
+        try:
+            self.store.save(*events)
+        except (IntegrityError, RecordConflictError):
+            raise RuleViolation(
+                "concurrent_write",
+                "Another command changed the same record at the same time; re-read and retry.",
+                "expected_version",
+            ) from None
+        finally:
+            self.pending.clear()
+            self.states.clear()
