@@ -16,6 +16,10 @@ class Settings(BaseSettings):
     sqlite_path: str = "lif.sqlite"
     postgres_dsn: str = "postgresql://lif:lif@127.0.0.1:5432/lif"
     postgres_schema: str | None = None
+    views_sqlite_path: str | None = None
+    """Where SQLite views live; default: beside the event store, suffixed -views."""
+    projections_in_process: bool = True
+    """Run projections inside the API process (the embedded default)."""
     max_body_bytes: int = 1_048_576
     ingest_max_items: int = 1000
 

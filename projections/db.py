@@ -1,0 +1,78 @@
+"""A small database adapter so each view writes one SQL for SQLite and PostgreSQL.
+
+Views write `?` placeholders; PostgreSQL gets `%s`. Views keep to the SQL both
+engines share (ON CONFLICT upserts, TEXT/INTEGER/BIGINT/REAL columns, ISO dates
+stored as TEXT so ordering works the same on both).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal, Protocol
+
+Dialect = Literal["sqlite", "postgres"]
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def fetchone(self) -> Any: ...
+
+
+class ViewDb:
+    """One connection for writing views, and short-lived reads."""
+
+    def __init__(self, dialect: Dialect, target: str, schema: str | None = None) -> None:
+        self.dialect = dialect
+        self.target = target
+        self.schema = schema
+
+    def connect(self) -> Any:
+        if self.dialect == "sqlite":
+            conn = sqlite3.connect(self.target, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            return conn
+        import psycopg
+
+        conn = psycopg.connect(self.target, autocommit=True)
+        if self.schema:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            conn.execute(f'SET search_path TO "{self.schema}"')
+        return conn
+
+    def sql(self, statement: str) -> str:
+        return statement if self.dialect == "sqlite" else statement.replace("?", "%s")
+
+    @contextmanager
+    def transaction(self, conn: Any) -> Iterator[_Cur]:
+        """A transaction; everything inside commits together or not at all."""
+        cur = _Cur(self, conn.cursor())
+        cur.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        else:
+            cur.execute("COMMIT")
+
+
+class _Cur:
+    def __init__(self, db: ViewDb, cur: Any) -> None:
+        self._db = db
+        self._cur = cur
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._cur.execute(self._db.sql(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        return self._cur.executemany(self._db.sql(sql), [tuple(r) for r in rows])
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cur.fetchall())
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone()

@@ -1,0 +1,135 @@
+"""Follows the event store's notification log and keeps views up to date.
+
+Each view has its own tracking row, written in the same transaction as the
+rows the view derives from a batch of events, so a crash anywhere leaves each
+view exactly at some position it can resume from: every event applied once.
+SQLite has no push subscription in `eventsourcing`, so the log is polled; the
+same loop serves PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from domain.events import DomainEvent
+from projections.db import Cursor, ViewDb
+from projections.view import View
+from services.store import EventStore
+
+TRACKING = "projection_tracking"
+Progress = Callable[[int, int], None]
+
+
+class Projector:
+    def __init__(self, store: EventStore, db: ViewDb, views: Sequence[View], batch_size: int = 500) -> None:
+        self.store = store
+        self.db = db
+        self.views = list(views)
+        self.batch_size = batch_size
+        self._conn: Any = db.connect()
+        self._lock = threading.Lock()
+        self._changed = threading.Condition()
+        with db.transaction(self._conn) as cur:
+            cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {TRACKING} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+            )
+            for view in self.views:
+                view.create(cur, db.dialect)
+                cur.execute(
+                    f"INSERT INTO {TRACKING} (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
+                    (view.name,),
+                )
+
+    def positions(self) -> dict[str, int]:
+        with self.db.transaction(self._conn) as cur:
+            cur.execute(f"SELECT name, position FROM {TRACKING}")
+            return {name: int(pos) for name, pos in cur.fetchall()}
+
+    def position(self) -> int:
+        """The position every view has reached."""
+        positions = self.positions()
+        return min((positions.get(v.name, 0) for v in self.views), default=0)
+
+    def head(self) -> int:
+        return self.store.recorder.max_notification_id() or 0
+
+    def run_once(self, progress: Progress | None = None) -> int:
+        """Applies everything committed so far; returns how many events were applied."""
+        applied = 0
+        with self._lock:
+            positions = self.positions()
+            start = min((positions[v.name] for v in self.views), default=0)
+            head = self.head()
+            while start < head:
+                notifications = self.store.recorder.select_notifications(
+                    start=start + 1, limit=self.batch_size, stop=head
+                )
+                if not notifications:
+                    break
+                batch = [(n.id, self._decode(n)) for n in notifications]
+                with self.db.transaction(self._conn) as cur:
+                    for view in self.views:
+                        self._apply(cur, view, positions[view.name], batch)
+                        positions[view.name] = max(positions[view.name], batch[-1][0])
+                start = batch[-1][0]
+                applied += len(batch)
+                if progress:
+                    progress(start, head)
+        if applied:
+            with self._changed:
+                self._changed.notify_all()
+        return applied
+
+    def _decode(self, notification: Any) -> DomainEvent | None:
+        try:
+            event = self.store.mapper.to_domain_event(notification)
+        except LookupError:
+            return None
+        return event if isinstance(event, DomainEvent) else None
+
+    @staticmethod
+    def _apply(cur: Cursor, view: View, position: int, batch: list[tuple[int, DomainEvent | None]]) -> None:
+        last = position
+        for pos, event in batch:
+            if pos <= position:
+                continue
+            if event is not None:
+                view.apply(cur, event, pos)
+            last = pos
+        cur.execute(f"UPDATE {TRACKING} SET position = ? WHERE name = ?", (last, view.name))
+
+    def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
+        """Drops the named views (all by default) and replays the log into them."""
+        chosen = [v for v in self.views if names is None or v.name in names]
+        unknown = set(names or ()) - {v.name for v in self.views}
+        if unknown:
+            raise KeyError(f"no projection named {', '.join(sorted(unknown))}")
+        with self._lock, self.db.transaction(self._conn) as cur:
+            for view in chosen:
+                view.drop(cur)
+                view.create(cur, self.db.dialect)
+                cur.execute(f"UPDATE {TRACKING} SET position = 0 WHERE name = ?", (view.name,))
+        return self.run_once(progress)
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """Read-your-writes: wait until every view has applied `position`."""
+        deadline = time.monotonic() + timeout
+        while self.position() < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self.run_once()
+            with self._changed:
+                self._changed.wait(min(remaining, 0.05))
+        return True
+
+    def run_forever(self, stop: threading.Event, interval: float = 0.2) -> None:
+        while not stop.is_set():
+            if not self.run_once():
+                stop.wait(interval)
+
+    def close(self) -> None:
+        self._conn.close()
