@@ -31,17 +31,17 @@ class ViewDb:
 
     def connect(self) -> Any:
         if self.dialect == "sqlite":
-            conn = sqlite3.connect(self.target, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            return conn
+            lite = sqlite3.connect(self.target, timeout=30, isolation_level=None, check_same_thread=False)
+            lite.execute("PRAGMA journal_mode=WAL")
+            lite.execute("PRAGMA synchronous=NORMAL")
+            return lite
         import psycopg
 
-        conn = psycopg.connect(self.target, autocommit=True)
+        pg = psycopg.connect(self.target, autocommit=True)
         if self.schema:
-            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-            conn.execute(f'SET search_path TO "{self.schema}"')
-        return conn
+            pg.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            pg.execute(f'SET search_path TO "{self.schema}"')
+        return pg
 
     def sql(self, statement: str) -> str:
         return statement if self.dialect == "sqlite" else statement.replace("?", "%s")

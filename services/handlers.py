@@ -138,7 +138,8 @@ def _on_activity(
 ) -> Callable[[UnitOfWork, Context, Any, UUID | None], AggregateState]:
     def run(uow: UnitOfWork, ctx: Context, c: Any, target: UUID | None) -> AggregateState:
         a = _activity(uow, ctx, c, target)
-        return uow.record(decide(a, uow.partnership(ctx.partnership_id), ctx, c))
+        state: AggregateState = uow.record(decide(a, uow.partnership(ctx.partnership_id), ctx, c))
+        return state
 
     return run
 
@@ -244,7 +245,8 @@ def _on_action(
     decide: Callable[[Action, Context, Any], Any],
 ) -> Callable[[UnitOfWork, Context, Any, UUID | None], AggregateState]:
     def run(uow: UnitOfWork, ctx: Context, c: Any, target: UUID | None) -> AggregateState:
-        return uow.record(decide(_action(uow, ctx, c, target), ctx, c))
+        state: AggregateState = uow.record(decide(_action(uow, ctx, c, target), ctx, c))
+        return state
 
     return run
 

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     postgres_schema: str | None = None
     views_sqlite_path: str | None = None
     """Where SQLite views live; default: beside the event store, suffixed -views."""
+    views_postgres_schema: str | None = None
+    """Schema of the PostgreSQL views; default: `<postgres_schema>_views`, or lif_views."""
     projections_in_process: bool = True
     """Run projections inside the API process (the embedded default)."""
     max_body_bytes: int = 1_048_576

@@ -66,6 +66,8 @@ class EventStore(Application[UUID]):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventStore:
+        if settings.persistence == "postgres" and settings.postgres_schema:
+            _create_schema(settings.postgres_dsn, settings.postgres_schema)
         return cls(env=settings.eventsourcing_env())
 
     def events_of(self, aggregate_id: UUID, *, lte: int | None = None) -> Iterator[DomainEvent]:
@@ -83,3 +85,11 @@ class EventStore(Application[UUID]):
         except AggregateNotFoundError:  # pragma: no cover - project never raises it
             return None
         return state if isinstance(state, kind) else None
+
+
+def _create_schema(dsn: str, schema: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
