@@ -51,6 +51,7 @@ Commands:
   stop       stop the broker (SIGTERM, then SIGKILL after ${STOP_TIMEOUT}s). State is kept.
   status     print whether the broker runs; exit 0 if running, 3 if not.
   bootstrap  print the bootstrap address (host:port).
+  dir        print the state directory.
   -h|--help  this help.
 
 Environment:
@@ -294,6 +295,8 @@ cmd_start() {
     write_config
     format_storage
 
+    # Test fixtures mark a broker they started; one started here is not theirs.
+    rm -f "$DIR/.started-by-tests"
     log "starting broker (state in $DIR, log $LOG_FILE)…"
     local t0=$SECONDS
     # shellcheck disable=SC2086  # HEAP_OPTS is a list of flags
@@ -383,6 +386,7 @@ main() {
         stop) cmd_stop ;;
         status) cmd_status ;;
         bootstrap) bootstrap ;;
+        dir) printf '%s\n' "$DIR" ;;
         -h|--help|help) usage ;;
         *) usage >&2; die "unknown command: $1" ;;
     esac

@@ -32,6 +32,7 @@ Commands:
   stop       stop it (pg_ctl stop -m fast). Data is kept.
   status     print whether it runs; exit 0 if running, 3 if not.
   dsn        print the DSN: postgresql://$DB_USER:$DB_PASSWORD@$HOST:$PORT/$DB_NAME
+  dir        print the state directory.
   -h|--help  this help.
 
 Environment:
@@ -206,6 +207,8 @@ cmd_start() {
     init_cluster
     if is_root; then chown -R "$RUN_AS:" "$DIR"; fi
     write_config
+    # Test fixtures mark a server they started; one started here is not theirs.
+    rm -f "$DIR/.started-by-tests"
     log "starting postgres on $HOST:$PORT (log $LOG_FILE)…"
     local t0=$SECONDS
     # 9>&-: the server must not inherit (and so hold) our lock.
@@ -256,6 +259,7 @@ main() {
         stop) cmd_stop ;;
         status) cmd_status ;;
         dsn) dsn ;;
+        dir) printf '%s\n' "$DIR" ;;
         -h|--help|help) usage ;;
         *) usage >&2; die "unknown command: $1" ;;
     esac
