@@ -351,7 +351,19 @@ def open_activity(
     if case_reference is not None:
         check_case_reference(case_reference)
     _check_agencies(p, agencies_involved, "agencies_involved")
-    if kind in _SERIOUS_INCIDENT_KINDS and aware_on is None and originating_activity is None:
+    # A rapid review keeps the notification and rapid-review clocks it started;
+    # the practice review that follows it runs only its own (publication) clocks.
+    from_rapid_review = (
+        originating_activity is not None and originating_activity.kind is SourceKind.RAPID_REVIEW
+    )
+    if originating_activity is not None:
+        if not from_rapid_review:
+            aware_on = aware_on or originating_activity.aware_on
+        if case_reference is None:
+            case_reference = originating_activity.case_reference
+    # Checked after inheriting: an origin without a date of awareness (an audit,
+    # say) must not let a serious-incident review open with no statutory clocks.
+    if kind in _SERIOUS_INCIDENT_KINDS and aware_on is None and not from_rapid_review:
         raise InvalidInput(
             "aware_on_required",
             f"A {DEFAULT_SOURCES[kind].title} starts the statutory clocks: give the date the "
@@ -364,10 +376,6 @@ def open_activity(
             "Say why this scale of review is proportionate to the issues (rationale).",
             "rationale",
         )
-    if originating_activity is not None:
-        aware_on = aware_on or originating_activity.aware_on
-        if case_reference is None:
-            case_reference = originating_activity.case_reference
     initiated_on = opened_on if kind is SourceKind.SAFEGUARDING_PRACTICE_REVIEW else None
     c: Change[Activity] = Change(None, activity_id or uuid4())
     return c.trigger(
@@ -489,6 +497,11 @@ def report(a: Activity, ctx: Context, *, report_summary: str, reported_on: date)
         raise RuleViolation(
             "findings_required", "An activity reports at least one finding.", "findings"
         )
+    # Involvement can only be recorded while the review is open, so it is checked
+    # here: a report without it could never be signed off.
+    for code, field, sentence in missing_for_sign_off(a):
+        if code != "child_voice_required":
+            raise RuleViolation(code, sentence.replace("sign-off", "the report"), field)
     return change(a).trigger(
         ActivityReported, ctx, report_summary=report_summary, reported_on=reported_on
     )

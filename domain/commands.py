@@ -87,6 +87,26 @@ class SetRouting(Command):
     sign_off_forum: Slug
 
 
+class Subscribe(Command):
+    """Set what learning an agency receives (replaces its earlier subscription)."""
+
+    name: ClassVar[str] = "subscribe"
+    target: ClassVar[Target] = "partnership"
+    agency_id: Slug
+    everything: bool = False
+    themes: tuple[Theme, ...] = ()
+    source_kinds: tuple[SourceKind, ...] = ()
+    forums: tuple[Slug, ...] = ()
+
+
+class Unsubscribe(Command):
+    """Cancel an agency's subscription (it still receives what is addressed to it)."""
+
+    name: ClassVar[str] = "unsubscribe"
+    target: ClassVar[Target] = "partnership"
+    agency_id: Slug
+
+
 # --- activity -------------------------------------------------------------
 
 
@@ -277,5 +297,6 @@ COMMANDS: dict[str, type[Command]] = {
         RecordChildVoice, RecordFinding, ReportActivity, PlanPublication, SendFinalReport,
         PublishActivity, CloseActivity, MakeRecommendation, RecordDecision, AgreeAction,
         NoteProgress, RescheduleAction, CompleteAction, AssureAction, ReopenAction,
+        Subscribe, Unsubscribe,
     )
 }

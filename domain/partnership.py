@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -17,11 +18,13 @@ from domain.framework import (
     Sector,
     SourceKind,
 )
+from domain.routing import Subscription
 
 RapidReviewStart = Literal["awareness", "notification"]
 PARTNERSHIP_AGENCY = "partnership"
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for by every command and ingest item
 def partnership_uuid(partnership_id: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"lif:partnership:{partnership_id}")
 
@@ -56,6 +59,7 @@ class Partnership(AggregateState):
     agencies: dict[str, Agency] = {}
     forums: dict[str, Forum] = {}
     routing: dict[SourceKind, Routing] = {}
+    subscriptions: dict[str, Subscription] = {}
 
     def agency(self, agency_id: str, field: str = "agency_id") -> Agency:
         try:

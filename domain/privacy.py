@@ -20,7 +20,8 @@ _DATE_LIKE = re.compile(
 
 
 def check_case_reference(reference: str, field: str = "case_reference") -> str:
-    if not _REFERENCE.match(reference) or not any(ch.isdigit() for ch in reference):
+    # fullmatch, not match: "$" also matches before a trailing newline.
+    if not _REFERENCE.fullmatch(reference) or not any(ch.isdigit() for ch in reference):
         raise InvalidInput(
             "case_reference_not_pseudonymous",
             "A case is referred to by a pseudonymous reference of 3-40 letters, digits, "

@@ -30,6 +30,10 @@ class Projector:
         self.views = list(views)
         self.batch_size = batch_size
         self._conn: Any = db.connect()
+        # Positions are read by request threads while the loop writes: a second
+        # connection, so a read never starts a transaction on the writer's.
+        self._read_conn: Any = db.connect()
+        self._read_lock = threading.Lock()
         self._lock = threading.Lock()
         self._changed = threading.Condition()
         with db.transaction(self._conn) as cur:
@@ -44,9 +48,17 @@ class Projector:
                 )
 
     def positions(self) -> dict[str, int]:
-        with self.db.transaction(self._conn) as cur:
+        with self._read_lock:
+            cur = self._read_conn.cursor()
             cur.execute(f"SELECT name, position FROM {TRACKING}")
             return {name: int(pos) for name, pos in cur.fetchall()}
+
+    def _locked_positions(self, cur: Cursor) -> dict[str, int]:
+        """Positions read inside the write transaction: another projector (the API's
+        in-process one, `lif project`, a rebuild) may have moved them since."""
+        lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
+        cur.execute(f"SELECT name, position FROM {TRACKING}{lock}")
+        return {name: int(pos) for name, pos in cur.fetchall()}
 
     def position(self) -> int:
         """The position every view has reached."""
@@ -71,7 +83,12 @@ class Projector:
                     break
                 batch = [(n.id, self._decode(n)) for n in notifications]
                 with self.db.transaction(self._conn) as cur:
+                    positions = self._locked_positions(cur)
                     for view in self.views:
+                        if positions.get(view.name, 0) < start:
+                            # Reset by a rebuild elsewhere since we read it: a later
+                            # pass starts from its new position.
+                            continue
                         self._apply(cur, view, positions[view.name], batch)
                         positions[view.name] = max(positions[view.name], batch[-1][0])
                 start = batch[-1][0]
@@ -108,6 +125,9 @@ class Projector:
         if unknown:
             raise KeyError(f"no projection named {', '.join(sorted(unknown))}")
         with self._lock, self.db.transaction(self._conn) as cur:
+            # Tracking first, in the order run_once takes its locks, so a projector
+            # in another process and this rebuild queue rather than deadlock.
+            self._locked_positions(cur)
             for view in chosen:
                 view.drop(cur)
                 view.create(cur, self.db.dialect)
@@ -133,3 +153,4 @@ class Projector:
 
     def close(self) -> None:
         self._conn.close()
+        self._read_conn.close()

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from projections.agenda import AgendaView
+from projections.audit import AuditView
+from projections.clocks_view import ClocksView
+from projections.themes import ThemesView
+from projections.tracker import TrackerView
 from projections.view import View
 
 
 def all_views() -> list[View]:
     views: list[View] = []
     # Each projection module adds itself here (one line each).
+    views.append(TrackerView())
+    views.append(AuditView())
+    views.append(AgendaView())
+    views.append(ThemesView())
+    views.append(ClocksView())
     return views

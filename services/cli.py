@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
 
 Command = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
 
 
-def command(name: str, help_text: str, configure: Callable[[argparse.ArgumentParser], None] = lambda p: None) -> Callable[[Command], Command]:
+def command(
+    name: str, help_text: str, configure: Callable[[argparse.ArgumentParser], None] = lambda p: None
+) -> Callable[[Command], Command]:
     def register(fn: Command) -> Command:
         _COMMANDS[name] = (fn, configure, help_text)
         return fn
@@ -48,6 +51,203 @@ def _demo(args: argparse.Namespace) -> int:
     from services.demo import run_demo
 
     return run_demo(args.url)
+
+
+def _projections_args(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rebuild = sub.add_parser(
+        "rebuild",
+        help="drop the named projections (all by default) and replay the whole event log into them",
+        description="Drop the named projections (all by default) and replay the whole event log into "
+        "them, showing progress (percentage, events/s, ETA) on stderr. Safe to interrupt: run it again, "
+        "or let `lif project` resume from where it stopped.",
+    )
+    rebuild.add_argument("names", nargs="*", metavar="NAME", help="projection names (see `lif projections list`)")
+    rebuild.add_argument("--batch-size", type=int, default=500, help="events per transaction (default 500)")
+    sub.add_parser(
+        "list",
+        help="show each projection's name and position against the log's head",
+        description="Show each projection's name, the log position it has applied, and its lag.",
+    )
+
+
+@command("projections", "rebuild or list the read-model projections", _projections_args)
+def _projections(args: argparse.Namespace) -> int:
+    from projections.progress import ProgressBar
+    from projections.runtime import build_projector
+    from services.settings import get_settings
+    from services.store import EventStore
+
+    settings = get_settings()
+    store = EventStore.from_settings(settings)
+    projector = build_projector(settings, store, batch_size=getattr(args, "batch_size", 500))
+    try:
+        known = [view.name for view in projector.views]
+        if args.action == "list":
+            positions, head = projector.positions(), projector.head()
+            print(f"{'NAME':<20} {'POSITION':>12} {'LAG':>12}   (head {head})")
+            for name in known:
+                position = positions.get(name, 0)
+                print(f"{name:<20} {position:>12} {max(0, head - position):>12}")
+            return 0
+        unknown = sorted(set(args.names) - set(known))
+        if unknown:
+            print(f"lif: no projection named {', '.join(unknown)} (known: {', '.join(known)})", file=sys.stderr)
+            return 2
+        bar = ProgressBar(sys.stderr, label="rebuild " + (",".join(args.names) or "all"))
+        started = time.monotonic()
+        applied = projector.rebuild(args.names or None, progress=bar)
+        bar.done()
+        elapsed = time.monotonic() - started
+        rate = applied / elapsed if elapsed > 0 else 0.0
+        print(f"rebuilt {', '.join(args.names) or 'all'}: {applied} events in {elapsed:.1f} s ({rate:,.0f} events/s)")
+        return 0
+    finally:
+        projector.close()
+        store.close()
+
+
+def _project_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--interval", type=float, default=0.2, help="seconds between polls of the log (default 0.2)")
+    p.add_argument("--report-every", type=float, default=10.0, help="seconds between position reports (default 10)")
+
+
+@command(
+    "project",
+    "run the projector as its own process until Ctrl-C (set LIF_PROJECTIONS_IN_PROCESS=false for the API)",
+    _project_args,
+)
+def _project(args: argparse.Namespace) -> int:
+    from projections.runtime import build_projector
+    from services.settings import get_settings
+    from services.store import EventStore
+
+    settings = get_settings()
+    store = EventStore.from_settings(settings)
+    projector = build_projector(settings, store)
+    last_report = 0.0
+    try:
+        while True:
+            applied = projector.run_once()
+            now = time.monotonic()
+            if now - last_report >= args.report_every:
+                position, head = projector.position(), projector.head()
+                print(f"position {position} head {head} lag {max(0, head - position)}", flush=True)
+                last_report = now
+            if not applied:
+                time.sleep(args.interval)
+    except KeyboardInterrupt:
+        print(f"stopped at position {projector.position()}", flush=True)
+        return 0
+    finally:
+        projector.close()
+        store.close()
+
+
+def _relay_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--once", action="store_true", help="publish what the log holds now, then exit")
+    p.add_argument("--batch-size", type=int, default=200, help="events per acknowledged batch (default 200)")
+    p.add_argument("--interval", type=float, default=0.5, help="seconds between polls when idle (default 0.5)")
+    p.add_argument("--pause", type=float, default=0.0, help="seconds to wait between batches: a throttle")
+
+
+@command(
+    "relay",
+    "publish every event of the log to Kafka (LIF_KAFKA_BOOTSTRAP, topic lif.events): at least once, restart-safe",
+    _relay_args,
+)
+def _relay(args: argparse.Namespace) -> int:
+    from services.relay import serve
+
+    return serve(once=args.once, batch_size=args.batch_size, interval=args.interval, pause=args.pause)
+
+
+def _worker_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--loglevel", default="info", help="faust log level (default info)")
+
+
+@command("worker", "run the Kafka consumers (faust): learning delivery to agency feeds, and lif.ingest", _worker_args)
+def _worker(args: argparse.Namespace) -> int:
+    from consumers.worker import main as worker_main
+
+    return worker_main(args.loglevel)
+
+
+def _feeds_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--once", action="store_true", help="deliver what the log holds now, then exit")
+
+
+@command("feeds", "fill the agencies' feeds in-process, without Kafka (the embedded delivery path)", _feeds_args)
+def _feeds(args: argparse.Namespace) -> int:
+    from services.feeds import serve
+
+    return serve(once=args.once)
+
+
+def _verify_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--page-size", type=int, default=1000, help="events read per query (default 1000)")
+    p.add_argument("--no-progress", action="store_true", help="do not draw the progress bar on stderr")
+
+
+@command("verify", "recompute the event log's hash chain; exit 1 naming the first bad position", _verify_args)
+def _verify(args: argparse.Namespace) -> int:
+    from services.chain import run_verify
+    from services.settings import get_settings
+    from services.store import EventStore
+
+    store = EventStore.from_settings(get_settings())
+    try:
+        return run_verify(store, sys.stdout, sys.stderr, page_size=args.page_size, show_progress=not args.no_progress)
+    finally:
+        store.close()
+
+
+def _webhooks_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--once", action="store_true", help="attempt what is due now, then exit")
+
+
+@command("webhooks", "POST agencies' feed entries to their webhooks: signed, retried, dead-lettered", _webhooks_args)
+def _webhooks(args: argparse.Namespace) -> int:
+    from services.webhooks import serve
+
+    return serve(once=args.once)
+
+
+def _subjects_args(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    erase = sub.add_parser(
+        "erase",
+        help="destroy a data subject's key: their personal details read as [redacted] from now on",
+        description="Record SubjectErased (principal, rationale) on each of the subject's case files, destroy "
+        "the subject's key, and purge derived copies (erasure hooks). Safe to run again.",
+    )
+    erase.add_argument("ref", metavar="REF", help="the data subject's reference (DS-...)")
+    erase.add_argument("--principal", required=True, help="who decides the erasure (recorded)")
+    erase.add_argument("--rationale", required=True, help="why (recorded; must not name anyone)")
+    due = sub.add_parser(
+        "erase-due",
+        help="erase every subject whose case files are past the retention schedule",
+        description="Erase each subject all of whose case files were closed longer ago than the retention "
+        "schedule allows (domain.personal_data.RETENTION_YEARS); each erasure is an audited event.",
+    )
+    due.add_argument("--principal", required=True, help="who runs the schedule (recorded)")
+    due.add_argument("--today", help="ISO date to evaluate the schedule at (default: today)")
+    due.add_argument("--rationale", help="recorded rationale (default: names the retention rule)")
+    due.add_argument("--dry-run", action="store_true", help="list the subjects due, erase nothing")
+
+
+@command("subjects", "erase data subjects' personal data (crypto-shredding), on request or when due", _subjects_args)
+def _subjects(args: argparse.Namespace) -> int:
+    from services.settings import get_settings
+    from services.store import EventStore
+    from services.subjects import run_subjects_cli
+
+    settings = get_settings()
+    store = EventStore.from_settings(settings)
+    try:
+        return run_subjects_cli(settings, store, args, sys.stdout, sys.stderr)
+    finally:
+        store.close()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ from domain import activity as activities
 from domain import commands as cmd
 from domain import partnership as partnerships
 from domain import recommendation as recommendations
+from domain import subscriptions
 from domain.action import Action
 from domain.activity import Activity
 from domain.aggregate import AggregateState, Context, check_version
@@ -114,6 +115,23 @@ def _routing(uow: UnitOfWork, ctx: Context, c: cmd.SetRouting, _: UUID | None) -
     )
 
 
+@handles(cmd.Subscribe)
+def _subscribe(uow: UnitOfWork, ctx: Context, c: cmd.Subscribe, _: UUID | None) -> AggregateState:
+    p = _partnership(uow, ctx, c)
+    return uow.record(
+        subscriptions.subscribe(
+            p, ctx, agency_id=c.agency_id, everything=c.everything, themes=c.themes,
+            source_kinds=c.source_kinds, forums=c.forums,
+        )
+    )
+
+
+@handles(cmd.Unsubscribe)
+def _unsubscribe(uow: UnitOfWork, ctx: Context, c: cmd.Unsubscribe, _: UUID | None) -> AggregateState:
+    p = _partnership(uow, ctx, c)
+    return uow.record(subscriptions.unsubscribe(p, ctx, agency_id=c.agency_id))
+
+
 @handles(cmd.OpenActivity)
 def _open(uow: UnitOfWork, ctx: Context, c: cmd.OpenActivity, _: UUID | None) -> AggregateState:
     p = _partnership(uow, ctx, c)
@@ -174,7 +192,9 @@ HANDLERS.update({
     cmd.ReportActivity: _on_activity(
         lambda a, p, ctx, c: activities.report(a, ctx, report_summary=c.report_summary, reported_on=c.reported_on)
     ),
-    cmd.PlanPublication: _on_activity(lambda a, p, ctx, c: activities.plan_publication(a, ctx, planned_on=c.planned_on)),
+    cmd.PlanPublication: _on_activity(
+        lambda a, p, ctx, c: activities.plan_publication(a, ctx, planned_on=c.planned_on)
+    ),
     cmd.SendFinalReport: _on_activity(lambda a, p, ctx, c: activities.send_final_report(a, ctx, sent_on=c.sent_on)),
     cmd.PublishActivity: _on_activity(
         lambda a, p, ctx, c: activities.publish(a, ctx, published_on=c.published_on, url=c.url)

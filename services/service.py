@@ -96,14 +96,15 @@ class LearningService:
         target_id: UUID | None = None,
         idempotency_key: str | None = None,
     ) -> Outcome:
-        fp = fingerprint(command.name, target_id, command.model_dump(mode="json"))
+        # Only a keyed request is ever compared with an earlier one.
+        fp = _fingerprint(ctx, command, target_id) if idempotency_key else ""
         if idempotency_key:
             earlier = self._answered(ctx.principal, idempotency_key, fp)
             if earlier:
                 return earlier
         uow = UnitOfWork(self.store)
         state = handle(uow, ctx, command, target_id)
-        outcome = Outcome(status_code=201 if command.target in {"none"} or _creates(command) else 200, body=_body(state))
+        outcome = Outcome(status_code=_status(command), body=_body(state))
         extra = [self._answer(ctx, idempotency_key, fp, outcome)] if idempotency_key else []
         try:
             uow.commit(*extra)
@@ -150,8 +151,8 @@ class LearningService:
             raise InvalidInput("unknown_command", f"No command is called {item.command!r}.", "command")
         command = command_class.model_validate(item.payload)
         ctx = Context(partnership_id=item.partnership_id, principal=principal)
-        fp = fingerprint(command.name, item.target_id, command.model_dump(mode="json"))
         key = item.idempotency_key
+        fp = _fingerprint(ctx, command, item.target_id) if key else ""
         if key:
             if any(a.key == key for a in answers):
                 raise InvalidInput("idempotency_key_repeated", "Key repeated within the batch.", "idempotency_key")
@@ -162,7 +163,7 @@ class LearningService:
         state = handle(child, ctx, command, item.target_id)
         uow.merge(child)
         if key:
-            outcome = Outcome(status_code=200, body=_body(state))
+            outcome = Outcome(status_code=_status(command), body=_body(state))
             answers.append(self._answer(ctx, key, fp, outcome))
         return ItemResult(index=0, id=state.id, version=state.version)
 
@@ -171,3 +172,16 @@ def _creates(command: Command) -> bool:
     return command.name in {
         "open_activity", "make_recommendation", "record_decision", "agree_action",
     }
+
+
+def _status(command: Command) -> int:
+    # One status per command wherever it arrives, so a key first used through
+    # ingest replays over HTTP with the status the route documents.
+    return 201 if command.target == "none" or _creates(command) else 200
+
+
+def _fingerprint(ctx: Context, command: Command, target_id: UUID | None) -> str:
+    # The partnership is part of the request: the same key and body sent to
+    # another partnership must not replay this partnership's answer.
+    payload = {"partnership_id": ctx.partnership_id, **command.model_dump(mode="json")}
+    return fingerprint(command.name, target_id, payload)

@@ -24,17 +24,19 @@ class Settings(BaseSettings):
     """Run projections inside the API process (the embedded default)."""
     max_body_bytes: int = 1_048_576
     ingest_max_items: int = 1000
+    chain_events: bool = True
+    """Chain every stored event by hash (services/chain_recorders.py); `lif verify` checks it."""
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The `eventsourcing` library's environment for the chosen store."""
         if self.persistence == "memory":
             return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
         if self.persistence == "sqlite":
-            return {
+            return self._chained({
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "10",
-            }
+            })
         url = urlparse(self.postgres_dsn)
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -49,6 +51,14 @@ class Settings(BaseSettings):
         }
         if self.postgres_schema:
             env["POSTGRES_SCHEMA"] = self.postgres_schema
+        return self._chained(env)
+
+    def _chained(self, env: dict[str, str]) -> dict[str, str]:
+        """Select the hash-chaining recorder, so the API, projector and relay all write through it."""
+        if self.chain_events:
+            from services.chain_recorders import CHAINED_RECORDER_TOPICS
+
+            env["APPLICATION_RECORDER_TOPIC"] = CHAINED_RECORDER_TOPICS[env["PERSISTENCE_MODULE"]]
         return env
 
 

@@ -15,7 +15,9 @@ import domain.action
 import domain.activity
 import domain.decision
 import domain.partnership
-import domain.recommendation  # noqa: F401  (registers event topics)
+import domain.personal_data
+import domain.recommendation
+import domain.subscriptions  # noqa: F401  (registers event topics)
 from domain.aggregate import AggregateEvent, AggregateState, project
 from domain.events import DomainEvent, event_class_for
 from services.settings import Settings

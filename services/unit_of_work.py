@@ -40,6 +40,11 @@ class UnitOfWork:
         state = self._cached(aggregate_id)
         if state is None:
             state = self.store.load(aggregate_id, kind)
+            if state is not None:
+                # Kept for the rest of the unit (a batch loads each aggregate once). In the
+                # root: what was loaded is committed state, valid whether or not this child
+                # commits; a child's own change still shadows it, as `record` puts it here.
+                self._root().states.setdefault(aggregate_id, state)
         if not isinstance(state, kind) or state.partnership_id != partnership_id:
             name = _NAMES.get(kind.__name__, kind.__name__.lower())
             raise NotFound(
@@ -63,6 +68,9 @@ class UnitOfWork:
         return self._cached(aggregate_id) is not None or any(
             True for _ in self.store.events.get(aggregate_id, limit=1)
         )
+
+    def _root(self) -> UnitOfWork:
+        return self.parent._root() if self.parent else self
 
     def record(self, change: Change[S]) -> S:
         self.states[change.aggregate_id] = change.result

@@ -7,8 +7,24 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
+import services.api.routers.casefiles as casefile_routes
+import services.api.routers.verify as verify_routes
+from projections.runtime import BackgroundProjector, build_projector
 from services.api.errors import ErrorDetail, error_response, install_error_handlers
-from services.api.routers import actions, activities, decisions, ingest, partnerships, recommendations
+from services.api.routers import (
+    actions,
+    activities,
+    agendas,
+    audit,
+    clocks,
+    decisions,
+    feeds,
+    ingest,
+    partnerships,
+    recommendations,
+    themes,
+    tracker,
+)
 from services.service import LearningService
 from services.settings import Settings, get_settings
 from services.store import EventStore
@@ -19,7 +35,13 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        background = BackgroundProjector(app.state.projector) if settings.projections_in_process else None
+        if background:
+            background.start()
         yield
+        if background:
+            background.stop()
+        app.state.projector.close()
         app.state.store.close()
 
     app = FastAPI(
@@ -32,6 +54,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     app.state.settings = settings
     app.state.store = store or EventStore.from_settings(settings)
     app.state.service = LearningService(app.state.store)
+    app.state.projector = build_projector(settings, app.state.store)
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -54,4 +77,12 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
 
     for module in (partnerships, activities, recommendations, actions, decisions, ingest):
         app.include_router(module.router)
+    app.include_router(tracker.router)
+    app.include_router(audit.router)
+    app.include_router(agendas.router)
+    app.include_router(themes.router)
+    app.include_router(feeds.router)
+    app.include_router(clocks.router)
+    app.include_router(verify_routes.router)
+    app.include_router(casefile_routes.router)
     return app

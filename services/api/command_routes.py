@@ -40,23 +40,26 @@ def add_command_route(
             ctx = ctx.model_copy(update={"partnership_id": kwargs["body"].partnership_id})
         outcome = service.execute(ctx, kwargs["body"], target, kwargs.get("idempotency_key"))
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+        # Read-your-writes: pass this to a projection read as ?min_position=.
+        headers["Lif-Position"] = str(service.store.recorder.max_notification_id() or 0)
         return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
 
+    kw = inspect.Parameter.KEYWORD_ONLY
     params = [
-        inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=command_class, default=Body()),
-        inspect.Parameter("service", inspect.Parameter.KEYWORD_ONLY, annotation=LearningService, default=Depends(get_service)),
-        inspect.Parameter("idempotency_key", inspect.Parameter.KEYWORD_ONLY, annotation=IdempotencyKey, default=None),
+        inspect.Parameter("body", kw, annotation=command_class, default=Body()),
+        inspect.Parameter("service", kw, annotation=LearningService, default=Depends(get_service)),
+        inspect.Parameter("idempotency_key", kw, annotation=IdempotencyKey, default=None),
     ]
     if command_class.target != "none":
-        params.append(inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context, default=Depends(get_context)))
+        params.append(inspect.Parameter("ctx", kw, annotation=Context, default=Depends(get_context)))
     else:
 
         def anonymous_ctx(principal: str = Depends(get_principal)) -> Context:
             return Context(partnership_id="-", principal=principal)
 
-        params.append(inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context, default=Depends(anonymous_ctx)))
+        params.append(inspect.Parameter("ctx", kw, annotation=Context, default=Depends(anonymous_ctx)))
     if target_param:
-        params.append(inspect.Parameter(target_param, inspect.Parameter.KEYWORD_ONLY, annotation=UUID, default=Path()))
+        params.append(inspect.Parameter(target_param, kw, annotation=UUID, default=Path()))
     endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     endpoint.__name__ = command_class.name
     router.add_api_route(

@@ -43,11 +43,23 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, detail)
 
 
+def _malformed_json(err: dict[str, Any]) -> ErrorDetail:
+    # The location of a JSON decode error is ("body", <character offset>), not a field.
+    loc = err.get("loc", ())
+    position = loc[1] if len(loc) > 1 else None
+    reason = (err.get("ctx") or {}).get("error") or err.get("msg")
+    where = f" at character {position}" if position is not None else ""
+    return ErrorDetail(code="malformed_json", field="body", message=f"The body is not valid JSON{where}: {reason}.")
+
+
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = []
     for err in exc.errors():
-        code = "malformed_json" if err.get("type") == "json_invalid" else f"invalid_{err.get('type', 'value')}"
+        if err.get("type") == "json_invalid":
+            details.append(_malformed_json(err))
+            continue
+        code = f"invalid_{err.get('type', 'value')}"
         details.append(ErrorDetail(code=code, field=_field(err.get("loc", ())), message=str(err.get("msg"))))
     if not details:
         details = [ErrorDetail(code="invalid_request", message="The request is not valid.")]
@@ -56,7 +68,13 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    codes = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type"}
+    codes = {
+        400: "malformed_body",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "body_too_large",
+        415: "unsupported_media_type",
+    }
     detail = ErrorDetail(code=codes.get(exc.status_code, "http_error"), message=str(exc.detail))
     return error_response(exc.status_code, detail)
 

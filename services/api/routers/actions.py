@@ -14,13 +14,15 @@ from services.api.routers.reads import AsOf, load_or_404
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/actions", tags=["actions"])
 
-for path, command in {
+# Annotated: mypy would otherwise infer the values as ModelMetaclass.
+_ACTION_COMMANDS: dict[str, type[cmd.Command]] = {
     "progress": cmd.NoteProgress,
     "reschedule": cmd.RescheduleAction,
     "completion": cmd.CompleteAction,
     "assurance": cmd.AssureAction,
     "reopening": cmd.ReopenAction,
-}.items():
+}
+for path, command in _ACTION_COMMANDS.items():
     add_command_route(router, f"/{{action_id}}/{path}", command, Action, target_param="action_id")
 
 

@@ -21,7 +21,8 @@ router = APIRouter(prefix="/v1/partnerships/{partnership_id}/activities", tags=[
 
 add_command_route(router, "", cmd.OpenActivity, Activity, status_code=201)
 A = "/{activity_id}"
-for path, command in {
+# Annotated: mypy would otherwise infer the values as ModelMetaclass.
+_ACTIVITY_COMMANDS: dict[str, type[cmd.Command]] = {
     "agencies": cmd.InvolveAgency,
     "lead-reviewer": cmd.AppointLeadReviewer,
     "start": cmd.StartActivity,
@@ -36,7 +37,8 @@ for path, command in {
     "final-report": cmd.SendFinalReport,
     "publication": cmd.PublishActivity,
     "closure": cmd.CloseActivity,
-}.items():
+}
+for path, command in _ACTIVITY_COMMANDS.items():
     add_command_route(router, f"{A}/{path}", command, Activity, target_param="activity_id")
 add_command_route(
     router, f"{A}/recommendations", cmd.MakeRecommendation, Recommendation,
@@ -78,8 +80,14 @@ def get_activity(partnership_id: PartnershipId, activity_id: UUID, store: StoreD
     assert p is not None
     today = (as_of.date() if as_of else date.today())
     missing = [{"code": c, "field": f, "message": m} for c, f, m in missing_for_sign_off(a)]
+    try:
+        deadlines = [_deadline_view(d, today) for d in a.deadlines(p.rapid_review_starts_from)]
+    except OverflowError:
+        # Dates near year 9999 are accepted but their clocks fall past the calendar's end;
+        # the activity must still be readable.
+        deadlines = []
     return ActivityView(
         activity=a,
-        deadlines=[_deadline_view(d, today) for d in a.deadlines(p.rapid_review_starts_from)],
+        deadlines=deadlines,
         sign_off=SignOffReadiness(ready=not missing, missing=missing),
     )

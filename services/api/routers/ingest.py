@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel, Field
 
 from domain.errors import InvalidInput
@@ -15,7 +15,9 @@ router = APIRouter(prefix="/v1", tags=["ingest"])
 
 
 class IngestRequest(BaseModel):
-    items: list[dict[str, Any]] = Field(
+    # `Any`, not a dict: an item that is not even an object is reported by its index
+    # like any other invalid item, rather than refusing the whole batch.
+    items: list[Any] = Field(
         description="Each item is validated on its own as an IngestItem.",
         json_schema_extra={"items": IngestItem.model_json_schema()},
     )
@@ -24,6 +26,7 @@ class IngestRequest(BaseModel):
 @router.post("/ingest", response_model=IngestReport)
 def ingest(
     request: Request,
+    response: Response,
     body: Annotated[IngestRequest, Body()],
     service: ServiceDep,
     principal: PrincipalDep,
@@ -31,4 +34,7 @@ def ingest(
     limit: int = request.app.state.settings.ingest_max_items
     if len(body.items) > limit:
         raise InvalidInput("batch_too_large", f"At most {limit} items per batch.", "items")
-    return service.ingest(principal, body.items)
+    report = service.ingest(principal, body.items)
+    # Read-your-writes, as for every command: pass it to a projection read as ?min_position=.
+    response.headers["Lif-Position"] = str(service.store.recorder.max_notification_id() or 0)
+    return report

@@ -19,6 +19,8 @@ add_command_route(router, f"{P}/webhooks", cmd.RegisterWebhook, Partnership)
 add_command_route(router, f"{P}/forums", cmd.AddForum, Partnership)
 add_command_route(router, f"{P}/meetings", cmd.ScheduleMeeting, Partnership)
 add_command_route(router, f"{P}/routing", cmd.SetRouting, Partnership)
+add_command_route(router, f"{P}/subscriptions", cmd.Subscribe, Partnership)
+add_command_route(router, f"{P}/subscriptions/cancel", cmd.Unsubscribe, Partnership)
 
 
 @router.get(P, response_model=Partnership, responses=ERROR_RESPONSES)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, TypeVar
 from uuid import UUID
 
 from fastapi import Query
+from pydantic import AwareDatetime
 
 from domain.aggregate import AggregateState
 from domain.errors import NotFound
@@ -14,15 +14,26 @@ from services.store import EventStore
 
 S = TypeVar("S", bound=AggregateState)
 
+# Aware only: event timestamps are UTC, and comparing them with a naive instant raises.
 AsOf = Annotated[
-    datetime | None,
+    AwareDatetime | None,
     Query(description="Replay the state as it stood at this instant (ISO 8601 with offset)."),
 ]
 
 
-def load_or_404(store: EventStore, partnership_id: str, aggregate_id: UUID, kind: type[S], as_of: datetime | None = None) -> S:
+def load_or_404(
+    store: EventStore,
+    partnership_id: str,
+    aggregate_id: UUID,
+    kind: type[S],
+    as_of: AwareDatetime | None = None,
+) -> S:
     state = store.load(aggregate_id, kind, as_of=as_of)
     if state is None or state.partnership_id != partnership_id:
         name = kind.__name__.lower()
-        raise NotFound(f"unknown_{name}", f"No {name} {aggregate_id} in partnership {partnership_id!r}.", f"{name}_id")
+        raise NotFound(
+            f"unknown_{name}",
+            f"No {name} {aggregate_id} in partnership {partnership_id!r}.",
+            f"{name}_id",
+        )
     return state

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): `python -m bench --help`. Each figure is a ratio to a baseline measured in the same run."""

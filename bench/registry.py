@@ -1,0 +1,15 @@
+"""Every benchmark module; each registers itself with @benchmark on import. Add one line per module."""
+
+from __future__ import annotations
+
+import importlib
+
+MODULES = (
+    "bench.ingest",
+    "bench.http",
+)
+
+
+def load_all() -> None:
+    for module in MODULES:
+        importlib.import_module(module)

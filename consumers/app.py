@@ -1,0 +1,71 @@
+"""The faust app of the Kafka consumers (`lif worker`).
+
+Tables are not used, so the in-memory store suffices; exactly-once processing
+is not enabled: agents are at-least-once and idempotent instead (the delivery
+ledger, idempotency keys). Blocking work (event store, ledger) runs on one
+worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from typing import TypeVar
+
+import faust
+
+from consumers.ledger import Ledger
+from services.kafka_settings import KafkaSettings, delivery_db
+from services.service import LearningService
+from services.settings import get_settings
+from services.store import EventStore
+
+T = TypeVar("T")
+
+kafka = KafkaSettings()
+
+app = faust.App(
+    kafka.app_id,
+    broker=f"kafka://{kafka.bootstrap}",
+    store="memory://",
+    key_serializer="raw",
+    value_serializer="raw",
+    topic_partitions=3,
+    web_enabled=False,
+    web_port=kafka.web_port,
+    producer_acks=-1,
+)
+
+# internal=True: the worker creates these at start if missing; otherwise a
+# consumer started before the first message would ignore the topic until a rebalance.
+events_topic = app.topic(kafka.events_topic, key_type=bytes, value_type=bytes, internal=True)
+ingest_topic = app.topic(kafka.ingest_topic, key_type=bytes, value_type=bytes, internal=True)
+dlq_topic = app.topic(kafka.dlq_topic, key_type=bytes, value_type=bytes, internal=True)
+
+_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lif-consumer")
+
+
+async def blocking(fn: Callable[[], T]) -> T:
+    """Runs store/ledger work on the single worker thread."""
+    return await asyncio.get_running_loop().run_in_executor(_EXECUTOR, fn)
+
+
+@lru_cache(maxsize=1)
+def store() -> EventStore:
+    return EventStore.from_settings(get_settings())
+
+
+@lru_cache(maxsize=1)
+def ledger() -> Ledger:
+    return Ledger(delivery_db(get_settings()))
+
+
+@lru_cache(maxsize=1)
+def service() -> LearningService:
+    return LearningService(store())
+
+
+def feed_topic(partnership_id: str, agency_id: str) -> faust.TopicT:
+    return app.topic(kafka.feed_topic(partnership_id, agency_id), key_type=bytes, value_type=bytes)

@@ -1,0 +1,116 @@
+"""Which agencies receive a learning event: the one routing rule, as a pure function.
+
+Learning events are findings recorded, recommendations made and decided,
+activities signed off and published, and actions agreed. An agency receives
+one when it subscribed to everything, to one of the event's themes, to the
+kind of source it came from, or to a forum that source kind's learning is
+disseminated to (its points of dissemination, per the partnership's routing).
+Whatever it subscribed to, an agency always receives the recommendations
+addressed to it and the actions it owns: those ask something of it.
+
+Every delivery path (the Kafka worker and the embedded feed filler) calls
+`route`; nothing else decides who gets what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.framework import DEFAULT_SOURCES, SourceKind, Theme
+
+# Recommendations may be addressed to the partnership itself (see
+# domain.partnership.PARTNERSHIP_AGENCY); that is not an agency with a feed.
+PARTNERSHIP_ADDRESSEE = "partnership"
+
+
+class LearningKind(StrEnum):
+    FINDING_RECORDED = "finding_recorded"
+    RECOMMENDATION_MADE = "recommendation_made"
+    RECOMMENDATION_DECIDED = "recommendation_decided"
+    ACTIVITY_SIGNED_OFF = "activity_signed_off"
+    ACTIVITY_PUBLISHED = "activity_published"
+    ACTION_AGREED = "action_agreed"
+
+
+# Event topics that are learning events, and what kind each is.
+LEARNING_TOPICS: dict[str, LearningKind] = {
+    "lif.activity.finding_recorded": LearningKind.FINDING_RECORDED,
+    "lif.recommendation.made": LearningKind.RECOMMENDATION_MADE,
+    "lif.recommendation.decided": LearningKind.RECOMMENDATION_DECIDED,
+    "lif.activity.signed_off": LearningKind.ACTIVITY_SIGNED_OFF,
+    "lif.activity.published": LearningKind.ACTIVITY_PUBLISHED,
+    "lif.action.agreed": LearningKind.ACTION_AGREED,
+}
+
+
+class Subscription(BaseModel):
+    """What one agency asked to receive. Stored on the Partnership, set by events."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agency_id: str
+    everything: bool = False
+    themes: tuple[Theme, ...] = ()
+    source_kinds: tuple[SourceKind, ...] = ()
+    forums: tuple[str, ...] = ()
+
+
+class EventSummary(BaseModel):
+    """The facts about a learning event that routing looks at."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: LearningKind
+    source_kind: SourceKind | None = None
+    """The kind of the activity the learning came from (None if unknown)."""
+    themes: tuple[Theme, ...] = ()
+    addressed_to: tuple[str, ...] = ()
+    """For recommendations: the agencies asked to act."""
+    owner_agency_id: str | None = None
+    """For actions: the agency that owns it."""
+
+
+class Disseminates(Protocol):
+    """A source kind's routing (domain.partnership.Routing fits)."""
+
+    @property
+    def points_of_dissemination(self) -> tuple[str, ...]: ...
+
+
+def dissemination_forums(kind: SourceKind, partnership_routing: Mapping[SourceKind, Disseminates]) -> tuple[str, ...]:
+    """The forums a source kind's learning goes to; the framework's defaults unless overridden."""
+    if kind in partnership_routing:
+        return tuple(partnership_routing[kind].points_of_dissemination)
+    return DEFAULT_SOURCES[kind].points_of_dissemination
+
+
+def _subscribed(s: Subscription, summary: EventSummary, forums: tuple[str, ...]) -> bool:
+    if s.everything:
+        return True
+    if set(s.themes) & set(summary.themes):
+        return True
+    if summary.source_kind is not None and summary.source_kind in s.source_kinds:
+        return True
+    return bool(set(s.forums) & set(forums))
+
+
+def route(
+    summary: EventSummary,
+    partnership_routing: Mapping[SourceKind, Disseminates],
+    subscriptions: Mapping[str, Subscription],
+) -> set[str]:
+    """The ids of the agencies that receive this learning event."""
+    forums = (
+        dissemination_forums(summary.source_kind, partnership_routing) if summary.source_kind is not None else ()
+    )
+    chosen = {agency for agency, s in subscriptions.items() if _subscribed(s, summary, forums)}
+    if summary.kind in {LearningKind.RECOMMENDATION_MADE, LearningKind.RECOMMENDATION_DECIDED}:
+        chosen |= set(summary.addressed_to)
+    if summary.kind is LearningKind.ACTION_AGREED and summary.owner_agency_id:
+        chosen.add(summary.owner_agency_id)
+    chosen.discard(PARTNERSHIP_ADDRESSEE)
+    return chosen

@@ -1,0 +1,246 @@
+"""The audit trail: every event as a row, who did it, why, and a one-line summary.
+
+Rows are keyed by log position, so pages are cut by position (keyset
+pagination) and never shift as new events arrive. Besides its own aggregate,
+an event is filed under the entities it names (a finding, a decision's
+subject, the decision behind a sign-off), so an entity's history is complete.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.events import DomainEvent
+from projections.db import Cursor, Dialect
+from projections.view import View
+from services.idempotency import CommandAnswered
+
+EVENTS = "audit_events"
+ENTITIES = "audit_entities"
+_BASE_FIELDS = {
+    "originator_id", "originator_version", "timestamp", "event_id", "partnership_id", "principal", "rationale",
+}
+_SHORT = 80
+
+_SCHEMA = (
+    f"""CREATE TABLE IF NOT EXISTS {EVENTS} (
+        position BIGINT PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        partnership_id TEXT NOT NULL,
+        aggregate_id TEXT NOT NULL,
+        aggregate_type TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        rationale TEXT,
+        summary TEXT NOT NULL,
+        payload TEXT NOT NULL
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {EVENTS}_partnership ON {EVENTS} (partnership_id, position)",
+    f"CREATE INDEX IF NOT EXISTS {EVENTS}_principal ON {EVENTS} (partnership_id, principal, position)",
+    f"CREATE INDEX IF NOT EXISTS {EVENTS}_topic ON {EVENTS} (partnership_id, topic, position)",
+    f"CREATE INDEX IF NOT EXISTS {EVENTS}_time ON {EVENTS} (partnership_id, occurred_at)",
+    f"""CREATE TABLE IF NOT EXISTS {ENTITIES} (
+        entity_id TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        PRIMARY KEY (entity_id, position)
+    )""",
+)
+
+
+def instant(value: datetime) -> str:
+    """A fixed-width UTC text form, so text order is time order on both engines."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        text = ", ".join(str(v) for v in value)
+    elif isinstance(value, dict):
+        text = json.dumps(value, sort_keys=True)
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
+
+
+_TEMPLATES: dict[str, str] = {
+    "lif.partnership.registered": "Partnership registered: {name}",
+    "lif.partnership.agency_added": "Agency added: {name} ({agency_id}, {sector})",
+    "lif.partnership.agency_webhook_registered": "Webhook for {agency_id} set to {webhook_url}",
+    "lif.partnership.forum_added": "Forum added: {name} ({forum_id})",
+    "lif.partnership.meeting_scheduled": "Meeting of {forum_id} scheduled on {meets_on}",
+    "lif.partnership.routing_set": "Routing of {source_kind}: disseminated to {points_of_dissemination}; "
+    "signed off by {sign_off_forum}",
+    "lif.activity.opened": "Opened {kind}: {title} (opened {opened_on})",
+    "lif.activity.agency_involved": "Agency involved: {agency_id}",
+    "lif.activity.lead_reviewer_appointed": "Lead reviewer appointed: {name} ({agency_id})",
+    "lif.activity.started": "Activity started",
+    "lif.activity.serious_incident_notified": "Serious incident notified on {notified_on}",
+    "lif.activity.rapid_review_completed": "Rapid review completed on {completed_on}",
+    "lif.activity.practitioner_involvement_recorded": "Practitioner involvement recorded: {summary}",
+    "lif.activity.family_involvement_offered": "Family involvement offered on {offered_on} ({response}): {summary}",
+    "lif.activity.child_voice_recorded": "Child's voice recorded: {summary}",
+    "lif.activity.finding_recorded": "Finding ({category}) recorded: {summary} [{themes}]",
+    "lif.activity.reported": "Reported on {reported_on}: {report_summary}",
+    "lif.activity.signed_off": "Signed off by {forum_id} on {signed_off_on}",
+    "lif.activity.publication_planned": "Publication planned for {planned_on}",
+    "lif.activity.final_report_sent_to_panel": "Final report sent to the national Panel on {sent_on}",
+    "lif.activity.published": "Published on {published_on} {url}",
+    "lif.activity.closed": "Activity closed on {closed_on}",
+    "lif.recommendation.made": "Recommendation made to {addressed_to}: {text}",
+    "lif.recommendation.decided": "Recommendation decided by {forum_id} on {decided_on}: {outcome}",
+    "lif.decision.recorded": "Decision of {forum_id} ({meeting_on}) on {subject} {subject_id}: {outcome}",
+    "lif.action.agreed": "Action agreed with {owner_agency_id}, due {due_on}: {description}",
+    "lif.action.progress_noted": "Progress noted on {noted_on} (on track: {on_track}): {note}",
+    "lif.action.rescheduled": "Action rescheduled to {due_on}",
+    "lif.action.completed": "Action completed on {completed_on} with {evidence_count} piece(s) of evidence",
+    "lif.action.impact_assured": "Impact assured on {assured_on}: {impact_statement}",
+    "lif.action.reopened": "Action reopened, due {due_on}: {reason}",
+}
+
+
+def summarize(topic: str, payload: dict[str, Any]) -> str:
+    """One line a person can read in a list of events."""
+    values = {key: _short(value) for key, value in payload.items()}
+    if isinstance(payload.get("evidence"), list):
+        values["evidence_count"] = str(len(payload["evidence"]))
+    template = _TEMPLATES.get(topic)
+    if template is None:
+        return topic.removeprefix("lif.").replace(".", ": ").replace("_", " ").capitalize()
+    try:
+        return " ".join(template.format(**values).replace(" ()", "").split())
+    except KeyError:  # a field renamed by a later class version; still say what happened
+        return template.split(":")[0].split("{")[0].strip()
+
+
+def _aggregate_type(topic: str) -> str:
+    parts = topic.split(".")
+    return parts[1] if len(parts) > 2 else parts[0]
+
+
+_REFERENCES: dict[str, Callable[[dict[str, Any]], list[Any]]] = {
+    "lif.activity.finding_recorded": lambda p: [p["finding_id"]],
+    "lif.activity.signed_off": lambda p: [p["decision_id"]],
+    "lif.recommendation.made": lambda p: list(p["finding_ids"]),
+    "lif.recommendation.decided": lambda p: [p["decision_id"]],
+    "lif.decision.recorded": lambda p: [p["subject_id"]],
+    "lif.action.agreed": lambda p: [p["recommendation_id"]],
+}
+
+
+class AuditView(View):
+    name = "audit"
+    tables = (EVENTS, ENTITIES)
+
+    def create(self, cur: Cursor, dialect: Dialect) -> None:
+        for statement in _SCHEMA:
+            cur.execute(statement)
+
+    def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
+        if isinstance(event, CommandAnswered):
+            return  # the idempotency store's bookkeeping, not a fact about the partnership
+        topic = type(event).topic()
+        payload = event.model_dump(mode="json", exclude=_BASE_FIELDS)
+        aggregate_id = str(event.originator_id)
+        cur.execute(
+            f"""INSERT INTO {EVENTS} (position, event_id, partnership_id, aggregate_id, aggregate_type, version,
+                topic, occurred_at, principal, rationale, summary, payload)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                position, str(event.event_id), event.partnership_id, aggregate_id, _aggregate_type(topic),
+                event.originator_version, topic, instant(event.timestamp), event.principal, event.rationale,
+                summarize(topic, payload), json.dumps(payload, sort_keys=True),
+            ),
+        )
+        references = _REFERENCES.get(topic)
+        entities = {aggregate_id, *(str(e) for e in (references(payload) if references else []))}
+        for entity_id in sorted(entities):
+            cur.execute(f"INSERT INTO {ENTITIES} (entity_id, position) VALUES (?, ?)", (entity_id, position))
+
+
+# --- queries ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    entity_id: str | None = None
+    principal: str | None = None
+    topic: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+_SELECT = (
+    "e.position, e.event_id, e.partnership_id, e.aggregate_id, e.aggregate_type, e.version, e.topic, "
+    "e.occurred_at, e.principal, e.rationale, e.summary, e.payload"
+)
+
+
+def query_audit(
+    cur: Cursor, partnership_id: str, filters: AuditFilters, after: int = 0, limit: int = 100
+) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of events after position `after`, oldest first, and the cursor of the next page."""
+    where = ["e.partnership_id = ?", "e.position > ?"]
+    params: list[Any] = [partnership_id, after]
+    if filters.entity_id:
+        where.append(f"EXISTS (SELECT 1 FROM {ENTITIES} x WHERE x.entity_id = ? AND x.position = e.position)")
+        params.append(filters.entity_id)
+    if filters.principal:
+        where.append("e.principal = ?")
+        params.append(filters.principal)
+    if filters.topic:
+        where.append("e.topic = ?")
+        params.append(filters.topic)
+    if filters.since:
+        where.append("e.occurred_at >= ?")
+        params.append(instant(filters.since))
+    if filters.until:
+        where.append("e.occurred_at <= ?")
+        params.append(instant(filters.until))
+    cur.execute(
+        f"SELECT {_SELECT} FROM {EVENTS} e WHERE {' AND '.join(where)} ORDER BY e.position LIMIT ?",
+        [*params, limit + 1],
+    )
+    rows = [_row(r) for r in cur.fetchall()]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1]["position"] if more and rows else None)
+
+
+def entity_history(cur: Cursor, partnership_id: str, entity_id: str) -> list[dict[str, Any]]:
+    """Every event about one entity (as its aggregate, or naming it), oldest first."""
+    cur.execute(
+        f"""SELECT {_SELECT} FROM {ENTITIES} x JOIN {EVENTS} e ON e.position = x.position
+        WHERE x.entity_id = ? AND e.partnership_id = ? ORDER BY e.position""",
+        (entity_id, partnership_id),
+    )
+    return [_row(r) for r in cur.fetchall()]
+
+
+def _row(r: Any) -> dict[str, Any]:
+    (position, event_id, partnership_id, aggregate_id, aggregate_type, version, topic, occurred_at, principal,
+     rationale, summary, payload) = r
+    return {
+        "position": int(position),
+        "event_id": event_id,
+        "partnership_id": partnership_id,
+        "aggregate_id": aggregate_id,
+        "aggregate_type": aggregate_type,
+        "version": int(version),
+        "topic": topic,
+        "occurred_at": occurred_at,
+        "principal": principal,
+        "rationale": rationale,
+        "summary": summary,
+        "payload": json.loads(payload),
+    }

@@ -1,0 +1,214 @@
+"""Statutory deadlines partnership-wide: every open clock and every breach.
+
+The view stores only each activity's clock dates; the Deadline objects (and
+whether one is open or breached) are computed at query time with
+`domain.clocks.deadlines_for`, because "breached" depends on the day asked.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from domain import activity as ev
+from domain.clocks import Deadline, DeadlineStatus, RapidReviewStart, deadlines_for
+from domain.events import DomainEvent
+from domain.partnership import PartnershipRegistered
+from projections.db import Cursor, Dialect
+from projections.view import View
+
+DEFAULT_STATUSES: frozenset[DeadlineStatus] = frozenset({"open", "breached", "met_late"})
+"""Without a filter: every clock still running, and every breach (late or still unmet)."""
+
+
+class ClockDates(BaseModel):
+    """One activity's row: the dates its statutory clocks are computed from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    activity_id: UUID
+    kind: str
+    title: str
+    status: str
+    aware_on: date | None = None
+    notified_on: date | None = None
+    rapid_review_completed_on: date | None = None
+    initiated_on: date | None = None
+    planned_publication_on: date | None = None
+    published_on: date | None = None
+    final_report_sent_on: date | None = None
+
+    def deadlines(self, starts_from: RapidReviewStart) -> list[Deadline]:
+        return deadlines_for(
+            aware_on=self.aware_on,
+            notified_on=self.notified_on,
+            rapid_review_completed_on=self.rapid_review_completed_on,
+            initiated_on=self.initiated_on,
+            planned_publication_on=self.planned_publication_on,
+            published_on=self.published_on,
+            final_report_sent_on=self.final_report_sent_on,
+            rapid_review_starts_from=starts_from,
+        )
+
+
+class DeadlineEntry(BaseModel):
+    activity_id: UUID
+    activity_title: str
+    source_kind: str
+    clock: str
+    starts_on: date
+    due_on: date
+    met_on: date | None
+    status: DeadlineStatus
+    working_days_remaining: int
+
+
+def deadline_entries(
+    rows: list[ClockDates],
+    starts_from: RapidReviewStart,
+    today: date,
+    statuses: frozenset[DeadlineStatus] = DEFAULT_STATUSES,
+) -> list[DeadlineEntry]:
+    """Every deadline of `rows` whose status on `today` is one of `statuses`, soonest due first."""
+    entries = []
+    for row in rows:
+        for d in row.deadlines(starts_from):
+            status = d.status(today)
+            if status not in statuses:
+                continue
+            entries.append(
+                DeadlineEntry(
+                    activity_id=row.activity_id,
+                    activity_title=row.title,
+                    source_kind=row.kind,
+                    clock=d.clock.value,
+                    starts_on=d.starts_on,
+                    due_on=d.due_on,
+                    met_on=d.met_on,
+                    status=status,
+                    working_days_remaining=d.days_remaining(today),
+                )
+            )
+    return sorted(entries, key=lambda e: (e.due_on, e.activity_title, e.clock))
+
+
+_DATE_COLUMNS = (
+    "aware_on", "notified_on", "rapid_review_completed_on", "initiated_on",
+    "planned_publication_on", "published_on", "final_report_sent_on",
+)
+_STATUS_BY_EVENT: dict[type[DomainEvent], str] = {
+    ev.ActivityStarted: "in_progress",
+    ev.ActivityReported: "reported",
+    ev.ActivitySignedOff: "signed_off",
+    ev.ActivityPublished: "published",
+    ev.ActivityClosed: "closed",
+}
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+class ClocksView(View):
+    name = "clocks"
+    tables = ("clocks_partnerships", "clocks_activities")
+
+    def create(self, cur: Cursor, dialect: Dialect) -> None:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS clocks_partnerships ("
+            " partnership_id TEXT PRIMARY KEY, rapid_review_starts_from TEXT NOT NULL)"
+        )
+        dates = ", ".join(f"{c} TEXT" for c in _DATE_COLUMNS)
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS clocks_activities ("
+            " activity_id TEXT PRIMARY KEY, partnership_id TEXT NOT NULL, kind TEXT NOT NULL,"
+            f" title TEXT NOT NULL, status TEXT NOT NULL, {dates})"
+        )
+        cur.execute(
+            "CREATE INDEX IF NOT EXISTS clocks_activities_by_partnership"
+            " ON clocks_activities (partnership_id)"
+        )
+
+    def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
+        if isinstance(event, PartnershipRegistered):
+            cur.execute(
+                "INSERT INTO clocks_partnerships (partnership_id, rapid_review_starts_from)"
+                " VALUES (?, ?) ON CONFLICT (partnership_id) DO UPDATE"
+                " SET rapid_review_starts_from = excluded.rapid_review_starts_from",
+                (event.partnership_id, event.rapid_review_starts_from),
+            )
+        elif isinstance(event, ev.ActivityOpened):
+            cur.execute(
+                "INSERT INTO clocks_activities (activity_id, partnership_id, kind, title, status,"
+                " aware_on, initiated_on) VALUES (?, ?, ?, ?, 'opened', ?, ?)"
+                " ON CONFLICT (activity_id) DO NOTHING",
+                (
+                    str(event.originator_id), event.partnership_id, event.kind.value, event.title,
+                    _iso(event.aware_on), _iso(event.initiated_on),
+                ),
+            )
+        elif isinstance(event, ev.SeriousIncidentNotified):
+            self._set(cur, event, notified_on=_iso(event.notified_on))
+        elif isinstance(event, ev.RapidReviewCompleted):
+            self._set(cur, event, rapid_review_completed_on=_iso(event.completed_on))
+        elif isinstance(event, ev.PublicationPlanned):
+            self._set(cur, event, planned_publication_on=_iso(event.planned_on))
+        elif isinstance(event, ev.FinalReportSentToPanel):
+            self._set(cur, event, final_report_sent_on=_iso(event.sent_on))
+        elif isinstance(event, ev.ActivityPublished):
+            self._set(cur, event, status="published", published_on=_iso(event.published_on))
+        elif type(event) in _STATUS_BY_EVENT:
+            self._set(cur, event, status=_STATUS_BY_EVENT[type(event)])
+
+    @staticmethod
+    def _set(cur: Cursor, event: DomainEvent, **columns: str | None) -> None:
+        assignments = ", ".join(f"{c} = ?" for c in columns)
+        cur.execute(
+            f"UPDATE clocks_activities SET {assignments} WHERE activity_id = ?",
+            (*columns.values(), str(event.originator_id)),
+        )
+
+    # --- queries -------------------------------------------------------------
+
+    def rapid_review_starts_from(self, cur: Cursor, partnership_id: str) -> RapidReviewStart | None:
+        """The partnership's rule, or None if no such partnership is registered."""
+        cur.execute(
+            "SELECT rapid_review_starts_from FROM clocks_partnerships WHERE partnership_id = ?",
+            (partnership_id,),
+        )
+        row = cur.fetchone()
+        if row is None:
+            return None
+        starts: RapidReviewStart = "notification" if row[0] == "notification" else "awareness"
+        return starts
+
+    def activities(self, cur: Cursor, partnership_id: str) -> list[ClockDates]:
+        """Only activities with a date that can start a clock."""
+        dates = ", ".join(_DATE_COLUMNS)
+        cur.execute(
+            f"SELECT activity_id, kind, title, status, {dates} FROM clocks_activities"
+            " WHERE partnership_id = ? AND (aware_on IS NOT NULL OR initiated_on IS NOT NULL"
+            " OR planned_publication_on IS NOT NULL OR published_on IS NOT NULL)"
+            " ORDER BY activity_id",
+            (partnership_id,),
+        )
+        return [_clock_dates(row) for row in cur.fetchall()]
+
+
+def _clock_dates(row: Any) -> ClockDates:
+    activity_id, kind, title, status, *dates = row
+    return ClockDates(
+        activity_id=UUID(activity_id),
+        kind=kind,
+        title=title,
+        status=status,
+        **{column: _date(value) for column, value in zip(_DATE_COLUMNS, dates, strict=True)},
+    )
+

@@ -1,0 +1,81 @@
+"""Building the view database and the projector from `Settings`.
+
+The views live apart from the events: on SQLite in a file beside the event
+store (so a rebuild never locks the store), on PostgreSQL in their own schema
+of the same database.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+from pathlib import Path
+
+from projections.db import ViewDb
+from projections.projector import Projector
+from projections.registry import all_views
+from services.settings import Settings
+from services.store import EventStore
+
+DEFAULT_VIEWS_SCHEMA = "lif_views"
+log = logging.getLogger("lif.projections")
+
+
+def views_sqlite_path(settings: Settings) -> str:
+    if settings.views_sqlite_path:
+        return settings.views_sqlite_path
+    store = Path(settings.sqlite_path)
+    return str(store.with_name(f"{store.stem}-views.sqlite"))
+
+
+def views_schema(settings: Settings) -> str:
+    """The views' schema: set explicitly, else beside the events' own schema."""
+    if settings.views_postgres_schema:
+        return settings.views_postgres_schema
+    if settings.postgres_schema:
+        return f"{settings.postgres_schema}_views"
+    return DEFAULT_VIEWS_SCHEMA
+
+
+def build_view_db(settings: Settings) -> ViewDb:
+    if settings.persistence == "postgres":
+        return ViewDb("postgres", settings.postgres_dsn, views_schema(settings))
+    if settings.persistence == "memory":
+        # Events in memory die with the process; so may the views. A file,
+        # because reads open their own connections.
+        directory = tempfile.mkdtemp(prefix="lif-views-")
+        return ViewDb("sqlite", str(Path(directory) / "views.sqlite"))
+    return ViewDb("sqlite", views_sqlite_path(settings))
+
+
+def build_projector(settings: Settings, store: EventStore, batch_size: int = 500) -> Projector:
+    return Projector(store, build_view_db(settings), all_views(), batch_size=batch_size)
+
+
+class BackgroundProjector:
+    """The projector's loop on a daemon thread, for the embedded (in-process) mode."""
+
+    def __init__(self, projector: Projector, interval: float = 0.2) -> None:
+        self.projector = projector
+        self.interval = interval
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="lif-projector", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                self.projector.run_forever(self.stop_event, self.interval)
+            except Exception:
+                # A failed batch rolled back and left tracking where it was; say so
+                # and try again rather than let the views silently stop.
+                log.exception("projector batch failed; retrying")
+                self.stop_event.wait(max(self.interval, 1.0))
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stop_event.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout)

@@ -1,0 +1,203 @@
+"""Findings counted by theme x source kind x quarter of the finding's recorded_on.
+
+A finding with several themes counts once under each of them. Quarters are
+calendar quarters ("2025-Q2" = April to June 2025).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+
+from domain.activity import ActivityOpened, FindingRecorded
+from domain.events import DomainEvent
+from domain.partnership import PartnershipRegistered
+from projections.db import Cursor, Dialect
+from projections.view import View
+
+Trend = Literal["rising", "falling", "steady"]
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def quarter_of(d: date) -> str:
+    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+
+def quarter_start(quarter: str) -> date:
+    m = _QUARTER.match(quarter)
+    if m is None:
+        raise ValueError(f"{quarter!r} is not a quarter like 2025-Q2")
+    return date(int(m[1]), 3 * (int(m[2]) - 1) + 1, 1)
+
+
+def quarter_end(quarter: str) -> date:
+    start = quarter_start(quarter)
+    nxt = date(start.year + 1, 1, 1) if start.month == 10 else date(start.year, start.month + 3, 1)
+    return date.fromordinal(nxt.toordinal() - 1)
+
+
+def previous_quarter(quarter: str) -> str:
+    start = quarter_start(quarter)
+    return quarter_of(date.fromordinal(start.toordinal() - 1))
+
+
+def parse_bound(value: str, *, end: bool) -> date:
+    """A date (YYYY-MM-DD) or a quarter (YYYY-Qn: its first day, or its last if `end`)."""
+    if _QUARTER.match(value):
+        return quarter_end(value) if end else quarter_start(value)
+    return date.fromisoformat(value)
+
+
+class ThemeCell(BaseModel):
+    theme: str
+    source_kind: str
+    quarter: str
+    count: int
+
+
+class ThemeTrend(BaseModel):
+    theme: str
+    latest_quarter: str
+    latest: int
+    previous_quarter: str
+    previous: int
+    trend: Trend
+
+
+def label(latest: int, previous: int) -> Trend:
+    if latest > previous:
+        return "rising"
+    if latest < previous:
+        return "falling"
+    return "steady"
+
+
+def trends(counts: dict[tuple[str, str], int], themes: list[str], today: date) -> list[ThemeTrend]:
+    """Per theme, the latest full quarter before `today` against the one before it.
+
+    `counts` maps (theme, quarter) to a count. Rising themes come first, then by
+    latest count, so the list reads as "what is growing" at a glance.
+    """
+    latest_q = previous_quarter(quarter_of(today))
+    previous_q = previous_quarter(latest_q)
+    rows = []
+    for theme in themes:
+        latest = counts.get((theme, latest_q), 0)
+        previous = counts.get((theme, previous_q), 0)
+        rows.append(
+            ThemeTrend(
+                theme=theme, latest_quarter=latest_q, latest=latest,
+                previous_quarter=previous_q, previous=previous, trend=label(latest, previous),
+            )
+        )
+    order = {"rising": 0, "falling": 1, "steady": 2}
+    return sorted(rows, key=lambda t: (order[t.trend], -t.latest, t.theme))
+
+
+class ThemesView(View):
+    name = "themes"
+    tables = ("themes_partnerships", "themes_activities", "themes_findings")
+
+    def create(self, cur: Cursor, dialect: Dialect) -> None:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS themes_partnerships (partnership_id TEXT PRIMARY KEY)"
+        )
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS themes_activities ("
+            " activity_id TEXT PRIMARY KEY, partnership_id TEXT NOT NULL, kind TEXT NOT NULL)"
+        )
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS themes_findings ("
+            " finding_id TEXT NOT NULL, theme TEXT NOT NULL, partnership_id TEXT NOT NULL,"
+            " activity_id TEXT NOT NULL, source_kind TEXT NOT NULL, recorded_on TEXT NOT NULL,"
+            " quarter TEXT NOT NULL, PRIMARY KEY (finding_id, theme))"
+        )
+        cur.execute(
+            "CREATE INDEX IF NOT EXISTS themes_findings_by_partnership"
+            " ON themes_findings (partnership_id, recorded_on)"
+        )
+        cur.execute(
+            "CREATE INDEX IF NOT EXISTS themes_findings_by_quarter"
+            " ON themes_findings (partnership_id, quarter, theme)"
+        )
+
+    def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
+        if isinstance(event, PartnershipRegistered):
+            cur.execute(
+                "INSERT INTO themes_partnerships (partnership_id) VALUES (?)"
+                " ON CONFLICT (partnership_id) DO NOTHING",
+                (event.partnership_id,),
+            )
+        elif isinstance(event, ActivityOpened):
+            cur.execute(
+                "INSERT INTO themes_activities (activity_id, partnership_id, kind) VALUES (?, ?, ?)"
+                " ON CONFLICT (activity_id) DO NOTHING",
+                (str(event.originator_id), event.partnership_id, event.kind.value),
+            )
+        elif isinstance(event, FindingRecorded):
+            cur.execute(
+                "SELECT kind FROM themes_activities WHERE activity_id = ?",
+                (str(event.originator_id),),
+            )
+            row = cur.fetchone()
+            kind = row[0] if row else "unknown"
+            for theme in dict.fromkeys(event.themes):
+                cur.execute(
+                    "INSERT INTO themes_findings (finding_id, theme, partnership_id, activity_id,"
+                    " source_kind, recorded_on, quarter) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (finding_id, theme) DO NOTHING",
+                    (
+                        str(event.finding_id), theme.value, event.partnership_id,
+                        str(event.originator_id), kind, event.recorded_on.isoformat(),
+                        quarter_of(event.recorded_on),
+                    ),
+                )
+
+    # --- queries -------------------------------------------------------------
+
+    def exists(self, cur: Cursor, partnership_id: str) -> bool:
+        cur.execute(
+            "SELECT 1 FROM themes_partnerships WHERE partnership_id = ?", (partnership_id,)
+        )
+        return cur.fetchone() is not None
+
+    def cells(
+        self, cur: Cursor, partnership_id: str, start: date | None, end: date | None
+    ) -> list[ThemeCell]:
+        sql = (
+            "SELECT theme, source_kind, quarter, COUNT(*) FROM themes_findings"
+            " WHERE partnership_id = ?"
+        )
+        params: list[str] = [partnership_id]
+        if start is not None:
+            sql += " AND recorded_on >= ?"
+            params.append(start.isoformat())
+        if end is not None:
+            sql += " AND recorded_on <= ?"
+            params.append(end.isoformat())
+        sql += " GROUP BY theme, source_kind, quarter ORDER BY quarter, theme, source_kind"
+        cur.execute(sql, params)
+        return [
+            ThemeCell(theme=t, source_kind=k, quarter=q, count=int(n))
+            for t, k, q, n in cur.fetchall()
+        ]
+
+    def trends(self, cur: Cursor, partnership_id: str, today: date) -> list[ThemeTrend]:
+        latest_q = previous_quarter(quarter_of(today))
+        cur.execute(
+            "SELECT theme, quarter, COUNT(*) FROM themes_findings"
+            " WHERE partnership_id = ? AND quarter IN (?, ?) GROUP BY theme, quarter",
+            (partnership_id, latest_q, previous_quarter(latest_q)),
+        )
+        counts = {(t, q): int(n) for t, q, n in cur.fetchall()}
+        # Every theme the partnership has ever recorded, so a theme that fell to
+        # zero still shows as falling rather than vanishing.
+        cur.execute(
+            "SELECT DISTINCT theme FROM themes_findings WHERE partnership_id = ? ORDER BY theme",
+            (partnership_id,),
+        )
+        themes = [row[0] for row in cur.fetchall()]
+        return trends(counts, themes, today)

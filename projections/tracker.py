@@ -1,0 +1,368 @@
+"""The action tracker: every action, whose it is, when it is due, and its RAG rating.
+
+The rows keep only facts (due date, status, whether the last progress note
+said "on track"); the RAG rating depends on the day it is read, so it is
+computed when queried, by `rag()`, and never goes stale. Forums come from the
+partnership's routing for the activity's kind, themes from the findings behind
+the recommendation; the view follows those events in tables of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+from uuid import UUID
+
+from domain.action import (
+    ActionAgreed,
+    ActionCompleted,
+    ActionImpactAssured,
+    ActionProgressNoted,
+    ActionReopened,
+    ActionRescheduled,
+)
+from domain.activity import ActivityOpened, FindingRecorded
+from domain.events import DomainEvent
+from domain.framework import DEFAULT_SOURCES
+from domain.partnership import PartnershipRegistered, RoutingSet, partnership_uuid
+from domain.recommendation import RecommendationMade
+from projections.db import Cursor, Dialect, ViewDb
+from projections.view import View
+
+AMBER_WINDOW_DAYS = 14
+Rag = Literal["red", "amber", "green", "blue", "completed"]
+RAGS: tuple[str, ...] = ("red", "amber", "green", "blue", "completed")
+STATUSES: tuple[str, ...] = ("open", "completed", "assured")
+
+
+def rag(status: str, due_on: date, on_track: bool, today: date) -> Rag:
+    """Red: open and overdue. Amber: open and due within 14 days, or last reported
+    off track. Green: open and on track. Blue: completed and impact assured.
+    A completed action awaiting assurance is rated "completed", apart from the colours."""
+    if status == "assured":
+        return "blue"
+    if status == "completed":
+        return "completed"
+    if due_on < today:
+        return "red"
+    if due_on <= today + timedelta(days=AMBER_WINDOW_DAYS) or not on_track:
+        return "amber"
+    return "green"
+
+
+def _rag_condition(value: str, today: date) -> tuple[str, list[Any]]:
+    """The SQL equivalent of `rag(...) == value`, so a filter uses the indexes."""
+    t, window = today.isoformat(), (today + timedelta(days=AMBER_WINDOW_DAYS)).isoformat()
+    conditions: dict[str, tuple[str, list[Any]]] = {
+        "red": ("a.status = 'open' AND a.due_on < ?", [t]),
+        "amber": ("a.status = 'open' AND a.due_on >= ? AND (a.due_on <= ? OR a.on_track = 0)", [t, window]),
+        "green": ("a.status = 'open' AND a.due_on > ? AND a.on_track = 1", [window]),
+        "blue": ("a.status = 'assured'", []),
+        "completed": ("a.status = 'completed'", []),
+    }
+    return conditions[value]
+
+
+ACTIONS = "tracker_actions"
+ACTION_THEMES = "tracker_action_themes"
+ACTIVITIES = "tracker_activities"
+FINDINGS = "tracker_findings"
+RECOMMENDATIONS = "tracker_recommendations"
+ROUTING = "tracker_routing"
+
+_SCHEMA = (
+    f"""CREATE TABLE IF NOT EXISTS {ACTIONS} (
+        action_id TEXT PRIMARY KEY,
+        partnership_id TEXT NOT NULL,
+        recommendation_id TEXT NOT NULL,
+        activity_id TEXT NOT NULL,
+        source_kind TEXT NOT NULL,
+        activity_title TEXT NOT NULL,
+        owner_agency_id TEXT NOT NULL,
+        description TEXT NOT NULL,
+        due_on TEXT NOT NULL,
+        status TEXT NOT NULL,
+        on_track INTEGER NOT NULL,
+        themes TEXT NOT NULL,
+        agreed_at TEXT NOT NULL,
+        completed_on TEXT,
+        assured_on TEXT,
+        reopened INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        position BIGINT NOT NULL
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {ACTIONS}_due ON {ACTIONS} (partnership_id, due_on)",
+    f"CREATE INDEX IF NOT EXISTS {ACTIONS}_owner ON {ACTIONS} (partnership_id, owner_agency_id, due_on)",
+    f"CREATE INDEX IF NOT EXISTS {ACTIONS}_kind ON {ACTIONS} (partnership_id, source_kind, due_on)",
+    f"CREATE INDEX IF NOT EXISTS {ACTIONS}_status ON {ACTIONS} (partnership_id, status, due_on)",
+    f"""CREATE TABLE IF NOT EXISTS {ACTION_THEMES} (
+        action_id TEXT NOT NULL,
+        theme TEXT NOT NULL,
+        partnership_id TEXT NOT NULL,
+        PRIMARY KEY (action_id, theme)
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {ACTION_THEMES}_theme ON {ACTION_THEMES} (partnership_id, theme)",
+    f"""CREATE TABLE IF NOT EXISTS {ACTIVITIES} (
+        activity_id TEXT PRIMARY KEY,
+        partnership_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {ACTIVITIES}_partnership ON {ACTIVITIES} (partnership_id)",
+    f"""CREATE TABLE IF NOT EXISTS {FINDINGS} (
+        finding_id TEXT PRIMARY KEY,
+        activity_id TEXT NOT NULL,
+        themes TEXT NOT NULL
+    )""",
+    f"""CREATE TABLE IF NOT EXISTS {RECOMMENDATIONS} (
+        recommendation_id TEXT PRIMARY KEY,
+        partnership_id TEXT NOT NULL,
+        activity_id TEXT NOT NULL,
+        themes TEXT NOT NULL
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {RECOMMENDATIONS}_partnership ON {RECOMMENDATIONS} (partnership_id)",
+    f"""CREATE TABLE IF NOT EXISTS {ROUTING} (
+        partnership_id TEXT NOT NULL,
+        source_kind TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        forum_id TEXT NOT NULL,
+        PRIMARY KEY (partnership_id, source_kind, seq)
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {ROUTING}_forum ON {ROUTING} (partnership_id, forum_id, source_kind)",
+)
+
+
+def _set_routing(cur: Cursor, partnership_id: str, kind: str, forums: Sequence[str]) -> None:
+    cur.execute(f"DELETE FROM {ROUTING} WHERE partnership_id = ? AND source_kind = ?", (partnership_id, kind))
+    for seq, forum_id in enumerate(dict.fromkeys(forums)):
+        cur.execute(
+            f"INSERT INTO {ROUTING} (partnership_id, source_kind, seq, forum_id) VALUES (?, ?, ?, ?)",
+            (partnership_id, kind, seq, forum_id),
+        )
+
+
+class TrackerView(View):
+    name = "tracker"
+    tables = (ACTIONS, ACTION_THEMES, ACTIVITIES, FINDINGS, RECOMMENDATIONS, ROUTING)
+
+    def create(self, cur: Cursor, dialect: Dialect) -> None:
+        for statement in _SCHEMA:
+            cur.execute(statement)
+
+    def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
+        pid = event.partnership_id
+        if isinstance(event, PartnershipRegistered):
+            # A partnership without routing of its own follows the framework's
+            # (Partnership.routing_for); explicit RoutingSet events override it.
+            for kind, defaults in DEFAULT_SOURCES.items():
+                _set_routing(cur, pid, kind.value, defaults.points_of_dissemination)
+        elif isinstance(event, RoutingSet):
+            _set_routing(cur, pid, event.source_kind.value, event.points_of_dissemination)
+        elif isinstance(event, ActivityOpened):
+            cur.execute(
+                f"INSERT INTO {ACTIVITIES} (activity_id, partnership_id, kind, title) VALUES (?, ?, ?, ?)",
+                (str(event.originator_id), pid, event.kind.value, event.title),
+            )
+        elif isinstance(event, FindingRecorded):
+            cur.execute(
+                f"INSERT INTO {FINDINGS} (finding_id, activity_id, themes) VALUES (?, ?, ?)",
+                (str(event.finding_id), str(event.originator_id), json.dumps([t.value for t in event.themes])),
+            )
+        elif isinstance(event, RecommendationMade):
+            themes: list[str] = []
+            for finding_id in event.finding_ids:
+                cur.execute(f"SELECT themes FROM {FINDINGS} WHERE finding_id = ?", (str(finding_id),))
+                row = cur.fetchone()
+                themes.extend(json.loads(row[0]) if row else [])
+            cur.execute(
+                f"INSERT INTO {RECOMMENDATIONS} (recommendation_id, partnership_id, activity_id, themes) "
+                "VALUES (?, ?, ?, ?)",
+                (str(event.originator_id), pid, str(event.activity_id), json.dumps(list(dict.fromkeys(themes)))),
+            )
+        elif isinstance(event, ActionAgreed):
+            self._agreed(cur, event, position)
+        else:
+            self._action_changed(cur, event, position)
+
+    @staticmethod
+    def _agreed(cur: Cursor, event: ActionAgreed, position: int) -> None:
+        cur.execute(
+            f"SELECT themes FROM {RECOMMENDATIONS} WHERE recommendation_id = ?", (str(event.recommendation_id),)
+        )
+        row = cur.fetchone()
+        themes: list[str] = json.loads(row[0]) if row else []
+        cur.execute(f"SELECT kind, title FROM {ACTIVITIES} WHERE activity_id = ?", (str(event.activity_id),))
+        kind, title = cur.fetchone() or ("", "")
+        action_id = str(event.originator_id)
+        cur.execute(
+            f"""INSERT INTO {ACTIONS} (action_id, partnership_id, recommendation_id, activity_id, source_kind,
+                activity_title, owner_agency_id, description, due_on, status, on_track, themes, agreed_at,
+                completed_on, assured_on, reopened, version, position)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 1, ?, ?, NULL, NULL, 0, ?, ?)""",
+            (
+                action_id, event.partnership_id, str(event.recommendation_id), str(event.activity_id), kind,
+                title, event.owner_agency_id, event.description, event.due_on.isoformat(), json.dumps(themes),
+                event.timestamp.isoformat(), event.originator_version, position,
+            ),
+        )
+        for theme in themes:
+            cur.execute(
+                f"INSERT INTO {ACTION_THEMES} (action_id, theme, partnership_id) VALUES (?, ?, ?)",
+                (action_id, theme, event.partnership_id),
+            )
+
+    @staticmethod
+    def _action_changed(cur: Cursor, event: DomainEvent, position: int) -> None:
+        updates: dict[str, Any]
+        if isinstance(event, ActionProgressNoted):
+            updates = {"on_track": int(event.on_track)}
+        elif isinstance(event, ActionRescheduled):
+            updates = {"due_on": event.due_on.isoformat()}
+        elif isinstance(event, ActionCompleted):
+            updates = {"status": "completed", "completed_on": event.completed_on.isoformat()}
+        elif isinstance(event, ActionImpactAssured):
+            updates = {"status": "assured", "assured_on": event.assured_on.isoformat()}
+        elif isinstance(event, ActionReopened):
+            # Like Action: open again with a new due date; the last progress note still stands.
+            updates = {"status": "open", "due_on": event.due_on.isoformat(), "completed_on": None, "assured_on": None}
+        else:
+            return
+        assignments = ", ".join(f"{column} = ?" for column in updates)
+        extra = ", reopened = reopened + 1" if isinstance(event, ActionReopened) else ""
+        cur.execute(
+            f"UPDATE {ACTIONS} SET {assignments}{extra}, version = ?, position = ? WHERE action_id = ?",
+            (*updates.values(), event.originator_version, position, str(event.originator_id)),
+        )
+
+
+# --- queries ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackerFilters:
+    agency: str | None = None
+    forum: str | None = None
+    source_kind: str | None = None
+    theme: str | None = None
+    status: str | None = None
+    rag: str | None = None
+
+
+COLUMNS: tuple[str, ...] = (
+    "action_id", "description", "owner_agency_id", "due_on", "status", "rag", "on_track", "source_kind",
+    "activity_id", "activity_title", "recommendation_id", "forums", "themes", "completed_on", "assured_on",
+    "reopened", "version",
+)
+
+
+def query_tracker(cur: Cursor, partnership_id: str, filters: TrackerFilters, today: date) -> list[dict[str, Any]]:
+    """The partnership's actions matching every filter given, soonest due first."""
+    where = ["a.partnership_id = ?"]
+    params: list[Any] = [partnership_id]
+    if filters.agency:
+        where.append("a.owner_agency_id = ?")
+        params.append(filters.agency)
+    if filters.source_kind:
+        where.append("a.source_kind = ?")
+        params.append(filters.source_kind)
+    if filters.status:
+        where.append("a.status = ?")
+        params.append(filters.status)
+    if filters.forum:
+        where.append(
+            f"EXISTS (SELECT 1 FROM {ROUTING} r WHERE r.partnership_id = a.partnership_id "
+            "AND r.source_kind = a.source_kind AND r.forum_id = ?)"
+        )
+        params.append(filters.forum)
+    if filters.theme:
+        where.append(f"EXISTS (SELECT 1 FROM {ACTION_THEMES} t WHERE t.action_id = a.action_id AND t.theme = ?)")
+        params.append(filters.theme)
+    if filters.rag:
+        condition, values = _rag_condition(filters.rag, today)
+        where.append(condition)
+        params.extend(values)
+    cur.execute(
+        f"""SELECT a.action_id, a.description, a.owner_agency_id, a.due_on, a.status, a.on_track, a.source_kind,
+            a.activity_id, a.activity_title, a.recommendation_id, a.themes, a.completed_on, a.assured_on,
+            a.reopened, a.version
+        FROM {ACTIONS} a WHERE {" AND ".join(where)} ORDER BY a.due_on, a.action_id""",
+        params,
+    )
+    rows = cur.fetchall()
+    routing = _routing(cur, partnership_id)
+    return [_row(r, routing, today) for r in rows]
+
+
+def _routing(cur: Cursor, partnership_id: str) -> dict[str, list[str]]:
+    cur.execute(
+        f"SELECT source_kind, forum_id FROM {ROUTING} WHERE partnership_id = ? ORDER BY source_kind, seq",
+        (partnership_id,),
+    )
+    routing: dict[str, list[str]] = {}
+    for kind, forum_id in cur.fetchall():
+        routing.setdefault(kind, []).append(forum_id)
+    return routing
+
+
+def _row(r: Sequence[Any], routing: dict[str, list[str]], today: date) -> dict[str, Any]:
+    (action_id, description, owner, due_on, status, on_track, kind, activity_id, title, recommendation_id,
+     themes, completed_on, assured_on, reopened, version) = r
+    return {
+        "action_id": action_id,
+        "description": description,
+        "owner_agency_id": owner,
+        "due_on": due_on,
+        "status": status,
+        "rag": rag(status, date.fromisoformat(due_on), bool(on_track), today),
+        "on_track": bool(on_track),
+        "source_kind": kind,
+        "activity_id": activity_id,
+        "activity_title": title,
+        "recommendation_id": recommendation_id,
+        "forums": routing.get(kind, []),
+        "themes": json.loads(themes),
+        "completed_on": completed_on,
+        "assured_on": assured_on,
+        "reopened": int(reopened),
+        "version": int(version),
+    }
+
+
+# --- point in time ------------------------------------------------------------
+
+
+def partnership_entity_ids(cur: Cursor, partnership_id: str) -> list[UUID]:
+    """Every aggregate the tracker derives from, for this partnership. Aggregates
+    are never deleted, so today's set holds every one that existed at any instant."""
+    ids = [partnership_uuid(partnership_id)]
+    for table, column in ((ACTIVITIES, "activity_id"), (RECOMMENDATIONS, "recommendation_id"), (ACTIONS, "action_id")):
+        cur.execute(f"SELECT {column} FROM {table} WHERE partnership_id = ?", (partnership_id,))
+        ids.extend(UUID(row[0]) for row in cur.fetchall())
+    return ids
+
+
+def replay_tracker(
+    events: Iterable[DomainEvent], partnership_id: str, filters: TrackerFilters, today: date
+) -> list[dict[str, Any]]:
+    """The tracker rebuilt in memory from `events` alone, with the same view and query."""
+    db = ViewDb("sqlite", ":memory:")
+    conn = db.connect()
+    try:
+        view = TrackerView()
+        with db.transaction(conn) as cur:
+            view.create(cur, db.dialect)
+            for event in events:
+                view.apply(cur, event, 0)
+            return query_tracker(cur, partnership_id, filters, today)
+    finally:
+        conn.close()
+
+
+def events_until(stream: Iterable[DomainEvent], as_of: datetime) -> list[DomainEvent]:
+    """Events recorded at or before `as_of`, in the order they were recorded."""
+    chosen = [e for e in stream if e.timestamp <= as_of]
+    chosen.sort(key=lambda e: e.timestamp)
+    return chosen

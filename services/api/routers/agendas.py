@@ -1,0 +1,77 @@
+"""A forum's agenda for a meeting, as JSON, Markdown and a printable HTML page."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+
+from projections.agenda import Agenda, AgendaView, build_agenda, default_meeting
+from projections.agenda_render import render_html, render_markdown
+from services.api.command_routes import ERROR_RESPONSES
+from services.api.deps import PartnershipId
+from services.api.projection_reads import Freshness, MinPosition, projection_read, with_freshness
+
+router = APIRouter(prefix="/v1/partnerships/{partnership_id}/forums/{forum_id}", tags=["agendas"])
+
+ForumId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Forum id (slug).")]
+MeetingOn = Annotated[
+    date | None,
+    Query(description="The meeting (YYYY-MM-DD); default: the forum's next meeting from today."),
+]
+
+
+class AgendaResponse(Agenda):
+    head: int
+    lag: int
+
+
+def agenda_for(
+    request: Request, partnership_id: str, forum_id: str, meeting_on: date | None,
+    min_position: int | None,
+) -> tuple[Agenda, Freshness]:
+    with projection_read(request, AgendaView.name, min_position) as (cur, freshness):
+        facts = AgendaView().facts(cur, partnership_id, forum_id)
+    today = date.today()
+    when = meeting_on or default_meeting(facts.meetings, today) or today
+    return build_agenda(facts, when, datetime.now(UTC), freshness.position), freshness
+
+
+@router.get("/agenda", response_model=AgendaResponse, responses=ERROR_RESPONSES)
+def get_agenda(
+    request: Request, partnership_id: PartnershipId, forum_id: ForumId,
+    meeting_on: MeetingOn = None, min_position: MinPosition = None,
+) -> JSONResponse:
+    agenda, freshness = agenda_for(request, partnership_id, forum_id, meeting_on, min_position)
+    return JSONResponse(
+        with_freshness(agenda.model_dump(mode="json"), freshness), headers=freshness.headers()
+    )
+
+
+@router.get(
+    "/agenda.md", response_class=PlainTextResponse, responses=ERROR_RESPONSES,
+    summary="The agenda as Markdown",
+)
+def get_agenda_markdown(
+    request: Request, partnership_id: PartnershipId, forum_id: ForumId,
+    meeting_on: MeetingOn = None, min_position: MinPosition = None,
+) -> PlainTextResponse:
+    agenda, freshness = agenda_for(request, partnership_id, forum_id, meeting_on, min_position)
+    return PlainTextResponse(
+        render_markdown(agenda), media_type="text/markdown; charset=utf-8",
+        headers=freshness.headers(),
+    )
+
+
+@router.get(
+    "/agenda.html", response_class=HTMLResponse, responses=ERROR_RESPONSES,
+    summary="The agenda as a printable HTML page",
+)
+def get_agenda_html(
+    request: Request, partnership_id: PartnershipId, forum_id: ForumId,
+    meeting_on: MeetingOn = None, min_position: MinPosition = None,
+) -> HTMLResponse:
+    agenda, freshness = agenda_for(request, partnership_id, forum_id, meeting_on, min_position)
+    return HTMLResponse(render_html(agenda), headers=freshness.headers())

@@ -1,0 +1,108 @@
+"""The audit trail: every event, who did it and why; and one entity's history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, Field
+
+from domain.errors import InvalidInput, NotFound
+from projections.audit import AuditFilters, entity_history, query_audit
+from services.api.command_routes import ERROR_RESPONSES
+from services.api.deps import PRINCIPAL_PATTERN, PartnershipId
+from services.api.projection_reads import MinPosition, projection_read
+
+
+class AuditItem(BaseModel):
+    position: int = Field(description="Position in the event log; pages are cut by it.")
+    event_id: str
+    partnership_id: str
+    aggregate_id: str
+    aggregate_type: str
+    version: int
+    topic: str
+    occurred_at: str
+    principal: str
+    rationale: str | None
+    summary: str = Field(description="One line a person can read.")
+    payload: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    partnership_id: str
+    items: list[AuditItem]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
+    position: int
+    head: int
+    lag: int
+
+
+class EntityHistory(BaseModel):
+    partnership_id: str
+    entity_id: str
+    events: list[AuditItem]
+    position: int
+    head: int
+    lag: int
+
+
+router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["audit"])
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    503: {"description": "The projection has not reached min_position (code projection_behind)."},
+}
+
+
+@router.get(
+    "/audit", response_model=AuditPage, responses=RESPONSES, summary="Audit trail: every event, paged by cursor"
+)
+def audit(
+    request: Request,
+    partnership_id: PartnershipId,
+    entity_id: Annotated[UUID | None, Query(description="Only events about this entity.")] = None,
+    principal: Annotated[str | None, Query(pattern=PRINCIPAL_PATTERN)] = None,
+    topic: Annotated[str | None, Query(max_length=200, description="e.g. lif.action.agreed")] = None,
+    since: Annotated[AwareDatetime | None, Query(description="Events at or after this instant.")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="Events at or before this instant.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=20, description="next_cursor of the previous page.")] = None,
+    min_position: MinPosition = None,
+) -> JSONResponse:
+    after = 0
+    if cursor:
+        if not cursor.isdigit():
+            raise InvalidInput("invalid_cursor", "The cursor is the next_cursor of a previous page.", "cursor")
+        after = int(cursor)
+    filters = AuditFilters(
+        entity_id=str(entity_id) if entity_id else None, principal=principal, topic=topic, since=since, until=until
+    )
+    with projection_read(request, "audit", min_position) as (cur, freshness):
+        items, next_position = query_audit(cur, partnership_id, filters, after=after, limit=limit)
+    body = {
+        "partnership_id": partnership_id,
+        "items": items,
+        "next_cursor": str(next_position) if next_position is not None else None,
+        **freshness.body(),
+    }
+    return JSONResponse(body, headers=freshness.headers())
+
+
+@router.get(
+    "/entities/{entity_id}/history",
+    response_model=EntityHistory,
+    responses=RESPONSES,
+    summary="Every event about one entity",
+)
+def history(
+    request: Request, partnership_id: PartnershipId, entity_id: UUID, min_position: MinPosition = None
+) -> JSONResponse:
+    with projection_read(request, "audit", min_position) as (cur, freshness):
+        events = entity_history(cur, partnership_id, str(entity_id))
+    if not events:
+        raise NotFound("unknown_entity", f"No entity {entity_id} in partnership {partnership_id!r}.", "entity_id")
+    body = {"partnership_id": partnership_id, "entity_id": str(entity_id), "events": events, **freshness.body()}
+    return JSONResponse(body, headers=freshness.headers())

@@ -1,0 +1,191 @@
+"""The action tracker: JSON and CSV, filtered, now or as it stood at an instant."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import AwareDatetime, BaseModel, Field
+
+from domain.errors import NotFound
+from domain.framework import SourceKind, Theme
+from domain.partnership import partnership_uuid
+from projections.tracker import COLUMNS, TrackerFilters, events_until, partnership_entity_ids, query_tracker
+from projections.tracker import replay_tracker as replay
+from services.api.command_routes import ERROR_RESPONSES
+from services.api.deps import PartnershipId
+from services.api.projection_reads import Freshness, MinPosition, catch_up, get_projector, projection_read
+from services.store import EventStore
+
+
+class TrackerRow(BaseModel):
+    action_id: str
+    description: str
+    owner_agency_id: str
+    due_on: date
+    status: Literal["open", "completed", "assured"]
+    rag: Literal["red", "amber", "green", "blue", "completed"]
+    on_track: bool = Field(description="What the last progress note said (true before any).")
+    source_kind: SourceKind
+    activity_id: str
+    activity_title: str
+    recommendation_id: str
+    forums: list[str] = Field(description="Points of dissemination of the activity's kind, per the routing.")
+    themes: list[Theme] = Field(description="Themes of the findings behind the recommendation.")
+    completed_on: date | None
+    assured_on: date | None
+    reopened: int
+    version: int
+
+
+class TrackerPage(BaseModel):
+    partnership_id: str
+    today: date = Field(description="The day RAG was rated on.")
+    as_of: datetime | None
+    count: int
+    actions: list[TrackerRow]
+    position: int = Field(description="Log position the tracker view has applied.")
+    head: int = Field(description="Last position of the event log.")
+    lag: int = Field(description="head - position: events not yet in the view.")
+
+
+router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["tracker"])
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    503: {"description": "The projection has not reached min_position (code projection_behind)."},
+}
+
+Agency = Annotated[str | None, Query(description="Owner agency id.")]
+Forum = Annotated[str | None, Query(description="A forum the learning is disseminated to.")]
+Kind = Annotated[SourceKind | None, Query(description="The kind of learning activity behind the action.")]
+ThemeQ = Annotated[Theme | None, Query(description="A theme of the findings behind the recommendation.")]
+Status = Annotated[Literal["open", "completed", "assured"] | None, Query()]
+RagQ = Annotated[
+    Literal["red", "amber", "green", "blue", "completed"] | None,
+    Query(description="red: open and overdue; amber: open and due within 14 days or last reported off "
+          "track; green: open on track; blue: completed and impact assured; completed: awaiting assurance."),
+]
+Today = Annotated[date | None, Query(description="Rate RAG as of this day (default: today, UTC; with as_of, "
+                                                 "the day of as_of).")]
+AsOfQ = Annotated[
+    AwareDatetime | None,
+    Query(description="Rebuild the tracker from the events as it stood at this instant (ISO 8601 with offset)."),
+]
+
+
+def _tracker(
+    request: Request,
+    partnership_id: str,
+    filters: TrackerFilters,
+    today: date | None,
+    as_of: datetime | None,
+    min_position: int | None,
+) -> tuple[list[dict[str, Any]], Freshness, date]:
+    store: EventStore = request.app.state.store
+    if not any(True for _ in store.events.get(partnership_uuid(partnership_id), limit=1)):
+        raise NotFound("unknown_partnership", f"No partnership {partnership_id!r} is registered.", "partnership_id")
+    if as_of is None:
+        day = today or datetime.now(UTC).date()
+        with projection_read(request, "tracker", min_position) as (cur, freshness):
+            return query_tracker(cur, partnership_id, filters, day), freshness, day
+    # The tables only say which aggregates belong to the partnership; their state
+    # at `as_of` comes from replaying their own events. So first catch up.
+    projector = get_projector(request)
+    catch_up(projector, max(min_position or 0, projector.head()))
+    day = today or as_of.date()
+    with projection_read(request, "tracker", None) as (cur, freshness):
+        ids = partnership_entity_ids(cur, partnership_id)
+    stream = [event for aggregate_id in ids for event in store.events_of(aggregate_id)]
+    return replay(events_until(stream, as_of), partnership_id, filters, day), freshness, day
+
+
+@router.get(
+    "/tracker",
+    response_model=TrackerPage,
+    responses=RESPONSES,
+    summary="Action tracker: every action with owner, due date and RAG",
+)
+def tracker(
+    request: Request,
+    partnership_id: PartnershipId,
+    agency: Agency = None,
+    forum: Forum = None,
+    source_kind: Kind = None,
+    theme: ThemeQ = None,
+    status: Status = None,
+    rag: RagQ = None,
+    today: Today = None,
+    as_of: AsOfQ = None,
+    min_position: MinPosition = None,
+) -> JSONResponse:
+    filters = TrackerFilters(
+        agency=agency, forum=forum, source_kind=source_kind.value if source_kind else None,
+        theme=theme.value if theme else None, status=status, rag=rag,
+    )
+    rows, freshness, day = _tracker(request, partnership_id, filters, today, as_of, min_position)
+    body = {
+        "partnership_id": partnership_id,
+        "today": day.isoformat(),
+        "as_of": as_of.isoformat() if as_of else None,
+        "count": len(rows),
+        "actions": rows,
+        **freshness.body(),
+    }
+    return JSONResponse(body, headers=freshness.headers())
+
+
+@router.get(
+    "/tracker.csv",
+    responses={**RESPONSES, 200: {"content": {"text/csv": {}}, "description": "The tracker as CSV."}},
+    summary="Action tracker as CSV (same filters)",
+    response_class=Response,
+)
+def tracker_csv(
+    request: Request,
+    partnership_id: PartnershipId,
+    agency: Agency = None,
+    forum: Forum = None,
+    source_kind: Kind = None,
+    theme: ThemeQ = None,
+    status: Status = None,
+    rag: RagQ = None,
+    today: Today = None,
+    as_of: AsOfQ = None,
+    min_position: MinPosition = None,
+) -> Response:
+    filters = TrackerFilters(
+        agency=agency, forum=forum, source_kind=source_kind.value if source_kind else None,
+        theme=theme.value if theme else None, status=status, rag=rag,
+    )
+    rows, freshness, _ = _tracker(request, partnership_id, filters, today, as_of, min_position)
+    return Response(
+        to_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={**freshness.headers(), "Content-Disposition": f'attachment; filename="tracker-{partnership_id}.csv"'},
+    )
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(row[column]) for column in COLUMNS])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    # A cell starting like a formula would run in a spreadsheet: keep it text.
+    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text

@@ -1,0 +1,74 @@
+"""Embedded delivery: the agencies' feeds without Kafka.
+
+Follows the notification log in-process and fills the same delivery ledger
+the Kafka worker fills, choosing recipients with the same `recipients` (and
+so the same domain.routing.route). Rows it writes are not sent anywhere;
+agencies read them from the ledger (their feed).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from consumers.ledger import Ledger
+from services.delivery import recipients
+from services.relay import Tracking, read_envelopes
+from services.store import EventStore
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedFeeds:
+    def __init__(self, store: EventStore, ledger: Ledger, tracking: Tracking, batch_size: int = 200) -> None:
+        self.store = store
+        self.ledger = ledger
+        self.tracking = tracking
+        self.batch_size = batch_size
+
+    def run_once(self) -> int:
+        """Delivers the next batch; returns how many log positions it covered."""
+        start = self.tracking.position()
+        envelopes, reached = read_envelopes(self.store, start, self.batch_size)
+        for envelope in envelopes:
+            # Insert-if-absent: re-running a batch after a crash adds nothing twice.
+            self.ledger.record(envelope, recipients(envelope, self.store))
+        self.tracking.advance(reached)
+        return reached - start
+
+    def run_until_caught_up(self) -> int:
+        total = 0
+        while moved := self.run_once():
+            total += moved
+        return total
+
+    def run_forever(self, stop: threading.Event, interval: float = 0.5) -> None:
+        while not stop.is_set():
+            try:
+                moved = self.run_once()
+            except Exception:
+                log.exception("feed delivery failed; retrying")
+                moved = 0
+            if not moved:
+                stop.wait(interval)
+
+
+def serve(*, once: bool = False, interval: float = 0.5) -> int:
+    """`lif feeds`: fills the feeds until SIGTERM/SIGINT (or, with once, until caught up)."""
+    import signal
+
+    from services.kafka_settings import delivery_db
+    from services.settings import get_settings
+
+    settings = get_settings()
+    store = EventStore.from_settings(settings)
+    db = delivery_db(settings)
+    feeds = EmbeddedFeeds(store, Ledger(db), Tracking(db, "embedded-feeds"))
+    if once:
+        feeds.run_until_caught_up()
+        return 0
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    feeds.run_forever(stop, interval)
+    return 0

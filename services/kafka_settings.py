@@ -1,0 +1,42 @@
+"""Settings of the Kafka side (LIF_KAFKA_*), and where delivery state is kept."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from projections.db import ViewDb
+from services.settings import Settings
+
+
+class KafkaSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIF_KAFKA_", extra="ignore")
+
+    bootstrap: str = "127.0.0.1:19092"
+    events_topic: str = "lif.events"
+    feed_prefix: str = "lif.feed"
+    """Per-agency feeds are `<feed_prefix>.<partnership>.<agency>`."""
+    ingest_topic: str = "lif.ingest"
+    dlq_topic: str = "lif.ingest.dlq"
+    app_id: str = "lif-consumers"
+    """The faust app id: also the consumer group, so one per deployment."""
+    ingest_principal: str = "service:kafka-ingest"
+    """Principal recorded for ingested commands without a `lif-principal` header."""
+    web_port: int = 6066
+    embedded_feeds: bool = True
+    """Let the API fill the feeds from the log itself when they are read (no Kafka needed)."""
+
+    def feed_topic(self, partnership_id: str, agency_id: str) -> str:
+        return f"{self.feed_prefix}.{partnership_id}.{agency_id}"
+
+
+def delivery_db(settings: Settings) -> ViewDb:
+    """The event store's own database, which also keeps the relay's position and the ledger.
+
+    Keeping them beside the events means one backup holds all of it; with the
+    in-memory store, a private in-memory SQLite stands in (nothing survives).
+    """
+    if settings.persistence == "postgres":
+        return ViewDb("postgres", settings.postgres_dsn, settings.postgres_schema)
+    if settings.persistence == "sqlite":
+        return ViewDb("sqlite", settings.sqlite_path)
+    return ViewDb("sqlite", ":memory:")

@@ -1,0 +1,226 @@
+"""Agencies' feeds with no Kafka at all: subscriptions over HTTP, the embedded delivery path.
+
+The embedded path fills the same delivery ledger as the Kafka worker, with the
+same domain.routing.route; the Kafka path is tested in test_kafka_delivery.py.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import warnings
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from consumers.ledger import Ledger
+from services.api.app import create_app
+from services.feeds import EmbeddedFeeds
+from services.kafka_settings import delivery_db
+from services.relay import Tracking
+from services.settings import Settings
+from services.webhooks import WebhookDispatcher, WebhookSettings, agency_key, signature
+
+P = "/v1/partnerships/wirral"
+POLICE, COUNCIL, SCHOOLS, CVS = "merseyside-police", "st-helens-council", "st-helens-schools", "st-helens-cvs"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(persistence="sqlite", sqlite_path=str(tmp_path / "lif.sqlite"))
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), headers={"X-Principal": "alice"}) as c:
+        yield c
+
+
+def post(client: TestClient, path: str, body: dict[str, Any], expect: int = 200) -> dict[str, Any]:
+    r = client.post(path, json=body)
+    assert r.status_code == expect, r.text
+    data: dict[str, Any] = r.json()
+    return data
+
+
+def learning(client: TestClient) -> tuple[str, str]:
+    """A partnership with subscriptions, one finding and one recommendation: their ids."""
+    post(client, "/v1/partnerships", {"partnership_id": "wirral", "display_name": "Wirral"}, 201)
+    post(client, f"{P}/subscriptions", {"agency_id": POLICE, "themes": ["neglect"]})
+    post(client, f"{P}/subscriptions", {"agency_id": COUNCIL, "source_kinds": ["rapid_review"]})
+    post(client, f"{P}/subscriptions", {"agency_id": CVS, "everything": True})
+    post(client, f"{P}/subscriptions/cancel", {"agency_id": CVS})
+    audit = post(
+        client, f"{P}/activities",
+        {"kind": "thematic_audit", "title": "Neglect audit", "opened_on": "2026-02-02", "scope": "Ten cases."}, 201,
+    )["id"]
+    finding = {
+        "category": "area_for_improvement", "summary": "Plans drifted", "themes": ["neglect"],
+        "recorded_on": "2026-02-10",
+    }
+    state = post(client, f"{P}/activities/{audit}/findings", finding)
+    finding_id = next(iter(state["findings"]))
+    rec = post(
+        client, f"{P}/activities/{audit}/recommendations",
+        {"finding_ids": [finding_id], "text": "Review plans monthly", "addressed_to": [SCHOOLS],
+         "made_on": "2026-02-11"},
+        201,
+    )
+    return audit, rec["id"]
+
+
+def feed(client: TestClient, agency: str, **params: Any) -> dict[str, Any]:
+    r = client.get(f"{P}/agencies/{agency}/feed.json", params=params)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/feed+json")
+    data: dict[str, Any] = r.json()
+    return data
+
+
+def test_subscriptions_are_partnership_state_and_refuse_bad_input(client: TestClient) -> None:
+    learning(client)
+    state = client.get(P).json()
+    assert set(state["subscriptions"]) == {POLICE, COUNCIL}
+    assert state["subscriptions"][POLICE]["themes"] == ["neglect"]
+    r = client.post(f"{P}/subscriptions", json={"agency_id": POLICE})
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "empty_subscription")
+    r = client.post(f"{P}/subscriptions", json={"agency_id": "nobody-here", "everything": True})
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "unknown_agency")
+    r = client.post(f"{P}/subscriptions/cancel", json={"agency_id": CVS})
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "no_subscription")
+
+
+def test_feeds_hold_exactly_what_routing_chose_without_kafka(client: TestClient) -> None:
+    learning(client)
+    police = feed(client, POLICE)
+    assert [i["_lif"]["type"] for i in police["items"]] == ["lif.activity.finding_recorded", "lif.recommendation.made"]
+    assert police["items"][0]["title"] == "activity finding recorded: Plans drifted"
+    assert [i["_lif"]["type"] for i in feed(client, SCHOOLS)["items"]] == ["lif.recommendation.made"]
+    assert feed(client, COUNCIL)["items"] == []  # subscribed to rapid reviews; this is an audit
+    assert feed(client, CVS)["items"] == []  # cancelled
+
+    # Paging by log position: nothing after the last entry.
+    assert feed(client, POLICE, after=police["_lif"]["next_after"])["items"] == []
+    atom = client.get(f"{P}/agencies/{SCHOOLS}/feed.atom")
+    assert atom.headers["content-type"].startswith("application/atom+xml")
+    entries = ET.fromstring(atom.text).findall("{http://www.w3.org/2005/Atom}entry")
+    assert [e.find("{http://www.w3.org/2005/Atom}title").text for e in entries] == [  # type: ignore[union-attr]
+        "recommendation made: Review plans monthly"
+    ]
+    r = client.get(f"{P}/agencies/nobody-here/feed.json")
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "unknown_agency")
+
+
+def test_embedded_delivery_run_again_from_the_start_adds_nothing(client: TestClient, settings: Settings) -> None:
+    learning(client)
+    store = client.app.state.store  # type: ignore[attr-defined]
+    db = delivery_db(settings)
+    ledger = Ledger(db)
+    first = EmbeddedFeeds(store, ledger, Tracking(db, "replay-1"))
+    assert first.run_until_caught_up() > 0
+    rows = ledger.rows("wirral")
+    assert {(a, n) for _, a, n in rows} == {(POLICE, 0), (SCHOOLS, 0)}
+    assert len(rows) == 3
+    # A follower that lost its position replays the whole log: insert-if-absent keeps one row each.
+    EmbeddedFeeds(store, ledger, Tracking(db, "replay-2")).run_until_caught_up()
+    assert ledger.rows("wirral") == rows
+    ledger.close()
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """An agency's webhook endpoint: fails `failures` times, then accepts."""
+
+    failures = 0
+    received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+        ok = len(type(self).received) > type(self).failures
+        self.send_response(204 if ok else 503)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_webhooks_are_signed_retried_with_backoff_and_dead_lettered(client: TestClient, settings: Settings) -> None:
+    learning(client)
+    Receiver.failures, Receiver.received = 2, []
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    post(client, f"{P}/webhooks", {"agency_id": SCHOOLS, "webhook_url": f"http://127.0.0.1:{server.server_port}/lif"})
+    post(client, f"{P}/webhooks", {"agency_id": POLICE, "webhook_url": f"http://127.0.0.1:{closed_port}/x"})
+    client.get(f"{P}/agencies/{SCHOOLS}/feed.json")  # the embedded path fills the ledger
+
+    now = [1_000_000.0]
+    hooks = WebhookSettings(secret="s3cret", max_attempts=3, backoff_seconds=10, timeout_seconds=2)
+    store = client.app.state.store  # type: ignore[attr-defined]
+    dispatcher = WebhookDispatcher(store, delivery_db(settings), hooks, clock=lambda: now[0])
+    try:
+        assert dispatcher.run_once() == 3  # schools: 1 recommendation; police: finding + recommendation
+        assert dispatcher.run_once() == 0  # nothing due before the backoff has passed
+        now[0] += 10
+        assert dispatcher.run_once() == 3
+        now[0] += 19
+        assert dispatcher.run_once() == 0  # the second retry waits twice as long
+        now[0] += 1
+        assert dispatcher.run_once() == 3
+        now[0] += 1000
+        assert dispatcher.run_once() == 0  # delivered or dead: nothing more to do
+
+        schools = dispatcher.statuses(SCHOOLS)
+        assert [(s, a, e) for _, s, a, e in schools] == [("delivered", 3, None)]
+        police = dispatcher.statuses(POLICE)
+        assert [(s, a) for _, s, a, _ in police] == [("dead", 3), ("dead", 3)]
+        assert all(e and "ConnectError" in e for *_, e in police)
+        assert dispatcher.statuses(COUNCIL) == []
+    finally:
+        dispatcher.close()
+        server.shutdown()
+
+    assert len(Receiver.received) == 3
+    headers, body = Receiver.received[-1]
+    assert [h["x-lif-delivery-attempt"] for h, _ in Receiver.received] == ["1", "2", "3"]
+    key = agency_key("s3cret", "wirral", SCHOOLS)
+    assert headers["x-lif-signature"] == signature(key, headers["x-lif-timestamp"], body)
+    other_key = agency_key("s3cret", "wirral", POLICE)
+    assert headers["x-lif-signature"] != signature(other_key, headers["x-lif-timestamp"], body)
+    assert json.loads(body)["type"] == "lif.recommendation.made"
+    assert headers["x-lif-event-id"] == json.loads(body)["event_id"]
+
+
+def sse_events(text: str) -> list[dict[str, str]]:
+    events = []
+    for block in text.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        if "data" in fields:
+            events.append(fields)
+    return events
+
+
+def test_server_sent_events_resume_after_the_last_event_id(client: TestClient) -> None:
+    learning(client)
+    r = client.get(f"{P}/agencies/{POLICE}/feed.sse", params={"max_seconds": 0})
+    assert r.headers["content-type"].startswith("text/event-stream")
+    events = sse_events(r.text)
+    assert [e["event"] for e in events] == ["lif.activity.finding_recorded", "lif.recommendation.made"]
+    assert [json.loads(e["data"])["position"] for e in events] == [int(e["id"]) for e in events]
+    resumed = client.get(
+        f"{P}/agencies/{POLICE}/feed.sse", params={"max_seconds": 0}, headers={"Last-Event-ID": events[0]["id"]}
+    )
+    assert [e["id"] for e in sse_events(resumed.text)] == [events[1]["id"]]
+    r = client.get(f"{P}/agencies/nobody-here/feed.sse", params={"max_seconds": 0})
+    assert r.status_code == 404

@@ -1,0 +1,110 @@
+"""route(): which agencies receive a learning event."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.aggregate import Context
+from domain.errors import DomainError
+from domain.framework import ARLF, BOARD, CDOP, SourceKind, Theme
+from domain.partnership import Routing, register_partnership
+from domain.routing import EventSummary, LearningKind, Subscription, route
+from domain.subscriptions import subscribe, unsubscribe
+
+CTX = Context(partnership_id="p1", principal="tester")
+
+
+def subs(*items: Subscription) -> dict[str, Subscription]:
+    return {s.agency_id: s for s in items}
+
+
+FINDING = EventSummary(
+    kind=LearningKind.FINDING_RECORDED,
+    source_kind=SourceKind.CHILD_DEATH_REVIEW,
+    themes=(Theme.SAFER_SLEEPING,),
+)
+
+
+def test_nobody_receives_without_subscriptions() -> None:
+    assert route(FINDING, {}, {}) == set()
+
+
+def test_each_kind_of_subscription_matches_and_others_do_not() -> None:
+    s = subs(
+        Subscription(agency_id="all", everything=True),
+        Subscription(agency_id="theme", themes=(Theme.NEGLECT, Theme.SAFER_SLEEPING)),
+        Subscription(agency_id="other-theme", themes=(Theme.NEGLECT,)),
+        Subscription(agency_id="kind", source_kinds=(SourceKind.CHILD_DEATH_REVIEW,)),
+        Subscription(agency_id="other-kind", source_kinds=(SourceKind.RAPID_REVIEW,)),
+        # child death reviews are disseminated to CDOP by default, not to the board
+        Subscription(agency_id="forum", forums=(CDOP,)),
+        Subscription(agency_id="other-forum", forums=(BOARD,)),
+    )
+    assert route(FINDING, {}, s) == {"all", "theme", "kind", "forum"}
+
+
+def test_forum_subscription_follows_the_partnerships_routing_override() -> None:
+    s = subs(Subscription(agency_id="board-watcher", forums=(BOARD,)), Subscription(agency_id="cdop", forums=(CDOP,)))
+    overridden = {SourceKind.CHILD_DEATH_REVIEW: Routing(points_of_dissemination=(BOARD, ARLF), sign_off_forum=BOARD)}
+    assert route(FINDING, overridden, s) == {"board-watcher"}
+    assert route(FINDING, {}, s) == {"cdop"}
+
+
+def test_addressees_always_receive_recommendations_but_not_the_partnership_itself() -> None:
+    for kind in (LearningKind.RECOMMENDATION_MADE, LearningKind.RECOMMENDATION_DECIDED):
+        rec = EventSummary(kind=kind, source_kind=SourceKind.RAPID_REVIEW, addressed_to=("police", "partnership"))
+        assert route(rec, {}, {}) == {"police"}
+
+
+def test_owner_always_receives_its_action_and_addressees_only_count_for_recommendations() -> None:
+    action = EventSummary(kind=LearningKind.ACTION_AGREED, owner_agency_id="nhs", addressed_to=("police",))
+    assert route(action, {}, subs(Subscription(agency_id="x", themes=(Theme.NEGLECT,)))) == {"nhs"}
+    finding = FINDING.model_copy(update={"addressed_to": ("police",), "owner_agency_id": "nhs"})
+    assert route(finding, {}, {}) == set()
+
+
+def test_unknown_source_kind_matches_only_themes_and_everything() -> None:
+    summary = EventSummary(kind=LearningKind.FINDING_RECORDED, themes=(Theme.NEGLECT,))
+    s = subs(
+        Subscription(agency_id="theme", themes=(Theme.NEGLECT,)),
+        Subscription(agency_id="forum", forums=(ARLF, BOARD, CDOP)),
+        Subscription(agency_id="kind", source_kinds=tuple(SourceKind)),
+    )
+    assert route(summary, {}, s) == {"theme"}
+
+
+def test_subscription_events_set_replace_and_cancel_on_the_partnership() -> None:
+    p = register_partnership(CTX, name="P1").result
+    agency = next(iter(p.agencies))
+    p = subscribe(p, CTX, agency_id=agency, themes=(Theme.NEGLECT, Theme.NEGLECT)).result
+    assert p.subscriptions[agency].themes == (Theme.NEGLECT,)
+    p = subscribe(p, CTX, agency_id=agency, forums=(CDOP,)).result
+    assert p.subscriptions[agency] == Subscription(agency_id=agency, forums=(CDOP,))
+    assert route(FINDING, p.routing, p.subscriptions) == {agency}
+    p = unsubscribe(p, CTX, agency_id=agency).result
+    assert p.subscriptions == {}
+    assert route(FINDING, p.routing, p.subscriptions) == set()
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"agency_id": "nobody", "everything": True}, "unknown_agency"),
+        ({"forums": ("no-such-forum",)}, "unknown_forum"),
+        ({}, "empty_subscription"),
+    ],
+)
+def test_subscribe_refuses_unknown_agencies_forums_and_empty(fields: dict[str, object], code: str) -> None:
+    p = register_partnership(CTX, name="P1").result
+    args: dict[str, object] = {"agency_id": next(iter(p.agencies)), **fields}
+    with pytest.raises(DomainError) as e:
+        subscribe(p, CTX, **args)  # type: ignore[arg-type]
+    assert e.value.code == code
+
+
+def test_unsubscribe_without_subscription_is_refused() -> None:
+    p = register_partnership(CTX, name="P1").result
+    with pytest.raises(DomainError) as e:
+        unsubscribe(p, CTX, agency_id=next(iter(p.agencies)))
+    assert e.value.code == "no_subscription"
+
