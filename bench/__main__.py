@@ -70,9 +70,8 @@ def table(rows: list[Row]) -> str:
     right = {3, 6, 7}
     lines = []
     for cells in (head, *body):
-        lines.append(
-            "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
-        )
+        padded = (c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+        lines.append("  ".join(padded).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
     notes = [f"  {r.benchmark}/{r.case}/{r.backend}: {r.note}" for r in rows if r.note]
     return "\n".join(lines + (["notes:", *notes] if notes else []))

@@ -56,7 +56,8 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> str:
-        env = {**os.environ, **self.env, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+        env = {**os.environ, **self.env, "PYTHONPATH": path}
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", self.app, *UVICORN_ARGS, "--port", str(self.port)],
@@ -156,7 +157,7 @@ class Driver:
             c.close()
 
 
-@benchmark(NAME, "events/s through the HTTP API under uvicorn (POST per finding, batched /v1/ingest) vs trivial FastAPI")
+@benchmark(NAME, "events/s through the HTTP API under uvicorn (POST per finding, POST /v1/ingest) vs trivial FastAPI")
 def run(opts: Options) -> Iterator[Row]:
     concurrency = 2
     activities, per_activity = opts.scale(10, 2), opts.scale(10, 2)

@@ -21,7 +21,9 @@ def create_app() -> FastAPI:
         return {"status": "ok"}
 
     @app.post("/v1/partnerships/{partnership_id}/activities/{activity_id}/findings")
-    def record_finding(partnership_id: str, activity_id: UUID, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    def record_finding(
+        partnership_id: str, activity_id: UUID, body: Annotated[dict[str, Any], Body()]
+    ) -> dict[str, Any]:
         return {"id": str(activity_id), "partnership_id": partnership_id, "version": 1}
 
     @app.post("/v1/partnerships/{partnership_id}/activities", status_code=201)

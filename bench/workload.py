@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
-from eventsourcing.persistence import Transcoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 PARTNERSHIP = "bench-partnership"
 PRINCIPAL = "bench"
@@ -115,7 +115,7 @@ class BareApp(Application[UUID]):
 
     name = "bare"
 
-    def register_transcodings(self, transcoder: Transcoder) -> None:
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(_DateAsISO())
 
@@ -149,8 +149,7 @@ class BareApp(Application[UUID]):
 
     def execute_one(self, activity_id: UUID, payload: dict[str, Any]) -> None:
         """A command in the library's style: load, trigger, save (one transaction)."""
-        activity = self.repository.get(activity_id)
-        assert isinstance(activity, BareActivity)
+        activity: BareActivity = self.repository.get(activity_id)
         self.record_finding(activity, payload)
         self.save(activity)
 
@@ -160,9 +159,7 @@ class BareApp(Application[UUID]):
         for item in items:
             activity_id = UUID(item["target_id"])
             if activity_id not in loaded:
-                activity = self.repository.get(activity_id)
-                assert isinstance(activity, BareActivity)
-                loaded[activity_id] = activity
+                loaded[activity_id] = self.repository.get(activity_id)
             self.record_finding(loaded[activity_id], item["payload"])
         self.save(*loaded.values())
         return len(items)

@@ -34,7 +34,6 @@ app = faust.App(
     value_serializer="raw",
     topic_partitions=3,
     web_enabled=False,
-    web_port=kafka.web_port,
     producer_acks=-1,
 )
 

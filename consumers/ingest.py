@@ -19,6 +19,7 @@ from typing import Any
 import faust
 
 from consumers.app import app, blocking, dlq_topic, ingest_topic, kafka, service
+from domain.errors import RuleViolation
 from services.service import LearningService
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,14 @@ def apply_message(svc: LearningService, raw: bytes, principal: str) -> dict[str,
         item = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         return dead_letter(raw, "invalid_json", f"The message is not JSON: {e}.")
-    report = svc.ingest(principal, [item])
+    for attempt in range(3):
+        try:
+            report = svc.ingest(principal, [item])
+            break
+        except RuleViolation as e:
+            # Another writer changed the same aggregate meanwhile: reload and retry.
+            if e.code != "concurrent_write" or attempt == 2:
+                return dead_letter(raw, e.code, e.message, e.field)
     if report.rejected:
         r = report.rejected[0]
         return dead_letter(raw, r.code, r.message, r.field)

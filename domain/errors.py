@@ -47,3 +47,9 @@ class VersionConflict(DomainError):
         )
         self.expected = expected
         self.current = current
+
+
+class Forbidden(DomainError):
+    """The caller is known but its role or scope does not allow this."""
+
+    status = 403

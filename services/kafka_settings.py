@@ -21,7 +21,6 @@ class KafkaSettings(BaseSettings):
     """The faust app id: also the consumer group, so one per deployment."""
     ingest_principal: str = "service:kafka-ingest"
     """Principal recorded for ingested commands without a `lif-principal` header."""
-    web_port: int = 6066
     embedded_feeds: bool = True
     """Let the API fill the feeds from the log itself when they are read (no Kafka needed)."""
 

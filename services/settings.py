@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     """Run projections inside the API process (the embedded default)."""
     max_body_bytes: int = 1_048_576
     ingest_max_items: int = 1000
+    secret_key: str | None = None
+    """Signs bearer tokens (LIF_SECRET_KEY). Unset with SQLite: a key generated once into
+    `<sqlite_path>.secret` (mode 0600); with memory: a key for this process only."""
+    secret_key_file: str | None = None
+    """Where to keep the generated key instead (any persistence)."""
+    rate_limit_per_minute: int = 600
+    """Requests each principal may make per minute (a token bucket; bursts up to this many)."""
     chain_events: bool = True
     """Chain every stored event by hash (services/chain_recorders.py); `lif verify` checks it."""
 

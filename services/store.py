@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar, cast
@@ -11,6 +13,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
+import domain.access
 import domain.action
 import domain.activity
 import domain.decision
@@ -75,8 +78,18 @@ class EventStore(Application[UUID]):
     def events_of(self, aggregate_id: UUID, *, lte: int | None = None) -> Iterator[DomainEvent]:
         return cast(Iterator[DomainEvent], self.events.get(aggregate_id, lte=lte))
 
+    state_cache_size = 1024
+    """Latest states kept by `load` (least recently used dropped first)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._states: OrderedDict[UUID, AggregateState] = OrderedDict()
+        self._states_lock = threading.Lock()
+
     def load(self, aggregate_id: UUID, kind: type[S], *, as_of: datetime | None = None) -> S | None:
         """The aggregate's state now, or as it stood at `as_of`; None if it did not exist."""
+        if as_of is None:
+            return self._load_latest(aggregate_id, kind)
         events = (
             e
             for e in self.events_of(aggregate_id)
@@ -86,6 +99,27 @@ class EventStore(Application[UUID]):
             state = project(None, events)
         except AggregateNotFoundError:  # pragma: no cover - project never raises it
             return None
+        return state if isinstance(state, kind) else None
+
+    def _load_latest(self, aggregate_id: UUID, kind: type[S]) -> S | None:
+        # States are immutable, so one loaded earlier only needs the events stored
+        # since (fetched every time: other processes write too). Without this, every
+        # command replayed its partnership's whole history (dozens of events) on load.
+        with self._states_lock:
+            cached = self._states.get(aggregate_id)
+            if cached is not None:
+                self._states.move_to_end(aggregate_id)
+        gt = cached.version if cached is not None else None
+        events = (e for e in self.events.get(aggregate_id, gt=gt) if isinstance(e, AggregateEvent))
+        state = project(cached, events)
+        if state is not None and state is not cached:
+            with self._states_lock:
+                known = self._states.get(aggregate_id)
+                if known is None or known.version < state.version:
+                    self._states[aggregate_id] = state
+                    self._states.move_to_end(aggregate_id)
+                    while len(self._states) > self.state_cache_size:
+                        self._states.popitem(last=False)
         return state if isinstance(state, kind) else None
 
 

@@ -513,6 +513,7 @@ class PersonalDataService:
 
 def run_subjects_cli(settings: Settings, store: EventStore, args: Any, out: TextIO, err: TextIO) -> int:
     """`lif subjects erase REF` and `lif subjects erase-due`; 0 on success."""
+    import projections.registry  # noqa: F401  (view modules register their erasure hooks on import)
     from domain.errors import DomainError
 
     keys = subject_keys_for(settings)

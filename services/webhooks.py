@@ -79,7 +79,7 @@ class WebhookDispatcher:
                     agency_id TEXT NOT NULL,
                     status TEXT NOT NULL,
                     attempts INTEGER NOT NULL DEFAULT 0,
-                    next_attempt_at REAL NOT NULL DEFAULT 0,
+                    next_attempt_at DOUBLE PRECISION NOT NULL DEFAULT 0,
                     last_error TEXT,
                     PRIMARY KEY (event_id, agency_id)
                 )"""

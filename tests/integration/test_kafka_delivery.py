@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,15 +28,16 @@ from domain import commands as cmd
 from domain.activity import Activity, FindingCategory
 from domain.aggregate import Context
 from domain.framework import ARLF, CDOP, SourceKind, Theme
+from domain.partnership import partnership_uuid
 from projections.db import ViewDb
 from services.envelope import Envelope, json_schema
 from services.feeds import EmbeddedFeeds
-from services.kafka_settings import KafkaSettings
+from services.kafka_settings import KafkaSettings, delivery_db
 from services.relay import SKIPPED_TOPICS, Relay, Tracking, make_producer
 from services.service import LearningService
 from services.settings import Settings
 from services.store import EventStore
-from tests.fixtures.services import kafka_bootstrap  # noqa: F401  (until the root conftest provides it)
+from tests.integration.stores import postgres_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -47,12 +47,6 @@ POLICE, COUNCIL, ACUTE, ICB, MENTAL, SCHOOLS = (
     "mersey-care-nhs", "st-helens-schools",
 )
 WAIT = 45.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Env:
@@ -69,7 +63,6 @@ class Env:
             "LIF_KAFKA_INGEST_TOPIC": f"lif.ingest.test-{run}",
             "LIF_KAFKA_DLQ_TOPIC": f"lif.ingest.dlq.test-{run}",
             "LIF_KAFKA_APP_ID": f"lif-consumers-test-{run}",
-            "LIF_KAFKA_WEB_PORT": str(_free_port()),
         }
         self.settings = Settings(persistence="sqlite", sqlite_path=self.vars["LIF_SQLITE_PATH"])
         self.kafka = KafkaSettings(
@@ -80,8 +73,6 @@ class Env:
         )
         self.store = EventStore.from_settings(self.settings)
         self.service = LearningService(self.store)
-        from services.kafka_settings import delivery_db
-
         self.db = delivery_db(self.settings)
         self.ledger = Ledger(self.db)
 
@@ -170,7 +161,7 @@ def wait_for(check: Callable[[], bool], timeout: float = WAIT) -> bool:
 
 
 @pytest.fixture(scope="module")
-def env(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:  # noqa: F811
+def env(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     e = Env(kafka_bootstrap, tmp_path_factory.mktemp("kafka"))
     yield e
     e.ledger.close()
@@ -387,3 +378,37 @@ def test_ingest_applies_good_messages_once_and_dead_letters_the_rest(env: Env, w
     assert {e.principal for e in env.store.events_of(activity)} >= {"svc:test"}
     time.sleep(1.0)
     assert summaries() == ["first", "second"]
+
+
+@pytest.mark.postgres
+def test_relay_on_postgresql_resumes_from_its_tracked_position(kafka_bootstrap: str, postgres_dsn: str) -> None:
+    settings = postgres_settings(postgres_dsn)
+    store = EventStore.from_settings(settings)
+    service = LearningService(store)
+    ctx = Context(partnership_id="pg-relay", principal="tester")
+    service.execute(ctx, cmd.RegisterPartnership(partnership_id="pg-relay", display_name="PG"))
+    topic = f"lif.events.test-pg-{uuid.uuid4().hex[:8]}"
+    db = delivery_db(settings)
+    head = store.recorder.max_notification_id() or 0
+
+    producer = make_producer(kafka_bootstrap)
+    tracking = Tracking(db, "relay")
+    with pytest.raises(RuntimeError):
+        CrashAfterAck(store, tracking, producer, topic, batch_size=10).run_once()
+    assert tracking.position() == 0
+    relay = Relay(store, tracking, producer, topic, batch_size=10)
+    while relay.run_once():
+        pass
+    assert tracking.position() == head
+    # A new tracking object (a restarted process) resumes where the last one stopped.
+    service.execute(ctx, cmd.Subscribe(agency_id=POLICE, everything=True))
+    assert Relay(store, Tracking(db, "relay"), producer, topic).run_once() == 1
+    producer.close()
+
+    wanted = [str(e.event_id) for e in store.events_of(partnership_uuid("pg-relay"))]
+    records = read_topic(kafka_bootstrap, topic, lambda r: len(r) >= head + 1 + 10)
+    ids = [json.loads(r.value)["event_id"] for r in records]
+    assert set(ids) == set(wanted)
+    assert len(ids) == len(wanted) + 10  # the first batch of ten went out twice
+    tracking.close()
+    store.close()

@@ -12,9 +12,11 @@ import threading
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import date
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
+from uuid import UUID
 
 import pytest
 
@@ -23,20 +25,32 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from consumers.ledger import Ledger
+from domain import commands as cmd
+from domain.activity import FindingCategory
+from domain.aggregate import Context
+from domain.decision import DecisionSubject
+from domain.framework import ARLF, SourceKind, Theme
+from domain.recommendation import DecisionOutcome
 from services.api.app import create_app
 from services.feeds import EmbeddedFeeds
 from services.kafka_settings import delivery_db
 from services.relay import Tracking
+from services.service import LearningService
 from services.settings import Settings
+from services.store import EventStore
 from services.webhooks import WebhookDispatcher, WebhookSettings, agency_key, signature
+from tests.integration.stores import postgres_settings, sqlite_settings
 
 P = "/v1/partnerships/wirral"
 POLICE, COUNCIL, SCHOOLS, CVS = "merseyside-police", "st-helens-council", "st-helens-schools", "st-helens-cvs"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(persistence="sqlite", sqlite_path=str(tmp_path / "lif.sqlite"))
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """The event store, and with it the ledger and trackings, on each real backend."""
+    if request.param == "postgres":
+        return postgres_settings(request.getfixturevalue("postgres_dsn"))
+    return sqlite_settings(tmp_path)
 
 
 @pytest.fixture
@@ -224,3 +238,60 @@ def test_server_sent_events_resume_after_the_last_event_id(client: TestClient) -
     assert [e["id"] for e in sse_events(resumed.text)] == [events[1]["id"]]
     r = client.get(f"{P}/agencies/nobody-here/feed.sse", params={"max_seconds": 0})
     assert r.status_code == 404
+
+
+def test_every_kind_of_learning_event_reaches_subscribers_addressees_and_owners(settings: Settings) -> None:
+    """Through a whole audit: findings, sign-off, publication, recommendations and their decision, actions."""
+    store = EventStore.from_settings(settings)
+    service = LearningService(store)
+
+    def do(command: cmd.Command, target: str | None = None) -> dict[str, Any]:
+        ctx = Context(partnership_id="wirral", principal="alice")
+        return service.execute(ctx, command, UUID(target) if target else None).body
+
+    do(cmd.RegisterPartnership(partnership_id="wirral", display_name="Wirral"))
+    do(cmd.Subscribe(agency_id=POLICE, source_kinds=(SourceKind.THEMATIC_AUDIT,)))
+    do(cmd.Subscribe(agency_id=COUNCIL, themes=(Theme.NEGLECT,)))  # the audit's findings are about sleep
+    audit = do(cmd.OpenActivity(kind=SourceKind.THEMATIC_AUDIT, title="Sleep", opened_on=date(2026, 2, 2), scope="All"))
+    audit_id = audit["id"]
+    do(cmd.StartActivity(), audit_id)
+    state = do(
+        cmd.RecordFinding(
+            category=FindingCategory.GOOD_PRACTICE, summary="Advice given", themes=(Theme.SAFER_SLEEPING,),
+            recorded_on=date(2026, 3, 1),
+        ),
+        audit_id,
+    )
+    do(cmd.ReportActivity(report_summary="Safer sleeping advice works", reported_on=date(2026, 3, 2)), audit_id)
+    do(cmd.RecordDecision(
+        forum_id=ARLF, meeting_on=date(2026, 3, 10), subject=DecisionSubject.ACTIVITY_SIGN_OFF,
+        subject_id=UUID(audit_id), outcome=DecisionOutcome.ACCEPT, decided_by=("Chair",), rationale="Sound.",
+    ))
+    rec = do(cmd.MakeRecommendation(
+        finding_ids=(UUID(next(iter(state["findings"]))),), text="Keep advising", addressed_to=(SCHOOLS,),
+        made_on=date(2026, 3, 11),
+    ), audit_id)
+    do(cmd.RecordDecision(
+        forum_id=ARLF, meeting_on=date(2026, 3, 20), subject=DecisionSubject.RECOMMENDATION,
+        subject_id=UUID(rec["id"]), outcome=DecisionOutcome.ACCEPT, decided_by=("Chair",), rationale="Sound.",
+    ))
+    do(cmd.AgreeAction(owner_agency_id=CVS, description="Leaflets", due_on=date(2026, 6, 1)), rec["id"])
+    do(cmd.PublishActivity(published_on=date(2026, 4, 1)), audit_id)
+
+    db = delivery_db(settings)
+    ledger = Ledger(db)
+    EmbeddedFeeds(store, ledger, Tracking(db, "lifecycle")).run_until_caught_up()
+    by_type: dict[str, set[str]] = {}
+    for event_id, agency, _ in ledger.rows("wirral"):
+        kind = ledger.feed("wirral", agency, 0, 100)
+        by_type.setdefault(next(e.type for e in kind if str(e.event_id) == event_id), set()).add(agency)
+    assert by_type == {
+        "lif.activity.finding_recorded": {POLICE},
+        "lif.activity.signed_off": {POLICE},
+        "lif.recommendation.made": {POLICE, SCHOOLS},
+        "lif.recommendation.decided": {POLICE, SCHOOLS},
+        "lif.action.agreed": {POLICE, CVS},
+        "lif.activity.published": {POLICE},
+    }
+    ledger.close()
+    store.close()

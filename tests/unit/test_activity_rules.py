@@ -132,6 +132,15 @@ def test_an_origin_without_a_date_of_awareness_does_not_excuse_it() -> None:
     assert _open(p, SPR, originating_activity=audit, aware_on=D0).aware_on == D0
 
 
+def test_a_review_inherits_awareness_from_an_origin_other_than_a_rapid_review() -> None:
+    p = partnership()
+    cir = opened(p, SourceKind.CRITICAL_INCIDENT_REVIEW, aware_on=D0, case_reference="CIR-25-1")
+    spr = _open(p, SPR, originating_activity=cir)
+    assert (spr.aware_on, spr.case_reference) == (D0, "CIR-25-1")
+    later = date(2025, 3, 4)
+    assert _open(p, SPR, originating_activity=cir, aware_on=later).aware_on == later
+
+
 def test_a_practice_review_is_initiated_when_opened() -> None:
     p = partnership()
     assert _open(p, SPR, aware_on=D0).initiated_on == date(2025, 3, 10)

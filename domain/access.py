@@ -1,0 +1,44 @@
+"""Who may act: API keys issued to emitting services, and the reads scrutineers make.
+
+These are facts about access, not about learning; the audit trail shows them
+beside every other event, so issuing a key or reading as a scrutineer leaves a
+trace that cannot be quietly removed.
+"""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.events import DomainEvent
+
+
+class ApiKeyIssued(DomainEvent):
+    """An API key for an emitting service; only its SHA-256 is kept."""
+
+    TOPIC = "lif.access.api_key_issued"
+    key_id: str
+    name: str
+    secret_sha256: str
+
+
+class ApiKeyRevoked(DomainEvent):
+    TOPIC = "lif.access.api_key_revoked"
+    key_id: str
+
+
+class ScrutinyRead(DomainEvent):
+    """A scrutineer read something: what (method, path, query) and when (`timestamp`)."""
+
+    TOPIC = "lif.access.scrutiny_read"
+    method: str
+    path: str
+    query: str
+
+
+def api_key_aggregate_id(key_id: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"lif:api-key:{key_id}")
+
+
+def scrutiny_aggregate_id(partnership_id: str, principal: str) -> UUID:
+    """One log of reads per scrutineer per partnership."""
+    return uuid5(NAMESPACE_URL, f"lif:scrutiny:{partnership_id}:{principal}")
