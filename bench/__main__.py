@@ -32,7 +32,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="tiny sizes (well under a minute): proves the harness works")
     p.add_argument("--only", nargs="+", metavar="NAME", choices=sorted(BENCHMARKS), help="run only these")
     p.add_argument("--json", type=Path, default=DEFAULT_JSON, metavar="PATH", help=f"default {DEFAULT_JSON}")
-    p.add_argument("--repeats", type=int, help="timed runs of each side (default 5, --quick 2); median reported")
+    p.add_argument("--repeats", type=int, help="timed runs of each side (default 9, --quick 2); median reported")
     p.add_argument(
         "--postgres",
         choices=("auto", "require", "skip"),
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         skipped["postgres"] = source
         print(f"postgres: skipped ({source})", flush=True)
 
-    repeats = args.repeats or (2 if args.quick else 5)
+    repeats = args.repeats or (2 if args.quick else 9)
     opts = Options(quick=args.quick, repeats=repeats, backends=tuple(backends), skipped_backends=skipped)
     rows: list[Row] = []
     failed: list[str] = []

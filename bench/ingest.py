@@ -91,7 +91,7 @@ class Bare:
 
 @benchmark(NAME, "events/s appended by LearningService (execute, ingest) vs the bare eventsourcing library")
 def run(opts: Options) -> Iterator[Row]:
-    activities = opts.scale(20, 4)
+    activities = opts.scale(40, 4)
     per_activity = opts.scale(10, 2)
     batch_activities = opts.scale(10, 4)
     batch_per_activity = opts.scale(60, 5)

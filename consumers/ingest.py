@@ -2,38 +2,58 @@
 
 Each message is one ingest item (JSON: partnership_id, command, target_id,
 payload, idempotency_key), applied through `LearningService.ingest` like a
-one-item batch; the principal comes from the `lif-principal` header. Items
-it rejects, and messages that are not JSON at all, go to `lif.ingest.dlq`
-with the reason; the agent never stops on bad input. An idempotency key
-makes a redelivered message apply once.
+one-item batch. As over HTTP, the sender authenticates with a service API key
+(`lif apikey create`), here in the message header `x-api-key`, and each item is
+held to its command's route rule and to the key's partnership; the key's
+service principal is recorded on the events. Messages refused for any reason
+(no or bad key, not JSON, invalid item, a rule of the framework) go to
+`lif.ingest.dlq` with the reason; the agent never stops on bad input. An
+idempotency key makes a redelivered message apply once.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
-import re
-from functools import partial
+import pkgutil
+from collections.abc import Mapping
+from functools import lru_cache, partial
 from typing import Any
 
 import faust
+from fastapi.routing import APIRoute
 
-from consumers.app import app, blocking, dlq_topic, ingest_topic, kafka, service
+from consumers.app import app, blocking, dlq_topic, ingest_topic, service
 from domain.errors import RuleViolation
+from services.auth.apikeys import authenticate_api_key
+from services.auth.policy import authorize_command
 from services.service import LearningService
 
 log = logging.getLogger(__name__)
-PRINCIPAL = re.compile(r"^[A-Za-z0-9_.:@-]{1,120}$")
+API_KEY_HEADERS = frozenset({"x-api-key"})
 
 
-def principal_from(headers: Any, default: str) -> str:
+def api_key_from(headers: Any) -> str | None:
     pairs = headers.items() if isinstance(headers, dict) else (headers or [])
     for key, value in pairs:
-        if key == "lif-principal":
-            text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
-            if PRINCIPAL.match(text):
-                return text
-    return default
+        if str(key).lower() in API_KEY_HEADERS:
+            return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+    return None
+
+
+@lru_cache(maxsize=1)
+def command_routes() -> dict[str, tuple[str, str]]:
+    """Each command's own HTTP route (method, path template), whose policy rule ingest applies."""
+    import services.api.routers as package
+
+    routes: dict[str, tuple[str, str]] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        router = getattr(importlib.import_module(f"{package.__name__}.{info.name}"), "router", None)
+        for route in getattr(router, "routes", ()):
+            if isinstance(route, APIRoute) and route.operation_id:
+                routes[route.operation_id] = (sorted(route.methods or {"POST"})[0], route.path)
+    return routes
 
 
 def dead_letter(raw: bytes, code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -43,15 +63,23 @@ def dead_letter(raw: bytes, code: str, message: str, field: str | None = None) -
     }
 
 
-def apply_message(svc: LearningService, raw: bytes, principal: str) -> dict[str, Any] | None:
+def apply_message(svc: LearningService, raw: bytes, api_key: str | None) -> dict[str, Any] | None:
     """Applies one ingest message; returns the dead letter if it was refused."""
+    principal = authenticate_api_key(svc.store, api_key) if api_key else None
+    if principal is None:
+        return dead_letter(raw, "unauthenticated", "Send a valid service API key in the x-api-key header.")
     try:
         item = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         return dead_letter(raw, "invalid_json", f"The message is not JSON: {e}.")
+    routes = command_routes()
+
+    def authorize(it: Mapping[str, Any]) -> None:
+        authorize_command(principal, routes.get(str(it.get("command"))), it)
+
     for attempt in range(3):
         try:
-            report = svc.ingest(principal, [item])
+            report = svc.ingest(principal.subject, [item], authorize)
             break
         except RuleViolation as e:
             # Another writer changed the same aggregate meanwhile: reload and retry.
@@ -63,17 +91,17 @@ def apply_message(svc: LearningService, raw: bytes, principal: str) -> dict[str,
     return None
 
 
-def apply_with_service(raw: bytes, principal: str) -> dict[str, Any] | None:
-    return apply_message(service(), raw, principal)
+def apply_with_service(raw: bytes, api_key: str | None) -> dict[str, Any] | None:
+    return apply_message(service(), raw, api_key)
 
 
 @app.agent(ingest_topic)
 async def ingest(stream: faust.StreamT[bytes]) -> None:
     async for event in stream.events():
         raw: bytes = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
-        principal = principal_from(event.message.headers, kafka.ingest_principal)
+        api_key = api_key_from(event.message.headers)
         try:
-            letter = await blocking(partial(apply_with_service, raw, principal))
+            letter = await blocking(partial(apply_with_service, raw, api_key))
         except Exception as e:
             log.exception("ingest failed for one message")
             letter = dead_letter(raw, "internal_error", f"{type(e).__name__}: {e}")

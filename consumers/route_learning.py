@@ -21,6 +21,7 @@ from services.delivery import recipients
 from services.envelope import Envelope
 
 log = logging.getLogger(__name__)
+_DECLARED: set[str] = set()
 
 
 def plan(raw: bytes) -> tuple[Envelope, list[str]] | None:
@@ -48,7 +49,12 @@ async def deliver(raw: bytes) -> int:
     for agency in agencies:
         # Keyed like lif.events: one aggregate's events stay in order on the feed too.
         key = str(envelope.aggregate_id).encode()
-        sent = await feed_topic(envelope.partnership_id, agency).send(key=key, value=body)
+        topic = feed_topic(envelope.partnership_id, agency)
+        if topic.get_topic_name() not in _DECLARED:
+            # Create the feed topic if missing: brokers often refuse to auto-create topics.
+            await topic.maybe_declare()
+            _DECLARED.add(topic.get_topic_name())
+        sent = await topic.send(key=key, value=body)
         await sent  # the broker's acknowledgement
         await blocking(partial(mark_sent, event_id, agency))
     return len(agencies)

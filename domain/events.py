@@ -16,6 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 _REGISTRY: dict[str, type[DomainEvent]] = {}
 
 
+def _name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -40,7 +44,9 @@ class DomainEvent(BaseModel):
         super().__init_subclass__(**kwargs)
         topic = cls.__dict__.get("TOPIC")
         if topic:
-            if topic in _REGISTRY and _REGISTRY[topic].__qualname__ != cls.__qualname__:
+            # Only the same class (re-imported) may register a topic again; a class of
+            # the same name in another module must not silently take it over.
+            if topic in _REGISTRY and _name(_REGISTRY[topic]) != _name(cls):
                 raise TypeError(f"event topic {topic!r} is already taken")
             _REGISTRY[topic] = cls
 

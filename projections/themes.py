@@ -23,7 +23,7 @@ _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
 def quarter_of(d: date) -> str:
-    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+    return f"{d.year:04d}-Q{(d.month - 1) // 3 + 1}"
 
 
 def quarter_start(quarter: str) -> date:

@@ -44,13 +44,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _demo_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url", help="load into a running API at this base URL instead of the local store")
+    p.add_argument("--token", help="with --url: an admin token for st-helens (default: $LIF_TOKEN)")
 
 
 @command("demo", "load a realistic demo partnership through the API's own commands", _demo_args)
 def _demo(args: argparse.Namespace) -> int:
     from services.demo import run_demo
 
-    return run_demo(args.url)
+    return run_demo(args.url, args.token)
 
 
 def _projections_args(p: argparse.ArgumentParser) -> None:
@@ -248,6 +249,34 @@ def _subjects(args: argparse.Namespace) -> int:
         return run_subjects_cli(settings, store, args, sys.stdout, sys.stderr)
     finally:
         store.close()
+
+
+def _token_args(p: argparse.ArgumentParser) -> None:
+    from services.auth.cli import configure_token
+
+    configure_token(p)
+
+
+@command("token", "issue signed bearer tokens (roles: admin, service, secretary, agency, scrutineer)", _token_args)
+def _token(args: argparse.Namespace) -> int:
+    from services.auth.cli import run_token
+    from services.settings import get_settings
+
+    return run_token(args, get_settings())
+
+
+def _apikey_args(p: argparse.ArgumentParser) -> None:
+    from services.auth.cli import configure_apikey
+
+    configure_apikey(p)
+
+
+@command("apikey", "create or revoke API keys for emitting services (X-API-Key, service role)", _apikey_args)
+def _apikey(args: argparse.Namespace) -> int:
+    from services.auth.cli import run_apikey
+    from services.settings import get_settings
+
+    return run_apikey(args, get_settings())
 
 
 def build_parser() -> argparse.ArgumentParser:

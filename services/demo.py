@@ -13,6 +13,7 @@ no date of birth appears anywhere.
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from collections import Counter
@@ -790,8 +791,19 @@ class _Run:
     replayed: int = 0
 
 
+def admin_headers(app: FastAPI) -> dict[str, str]:
+    """A short-lived admin token for the demo partnership, minted with the app's own key."""
+    from services.auth.principals import Role, make_principal
+    from services.auth.tokens import issue
+
+    principal = make_principal(Role.ADMIN, PARTNERSHIP_ID, PRINCIPAL)
+    return {"Authorization": f"Bearer {issue(app.state.signing_key, principal, timedelta(hours=1))}"}
+
+
 def _headers(step: Step | None = None) -> dict[str, str]:
-    headers = {"X-Principal": PRINCIPAL}
+    # Who acts comes from the client's token (admin:lif-demo): the same on every run,
+    # so a resumed load replays the first run's idempotency keys.
+    headers: dict[str, str] = {}
     if step is not None:
         headers["Idempotency-Key"] = step.idempotency_key
     return headers
@@ -954,19 +966,30 @@ def _in_process(app: FastAPI | None = None) -> Iterator[httpx.Client]:
 
     if app is not None:
         # No `with`: the app's lifespan (which closes the store) belongs to its server.
-        yield TestClient(app)
+        yield TestClient(app, headers=admin_headers(app))
         return
     from services.api.app import create_app
 
-    with TestClient(create_app()) as client:
+    app = create_app()
+    with TestClient(app, headers=admin_headers(app)) as client:
         yield client
 
 
-def run_demo(url: str | None) -> int:
-    """Loads the demo into the API at `url`, or in-process into the configured store."""
+def run_demo(url: str | None, token: str | None = None) -> int:
+    """Loads the demo into the API at `url` (with an admin `token` for the demo partnership,
+    or $LIF_TOKEN), or in-process into the configured store (minting its own token)."""
     try:
         if url:
-            with httpx.Client(base_url=url.rstrip("/"), timeout=30.0) as client:
+            token = token or os.environ.get("LIF_TOKEN")
+            if not token:
+                print(
+                    f"lif demo --url needs an admin token for {PARTNERSHIP_ID!r}: --token or LIF_TOKEN "
+                    f"(`lif token create --role admin --partnership {PARTNERSHIP_ID} --subject {PRINCIPAL}`).",
+                    file=sys.stderr,
+                )
+                return 2
+            headers = {"Authorization": f"Bearer {token}"}
+            with httpx.Client(base_url=url.rstrip("/"), timeout=30.0, headers=headers) as client:
                 return _load(client, sys.stdout, sys.stderr)
         with _in_process() as client:
             return _load(client, sys.stdout, sys.stderr)

@@ -19,8 +19,6 @@ class KafkaSettings(BaseSettings):
     dlq_topic: str = "lif.ingest.dlq"
     app_id: str = "lif-consumers"
     """The faust app id: also the consumer group, so one per deployment."""
-    ingest_principal: str = "service:kafka-ingest"
-    """Principal recorded for ingested commands without a `lif-principal` header."""
     embedded_feeds: bool = True
     """Let the API fill the feeds from the log itself when they are read (no Kafka needed)."""
 

@@ -27,6 +27,12 @@ log = logging.getLogger(__name__)
 TRACKING = "outbox_tracking"
 SKIPPED_TOPICS = frozenset({"lif.idempotency.answered"})
 """Bookkeeping events, not facts about the partnership's learning."""
+SKIPPED_PREFIXES = ("lif.access.",)
+"""Access control (API keys and their hashes, scrutineers' reads): kept out of the shared topic."""
+
+
+def skipped(topic: str) -> bool:
+    return topic in SKIPPED_TOPICS or topic.startswith(SKIPPED_PREFIXES)
 
 
 class Tracking:
@@ -61,7 +67,7 @@ class Tracking:
 
 def decode(store: EventStore, notification: Any) -> DomainEvent | None:
     """The notification's event; None for bookkeeping or unknown topics."""
-    if notification.topic in SKIPPED_TOPICS:
+    if skipped(notification.topic):
         return None
     try:
         event = store.mapper.to_domain_event(notification)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -116,14 +117,19 @@ class LearningService:
             raise
         return outcome
 
-    def ingest(self, principal: str, items: list[dict[str, Any]]) -> IngestReport:
-        """Applies every valid item in one transaction; reports the others by index."""
+    def ingest(
+        self, principal: str, items: list[dict[str, Any]],
+        authorize: Callable[[dict[str, Any]], None] | None = None,
+    ) -> IngestReport:
+        """Applies every valid item in one transaction; reports the others by index.
+
+        `authorize` (the API's policy) may refuse an item by raising a DomainError."""
         uow = UnitOfWork(self.store)
         report = IngestReport(applied=[], rejected=[])
         answers: list[CommandAnswered] = []
         for index, raw in enumerate(items):
             try:
-                result = self._ingest_one(uow, principal, raw, answers)
+                result = self._ingest_one(uow, principal, raw, answers, authorize)
             except DomainError as e:
                 report.rejected.append(ItemError(index=index, code=e.code, field=e.field, message=e.message))
             except ValidationError as e:
@@ -143,9 +149,12 @@ class LearningService:
         return report
 
     def _ingest_one(
-        self, uow: UnitOfWork, principal: str, raw: dict[str, Any], answers: list[CommandAnswered]
+        self, uow: UnitOfWork, principal: str, raw: dict[str, Any], answers: list[CommandAnswered],
+        authorize: Callable[[dict[str, Any]], None] | None = None,
     ) -> ItemResult:
         item = IngestItem.model_validate(raw)
+        if authorize is not None:
+            authorize(item.model_dump(mode="json"))
         command_class = COMMANDS.get(item.command)
         if command_class is None:
             raise InvalidInput("unknown_command", f"No command is called {item.command!r}.", "command")

@@ -113,14 +113,19 @@ class EventStore(Application[UUID]):
         events = (e for e in self.events.get(aggregate_id, gt=gt) if isinstance(e, AggregateEvent))
         state = project(cached, events)
         if state is not None and state is not cached:
-            with self._states_lock:
-                known = self._states.get(aggregate_id)
-                if known is None or known.version < state.version:
-                    self._states[aggregate_id] = state
-                    self._states.move_to_end(aggregate_id)
-                    while len(self._states) > self.state_cache_size:
-                        self._states.popitem(last=False)
+            self.remember(state)
         return state if isinstance(state, kind) else None
+
+    def remember(self, *states: AggregateState) -> None:
+        """Keeps states known to be stored (loaded, or just saved) for the next `load`."""
+        with self._states_lock:
+            for state in states:
+                known = self._states.get(state.id)
+                if known is None or known.version < state.version:
+                    self._states[state.id] = state
+                    self._states.move_to_end(state.id)
+            while len(self._states) > self.state_cache_size:
+                self._states.popitem(last=False)
 
 
 def _create_schema(dsn: str, schema: str) -> None:

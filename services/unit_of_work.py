@@ -90,6 +90,9 @@ class UnitOfWork:
             return
         try:
             self.store.save(*events)
+            # Now stored: the next load of these starts from here instead of replaying
+            # what this unit just wrote (a batch's events, the next command's target).
+            self.store.remember(*self.states.values())
         except (IntegrityError, RecordConflictError):
             raise RuleViolation(
                 "concurrent_write",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 
 import services.api.routers.casefiles as casefile_routes
 import services.api.routers.verify as verify_routes
@@ -25,9 +26,28 @@ from services.api.routers import (
     themes,
     tracker,
 )
+from services.auth.deps import AUTH_RESPONSES, authorize, install_auth
 from services.service import LearningService
 from services.settings import Settings, get_settings
 from services.store import EventStore
+
+
+def _document_errors_as_json(app: FastAPI) -> None:
+    """Every error answers JSON (services/api/errors.py), also on routes whose success is
+    Markdown, HTML, CSV or a feed; FastAPI would document it in the route's media type."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for operations in generate()["paths"].values():
+                for operation in operations.values():
+                    for code, response in operation.get("responses", {}).items():
+                        schemas = [c["schema"] for c in response.get("content", {}).values() if "schema" in c]
+                        if code[0] in "45" and schemas:
+                            response["content"] = {"application/json": {"schema": schemas[0]}}
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings | None = None, store: EventStore | None = None) -> FastAPI:
@@ -50,12 +70,17 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
         description="Every finding, recommendation and action of a Safeguarding Children "
         "Partnership as an immutable event.",
         lifespan=lifespan,
+        # Only /health, /openapi.json and /docs answer without credentials.
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     app.state.store = store or EventStore.from_settings(settings)
     app.state.service = LearningService(app.state.store)
     app.state.projector = build_projector(settings, app.state.store)
     install_error_handlers(app)
+    install_auth(app, settings)
+    _document_errors_as_json(app)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -75,14 +100,11 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     def health() -> dict[str, str]:
         return {"status": "ok", "persistence": settings.persistence}
 
-    for module in (partnerships, activities, recommendations, actions, decisions, ingest):
-        app.include_router(module.router)
-    app.include_router(tracker.router)
-    app.include_router(audit.router)
-    app.include_router(agendas.router)
-    app.include_router(themes.router)
-    app.include_router(feeds.router)
-    app.include_router(clocks.router)
-    app.include_router(verify_routes.router)
-    app.include_router(casefile_routes.router)
+    # Every router is included with the one policy dependency (services/auth): a route
+    # missing from the policy table is refused to everyone.
+    for module in (
+        partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas, themes,
+        feeds, clocks, verify_routes, casefile_routes,
+    ):
+        app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
     return app

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 
 from domain.aggregate import Context
+from services.auth.deps import principal_of
 from services.service import LearningService
 from services.store import EventStore
 
@@ -23,13 +24,9 @@ def get_service(request: Request) -> LearningService:
     return service
 
 
-def get_principal(
-    x_principal: Annotated[
-        str | None,
-        Header(pattern=PRINCIPAL_PATTERN, description="Who acts; recorded on every event."),
-    ] = None,
-) -> str:
-    return x_principal or "anonymous"
+def get_principal(request: Request) -> str:
+    """Who acts, recorded on every event: the authenticated token's subject (services/auth)."""
+    return principal_of(request).subject
 
 
 PartnershipId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Partnership id (slug).")]

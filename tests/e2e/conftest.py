@@ -23,12 +23,15 @@ with warnings.catch_warnings():
 
 from domain.events import DomainEvent
 from services.api.app import create_app
+from services.auth.principals import Role
 from services.settings import Settings
 from services.store import EventStore
+from tests.fixtures.auth import auth_headers
 
 PARTNERSHIP = "st-helens"
 OTHER_PARTNERSHIP = "wirral"
-PRINCIPAL = "alice@st-helens"
+PRINCIPAL = "admin:alice"
+"""The subject of the admin token the `client` fixture sends."""
 BASE = f"/v1/partnerships/{PARTNERSHIP}"
 
 BOARD = "safeguarding-partnership-board"
@@ -54,8 +57,13 @@ def app(settings: Settings) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, headers={"X-Principal": PRINCIPAL}) as c:
+    with TestClient(app, headers=auth_headers(app)) as c:
         yield c
+
+
+def client_as(app: FastAPI, role: Role | str = Role.ADMIN, partnership: str = PARTNERSHIP, **kw: Any) -> TestClient:
+    """Another client on the same (running) app, with a token for `role`."""
+    return TestClient(app, headers=auth_headers(app, role, partnership, **kw))
 
 
 @pytest.fixture
@@ -229,7 +237,7 @@ def api(client: TestClient) -> Api:
 
 @pytest.fixture
 def other(client: TestClient) -> Api:
-    """A second, unrelated partnership in the same store."""
-    a = Api(client, OTHER_PARTNERSHIP)
+    """A second, unrelated partnership in the same store (with its own admin's token)."""
+    a = Api(client_as(client.app, Role.ADMIN, OTHER_PARTNERSHIP), OTHER_PARTNERSHIP)
     a.register()
     return a

@@ -11,18 +11,20 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.api.app import create_app
+from services.auth.principals import Role
 from services.store import EventStore
 from tests.e2e.conftest import (
     BASE,
     BOARD,
     EXECUTIVE,
     POLICE,
-    PRINCIPAL,
     Api,
+    client_as,
     error_of,
     events,
     make_settings,
 )
+from tests.fixtures.auth import auth_headers
 
 
 def _unknown() -> str:
@@ -33,6 +35,8 @@ def _unknown() -> str:
 
 
 def test_unknown_partnership_is_404_on_reads_and_commands(api: Api, client: TestClient) -> None:
+    # A token for the (unregistered) partnership: any other token is refused with 403 first.
+    client = client_as(client.app, Role.ADMIN, "nowhere")  # type: ignore[arg-type]
     for method, path, body in [
         ("GET", "/v1/partnerships/nowhere", None),
         ("POST", "/v1/partnerships/nowhere/agencies", {"agency_id": "a-b", "display_name": "A", "sector": "other"}),
@@ -353,10 +357,14 @@ def test_decision_without_rationale_is_422(api: Api) -> None:
 def test_invalid_path_and_header_values_are_422(api: Api, client: TestClient) -> None:
     r = client.get(f"{BASE}/activities/not-a-uuid")
     assert r.status_code == 422 and error_of(r)["field"] == "activity_id"
+    r = client.get(f"{BASE}/actions/{uuid.uuid4()}", params={"as_of": "yesterday"})
+    assert r.status_code == 422 and error_of(r)["field"] == "as_of"
+    # A path naming no partnership of the token's is refused before it is validated.
     r = client.get("/v1/partnerships/Not_A_Slug")
-    assert r.status_code == 422 and error_of(r)["field"] == "partnership_id"
-    r = client.post(f"{BASE}/activities", json=AUDIT, headers={"X-Principal": "Robert'); DROP TABLE"})
-    assert r.status_code == 422 and error_of(r)["field"] == "x-principal"
+    assert r.status_code == 403 and error_of(r)["code"] == "other_partnership"
+    # Who acts comes only from the signed token: a hostile credential is 401, never stored.
+    r = client.post(f"{BASE}/activities", json=AUDIT, headers={"Authorization": "Bearer Robert'); DROP TABLE"})
+    assert r.status_code == 401 and error_of(r)["code"] == "token_malformed"
 
 
 @pytest.mark.parametrize(
@@ -385,7 +393,7 @@ def test_json_that_is_not_an_object_is_422(api: Api, raw: bytes) -> None:
 @pytest.fixture
 def small_client(tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(make_settings(tmp_path, max_body_bytes=2048))
-    with TestClient(app, headers={"X-Principal": PRINCIPAL}) as c:
+    with TestClient(app, headers=auth_headers(app)) as c:
         Api(c).register()
         yield c
 
@@ -434,7 +442,7 @@ def test_default_limit_applies(api: Api) -> None:
 def test_hostile_requests_never_answer_500(api: Api) -> None:
     aid = api.open_audit()["id"]
     far = api.open_rapid_review(aware_on="9999-12-28", opened_on="9999-12-29")["id"]
-    raw = TestClient(api.client.app, raise_server_exceptions=False, headers={"X-Principal": PRINCIPAL})
+    raw = TestClient(api.client.app, raise_server_exceptions=False, headers=dict(api.client.headers))
     requests: list[tuple[str, str, dict[str, Any]]] = [
         ("GET", f"{BASE}/activities/{aid}", {"params": {"as_of": "2026-01-01T00:00:00"}}),
         ("GET", f"{BASE}/activities/{aid}", {"params": {"as_of": "0001-01-01T00:00:00+00:00"}}),

@@ -6,8 +6,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from services.auth.principals import Role
 from services.store import EventStore
 from tests.e2e.conftest import BASE, Api, error_of, events
+from tests.fixtures.auth import token_for
 
 AUDIT = {"kind": "thematic_audit", "title": "T", "opened_on": "2026-02-02", "scope": "S"}
 
@@ -78,7 +80,8 @@ def test_same_key_with_a_different_body_is_422(api: Api, store: EventStore) -> N
 def test_same_key_and_body_for_another_partnership_does_not_replay(api: Api, other: Api) -> None:
     first = _post(api.client, f"{BASE}/activities", AUDIT, "k-2")
     assert first.status_code == 201
-    r = _post(api.client, f"{other.base}/activities", AUDIT, "k-2")
+    # The same subject (admin:alice) holding a token for the other partnership.
+    r = _post(other.client, f"{other.base}/activities", AUDIT, "k-2")
     # Never the first partnership's activity, whatever the answer.
     assert r.headers.get("Idempotent-Replayed") != "true"
     assert r.status_code == 422 and error_of(r)["code"] == "idempotency_key_reused"
@@ -86,8 +89,9 @@ def test_same_key_and_body_for_another_partnership_does_not_replay(api: Api, oth
 
 
 def test_keys_belong_to_the_principal(api: Api) -> None:
-    mine = _post(api.client, f"{BASE}/activities", AUDIT, "k-3", **{"X-Principal": "alice"})
-    theirs = _post(api.client, f"{BASE}/activities", AUDIT, "k-3", **{"X-Principal": "bob"})
+    bob = "Bearer " + token_for(api.client.app, Role.ADMIN, name="bob")  # type: ignore[arg-type]
+    mine = _post(api.client, f"{BASE}/activities", AUDIT, "k-3")
+    theirs = _post(api.client, f"{BASE}/activities", AUDIT, "k-3", Authorization=bob)
     assert mine.status_code == theirs.status_code == 201
     assert "Idempotent-Replayed" not in theirs.headers
     assert mine.json()["id"] != theirs.json()["id"]

@@ -11,8 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.api.app import create_app
+from services.auth.apikeys import create_api_key
 from services.store import EventStore
-from tests.e2e.conftest import PARTNERSHIP, PRINCIPAL, Api, events, make_settings
+from tests.e2e.conftest import PARTNERSHIP, Api, events, make_settings
+from tests.fixtures.auth import auth_headers
 
 AUDIT = {"kind": "thematic_audit", "title": "T", "opened_on": "2026-02-02", "scope": "S"}
 
@@ -49,7 +51,7 @@ def test_mixed_batch_applies_the_valid_and_reports_the_invalid(api: Api, store: 
         2: ("unknown_command", "command"),
         4: ("invalid_status", "status"),
         5: ("invalid_item", None),
-        6: ("unknown_partnership", "partnership_id"),
+        6: ("other_partnership", "partnership_id"),
         7: ("unknown_activity", "activity_id"),
         8: ("invalid_item", "colour"),
         9: ("invalid_item", "priority"),
@@ -145,9 +147,29 @@ def test_key_repeated_within_a_batch_is_rejected(api: Api) -> None:
 
 
 def test_ingested_events_record_the_principal(api: Api, store: EventStore) -> None:
-    report = ingest(api.client, [item("open_activity", AUDIT)], **{"X-Principal": "svc:case-system"})
+    key = create_api_key(store, PARTNERSHIP, "case-system", issued_by="test").key
+    service = TestClient(api.client.app, headers={"X-API-Key": key})
+    report = ingest(service, [item("open_activity", AUDIT)])
     (applied,) = report["applied"]
-    assert [e.principal for e in events(store, applied["id"])] == ["svc:case-system"]
+    assert [e.principal for e in events(store, applied["id"])] == ["service:case-system"]
+
+
+def test_each_item_is_held_to_its_commands_rule(api: Api, store: EventStore) -> None:
+    key = create_api_key(store, PARTNERSHIP, "case-system", issued_by="test").key
+    service = TestClient(api.client.app, headers={"X-API-Key": key})
+    agency = {"agency_id": "new-agency", "display_name": "New", "sector": "other"}
+    report = ingest(service, [
+        item("add_agency", agency),                                               # 0 configuration: admin only
+        item("open_activity", AUDIT),                                             # 1 ok
+        {**item("open_activity", AUDIT), "partnership_id": "wirral"},             # 2 not its partnership
+        item("register_partnership", {"partnership_id": "wirral", "display_name": "W"}),  # 3 both
+    ])
+    assert [a["index"] for a in report["applied"]] == [1]
+    assert [(r["index"], r["code"]) for r in report["rejected"]] == [
+        (0, "forbidden_role"), (2, "other_partnership"), (3, "other_partnership"),
+    ]
+    # The admin may configure through ingest too.
+    assert [a["index"] for a in ingest(api.client, [item("add_agency", agency)])["applied"]] == [0]
 
 
 def test_an_empty_batch_records_nothing(api: Api, store: EventStore) -> None:
@@ -159,7 +181,7 @@ def test_an_empty_batch_records_nothing(api: Api, store: EventStore) -> None:
 @pytest.fixture
 def small_batches(tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(make_settings(tmp_path, ingest_max_items=2))
-    with TestClient(app, headers={"X-Principal": PRINCIPAL}) as c:
+    with TestClient(app, headers=auth_headers(app)) as c:
         Api(c).register()
         yield c
 

@@ -6,6 +6,8 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from services.auth.apikeys import create_api_key
+from services.auth.principals import Role
 from services.store import EventStore
 from tests.e2e.conftest import (
     BASE,
@@ -16,6 +18,7 @@ from tests.e2e.conftest import (
     POLICE,
     PRINCIPAL,
     Api,
+    client_as,
     events,
 )
 
@@ -212,25 +215,28 @@ def test_get_of_each_aggregate(api: Api, store: EventStore) -> None:
     assert len(events(store, pr)) == view["activity"]["version"]
 
 
-def test_x_principal_is_recorded_on_every_stored_event(api: Api, client: TestClient, store: EventStore) -> None:
-    r = client.post(
+def test_the_tokens_subject_is_recorded_on_every_stored_event(
+    api: Api, client: TestClient, store: EventStore
+) -> None:
+    bob = client_as(client.app, Role.ADMIN, name="bob.smith")  # type: ignore[arg-type]
+    r = bob.post(
         f"{BASE}/activities",
         json={
             "kind": "thematic_audit", "title": "Audit", "opened_on": "2026-02-02", "scope": "Neglect.",
             "agencies_involved": [COUNCIL],
         },
-        headers={"X-Principal": "bob.smith@council"},
     )
     assert r.status_code == 201, r.text
     aid = r.json()["id"]
-    r = client.post(f"{BASE}/activities/{aid}/start", json={}, headers={"X-Principal": "carol:ai-bot"})
+    key = create_api_key(store, PARTNERSHIP, "ai-bot", issued_by="test").key
+    r = TestClient(client.app).post(f"{BASE}/activities/{aid}/start", json={}, headers={"X-API-Key": key})
     assert r.status_code == 200, r.text
-    assert [e.principal for e in events(store, aid)] == ["bob.smith@council", "carol:ai-bot"]
+    assert [e.principal for e in events(store, aid)] == ["admin:bob.smith", "service:ai-bot"]
 
-    # Without the header the actor is recorded as anonymous, never left blank.
+    # Without credentials nothing is done, so nothing is ever recorded as anonymous.
     no_header = TestClient(client.app)
     r = no_header.post(f"{BASE}/activities/{aid}/agencies", json={"agency_id": POLICE})
-    assert r.status_code == 200, r.text
-    assert events(store, aid)[-1].principal == "anonymous"
+    assert r.status_code == 401, r.text
+    assert len(events(store, aid)) == 2
     # The partnership's own events carry whoever registered it.
     assert {e.principal for e in events(store, UUID(api.get("")["id"]))} == {PRINCIPAL}

@@ -100,12 +100,16 @@ def test_errors_are_documented_with_the_error_body(spec: dict[str, Any]) -> None
     assert {"code", "field", "message", "current_version"} <= set(error["properties"])
 
 
-def test_idempotency_and_principal_headers_are_documented(spec: dict[str, Any]) -> None:
+def test_idempotency_header_and_credentials_are_documented(spec: dict[str, Any]) -> None:
+    schemes = spec["components"]["securitySchemes"]
+    assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
     for path, op in _posts(spec).items():
         if op["operationId"] not in COMMANDS:
             continue
         headers = {p["name"] for p in op.get("parameters", []) if p["in"] == "header"}
-        assert {"Idempotency-Key", "x-principal"} <= headers, path
+        assert "Idempotency-Key" in headers and "x-principal" not in headers, path
+        assert {name for requirement in op["security"] for name in requirement} == set(schemes), path
+        assert {"401", "403", "429"} <= set(op["responses"]), path
 
 
 def test_ingest_documents_its_items(spec: dict[str, Any]) -> None:

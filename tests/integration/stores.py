@@ -14,4 +14,7 @@ def sqlite_settings(tmp_path: Path) -> Settings:
 
 def postgres_settings(dsn: str) -> Settings:
     """A fresh schema per test keeps tests apart on one server."""
-    return Settings(persistence="postgres", postgres_dsn=dsn, postgres_schema=f"t_{uuid.uuid4().hex[:12]}")
+    return Settings(
+        persistence="postgres", postgres_dsn=dsn, postgres_schema=f"t_{uuid.uuid4().hex[:12]}",
+        secret_key="test-" + uuid.uuid4().hex * 2,  # a server store has no file to keep one beside
+    )

@@ -295,12 +295,13 @@ def test_unknown_forum_or_partnership(scenario: tuple[Scenario, dict[str, UUID]]
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[tuple[TestClient, Scenario, dict[str, UUID]]]:
     from services.api.app import create_app
+    from tests.fixtures.auth import auth_headers
 
     settings = Settings(persistence="sqlite", sqlite_path=str(tmp_path / "lif.sqlite"))
     app = create_app(settings)
     s = Scenario(app.state.store, ViewDb("sqlite", str(tmp_path / "scenario-views.sqlite")))
     ids = build(s)
-    with TestClient(app) as c:
+    with TestClient(app, headers=auth_headers(app)) as c:
         yield c, s, ids
     s.close()
 

@@ -280,9 +280,11 @@ def test_lif_verify_exits_1_naming_the_first_bad_position(
 
 def test_admin_verify_endpoint(store: EventStore, settings: Settings) -> None:
     from services.api.app import create_app
+    from tests.fixtures.auth import auth_headers
 
     ids = fill(store)
-    client = TestClient(create_app(settings, store=store))
+    app = create_app(settings, store=store)
+    client = TestClient(app, headers=auth_headers(app))
     body = client.get("/v1/admin/verify").json()
     assert body["ok"] is True and body["checked"] == len(ids) and body["first_bad_position"] is None
     Tamper(store, settings).delete(ids[4])

@@ -322,12 +322,14 @@ def today() -> date:
 
 def test_case_file_endpoints_and_the_audit_trail(tmp_path: Path) -> None:
     from services.api.app import create_app
+    from tests.fixtures.auth import auth_headers
 
     settings = sqlite_settings(tmp_path)
     store = EventStore.from_settings(settings)
     store.save(*register_partnership(CTX, name="St Helens", with_framework_defaults=False).events)
     base = f"/v1/partnerships/{PARTNERSHIP}/casefiles"
-    with TestClient(create_app(settings, store=store), headers={"X-Principal": "caseworker@st-helens"}) as client:
+    app = create_app(settings, store=store)
+    with TestClient(app, headers=auth_headers(app)) as client:
         payload = {
             "case_reference": "SHSCP-2025-014",
             "source_kind": "rapid_review",
@@ -352,7 +354,8 @@ def test_case_file_endpoints_and_the_audit_trail(tmp_path: Path) -> None:
 
         assert client.get(f"{base}/{case_id}").json()["personal_details"]["name"] == "Jemima Quenby"
         assert client.get(f"{base}/{UUID(int=5)}").status_code == 404
-        assert client.get(f"/v1/partnerships/wirral/casefiles/{case_id}").status_code == 404
+        # Another partnership's path: refused for a st-helens credential (services/auth).
+        assert client.get(f"/v1/partnerships/wirral/casefiles/{case_id}").status_code == 403
         refused = client.post(base, json={**payload, "case_reference": "Jemima Quenby"})
         assert refused.status_code == 422
 

@@ -20,6 +20,7 @@ from projections.clocks_view import DEFAULT_STATUSES, ClocksView, DeadlineEntry,
 from projections.db import ViewDb
 from services.settings import Settings
 from services.store import EventStore
+from tests.fixtures.auth import AdminOfWhicheverPartnership
 from tests.integration.view_scenario import PID, Scenario
 
 with warnings.catch_warnings():
@@ -161,6 +162,7 @@ def client(tmp_path: Path) -> Iterator[tuple[TestClient, Scenario, dict[str, UUI
     s = Scenario(app.state.store, ViewDb("sqlite", str(tmp_path / "scenario-views.sqlite")))
     ids = build(s)
     with TestClient(app) as c:
+        c.auth = AdminOfWhicheverPartnership(app)
         yield c, s, ids
     s.close()
 

@@ -182,9 +182,9 @@ def test_an_interrupted_load_resumes_without_duplicates(
     # A first run that "crashed" after 50 commands.
     steps = demo.build_steps(date.today())
     app = create_app()
-    with TestClient(app) as client:
+    with TestClient(app, headers=demo.admin_headers(app)) as client:
         for step in steps[:50]:
-            headers = {"X-Principal": demo.PRINCIPAL, "Idempotency-Key": step.idempotency_key}
+            headers = {"Idempotency-Key": step.idempotency_key}
             assert client.post(step.path, json=step.body, headers=headers).is_success
 
     out = _run(capsys)

@@ -30,10 +30,11 @@ from domain.aggregate import Context
 from domain.framework import ARLF, CDOP, SourceKind, Theme
 from domain.partnership import partnership_uuid
 from projections.db import ViewDb
+from services.auth.apikeys import create_api_key
 from services.envelope import Envelope, json_schema
 from services.feeds import EmbeddedFeeds
 from services.kafka_settings import KafkaSettings, delivery_db
-from services.relay import SKIPPED_TOPICS, Relay, Tracking, make_producer
+from services.relay import Relay, Tracking, make_producer, skipped
 from services.service import LearningService
 from services.settings import Settings
 from services.store import EventStore
@@ -280,7 +281,7 @@ def test_killed_relay_restarts_without_loss_and_deliveries_are_not_duplicated(en
     wanted = {
         str(env.store.mapper.to_domain_event(n).event_id)  # type: ignore[attr-defined]
         for n in env.store.recorder.select_notifications(start=1, limit=100_000, stop=head)
-        if n.topic not in SKIPPED_TOPICS
+        if not skipped(n.topic)
     }
     published = read_topic(
         env.kafka.bootstrap, env.kafka.events_topic,
@@ -337,30 +338,36 @@ def test_a_batch_republished_after_a_crash_is_delivered_once(env: Env, worker: P
 
 def test_ingest_applies_good_messages_once_and_dead_letters_the_rest(env: Env, worker: Path) -> None:
     pid = env.partnership()
+    other = env.partnership()
     activity = env.activity(pid)
+    key = create_api_key(env.store, pid, "case-system", issued_by="admin:test").key
 
-    def item(summary: str, **extra: Any) -> dict[str, Any]:
+    def item(summary: str, partnership: str = pid, **extra: Any) -> bytes:
         payload = {
             "category": "good_practice", "summary": summary, "themes": ["voice_of_the_child"],
             "recorded_on": "2026-03-01", **extra,
         }
-        return {
-            "partnership_id": pid, "command": "record_finding", "target_id": str(activity),
+        return json.dumps({
+            "partnership_id": partnership, "command": "record_finding", "target_id": str(activity),
             "payload": payload, "idempotency_key": f"k-{summary}",
-        }
+        }).encode()
 
-    messages: list[bytes] = [
-        json.dumps(item("first")).encode(),
-        json.dumps(item("first")).encode(),  # redelivered: applied once
-        b"\xff\xfe not json at all",
-        json.dumps({"partnership_id": pid, "command": "launch_rockets", "payload": {}}).encode(),
-        json.dumps(item("unknown agency", agencies_concerned=["no-such-agency"])).encode(),
-        json.dumps(["a", "list"]).encode(),
-        json.dumps(item("second")).encode(),  # bad input before it did not stop the agent
+    good = [("x-api-key", key.encode())]
+    messages: list[tuple[bytes, list[tuple[str, bytes]]]] = [
+        (item("first"), good),
+        (item("first"), good),  # redelivered: applied once
+        (item("no key"), []),
+        (item("bad key"), [("x-api-key", b"lif_0000000000000000_" + b"x" * 43)]),
+        (b"\xff\xfe not json at all", good),
+        (json.dumps({"partnership_id": pid, "command": "launch_rockets", "payload": {}}).encode(), good),
+        (item("unknown agency", agencies_concerned=["no-such-agency"]), good),
+        (item("elsewhere", partnership=other), good),  # the key is for `pid` only
+        (json.dumps(["a", "list"]).encode(), good),
+        (item("second"), good),  # bad input before it did not stop the agent
     ]
     producer = KafkaProducer(bootstrap_servers=env.kafka.bootstrap, acks="all")
-    for raw in messages:  # one key: one partition, so processed in this order
-        producer.send(env.kafka.ingest_topic, key=pid.encode(), value=raw, headers=[("lif-principal", b"svc:test")])
+    for raw, headers in messages:  # one key: one partition, so processed in this order
+        producer.send(env.kafka.ingest_topic, key=pid.encode(), value=raw, headers=headers)
     producer.flush()
     producer.close()
 
@@ -370,14 +377,26 @@ def test_ingest_applies_good_messages_once_and_dead_letters_the_rest(env: Env, w
         return sorted(f.summary for f in state.findings.values())
 
     assert wait_for(lambda: summaries() == ["first", "second"])
-    letters = read_topic(env.kafka.bootstrap, env.kafka.dlq_topic, lambda r: len(r) >= 4)
+    letters = read_topic(env.kafka.bootstrap, env.kafka.dlq_topic, lambda r: len(r) >= 7)
     reasons = [json.loads(r.value)["error"]["code"] for r in letters]
-    assert reasons == ["invalid_json", "unknown_command", "unknown_agency", "invalid_item"]
-    first = json.loads(letters[0].value)
-    assert first["original"].endswith("not json at all")
-    assert {e.principal for e in env.store.events_of(activity)} >= {"svc:test"}
-    time.sleep(1.0)
+    assert reasons == [
+        "unauthenticated", "unauthenticated", "invalid_json", "unknown_command", "unknown_agency",
+        "other_partnership", "invalid_item",
+    ]
+    assert json.loads(letters[2].value)["original"].endswith("not json at all")
+    findings = [e for e in env.store.events_of(activity) if type(e).__name__ == "FindingRecorded"]
+    assert {e.principal for e in findings} == {"service:case-system"}
     assert summaries() == ["first", "second"]
+
+    # The relay publishes the findings, but not the API key's event (it carries a secret's hash).
+    env.relay_once()
+    last = str(findings[-1].event_id)
+    published = read_topic(
+        env.kafka.bootstrap, env.kafka.events_topic, lambda r: any(json.loads(x.value)["event_id"] == last for x in r)
+    )
+    types = {json.loads(r.value)["type"] for r in published}
+    assert "lif.activity.finding_recorded" in types
+    assert not {t for t in types if t.startswith("lif.access.")}
 
 
 @pytest.mark.postgres

@@ -39,6 +39,7 @@ from services.service import LearningService
 from services.settings import Settings
 from services.store import EventStore
 from services.webhooks import WebhookDispatcher, WebhookSettings, agency_key, signature
+from tests.fixtures.auth import AdminOfWhicheverPartnership
 from tests.integration.stores import postgres_settings, sqlite_settings
 
 P = "/v1/partnerships/wirral"
@@ -55,7 +56,9 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), headers={"X-Principal": "alice"}) as c:
+    app = create_app(settings)
+    with TestClient(app) as c:
+        c.auth = AdminOfWhicheverPartnership(app)
         yield c
 
 

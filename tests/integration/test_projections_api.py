@@ -27,6 +27,7 @@ from services.api import projection_reads
 from services.api.app import create_app
 from services.settings import Settings
 from tests.e2e.conftest import Api
+from tests.fixtures.auth import AdminOfWhicheverPartnership
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (also provided by the root conftest)
 from tests.integration.stores import postgres_settings, sqlite_settings
 
@@ -48,7 +49,8 @@ def app(settings: Settings) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, headers={"X-Principal": "alice@st-helens"}) as c:
+    with TestClient(app) as c:
+        c.auth = AdminOfWhicheverPartnership(app)
         yield c
 
 
@@ -108,7 +110,8 @@ def test_a_read_ahead_of_the_log_answers_503(api: Api, client: TestClient, monke
 
 def test_the_background_projector_catches_up_by_itself(settings: Settings) -> None:
     app = create_app(settings.model_copy(update={"projections_in_process": True}))
-    with TestClient(app, headers={"X-Principal": "alice"}) as client:
+    with TestClient(app) as client:
+        client.auth = AdminOfWhicheverPartnership(app)
         api = Api(client)
         api.register()
         action = api.open_action()
@@ -192,7 +195,7 @@ def test_audit_pages_and_entity_history(api: Api, client: TestClient) -> None:
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == head
     history = client.get(f"{api.base}/entities/{action}/history").json()
     assert [e["topic"] for e in history["events"]] == ["lif.action.agreed"]
-    assert history["lag"] == 0 and history["events"][0]["principal"] == "alice@st-helens"
+    assert history["lag"] == 0 and history["events"][0]["principal"] == "admin:alice"
     other = "00000000-0000-4000-8000-000000000000"
     missing = client.get(f"{api.base}/entities/{other}/history")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_entity"

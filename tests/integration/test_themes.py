@@ -17,6 +17,7 @@ from projections.db import ViewDb
 from projections.themes import ThemesView, quarter_of
 from services.settings import Settings
 from services.store import EventStore
+from tests.fixtures.auth import AdminOfWhicheverPartnership
 from tests.integration.view_scenario import PID, Scenario
 
 with warnings.catch_warnings():
@@ -144,6 +145,7 @@ def client(tmp_path: Path) -> Iterator[tuple[TestClient, Scenario]]:
     s = Scenario(app.state.store, ViewDb("sqlite", str(tmp_path / "scenario-views.sqlite")))
     build(s)
     with TestClient(app) as c:
+        c.auth = AdminOfWhicheverPartnership(app)
         yield c, s
     s.close()
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import types
 from collections.abc import Iterable
-from functools import cache
 from datetime import UTC, date, datetime
 from enum import Enum
+from functools import cache
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 from uuid import UUID, uuid4
 
@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from domain import action as actions
 from domain import activity as activities
+from domain import events as events_module
 from domain import partnership as partnerships
 from domain import recommendation as recommendations
 from domain import subscriptions
@@ -308,6 +309,22 @@ def test_a_topic_is_not_taken_twice() -> None:
             TOPIC = "lif.activity.opened"
 
     assert event_class_for("lif.activity.opened") is ActivityOpened
+
+
+def test_a_namesake_in_another_module_does_not_take_a_topic_over() -> None:
+    source = (
+        "class FindingRecorded(AggregateEvent[Activity]):\n"
+        "    TOPIC = 'lif.activity.finding_recorded'\n"
+    )
+    namespace: dict[str, Any] = {
+        "__name__": "elsewhere.findings", "AggregateEvent": AggregateEvent, "Activity": Activity,
+    }
+    try:
+        with pytest.raises(TypeError, match="already taken"):
+            exec(source, namespace)
+    finally:
+        events_module._REGISTRY[FindingRecorded.TOPIC] = FindingRecorded  # never leak a hijack
+    assert event_class_for("lif.activity.finding_recorded") is FindingRecorded
 
 
 def test_an_event_without_a_topic_cannot_be_stored() -> None:

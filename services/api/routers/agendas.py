@@ -23,6 +23,10 @@ MeetingOn = Annotated[
 ]
 
 
+class MarkdownResponse(PlainTextResponse):
+    media_type = "text/markdown"
+
+
 class AgendaResponse(Agenda):
     head: int
     lag: int
@@ -51,7 +55,7 @@ def get_agenda(
 
 
 @router.get(
-    "/agenda.md", response_class=PlainTextResponse, responses=ERROR_RESPONSES,
+    "/agenda.md", response_class=MarkdownResponse, responses=ERROR_RESPONSES,
     summary="The agenda as Markdown",
 )
 def get_agenda_markdown(

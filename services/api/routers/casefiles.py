@@ -46,7 +46,8 @@ class OpenCaseFile(_Body):
     name: str = Field(min_length=1, max_length=200, description="Encrypted before it is stored.")
     date_of_birth: date | None = Field(default=None, description="Encrypted before it is stored.")
     subject_ref: str | None = Field(
-        default=None, description="An existing data subject's reference, to link the same person across case files."
+        default=None, pattern=r"^DS-[0-9A-F]{20}$",
+        description="An existing data subject's reference, to link the same person across case files."
     )
     rationale: str | None = Field(default=None, max_length=2000, description="Why; must not name anyone.")
 

@@ -32,7 +32,9 @@ from services.store import EventStore
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/agencies/{agency_id}", tags=["feeds"])
 AgencyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Agency id (slug).")]
-After = Annotated[int, Query(ge=0, description="Only entries after this log position (the last one you saw).")]
+After = Annotated[
+    int, Query(ge=0, le=2**63 - 1, description="Only entries after this log position (the last one you saw).")
+]
 Limit = Annotated[int, Query(ge=1, le=500)]
 _LOCK = threading.Lock()
 
@@ -73,7 +75,11 @@ def _title(e: Envelope) -> str:
     return f"{kind}: {text}" if text else kind
 
 
-@router.get("/feed.json", responses=ERROR_RESPONSES, summary="The agency's learning as a JSON Feed 1.1")
+@router.get(
+    "/feed.json",
+    responses={**ERROR_RESPONSES, 200: {"content": {"application/feed+json": {}}}},
+    summary="The agency's learning as a JSON Feed 1.1",
+)
 def json_feed(
     request: Request, partnership_id: PartnershipId, agency_id: AgencyId, store: StoreDep,
     after: After = 0, limit: Limit = 100,
@@ -99,7 +105,11 @@ def json_feed(
     return JSONResponse(body, media_type="application/feed+json")
 
 
-@router.get("/feed.atom", responses=ERROR_RESPONSES, summary="The agency's learning as an Atom feed")
+@router.get(
+    "/feed.atom",
+    responses={**ERROR_RESPONSES, 200: {"content": {"application/atom+xml": {}}}},
+    summary="The agency's learning as an Atom feed",
+)
 def atom_feed(
     request: Request, partnership_id: PartnershipId, agency_id: AgencyId, store: StoreDep,
     after: After = 0, limit: Limit = 100,
@@ -130,7 +140,7 @@ def atom_feed(
 
 @router.get(
     "/feed.sse",
-    responses=ERROR_RESPONSES,
+    responses={**ERROR_RESPONSES, 200: {"content": {"text/event-stream": {}}}},
     summary="The agency's learning as it happens (Server-Sent Events)",
     response_class=StreamingResponse,
 )

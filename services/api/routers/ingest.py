@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from domain.errors import InvalidInput
 from services.api.deps import PrincipalDep, ServiceDep
+from services.auth.deps import ingest_guard
 from services.service import IngestItem, IngestReport
 
 router = APIRouter(prefix="/v1", tags=["ingest"])
@@ -34,7 +35,8 @@ def ingest(
     limit: int = request.app.state.settings.ingest_max_items
     if len(body.items) > limit:
         raise InvalidInput("batch_too_large", f"At most {limit} items per batch.", "items")
-    report = service.ingest(principal, body.items)
+    # Each item is held to its own command's route rule and to the credential's partnership.
+    report = service.ingest(principal, body.items, ingest_guard(request))
     # Read-your-writes, as for every command: pass it to a projection read as ?min_position=.
     response.headers["Lif-Position"] = str(service.store.recorder.max_notification_id() or 0)
     return report

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import InvalidInput, NotFound
 from projections.db import Cursor
@@ -28,8 +28,10 @@ class ThemeTotal(BaseModel):
 
 
 class ThemesResponse(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
     partnership_id: str
-    from_: date | None
+    from_: date | None = Field(alias="from")
     to: date | None
     cells: list[ThemeCell]
     totals: list[ThemeTotal]
@@ -107,6 +109,10 @@ def get_trends(
     view = ThemesView()
     with projection_read(request, view.name, min_position) as (cur, freshness):
         _require(view, cur, partnership_id)
-        rows = view.trends(cur, partnership_id, today or date.today())
+        try:
+            rows = view.trends(cur, partnership_id, today or date.today())
+        except (ValueError, OverflowError):
+            # The quarters before the first ones of the calendar do not exist.
+            raise InvalidInput("invalid_today", "No full quarters come before this day.", "today") from None
     body = {"partnership_id": partnership_id, "trends": [r.model_dump(mode="json") for r in rows]}
     return JSONResponse(with_freshness(body, freshness), headers=freshness.headers())

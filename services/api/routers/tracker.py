@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -19,6 +20,8 @@ from projections.tracker import replay_tracker as replay
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
 from services.api.projection_reads import Freshness, MinPosition, catch_up, get_projector, projection_read
+from services.auth.deps import principal_of
+from services.auth.principals import Role
 from services.store import EventStore
 
 
@@ -87,6 +90,7 @@ def _tracker(
     min_position: int | None,
 ) -> tuple[list[dict[str, Any]], Freshness, date]:
     store: EventStore = request.app.state.store
+    filters = _scoped(request, filters)
     if not any(True for _ in store.events.get(partnership_uuid(partnership_id), limit=1)):
         raise NotFound("unknown_partnership", f"No partnership {partnership_id!r} is registered.", "partnership_id")
     if as_of is None:
@@ -102,6 +106,19 @@ def _tracker(
         ids = partnership_entity_ids(cur, partnership_id)
     stream = [event for aggregate_id in ids for event in store.events_of(aggregate_id)]
     return replay(events_until(stream, as_of), partnership_id, filters, day), freshness, day
+
+
+def _scoped(request: Request, filters: TrackerFilters) -> TrackerFilters:
+    """An agency sees only its own actions; a secretary those disseminated to its forum.
+
+    (The policy already refused asking for another agency's or forum's; here the
+    filter is applied when none was asked for.)"""
+    principal = principal_of(request)
+    if principal.role is Role.AGENCY:
+        return replace(filters, agency=principal.agency_id)
+    if principal.role is Role.SECRETARY:
+        return replace(filters, forum=principal.forum_id)
+    return filters
 
 
 @router.get(

@@ -1,0 +1,165 @@
+"""The one dependency every router is included with: who is asking, and may they.
+
+1. Authenticate: `Authorization: Bearer <token>` (tokens.py) or `X-API-Key` (apikeys.py);
+   neither, or a token that is malformed, tampered with or expired: 401.
+2. Rate-limit the principal: 429 with Retry-After.
+3. Authorize against the policy table (policy.py) by the matched route's method and
+   path template: 403 outside the role or its scope.
+4. A scrutineer's read is recorded (scrutiny.py) before it is answered.
+The principal is left on `request.state.principal` for the routes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from domain.errors import DomainError
+from services.api.errors import ErrorBody, ErrorDetail, error_response
+from services.auth import policy
+from services.auth.apikeys import authenticate_api_key
+from services.auth.principals import Principal, Role
+from services.auth.ratelimit import RateLimiter
+from services.auth.scrutiny import record_read
+from services.auth.tokens import InvalidToken, signing_key, verify
+from services.settings import Settings
+from services.store import EventStore
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `lif token create`.")
+_api_key = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="An emitting service's key from `lif apikey create`."
+)
+
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "A body that cannot even be parsed (e.g. not UTF-8)"},
+    401: {"model": ErrorBody, "description": "No credentials, or a token malformed, tampered with or expired"},
+    403: {"model": ErrorBody, "description": "The role or its scope does not allow this"},
+    429: {"model": ErrorBody, "description": "Too many requests from this principal; see Retry-After"},
+}
+
+
+class AuthError(Exception):
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = ErrorDetail(code=code, message=message)
+        self.headers = headers or {}
+
+
+async def _auth_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AuthError)
+    response = error_response(exc.status, exc.detail)
+    response.headers.update(exc.headers)
+    return response
+
+
+def install_auth(app: FastAPI, settings: Settings) -> None:
+    """Resolves the signing key now (so a missing one stops start-up) and adds the handler."""
+    app.state.signing_key = signing_key(settings)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.add_exception_handler(AuthError, _auth_error)
+
+
+def _unauthenticated(message: str, code: str = "unauthenticated") -> AuthError:
+    return AuthError(401, code, message, {"WWW-Authenticate": 'Bearer realm="lif"'})
+
+
+def _authenticate(
+    request: Request, bearer: HTTPAuthorizationCredentials | None, api_key: str | None
+) -> Principal:
+    if bearer is not None:
+        try:
+            return verify(request.app.state.signing_key, bearer.credentials)
+        except InvalidToken as e:
+            raise _unauthenticated(f"The bearer token is not valid ({e.reason}).", f"token_{e.reason}") from None
+    if api_key:
+        principal = authenticate_api_key(request.app.state.store, api_key)
+        if principal is None:
+            raise _unauthenticated("The API key is not valid (unknown or revoked).", "api_key_invalid")
+        return principal
+    if request.headers.get("authorization"):
+        raise _unauthenticated("Send `Authorization: Bearer <token>`.", "token_malformed")
+    raise _unauthenticated("Send `Authorization: Bearer <token>` or `X-API-Key`.")
+
+
+def _decide(request: Request, principal: Principal, route_path: str, body: Any) -> None:
+    store: EventStore = request.app.state.store
+    r = policy.Request(
+        principal=principal, path_params=request.path_params, query=request.query_params, body=body, store=store
+    )
+    policy.authorize(request.method, route_path, r)
+    if principal.role is Role.SCRUTINEER:
+        record_read(store, principal, request.method, request.url.path, request.url.query)
+
+
+async def authorize(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Principal:
+    route = request.scope.get("route")
+    route_path = route.path if isinstance(route, APIRoute) else ""
+    principal = await run_in_threadpool(_authenticate, request, bearer, api_key)
+    limiter: RateLimiter = request.app.state.rate_limiter
+    wait = limiter.take(f"{principal.partnership_id}/{principal.subject}")
+    if wait is not None:
+        raise AuthError(
+            429, "rate_limited", f"Too many requests from {principal.subject}; retry after the Retry-After seconds.",
+            {"Retry-After": str(max(1, math.ceil(wait)))},
+        )
+    body: Any = None
+    if policy.needs_body(request.method, route_path):
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            body = None  # not JSON: validation answers 422 and nothing is done
+    try:
+        await run_in_threadpool(_decide, request, principal, route_path, body)
+    except DomainError as e:
+        raise AuthError(403, e.code, e.message) from None
+    request.state.principal = principal
+    return principal
+
+
+def principal_of(request: Request) -> Principal:
+    """The authorized principal (set by `authorize`, which every router runs first)."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        raise _unauthenticated("This route is not guarded; refusing.")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(principal_of)]
+
+
+def command_routes(app: FastAPI) -> dict[str, tuple[str, str]]:
+    """Each command's own route (its operationId is the command's name), for ingest."""
+    routes: dict[str, tuple[str, str]] | None = getattr(app.state, "command_routes", None)
+    if routes is None:
+        routes = {
+            operation["operationId"]: (method.upper(), path)
+            for path, operations in app.openapi()["paths"].items()
+            for method, operation in operations.items()
+            if "operationId" in operation
+        }
+        app.state.command_routes = routes
+    return routes
+
+
+def ingest_guard(request: Request) -> Callable[[Mapping[str, Any]], None]:
+    """Holds each ingested item to its command's route rule and the principal's partnership."""
+    principal = principal_of(request)
+    routes = command_routes(request.app)
+
+    def check(item: Mapping[str, Any]) -> None:
+        policy.authorize_command(principal, routes.get(str(item.get("command"))), item)
+
+    return check
