@@ -394,6 +394,7 @@ def open_activity(
 
 
 def involve_agency(a: Activity, p: Partnership, ctx: Context, *, agency_id: str) -> Change[Activity]:
+    _require_status(a, _OPEN_STATES | {ActivityStatus.REPORTED}, "involve an agency in")
     p.agency(agency_id)
     if agency_id in a.agencies_involved:
         raise RuleViolation("agency_already_involved", f"{agency_id} is already involved.", "agency_id")
@@ -431,6 +432,13 @@ def notify_serious_incident(a: Activity, ctx: Context, *, notified_on: date) -> 
         raise RuleViolation(
             "not_a_serious_incident", "This activity has no serious incident to notify.", "aware_on"
         )
+    if a.notified_on is not None:
+        raise RuleViolation(
+            "already_notified",
+            f"The Panel was notified on {a.notified_on.isoformat()}; that date meets the clock "
+            "and cannot be rewritten.",
+            "notified_on",
+        )
     if notified_on < a.aware_on:
         raise InvalidInput(
             "date_before_awareness", "Notification cannot precede awareness.", "notified_on"
@@ -441,6 +449,16 @@ def notify_serious_incident(a: Activity, ctx: Context, *, notified_on: date) -> 
 def complete_rapid_review(a: Activity, ctx: Context, *, completed_on: date) -> Change[Activity]:
     if a.kind is not SourceKind.RAPID_REVIEW:
         raise RuleViolation("not_a_rapid_review", "Only a rapid review is completed this way.", "kind")
+    if a.rapid_review_completed_on is not None:
+        raise RuleViolation(
+            "already_completed",
+            f"The rapid review was completed on {a.rapid_review_completed_on.isoformat()}.",
+            "completed_on",
+        )
+    if a.aware_on is not None and completed_on < a.aware_on:
+        raise InvalidInput(
+            "date_before_awareness", "A rapid review cannot complete before awareness.", "completed_on"
+        )
     return change(a).trigger(RapidReviewCompleted, ctx, completed_on=completed_on)
 
 

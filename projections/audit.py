@@ -106,6 +106,9 @@ _TEMPLATES: dict[str, str] = {
     "lif.action.completed": "Action completed on {completed_on} with {evidence_count} piece(s) of evidence",
     "lif.action.impact_assured": "Impact assured on {assured_on}: {impact_statement}",
     "lif.action.reopened": "Action reopened, due {due_on}: {reason}",
+    "lif.access.scrutiny_read": "Scrutiny read: {method} {path}",
+    "lif.access.api_key_issued": "API key {key_id} issued to service:{name}",
+    "lif.access.api_key_revoked": "API key {key_id} revoked",
 }
 
 

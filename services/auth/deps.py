@@ -47,10 +47,12 @@ AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 class AuthError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None, field: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
-        self.detail = ErrorDetail(code=code, message=message)
+        self.detail = ErrorDetail(code=code, field=field, message=message)
         self.headers = headers or {}
 
 
@@ -124,7 +126,7 @@ async def authorize(
     try:
         await run_in_threadpool(_decide, request, principal, route_path, body)
     except DomainError as e:
-        raise AuthError(403, e.code, e.message) from None
+        raise AuthError(403, e.code, e.message, field=e.field) from None
     request.state.principal = principal
     return principal
 

@@ -74,38 +74,46 @@ def _routed_to_forum(r: Request, activity_id: UUID | None) -> bool:
 
 
 def own_agency_in_path(r: Request) -> bool:
+    """Only the agency's own feed."""
     return r.path_params.get("agency_id") == r.principal.agency_id
 
 
 def own_forum_in_path(r: Request) -> bool:
+    """Only the forum's own agenda."""
     return r.path_params.get("forum_id") == r.principal.forum_id
 
 
 def own_action(r: Request) -> bool:
+    """Only actions the agency owns."""
     action = _load(r, "action_id", Action)
     return action is not None and action.owner_agency_id == r.principal.agency_id
 
 
 def addressed_recommendation(r: Request) -> bool:
+    """Only recommendations addressed to the agency."""
     recommendation = _load(r, "recommendation_id", Recommendation)
     return recommendation is not None and r.principal.agency_id in recommendation.addressed_to
 
 
 def routed_activity(r: Request) -> bool:
+    """Only learning disseminated to, or signed off by, the forum."""
     return _routed_to_forum(r, _uuid(r.path_params.get("activity_id")))
 
 
 def routed_recommendation(r: Request) -> bool:
+    """Only learning disseminated to, or signed off by, the forum."""
     recommendation = _load(r, "recommendation_id", Recommendation)
     return recommendation is not None and _routed_to_forum(r, recommendation.activity_id)
 
 
 def routed_action(r: Request) -> bool:
+    """Only learning disseminated to, or signed off by, the forum."""
     action = _load(r, "action_id", Action)
     return action is not None and _routed_to_forum(r, action.activity_id)
 
 
 def own_forum_decision(r: Request) -> bool:
+    """Only the forum's own decisions."""
     decision = _load(r, "decision_id", Decision)
     return decision is not None and decision.forum_id == r.principal.forum_id
 
@@ -116,20 +124,22 @@ def _body_field_is(r: Request, field: str, value: str | None) -> bool:
 
 
 def own_forum_in_body(r: Request) -> bool:
+    """Only for the secretary's own forum (forum_id)."""
     return _body_field_is(r, "forum_id", r.principal.forum_id)
 
 
 def own_agency_in_body(r: Request) -> bool:
+    """Only for the agency itself (agency_id)."""
     return _body_field_is(r, "agency_id", r.principal.agency_id)
 
 
 def own_agency_filter(r: Request) -> bool:
-    """The tracker: an agency sees only its own actions (the router applies the filter)."""
+    """Only the agency's own actions: leave out `agency` or name your own (the router filters)."""
     return r.query.get("agency") in (None, r.principal.agency_id)
 
 
 def own_forum_filter(r: Request) -> bool:
-    """The tracker: a secretary sees the actions disseminated to its forum (the router filters)."""
+    """Only actions disseminated to the forum: leave out `forum` or name your own (the router filters)."""
     return r.query.get("forum") in (None, r.principal.forum_id)
 
 
@@ -239,19 +249,8 @@ def authorize(method: str, path: str, r: Request) -> None:
         allowed = ", ".join(sorted(role.value for role in rule))
         raise Forbidden("forbidden_role", f"The {principal.role.value} role may not call this; it is for: {allowed}.")
     if not check(r):
-        raise Forbidden(
-            "out_of_scope",
-            f"{principal.subject} may only reach its own {_scope_word(principal)} here "
-            f"({(check.__doc__ or check.__name__).strip().splitlines()[0]}).",
-        )
-
-
-def _scope_word(principal: Principal) -> str:
-    if principal.role is Role.AGENCY:
-        return f"agency's items ({principal.agency_id})"
-    if principal.role is Role.SECRETARY:
-        return f"forum's items ({principal.forum_id})"
-    return "partnership's items"
+        reason = (check.__doc__ or check.__name__).strip().splitlines()[0]
+        raise Forbidden("out_of_scope", f"Outside the scope of {principal.subject}: {reason}")
 
 
 def authorize_command(principal: Principal, command_route: tuple[str, str] | None, item: Mapping[str, Any]) -> None:

@@ -102,7 +102,7 @@ def test_concurrent_threads_never_lose_or_duplicate_a_finding(store: EventStore)
     outcomes: list[str] = []
 
     def write(i: int) -> None:
-        for attempt in range(20):
+        for attempt in range(20):  # noqa: B007  (reported after the loop)
             try:
                 service.execute(CTX, _finding(f"finding {i}"), activity_id)
             except RuleViolation:

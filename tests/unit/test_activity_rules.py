@@ -628,3 +628,32 @@ def test_publication_meets_the_publication_clock() -> None:
 
 def test_an_audit_runs_no_statutory_clock() -> None:
     assert opened(partnership(), THEMATIC).deadlines("awareness") == []
+
+
+def test_the_date_that_meets_the_notification_clock_cannot_be_rewritten() -> None:
+    p = partnership()
+    rapid = opened(p, RAPID, aware_on=D0)
+    notified = activities.notify_serious_incident(rapid, ctx(), notified_on=D0).result
+    with pytest.raises(RuleViolation) as e:
+        activities.notify_serious_incident(notified, ctx(), notified_on=D0)
+    assert (e.value.code, e.value.field) == ("already_notified", "notified_on")
+
+
+def test_a_rapid_review_completes_once_and_not_before_awareness() -> None:
+    p = partnership()
+    rapid = opened(p, RAPID, aware_on=D0)
+    with pytest.raises(InvalidInput) as early:
+        activities.complete_rapid_review(rapid, ctx(), completed_on=date(2025, 1, 1))
+    assert early.value.code == "date_before_awareness"
+    done = activities.complete_rapid_review(rapid, ctx(), completed_on=D0).result
+    with pytest.raises(RuleViolation) as again:
+        activities.complete_rapid_review(done, ctx(), completed_on=D0)
+    assert again.value.code == "already_completed"
+
+
+def test_no_agency_is_involved_in_a_signed_off_activity() -> None:
+    p = partnership()
+    done = signed_off(p)
+    with pytest.raises(RuleViolation) as e:
+        activities.involve_agency(done, p, ctx(), agency_id=PROBATION)
+    assert e.value.code == "invalid_status"
