@@ -17,6 +17,7 @@ Dialect = Literal["sqlite", "postgres"]
 
 class Cursor(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
     def fetchall(self) -> list[Any]: ...
     def fetchone(self) -> Any: ...
 
@@ -64,11 +65,16 @@ class _Cur:
     def __init__(self, db: ViewDb, cur: Any) -> None:
         self._db = db
         self._cur = cur
+        self._lite = db.dialect == "sqlite"
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if self._lite:  # the hot path of a replay: sqlite3 takes the statement and a tuple or list as they are
+            return self._cur.execute(sql, params if isinstance(params, tuple | list) else tuple(params))
         return self._cur.execute(self._db.sql(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        if self._lite:
+            return self._cur.executemany(sql, rows)
         return self._cur.executemany(self._db.sql(sql), [tuple(r) for r in rows])
 
     def fetchall(self) -> list[Any]:

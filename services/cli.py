@@ -64,7 +64,7 @@ def _projections_args(p: argparse.ArgumentParser) -> None:
         "or let `lif project` resume from where it stopped.",
     )
     rebuild.add_argument("names", nargs="*", metavar="NAME", help="projection names (see `lif projections list`)")
-    rebuild.add_argument("--batch-size", type=int, default=500, help="events per transaction (default 500)")
+    rebuild.add_argument("--batch-size", type=int, help="events per transaction (default 5000)")
     sub.add_parser(
         "list",
         help="show each projection's name and position against the log's head",
@@ -81,7 +81,8 @@ def _projections(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     store = EventStore.from_settings(settings)
-    projector = build_projector(settings, store, batch_size=getattr(args, "batch_size", 500))
+    batch = getattr(args, "batch_size", None)
+    projector = build_projector(settings, store, **({"batch_size": batch, "rebuild_batch_size": batch} if batch else {}))
     try:
         known = [view.name for view in projector.views]
         if args.action == "list":

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -809,8 +810,18 @@ def _headers(step: Step | None = None) -> dict[str, str]:
     return headers
 
 
+def _paced(send: Callable[[], httpx.Response]) -> httpx.Response:
+    """Sends, waiting out the API's rate limit (429 + Retry-After) when it answers so."""
+    for _ in range(100):
+        response = send()
+        if response.status_code != 429:
+            return response
+        time.sleep(min(float(response.headers.get("Retry-After", "1")), 10.0))
+    return response
+
+
 def _get(client: httpx.Client, path: str) -> dict[str, Any] | None:
-    response = client.get(path, headers=_headers())
+    response = _paced(lambda: client.get(path, headers=_headers()))
     if response.status_code == 404:
         return None
     if response.status_code != 200:
@@ -820,7 +831,7 @@ def _get(client: httpx.Client, path: str) -> dict[str, Any] | None:
 
 
 def _post(client: httpx.Client, step: Step) -> httpx.Response:
-    return client.post(step.path, json=step.body, headers=_headers(step))
+    return _paced(lambda: client.post(step.path, json=step.body, headers=_headers(step)))
 
 
 def _refusal(step: Step, response: httpx.Response) -> str:
