@@ -104,13 +104,14 @@ def route(
     subscriptions: Mapping[str, Subscription],
 ) -> set[str]:
     """The ids of the agencies that receive this learning event."""
+    if summary.kind is LearningKind.ACTION_AGREED:
+        # An action is restricted to the agency that owns it, whatever others subscribe to.
+        return {summary.owner_agency_id} if summary.owner_agency_id else set()
     forums = (
         dissemination_forums(summary.source_kind, partnership_routing) if summary.source_kind is not None else ()
     )
     chosen = {agency for agency, s in subscriptions.items() if _subscribed(s, summary, forums)}
     if summary.kind in {LearningKind.RECOMMENDATION_MADE, LearningKind.RECOMMENDATION_DECIDED}:
         chosen |= set(summary.addressed_to)
-    if summary.kind is LearningKind.ACTION_AGREED and summary.owner_agency_id:
-        chosen.add(summary.owner_agency_id)
     chosen.discard(PARTNERSHIP_ADDRESSEE)
     return chosen

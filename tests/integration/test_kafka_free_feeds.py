@@ -293,7 +293,7 @@ def test_every_kind_of_learning_event_reaches_subscribers_addressees_and_owners(
         "lif.activity.signed_off": {POLICE},
         "lif.recommendation.made": {POLICE, SCHOOLS},
         "lif.recommendation.decided": {POLICE, SCHOOLS},
-        "lif.action.agreed": {POLICE, CVS},
+        "lif.action.agreed": {CVS},  # restricted to its owner, whatever others subscribe to
         "lif.activity.published": {POLICE},
     }
     ledger.close()

@@ -108,3 +108,12 @@ def test_unsubscribe_without_subscription_is_refused() -> None:
         unsubscribe(p, CTX, agency_id=next(iter(p.agencies)))
     assert e.value.code == "no_subscription"
 
+
+
+def test_an_action_reaches_only_its_owner_even_against_subscriptions_to_everything() -> None:
+    action = EventSummary(
+        kind=LearningKind.ACTION_AGREED, owner_agency_id="nhs", source_kind=SourceKind.THEMATIC_AUDIT,
+        themes=(Theme.NEGLECT,),
+    )
+    everyone = subs(Subscription(agency_id="police", everything=True), Subscription(agency_id="school", everything=True))
+    assert route(action, {}, everyone) == {"nhs"}
