@@ -65,7 +65,8 @@ def _finding_line(f: FindingItem) -> str:
 
 def _deadline_line(d: DeadlineEntry, as_at: date) -> str:
     if d.status == "breached":
-        when = f"was due {d.due_on}, breached ({(as_at - d.due_on).days} days past)"
+        late = (as_at - d.due_on).days
+        when = f"was due {d.due_on}, breached ({late} day{'s' if late != 1 else ''} past)"
     else:
         when = f"due {d.due_on} ({d.working_days_remaining} working days from the meeting)"
     return f"{clock_title(d.clock)} — {md(d.activity_title)} ({kind_title(d.source_kind)}): {when}"

@@ -115,5 +115,7 @@ def test_an_action_reaches_only_its_owner_even_against_subscriptions_to_everythi
         kind=LearningKind.ACTION_AGREED, owner_agency_id="nhs", source_kind=SourceKind.THEMATIC_AUDIT,
         themes=(Theme.NEGLECT,),
     )
-    everyone = subs(Subscription(agency_id="police", everything=True), Subscription(agency_id="school", everything=True))
+    everyone = subs(
+        Subscription(agency_id="police", everything=True), Subscription(agency_id="school", everything=True)
+    )
     assert route(action, {}, everyone) == {"nhs"}
