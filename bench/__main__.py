@@ -46,7 +46,9 @@ def parser() -> argparse.ArgumentParser:
 def fmt(x: float | None, ratio: bool = False) -> str:
     if x is None:
         return "-"
-    return f"{x:.2f}" if ratio else f"{x:,.0f}"
+    if ratio:
+        return f"{x:.2f}"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}"  # small values are latencies (ms)
 
 
 def table(rows: list[Row]) -> str:

@@ -14,10 +14,13 @@ takes minutes. PostgreSQL histories are generated afresh (small sizes only).
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
+import tempfile
 import time
+from functools import cache
 from pathlib import Path
 
 from bench.backends import REPO
@@ -107,6 +110,17 @@ def _checkpoint(path: Path) -> None:
         conn.close()
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@cache
+def workdir() -> Path:
+    """A directory for this run's copies of the histories and their views (removed at exit).
+
+    Shared by the benchmarks, so that the views one of them built are there for the next.
+    """
+    path = Path(tempfile.mkdtemp(prefix="lif-bench-history-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def sqlite_copy(size: int, per_partnership: int, directory: Path, seed: int = SEED) -> Settings:

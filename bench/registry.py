@@ -7,6 +7,9 @@ import importlib
 MODULES = (
     "bench.ingest",
     "bench.http",
+    "bench.projections",
+    "bench.dissemination",
+    "bench.queries",
 )
 
 

@@ -110,13 +110,21 @@ def working_days_between(a: date, b: date) -> int:
     """
     if b < a:
         return -working_days_between(b, a)
-    count = 0
-    current = a
-    while current < b:
-        current += _ONE_DAY
-        if is_working_day(current):
-            count += 1
-    return count
+    # Arithmetic rather than a walk day by day: agendas ask this of every deadline,
+    # including ones breached years ago.
+    holidays_in_range = sum(
+        1
+        for year in range(a.year, b.year + 1)
+        for h in _bank_holidays(year)
+        if a < h <= b and h.weekday() < 5
+    )
+    return _weekdays_through(b) - _weekdays_through(a) - holidays_in_range
+
+
+def _weekdays_through(d: date) -> int:
+    """Mondays to Fridays from 0001-01-01 (a Monday, ordinal 1) up to and including `d`."""
+    weeks, rest = divmod(d.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
 
 
 def add_months(d: date, months: int) -> date:

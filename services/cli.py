@@ -81,8 +81,12 @@ def _projections(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     store = EventStore.from_settings(settings)
-    batch = getattr(args, "batch_size", None)
-    projector = build_projector(settings, store, **({"batch_size": batch, "rebuild_batch_size": batch} if batch else {}))
+    batch: int | None = getattr(args, "batch_size", None)
+    projector = (
+        build_projector(settings, store, batch_size=batch, rebuild_batch_size=batch)
+        if batch
+        else build_projector(settings, store)
+    )
     try:
         known = [view.name for view in projector.views]
         if args.action == "list":

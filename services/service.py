@@ -23,6 +23,8 @@ class Outcome(BaseModel):
     status_code: int
     body: dict[str, Any]
     replayed: bool = False
+    position: int | None = None
+    """Log position of the command's last event: read your writes with ?min_position=."""
 
 
 class IngestItem(BaseModel):
@@ -52,6 +54,7 @@ class ItemResult(BaseModel):
 class IngestReport(BaseModel):
     applied: list[ItemResult]
     rejected: list[ItemError]
+    position: int | None = None
 
 
 def _body(state: AggregateState) -> dict[str, Any]:
@@ -108,7 +111,7 @@ class LearningService:
         outcome = Outcome(status_code=_status(command), body=_body(state))
         extra = [self._answer(ctx, idempotency_key, fp, outcome)] if idempotency_key else []
         try:
-            uow.commit(*extra)
+            outcome.position = uow.commit(*extra)
         except RuleViolation:
             if idempotency_key:
                 earlier = self._answered(ctx.principal, idempotency_key, fp)
@@ -145,7 +148,7 @@ class LearningService:
             else:
                 result.index = index
                 report.applied.append(result)
-        uow.commit(*answers)
+        report.position = uow.commit(*answers)
         return report
 
     def _ingest_one(

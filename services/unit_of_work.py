@@ -84,12 +84,13 @@ class UnitOfWork:
         self.states.update(child.states)
         self.pending.extend(child.pending)
 
-    def commit(self, *extra: DomainEvent) -> None:
+    def commit(self, *extra: DomainEvent) -> int | None:
+        """Saves everything in one transaction; returns the log position of the last event."""
         events = [*self.pending, *extra]
         if not events:
-            return
+            return None
         try:
-            self.store.save(*events)
+            recordings = self.store.save(*events)
             # Now stored: the next load of these starts from here instead of replaying
             # what this unit just wrote (a batch's events, the next command's target).
             self.store.remember(*self.states.values())
@@ -102,3 +103,5 @@ class UnitOfWork:
         finally:
             self.pending.clear()
             self.states.clear()
+        positions = [r.notification.id for r in recordings if r.notification.id is not None]
+        return max(positions) if positions else None

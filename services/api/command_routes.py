@@ -41,7 +41,8 @@ def add_command_route(
         outcome = service.execute(ctx, kwargs["body"], target, kwargs.get("idempotency_key"))
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
         # Read-your-writes: pass this to a projection read as ?min_position=.
-        headers["Lif-Position"] = str(service.store.recorder.max_notification_id() or 0)
+        position = outcome.position if outcome.position is not None else service.store.recorder.max_notification_id()
+        headers["Lif-Position"] = str(position or 0)
         return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
 
     kw = inspect.Parameter.KEYWORD_ONLY

@@ -174,7 +174,7 @@ def test_each_item_is_held_to_its_commands_rule(api: Api, store: EventStore) -> 
 
 def test_an_empty_batch_records_nothing(api: Api, store: EventStore) -> None:
     before = store.recorder.max_notification_id()
-    assert ingest(api.client, []) == {"applied": [], "rejected": []}
+    assert ingest(api.client, []) == {"applied": [], "rejected": [], "position": None}
     assert store.recorder.max_notification_id() == before
 
 

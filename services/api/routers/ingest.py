@@ -38,5 +38,6 @@ def ingest(
     # Each item is held to its own command's route rule and to the credential's partnership.
     report = service.ingest(principal, body.items, ingest_guard(request))
     # Read-your-writes, as for every command: pass it to a projection read as ?min_position=.
-    response.headers["Lif-Position"] = str(service.store.recorder.max_notification_id() or 0)
+    position = report.position if report.position is not None else service.store.recorder.max_notification_id()
+    response.headers["Lif-Position"] = str(position or 0)
     return report

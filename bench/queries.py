@@ -1,0 +1,153 @@
+"""Latency of the agenda and tracker endpoints as the store grows.
+
+The same partnership (`gen-000`, the first of a generated history, see
+bench/history.py) is queried in stores of growing size, each store holding more
+partnerships of the same kind beside it: the answer stays the same, so what
+grows is the cost of the store itself (indexes, scans), which is the point.
+
+Requests go through the ASGI app in-process (`create_app` under Starlette's
+TestClient: routing, authentication with a bearer token, the view snapshot and
+JSON encoding, no sockets), projections out of process (the views are built
+before timing). Requests to the stores of every size alternate (10k, 100k, 1M,
+then 1M, 100k, 10k, ...) so that drift on a shared machine hits all alike.
+Baseline: the same request on the smallest store (so the ratio is the growth);
+on the smallest store, GET /health through the same client (the floor).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import timedelta
+from typing import Any
+
+from bench.core import Options, Row, benchmark, skipped
+from bench.history import FIRST, sqlite_copy, workdir
+from services.settings import Settings
+
+NAME = "queries"
+P99_TARGET_MS = 30.0
+GROWTH_TARGET = 1.5
+FORUM = "audit-review-learning-forum"
+MEETING_ON = "2025-06-02"
+
+
+def endpoints() -> dict[str, str]:
+    base = f"/v1/partnerships/{FIRST}"
+    return {
+        "tracker": f"{base}/tracker?today={MEETING_ON}",
+        "agenda": f"{base}/forums/{FORUM}/agenda?meeting_on={MEETING_ON}",
+    }
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of the samples."""
+    ordered = sorted(samples)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def label(size: int) -> str:
+    return f"{size // 1_000_000}M" if size >= 1_000_000 else f"{size // 1_000}k"
+
+
+def prepared(size: int, per_partnership: int) -> Settings:
+    """A copy of the cached history with its views built up to the log's head."""
+    from projections.runtime import build_projector
+    from services.store import EventStore
+
+    settings = sqlite_copy(size, per_partnership, workdir())
+    store = EventStore.from_settings(settings)
+    projector = build_projector(settings, store)
+    try:
+        if projector.position() < projector.head():
+            print(f"  building the views of {label(size)} events ...", flush=True)
+            projector.rebuild()
+    finally:
+        projector.close()
+        store.close()
+    return settings
+
+
+def client_for(settings: Settings, stack: ExitStack, secret: str) -> Any:
+    from fastapi.testclient import TestClient
+
+    from services.api.app import create_app
+    from services.auth.principals import make_principal
+    from services.auth.tokens import issue
+
+    settings = settings.model_copy(
+        update={"projections_in_process": False, "secret_key": secret, "rate_limit_per_minute": 0}
+    )
+    token = issue(secret.encode(), make_principal("admin", FIRST, "bench"), timedelta(hours=12))
+    client = stack.enter_context(TestClient(create_app(settings), raise_server_exceptions=True))
+    client.headers["Authorization"] = f"Bearer {token}"
+    return client
+
+
+def timed_get(client: Any, path: str) -> float:
+    started = time.perf_counter()
+    response = client.get(path)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {path}: {response.status_code} {response.text[:300]}")
+    return elapsed
+
+
+@benchmark(NAME, "p50/p99 ms of the agenda and tracker endpoints (in-process ASGI) as the store grows")
+def run(opts: Options) -> Iterator[Row]:
+    sizes = (10_000, 100_000, 1_000_000) if not opts.quick else (2_000, 10_000)
+    per_partnership = opts.scale(10_000, 2_000)
+    requests = opts.scale(400, 40)
+    for name, reason in opts.skipped_backends.items():
+        yield skipped(NAME, "agenda + tracker", name, reason)
+    if opts.backends and opts.backends[0].name != "sqlite":
+        return
+    secret = secrets.token_hex(32)
+    with ExitStack() as stack:
+        clients = [client_for(prepared(size, per_partnership), stack, secret) for size in sizes]
+        answers = {}
+        for kind, path in endpoints().items():  # warm-up: imports, connections, caches
+            for client in clients:
+                for _ in range(3):
+                    timed_get(client, path)
+            answers[kind] = clients[0].get(path).json()
+        floor = [timed_get(clients[0], "/health") for _ in range(requests)]
+        for kind, path in endpoints().items():
+            samples: list[list[float]] = [[] for _ in sizes]
+            for i in range(requests):
+                order = list(range(len(sizes)))
+                for k in order if i % 2 == 0 else reversed(order):
+                    samples[k].append(timed_get(clients[k], path))
+            answer = answers[kind]
+            what = (
+                f"{answer.get('count', len(answer.get('actions', [])))} actions"
+                if kind == "tracker"
+                else f"{sum(len(v) for v in answer.values() if isinstance(v, list))} agenda items"
+            )
+            for stat, q in (("p50", 50.0), ("p99", 99.0)):
+                small = percentile(samples[0], q)
+                for k, size in enumerate(sizes):
+                    value = percentile(samples[k], q)
+                    base, base_name = (
+                        (percentile(floor, q), "GET /health") if k == 0 else (small, f"same @ {label(sizes[0])}")
+                    )
+                    row = Row(
+                        benchmark=NAME,
+                        case=f"{kind} {stat} @ {label(size)} events",
+                        backend="sqlite",
+                        unit="ms",
+                        value=value,
+                        baseline=base_name,
+                        baseline_value=base,
+                        ratio=value / base if base else None,
+                        samples=[round(s, 2) for s in samples[k]] if stat == "p50" else [],
+                        baseline_samples=[],
+                        note=f"{requests} requests, {what} of {FIRST}; ratio = latency / baseline (lower is better)",
+                    )
+                    if stat == "p99" and k == len(sizes) - 1:
+                        row.target = f"< {P99_TARGET_MS:.0f} ms, <= {GROWTH_TARGET} x @ {label(sizes[0])}"
+                        row.met = value < P99_TARGET_MS and row.ratio is not None and row.ratio <= GROWTH_TARGET
+                    yield row
