@@ -28,7 +28,7 @@ from services.chain_recorders import ChainedPostgresApplicationRecorder, Chained
 from services.settings import Settings, get_settings
 from services.store import EventStore
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (fixture)
-from tests.integration.stores import postgres_settings, sqlite_settings
+from tests.integration.stores import sqlite_settings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -117,20 +117,6 @@ class _QmarkCursor:
 
     def fetchall(self) -> list[Any]:
         return self.cur.fetchall()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        return sqlite_settings(tmp_path)
-    return postgres_settings(request.getfixturevalue("postgres_dsn"))
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[EventStore]:
-    s = EventStore.from_settings(settings)
-    yield s
-    s.close()
 
 
 def test_the_store_writes_through_the_chained_recorder(store: EventStore) -> None:

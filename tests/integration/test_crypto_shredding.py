@@ -36,7 +36,7 @@ from services.subjects import (
     subject_keys_for,
 )
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (fixture)
-from tests.integration.stores import postgres_settings, sqlite_settings
+from tests.integration.stores import sqlite_settings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -48,13 +48,6 @@ CTX = Context(partnership_id=PARTNERSHIP, principal="caseworker@st-helens", rati
 NAME = "Jemima Quenby-Foxglove"
 DOB = date(2015, 4, 9)
 DETAILS = PersonalDetails(name=NAME, date_of_birth=DOB)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        return sqlite_settings(tmp_path)
-    return postgres_settings(request.getfixturevalue("postgres_dsn"))
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -19,23 +17,8 @@ from services.service import LearningService
 from services.settings import Settings
 from services.store import EventStore
 from services.unit_of_work import UnitOfWork
-from tests.integration.stores import postgres_settings, sqlite_settings
 
 CTX = Context(partnership_id="st-helens", principal="tester")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        return sqlite_settings(tmp_path)
-    return postgres_settings(request.getfixturevalue("postgres_dsn"))
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[EventStore]:
-    s = EventStore.from_settings(settings)
-    yield s
-    s.close()
 
 
 def _audit(service: LearningService) -> UUID:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any, cast
 from uuid import UUID
 
@@ -21,21 +20,6 @@ from services.settings import Settings
 from services.store import EventStore
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (also provided by the root conftest)
 from tests.integration.projections_support import PID, Story, run
-from tests.integration.stores import postgres_settings, sqlite_settings
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        return sqlite_settings(tmp_path)
-    return postgres_settings(request.getfixturevalue("postgres_dsn"))
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[EventStore]:
-    s = EventStore.from_settings(settings)
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,27 +25,13 @@ from services.settings import Settings
 from services.store import EventStore
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (also provided by the root conftest)
 from tests.integration.projections_support import PID, dump, positions
-from tests.integration.stores import postgres_settings, sqlite_settings
+from tests.integration.stores import sqlite_settings
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def views() -> list[View]:
     return [TrackerView(), AuditView()]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        return sqlite_settings(tmp_path)
-    return postgres_settings(request.getfixturevalue("postgres_dsn"))
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[EventStore]:
-    s = EventStore.from_settings(settings)
-    yield s
-    s.close()
 
 
 def second_db(settings: Settings, tmp_path: Path, name: str) -> ViewDb:

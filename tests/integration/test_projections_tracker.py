@@ -26,23 +26,8 @@ from services.settings import Settings
 from services.store import EventStore
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (also provided by the root conftest)
 from tests.integration.projections_support import ARLF, COUNCIL, PID, POLICE, SCPF, Story, run
-from tests.integration.stores import postgres_settings, sqlite_settings
 
 TODAY = date(2026, 6, 20)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        return sqlite_settings(tmp_path)
-    return postgres_settings(request.getfixturevalue("postgres_dsn"))
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[EventStore]:
-    s = EventStore.from_settings(settings)
-    yield s
-    s.close()
 
 
 @pytest.fixture

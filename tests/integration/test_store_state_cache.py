@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,15 +13,7 @@ from domain.partnership import Partnership, partnership_uuid
 from services.service import LearningService
 from services.settings import Settings
 from services.store import EventStore
-from tests.integration.stores import postgres_settings, sqlite_settings
 from tests.integration.test_persistence import CTX, _audit, _finding
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        return sqlite_settings(tmp_path)
-    return postgres_settings(request.getfixturevalue("postgres_dsn"))
 
 
 @pytest.fixture
