@@ -145,7 +145,12 @@ def run(opts: Options) -> Iterator[Row]:
                         ratio=value / base if base else None,
                         samples=[round(s, 2) for s in samples[k]] if stat == "p50" else [],
                         baseline_samples=[],
-                        note=f"{requests} requests, {what} of {FIRST}; ratio = latency / baseline (lower is better)",
+                        note=(
+                            f"{requests} requests each, {what} of {FIRST} at every size; "
+                            "ratio = latency / baseline (lower is better)"
+                            if stat == "p50" and k == 0
+                            else ""
+                        ),
                     )
                     if stat == "p99" and k == len(sizes) - 1:
                         row.target = f"< {P99_TARGET_MS:.0f} ms, <= {GROWTH_TARGET} x @ {label(sizes[0])}"

@@ -15,9 +15,11 @@ from functools import lru_cache
 from typing import TypeVar
 
 import faust
+from kafka import KafkaProducer
 
 from consumers.ledger import Ledger
 from services.kafka_settings import KafkaSettings, delivery_db
+from services.relay import make_producer
 from services.service import LearningService
 from services.settings import get_settings
 from services.store import EventStore
@@ -64,6 +66,18 @@ def ledger() -> Ledger:
 @lru_cache(maxsize=1)
 def service() -> LearningService:
     return LearningService(store())
+
+
+@lru_cache(maxsize=1)
+def feed_producer() -> KafkaProducer:
+    # faust's producer is idempotent only inside transactions, and a retried send
+    # after a lost acknowledgement could land twice on a feed; this one cannot.
+    return make_producer(kafka.bootstrap, client_id="lif-feeds")
+
+
+def publish_feed(topic: str, key: bytes, value: bytes) -> None:
+    """Sends one feed message and waits for the broker's acknowledgement (worker thread)."""
+    feed_producer().send(topic, key=key, value=value).get(timeout=60)
 
 
 def feed_topic(partnership_id: str, agency_id: str) -> faust.TopicT:

@@ -4,8 +4,9 @@ Inserting a row only if absent is what makes delivery exactly-once in effect:
 the relay and Kafka may hand the same event over more than once, but an
 agency gets one ledger row, and its feed topic one message, per event.
 `sent` records that the row's message reached the agency's Kafka feed
-topic; a row inserted but not sent (a crash in between) is sent again on the
-next delivery of the event.
+topic. A row inserted by an earlier attempt and still not marked sent (a crash,
+or a lost acknowledgement, in between) is uncertain: the message may be on the
+feed already. The worker looks on the feed topic before sending it again.
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ class Ledger:
             cur.execute(f"SELECT agency_id FROM {LEDGER} WHERE event_id = ? AND sent = 0", (event_id,))
             unsent = {row[0] for row in cur.fetchall()}
         return [a for a in chosen if a in unsent]
+
+    def unsent(self, event_id: str) -> set[str]:
+        """Agencies whose row for this event exists but was not marked sent."""
+        with self.db.transaction(self._conn) as cur:
+            cur.execute(f"SELECT agency_id FROM {LEDGER} WHERE event_id = ? AND sent = 0", (event_id,))
+            return {row[0] for row in cur.fetchall()}
 
     def mark_sent(self, event_id: str, agency_id: str) -> None:
         with self.db.transaction(self._conn) as cur:

@@ -116,6 +116,14 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+_CLOCKED: tuple[type[DomainEvent], ...] = (
+    PartnershipRegistered, ev.ActivityOpened, ev.SeriousIncidentNotified, ev.RapidReviewCompleted,
+    ev.PublicationPlanned, ev.FinalReportSentToPanel, ev.ActivityPublished,
+)
+"""The kinds `ClocksView.apply` tests with isinstance (besides those of _STATUS_BY_EVENT)."""
+_USED: dict[type, bool] = {}
+
+
 class ClocksView(View):
     name = "clocks"
     tables = ("clocks_partnerships", "clocks_activities")
@@ -137,6 +145,12 @@ class ClocksView(View):
         )
 
     def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
+        cls = type(event)
+        used = _USED.get(cls)
+        if used is None:  # once per class: most events are of kinds this view ignores
+            used = _USED[cls] = issubclass(cls, _CLOCKED) or cls in _STATUS_BY_EVENT
+        if not used:
+            return
         if isinstance(event, PartnershipRegistered):
             cur.execute(
                 "INSERT INTO clocks_partnerships (partnership_id, rapid_review_starts_from)"

@@ -97,6 +97,9 @@ def trends(counts: dict[tuple[str, str], int], themes: list[str], today: date) -
     return sorted(rows, key=lambda t: (order[t.trend], -t.latest, t.theme))
 
 
+_USED = (PartnershipRegistered, ActivityOpened, FindingRecorded)
+
+
 class ThemesView(View):
     name = "themes"
     tables = ("themes_partnerships", "themes_activities", "themes_findings")
@@ -125,6 +128,8 @@ class ThemesView(View):
         )
 
     def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
+        if not isinstance(event, _USED):
+            return
         if isinstance(event, PartnershipRegistered):
             cur.execute(
                 "INSERT INTO themes_partnerships (partnership_id) VALUES (?)"

@@ -144,6 +144,14 @@ def _set_routing(cur: Cursor, partnership_id: str, kind: str, forums: Sequence[s
         )
 
 
+_TRACKED: tuple[type[DomainEvent], ...] = (
+    PartnershipRegistered, RoutingSet, ActivityOpened, FindingRecorded, RecommendationMade, ActionAgreed,
+    ActionProgressNoted, ActionRescheduled, ActionCompleted, ActionImpactAssured, ActionReopened,
+)
+"""Every kind of event `TrackerView.apply` acts on (the others change nothing)."""
+_USED: dict[type, bool] = {}
+
+
 class TrackerView(View):
     name = "tracker"
     tables = (ACTIONS, ACTION_THEMES, ACTIVITIES, FINDINGS, RECOMMENDATIONS, ROUTING)
@@ -153,6 +161,12 @@ class TrackerView(View):
             cur.execute(statement)
 
     def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
+        cls = type(event)
+        used = _USED.get(cls)
+        if used is None:  # once per class: most events are of kinds this view ignores
+            used = _USED[cls] = issubclass(cls, _TRACKED)
+        if not used:
+            return
         pid = event.partnership_id
         if isinstance(event, PartnershipRegistered):
             # A partnership without routing of its own follows the framework's

@@ -31,6 +31,11 @@ SKIPPED_PREFIXES = ("lif.access.",)
 """Access control (API keys and their hashes, scrutineers' reads): kept out of the shared topic."""
 
 
+IDLE_INTERVAL = 0.05
+"""Seconds between polls of an idle log. An idle poll is one indexed read, while the
+interval is added to the latency of the next event (0.5 s made p50 ~250 ms in bench)."""
+
+
 def skipped(topic: str) -> bool:
     return topic in SKIPPED_TOPICS or topic.startswith(SKIPPED_PREFIXES)
 
@@ -88,13 +93,14 @@ def read_envelopes(store: EventStore, after: int, limit: int) -> tuple[list[Enve
     return envelopes, (notifications[-1].id if notifications else after)
 
 
-def make_producer(bootstrap: str) -> KafkaProducer:
+def make_producer(bootstrap: str, client_id: str = "lif-relay") -> KafkaProducer:
+    """An idempotent producer: the broker drops the duplicates of its own retries."""
     return KafkaProducer(
         bootstrap_servers=bootstrap,
         enable_idempotence=True,
         acks="all",
         linger_ms=5,
-        client_id="lif-relay",
+        client_id=client_id,
     )
 
 
@@ -135,7 +141,7 @@ class Relay:
     def commit(self, position: int) -> None:
         self.tracking.advance(position)
 
-    def run_forever(self, stop: threading.Event, interval: float = 0.5) -> None:
+    def run_forever(self, stop: threading.Event, interval: float = IDLE_INTERVAL) -> None:
         backoff = interval
         while not stop.is_set():
             try:
@@ -153,7 +159,9 @@ class Relay:
                 stop.wait(self.pause)
 
 
-def serve(*, once: bool = False, batch_size: int = 200, interval: float = 0.5, pause: float = 0.0) -> int:
+def serve(
+    *, once: bool = False, batch_size: int = 200, interval: float = IDLE_INTERVAL, pause: float = 0.0
+) -> int:
     """`lif relay`: relays until SIGTERM/SIGINT (or, with once, until caught up)."""
     import signal
 
