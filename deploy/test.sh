@@ -19,5 +19,7 @@ echo "== ruff" >&2
 .venv/bin/ruff check .
 echo "== mypy" >&2
 .venv/bin/mypy
+echo "== benchmark harness, quick mode (proves it runs; asserts nothing about speed)" >&2
+.venv/bin/python -m bench --quick --postgres skip --json "${TMPDIR:-/tmp}/lif-bench-quick.json"
 echo "== pytest" >&2
 exec .venv/bin/pytest "$@"
