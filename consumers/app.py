@@ -75,10 +75,5 @@ def feed_producer() -> KafkaProducer:
     return make_producer(kafka.bootstrap, client_id="lif-feeds")
 
 
-def publish_feed(topic: str, key: bytes, value: bytes) -> None:
-    """Sends one feed message and waits for the broker's acknowledgement (worker thread)."""
-    feed_producer().send(topic, key=key, value=value).get(timeout=60)
-
-
 def feed_topic(partnership_id: str, agency_id: str) -> faust.TopicT:
     return app.topic(kafka.feed_topic(partnership_id, agency_id), key_type=bytes, value_type=bytes)

@@ -11,7 +11,7 @@ feed already. The worker looks on the feed topic before sending it again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,6 +62,43 @@ class Ledger:
             unsent = {row[0] for row in cur.fetchall()}
         return [a for a in chosen if a in unsent]
 
+    def record_batch(self, planned: Sequence[tuple[Envelope, Iterable[str]]]) -> list[tuple[list[str], set[str]]]:
+        """`record` for many envelopes (distinct events) in one transaction.
+
+        Returns, per envelope, the agencies whose message is still to be sent and, of
+        those, the ones whose row an earlier attempt had already inserted (uncertain:
+        the message may be on the feed already).
+        """
+        chosen = [sorted(set(agencies)) for _, agencies in planned]
+        event_ids = [str(envelope.event_id) for envelope, _ in planned]
+        wanted = sorted({e for e, agencies in zip(event_ids, chosen, strict=True) if agencies})
+        if not wanted:
+            return [([], set()) for _ in planned]
+        now = datetime.now(UTC).isoformat()
+        rows = [
+            (event_id, agency, envelope.partnership_id, envelope.position, envelope.type, envelope.model_dump_json(),
+             now)
+            for (envelope, _), event_id, agencies in zip(planned, event_ids, chosen, strict=True)
+            for agency in agencies
+        ]
+        marks = ", ".join("?" * len(wanted))
+        unsent_sql = f"SELECT event_id, agency_id FROM {LEDGER} WHERE event_id IN ({marks}) AND sent = 0"
+        with self.db.transaction(self._conn) as cur:
+            cur.execute(unsent_sql, wanted)
+            earlier = {(str(e), str(a)) for e, a in cur.fetchall()}
+            cur.executemany(
+                f"INSERT INTO {LEDGER} (event_id, agency_id, partnership_id, position, type, envelope,"
+                " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, agency_id) DO NOTHING",
+                rows,
+            )
+            cur.execute(unsent_sql, wanted)
+            unsent = {(str(e), str(a)) for e, a in cur.fetchall()}
+        out: list[tuple[list[str], set[str]]] = []
+        for event_id, agencies in zip(event_ids, chosen, strict=True):
+            todo = [a for a in agencies if (event_id, a) in unsent]
+            out.append((todo, {a for a in todo if (event_id, a) in earlier}))
+        return out
+
     def unsent(self, event_id: str) -> set[str]:
         """Agencies whose row for this event exists but was not marked sent."""
         with self.db.transaction(self._conn) as cur:
@@ -71,6 +108,14 @@ class Ledger:
     def mark_sent(self, event_id: str, agency_id: str) -> None:
         with self.db.transaction(self._conn) as cur:
             cur.execute(f"UPDATE {LEDGER} SET sent = 1 WHERE event_id = ? AND agency_id = ?", (event_id, agency_id))
+
+    def mark_sent_many(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Marks (event_id, agency_id) rows sent, in one transaction."""
+        pairs = [(e, a) for e, a in rows]
+        if not pairs:
+            return
+        with self.db.transaction(self._conn) as cur:
+            cur.executemany(f"UPDATE {LEDGER} SET sent = 1 WHERE event_id = ? AND agency_id = ?", pairs)
 
     def recipients(self, event_id: str) -> set[str]:
         with self.db.transaction(self._conn) as cur:
