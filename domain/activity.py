@@ -45,6 +45,26 @@ class Finding(BaseModel):
     recorded_on: date
 
 
+class CascadeMethod(StrEnum):
+    """How an agency passed learning on to its own staff."""
+
+    TEAM_BRIEFING = "team_briefing"
+    TRAINING = "training"
+    NEWSLETTER = "newsletter"
+    SUPERVISION = "supervision"
+    POLICY_UPDATE = "policy_update"
+    OTHER = "other"
+
+
+class Acknowledgement(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    agency_id: str
+    acknowledged_on: date
+    cascaded_by: tuple[CascadeMethod, ...]
+    notes: str | None = None
+
+
 class LeadReviewer(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -87,6 +107,8 @@ class Activity(AggregateState):
     signed_off_by_decision: UUID | None = None
     signed_off_by_forum: str | None = None
     closed_on: date | None = None
+    acknowledgements: dict[str, Acknowledgement] = {}
+    """Agencies that acknowledged the learning, by agency id."""
 
     @property
     def rules(self) -> SourceDefaults:
@@ -298,6 +320,21 @@ class ActivityClosed(_ActivityEvent):
 
     def updates(self, state: Activity) -> dict[str, object]:
         return {"status": ActivityStatus.CLOSED, "closed_on": self.closed_on}
+
+
+class LearningAcknowledged(_ActivityEvent):
+    TOPIC = "lif.activity.learning_acknowledged"
+    agency_id: str
+    acknowledged_on: date
+    cascaded_by: tuple[CascadeMethod, ...]
+    notes: str | None = None
+
+    def updates(self, state: Activity) -> dict[str, object]:
+        ack = Acknowledgement(
+            agency_id=self.agency_id, acknowledged_on=self.acknowledged_on,
+            cascaded_by=self.cascaded_by, notes=self.notes,
+        )
+        return {"acknowledgements": {**state.acknowledgements, self.agency_id: ack}}
 
 
 # --- commands -------------------------------------------------------------
@@ -597,3 +634,35 @@ def close(a: Activity, ctx: Context, *, closed_on: date) -> Change[Activity]:
         allowed.add(ActivityStatus.SIGNED_OFF)
     _require_status(a, allowed, "close")
     return change(a).trigger(ActivityClosed, ctx, closed_on=closed_on)
+
+
+LEARNING_READY = frozenset({ActivityStatus.SIGNED_OFF, ActivityStatus.PUBLISHED, ActivityStatus.CLOSED})
+
+
+def acknowledge_learning(
+    a: Activity,
+    p: Partnership,
+    ctx: Context,
+    *,
+    agency_id: str,
+    acknowledged_on: date,
+    cascaded_by: tuple[CascadeMethod, ...],
+    notes: str | None = None,
+) -> Change[Activity]:
+    _require_status(a, set(LEARNING_READY), "acknowledge the learning of")
+    p.agency(agency_id, "agency_id")
+    if not cascaded_by:
+        raise InvalidInput(
+            "cascade_method_required", "Say how the learning was cascaded (at least one method).", "cascaded_by"
+        )
+    previous = a.acknowledgements.get(agency_id)
+    if previous is not None:
+        raise RuleViolation(
+            "already_acknowledged",
+            f"{agency_id} acknowledged this learning on {previous.acknowledged_on.isoformat()}.",
+            "agency_id",
+        )
+    return change(a).trigger(
+        LearningAcknowledged, ctx, agency_id=agency_id, acknowledged_on=acknowledged_on,
+        cascaded_by=tuple(dict.fromkeys(cascaded_by)), notes=notes,
+    )

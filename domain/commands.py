@@ -13,7 +13,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.action import Evidence
-from domain.activity import FamilyResponse, FindingCategory
+from domain.activity import CascadeMethod, FamilyResponse, FindingCategory
 from domain.decision import DecisionSubject
 from domain.framework import Sector, SourceKind, Theme
 from domain.recommendation import DecisionOutcome
@@ -219,6 +219,17 @@ class CloseActivity(Command):
     closed_on: date
 
 
+class AcknowledgeLearning(Command):
+    """An agency received the learning of a signed-off activity and says how it cascaded it."""
+
+    name: ClassVar[str] = "acknowledge_learning"
+    target: ClassVar[Target] = "activity"
+    agency_id: Slug
+    acknowledged_on: date
+    cascaded_by: tuple[CascadeMethod, ...] = Field(description="At least one method.")
+    notes: Text | None = None
+
+
 # --- recommendations, decisions, actions ---------------------------------
 
 
@@ -297,6 +308,6 @@ COMMANDS: dict[str, type[Command]] = {
         RecordChildVoice, RecordFinding, ReportActivity, PlanPublication, SendFinalReport,
         PublishActivity, CloseActivity, MakeRecommendation, RecordDecision, AgreeAction,
         NoteProgress, RescheduleAction, CompleteAction, AssureAction, ReopenAction,
-        Subscribe, Unsubscribe,
+        Subscribe, Unsubscribe, AcknowledgeLearning,
     )
 }

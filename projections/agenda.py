@@ -24,6 +24,8 @@ from domain.clocks import RapidReviewStart, add_months
 from domain.errors import NotFound
 from domain.events import DomainEvent
 from domain.framework import DEFAULT_SOURCES, SourceKind
+from projections import acknowledgements as acks
+from projections.acknowledgements import AcknowledgementItem, AcknowledgementStatus
 from projections.clocks_view import ClockDates, DeadlineEntry, deadline_entries
 from projections.db import Cursor, Dialect
 from projections.view import View
@@ -113,6 +115,8 @@ class AgendaFacts(BaseModel):
     findings: list[FindingRow] = []
     recommendations: list[RecommendationRow] = []
     actions: list[ActionRow] = []
+    acknowledgements: dict[UUID, AcknowledgementStatus] = {}
+    """Expected and acknowledged agencies of each activity whose learning is ready."""
 
     def routing_for(self, kind: str) -> Routing:
         """As `Partnership.routing_for`: the framework's default until a RoutingSet."""
@@ -194,6 +198,9 @@ class LearningItem(BaseModel):
     published_on: date | None
     publication_url: str | None
     findings: list[FindingItem]
+    acknowledged_by: list[AcknowledgementItem] = []
+    not_yet_acknowledged: list[str] = []
+    """Expected agencies (involved, concerned by a finding, addressed by a recommendation) yet to acknowledge."""
 
 
 class ThemeCount(BaseModel):
@@ -338,6 +345,10 @@ def build_agenda(
             signed_off_on=a.signed_off_on, published_on=a.published_on,
             publication_url=a.publication_url,
             findings=[_finding_item(f) for f in findings_of.get(a.activity_id, [])],
+            acknowledged_by=facts.acknowledgements[a.activity_id].acknowledged
+            if a.activity_id in facts.acknowledgements else [],
+            not_yet_acknowledged=facts.acknowledgements[a.activity_id].missing
+            if a.activity_id in facts.acknowledgements else [],
         )
         for a in facts.activities
         if a.activity_id in routed and (in_window(a.signed_off_on) or in_window(a.published_on))
@@ -429,7 +440,7 @@ class AgendaView(View):
     tables = (
         "agenda_partnerships", "agenda_forums", "agenda_meetings", "agenda_routing",
         "agenda_agencies", "agenda_activities", "agenda_findings", "agenda_recommendations",
-        "agenda_actions",
+        "agenda_actions", *acks.TABLES,
     )
 
     def create(self, cur: Cursor, dialect: Dialect) -> None:
@@ -461,6 +472,7 @@ class AgendaView(View):
             " owner_agency_id TEXT NOT NULL, description TEXT NOT NULL, due_on TEXT NOT NULL,"
             " status TEXT NOT NULL, on_track INTEGER NOT NULL DEFAULT 1, last_progress_on TEXT,"
             " last_progress_note TEXT, completed_on TEXT)",
+            *acks.DDL,
         )
         for table in ddl:
             cur.execute(f"CREATE TABLE IF NOT EXISTS {table}")
@@ -474,9 +486,10 @@ class AgendaView(View):
             cur.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({columns})")
 
     def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
-        handler = _HANDLERS.get(type(event))
-        if handler is not None:
-            handler(cur, event)
+        for handlers in (_HANDLERS, acks.HANDLERS):
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(cur, event)
 
     # --- queries -------------------------------------------------------------
 
@@ -544,6 +557,8 @@ class AgendaView(View):
             f"SELECT {', '.join(_ACTIVITY_COLUMNS)} FROM agenda_activities WHERE {scope}", params
         )
         facts.activities = [_activity(row) for row in cur.fetchall()]
+        ready = [a.activity_id for a in facts.activities if a.status in acks.LEARNING_READY]
+        facts.acknowledgements = acks.statuses(cur, pid, ready)
         cur.execute(
             "SELECT finding_id, activity_id, category, summary, themes, recorded_on"
             f" FROM agenda_findings WHERE {scope}", params,

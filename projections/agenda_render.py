@@ -8,7 +8,7 @@ from html import escape
 
 from domain.clocks import ClockName
 from domain.framework import DEFAULT_SOURCES, SourceKind
-from projections.agenda import Agenda, FindingItem
+from projections.agenda import Agenda, FindingItem, LearningItem
 from projections.clocks_view import DeadlineEntry
 
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -61,6 +61,19 @@ def md(text: str | None) -> str:
 def _finding_line(f: FindingItem) -> str:
     themes = ", ".join(humanise(t) for t in f.themes)
     return f"{humanise(f.category)}: {md(f.summary)} ({themes}; recorded {f.recorded_on})"
+
+
+def _acknowledgement_lines(item: LearningItem) -> list[str]:
+    """The line "acknowledged by: …; not yet acknowledged: …", when any agency is expected or has acknowledged."""
+    if not item.acknowledged_by and not item.not_yet_acknowledged:
+        return []
+
+    done = ", ".join(
+        f"{md(ack.agency_id)} ({', '.join(humanise(m).lower() for m in ack.cascaded_by)})"
+        for ack in item.acknowledged_by
+    ) or "none"
+    missing = ", ".join(md(agency) for agency in item.not_yet_acknowledged) or "none"
+    return [f"acknowledged by: {done}; not yet acknowledged: {missing}"]
 
 
 def _deadline_line(d: DeadlineEntry, as_at: date) -> str:
@@ -144,7 +157,7 @@ def section_items(a: Agenda, key: str) -> list[tuple[str, list[str]]]:
             url = f"; {md(learning.publication_url)}" if learning.publication_url else ""
             items.append((
                 f"**{md(learning.title)}** ({kind_title(learning.source_kind)}) — {dates}{url}",
-                [_finding_line(f) for f in learning.findings],
+                [_finding_line(f) for f in learning.findings] + _acknowledgement_lines(learning),
             ))
     elif key == "deadlines":
         items.extend(

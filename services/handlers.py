@@ -200,6 +200,12 @@ HANDLERS.update({
         lambda a, p, ctx, c: activities.publish(a, ctx, published_on=c.published_on, url=c.url)
     ),
     cmd.CloseActivity: _on_activity(lambda a, p, ctx, c: activities.close(a, ctx, closed_on=c.closed_on)),
+    cmd.AcknowledgeLearning: _on_activity(
+        lambda a, p, ctx, c: activities.acknowledge_learning(
+            a, p, ctx, agency_id=c.agency_id, acknowledged_on=c.acknowledged_on,
+            cascaded_by=c.cascaded_by, notes=c.notes,
+        )
+    ),
 })
 
 

@@ -11,7 +11,8 @@ fresh:
 
 A 2xx answer delivers it; anything else (or no answer) is retried with
 exponential backoff; after `max_attempts` the row is dead-lettered (status
-`dead`, the last error kept) and left for a person to look at. The state of
+`dead`, the last error and the time kept) and left for a person to look at
+(`dead_letters`, GET /v1/partnerships/{p}/webhooks/dead-letters). The state of
 each (event, agency) lives in `webhook_deliveries`, beside the ledger.
 """
 
@@ -23,12 +24,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from consumers.ledger import LEDGER
+from consumers.ledger import LEDGER, Ledger
 from domain.partnership import Partnership, partnership_uuid
 from projections.db import ViewDb
 from services.store import EventStore
@@ -72,18 +75,7 @@ class WebhookDispatcher:
         self.client = client or httpx.Client(timeout=self.settings.timeout_seconds)
         self.clock = clock
         self._conn: Any = db.connect()
-        with db.transaction(self._conn) as cur:
-            cur.execute(
-                f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-                    event_id TEXT NOT NULL,
-                    agency_id TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    attempts INTEGER NOT NULL DEFAULT 0,
-                    next_attempt_at DOUBLE PRECISION NOT NULL DEFAULT 0,
-                    last_error TEXT,
-                    PRIMARY KEY (event_id, agency_id)
-                )"""
-            )
+        create_table(db, self._conn)
 
     def _webhook_url(self, partnership_id: str, agency_id: str) -> str | None:
         p = self.store.load(partnership_uuid(partnership_id), Partnership)
@@ -150,19 +142,20 @@ class WebhookDispatcher:
             self._set(event_id, agency_id, "delivered", attempt, 0, None)
         elif attempt >= self.settings.max_attempts:
             log.warning("webhook for %s to %s dead-lettered after %d attempts: %s", event_id, agency_id, attempt, error)
-            self._set(event_id, agency_id, "dead", attempt, 0, error)
+            self._set(event_id, agency_id, "dead", attempt, 0, error, dead_at=self.clock())
         else:
             delay = min(self.settings.backoff_seconds * 2 ** (attempt - 1), 3600.0)
             self._set(event_id, agency_id, "pending", attempt, self.clock() + delay, error)
 
     def _set(
-        self, event_id: str, agency_id: str, status: str, attempts: int, next_at: float, error: str | None
+        self, event_id: str, agency_id: str, status: str, attempts: int, next_at: float, error: str | None,
+        dead_at: float | None = None,
     ) -> None:
         with self.db.transaction(self._conn) as cur:
             cur.execute(
-                f"UPDATE {TABLE} SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?"
+                f"UPDATE {TABLE} SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, dead_at = ?"
                 " WHERE event_id = ? AND agency_id = ?",
-                (status, attempts, next_at, error, event_id, agency_id),
+                (status, attempts, next_at, error, dead_at, event_id, agency_id),
             )
 
     def statuses(self, agency_id: str) -> list[tuple[str, str, int, str | None]]:
@@ -188,6 +181,68 @@ class WebhookDispatcher:
     def close(self) -> None:
         self.client.close()
         self._conn.close()
+
+
+def create_table(db: ViewDb, conn: Any) -> None:
+    """The deliveries table; `dead_at` is added to a table made before it existed."""
+    with db.transaction(conn) as cur:
+        cur.execute(
+            f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+                event_id TEXT NOT NULL,
+                agency_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at DOUBLE PRECISION NOT NULL DEFAULT 0,
+                last_error TEXT,
+                dead_at DOUBLE PRECISION,
+                PRIMARY KEY (event_id, agency_id)
+            )"""
+        )
+        if db.dialect == "postgres":
+            cur.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS dead_at DOUBLE PRECISION")
+        else:
+            cur.execute(f"PRAGMA table_info({TABLE})")
+            if "dead_at" not in {str(row[1]) for row in cur.fetchall()}:
+                cur.execute(f"ALTER TABLE {TABLE} ADD COLUMN dead_at DOUBLE PRECISION")
+
+
+class DeadLetter(BaseModel):
+    """A delivery given up on after its last attempt: for a person to look at."""
+
+    agency_id: str
+    event_id: str
+    event_type: str
+    position: int
+    attempts: int
+    last_error: str | None
+    dead_lettered_at: datetime | None
+    """None for rows dead-lettered before the time was recorded."""
+
+
+def dead_letters(db: ViewDb, partnership_id: str, limit: int = 500) -> list[DeadLetter]:
+    """A partnership's dead-lettered webhook deliveries, most recent first."""
+    Ledger(db).close()  # makes sure the ledger table exists (a deployment that never delivered)
+    conn: Any = db.connect()
+    try:
+        create_table(db, conn)
+        with db.transaction(conn) as cur:
+            cur.execute(
+                f"SELECT w.agency_id, w.event_id, l.type, l.position, w.attempts, w.last_error, w.dead_at"
+                f" FROM {TABLE} w JOIN {LEDGER} l ON l.event_id = w.event_id AND l.agency_id = w.agency_id"
+                " WHERE w.status = 'dead' AND l.partnership_id = ? ORDER BY l.position DESC, w.agency_id LIMIT ?",
+                (partnership_id, limit),
+            )
+            rows = cur.fetchall()
+    finally:
+        conn.close()
+    return [
+        DeadLetter(
+            agency_id=str(agency), event_id=str(event), event_type=str(kind), position=int(position),
+            attempts=int(attempts), last_error=error,
+            dead_lettered_at=datetime.fromtimestamp(float(at), UTC) if at is not None else None,
+        )
+        for agency, event, kind, position, attempts, error, at in rows
+    ]
 
 
 def serve(*, once: bool = False, interval: float = 1.0) -> int:

@@ -11,9 +11,11 @@ from fastapi import Depends, FastAPI, Request, Response
 
 import services.api.routers.casefiles as casefile_routes
 import services.api.routers.verify as verify_routes
+import services.api.routers.webhooks as webhook_routes
 from projections.runtime import BackgroundProjector, build_projector
 from services.api.errors import ErrorDetail, error_response, install_error_handlers
 from services.api.routers import (
+    acknowledgements,
     actions,
     activities,
     agendas,
@@ -108,7 +110,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     # missing from the policy table is refused to everyone.
     for module in (
         partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas, themes,
-        feeds, clocks, verify_routes, casefile_routes,
+        feeds, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
     return app

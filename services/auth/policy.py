@@ -176,6 +176,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", f"{P}/activities"): COMMAND,
     **{("POST", f"{P}/activities/{{activity_id}}/{step}"): COMMAND for step in _ACTIVITY_STEPS},
     ("GET", f"{P}/activities/{{activity_id}}"): {**READ, SECRETARY: routed_activity},
+    ("POST", f"{P}/activities/{{activity_id}}/acknowledgements"): {**COMMAND, AGENCY: own_agency_in_body},
+    ("GET", f"{P}/acknowledgements"): {**READ, SECRETARY: anything},
+    ("GET", f"{P}/webhooks/dead-letters"): CONFIGURE,
     # recommendations and actions
     ("GET", f"{P}/recommendations/{{recommendation_id}}"): {
         **READ, AGENCY: addressed_recommendation, SECRETARY: routed_recommendation,

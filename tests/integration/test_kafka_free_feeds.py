@@ -12,7 +12,7 @@ import threading
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -217,6 +217,33 @@ def test_webhooks_are_signed_retried_with_backoff_and_dead_lettered(client: Test
     assert headers["x-lif-signature"] != signature(other_key, headers["x-lif-timestamp"], body)
     assert json.loads(body)["type"] == "lif.recommendation.made"
     assert headers["x-lif-event-id"] == json.loads(body)["event_id"]
+
+
+def test_an_admin_sees_the_dead_letters(client: TestClient, settings: Settings) -> None:
+    assert client.get(f"{P}/webhooks/dead-letters").json()["dead_letters"] == []  # before any dispatcher ran
+    learning(client)
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    post(client, f"{P}/webhooks", {"agency_id": POLICE, "webhook_url": f"http://127.0.0.1:{closed_port}/x"})
+    client.get(f"{P}/agencies/{POLICE}/feed.json")  # the embedded path fills the ledger
+    hooks = WebhookSettings(secret="s3cret", max_attempts=1, timeout_seconds=2)
+    store = client.app.state.store  # type: ignore[attr-defined]
+    dispatcher = WebhookDispatcher(store, delivery_db(settings), hooks, clock=lambda: 1_000_000.0)
+    try:
+        assert dispatcher.run_once() == 2  # the finding and the recommendation, each dead at once
+        feed = dispatcher.statuses(POLICE)
+    finally:
+        dispatcher.close()
+    r = client.get(f"{P}/webhooks/dead-letters")
+    assert r.status_code == 200, r.text
+    dead = r.json()["dead_letters"]
+    assert sorted(d["event_id"] for d in dead) == sorted(event_id for event_id, *_ in feed)
+    for d in dead:
+        assert (d["agency_id"], d["attempts"]) == (POLICE, 1)
+        assert "ConnectError" in d["last_error"]
+        assert datetime.fromisoformat(d["dead_lettered_at"]) == datetime.fromtimestamp(1_000_000, UTC)
+    assert [d["position"] for d in dead] == sorted((d["position"] for d in dead), reverse=True)
 
 
 def sse_events(text: str) -> list[dict[str, str]]:

@@ -82,6 +82,7 @@ STABLE_TOPICS = {
     "lif.activity.final_report_sent_to_panel",
     "lif.activity.published",
     "lif.activity.closed",
+    "lif.activity.learning_acknowledged",
     "lif.recommendation.made",
     "lif.recommendation.decided",
     "lif.decision.recorded",
@@ -194,6 +195,12 @@ def scenario() -> History:
         recommendations.decide(
             r, spr, p, ctx("Agreed."), decision_id=uuid4(), forum_id=ARLF,
             outcome=DecisionOutcome.ACCEPT, decided_on=D0,
+        )
+    )
+    spr = h.run(
+        activities.acknowledge_learning(
+            spr, p, c, agency_id=POLICE, acknowledged_on=date(2025, 8, 30),
+            cascaded_by=(activities.CascadeMethod.TEAM_BRIEFING,), notes="Briefed.",
         )
     )
     h.run(activities.close(spr, c, closed_on=date(2025, 9, 1)))

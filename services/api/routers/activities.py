@@ -37,6 +37,7 @@ _ACTIVITY_COMMANDS: dict[str, type[cmd.Command]] = {
     "final-report": cmd.SendFinalReport,
     "publication": cmd.PublishActivity,
     "closure": cmd.CloseActivity,
+    "acknowledgements": cmd.AcknowledgeLearning,
 }
 for path, command in _ACTIVITY_COMMANDS.items():
     add_command_route(router, f"{A}/{path}", command, Activity, target_param="activity_id")

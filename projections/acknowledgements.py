@@ -1,0 +1,128 @@
+"""Which agencies have acknowledged an activity's learning, and which are still expected to.
+
+Part of the agenda view (its tables are the agenda's): expected agencies are those
+involved in the activity, those its findings concern and those its recommendations
+are addressed to ("partnership" is not an agency). Rows are kept for every activity;
+`statuses` reads them for the activities asked about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from domain import activity as ev
+from domain import recommendation as rec
+from domain.events import DomainEvent
+from projections.db import Cursor
+
+TABLES = ("agenda_expected_agencies", "agenda_acknowledgements")
+DDL = (
+    "agenda_expected_agencies (activity_id TEXT NOT NULL, partnership_id TEXT NOT NULL,"
+    " agency_id TEXT NOT NULL, PRIMARY KEY (activity_id, agency_id))",
+    "agenda_acknowledgements (activity_id TEXT NOT NULL, partnership_id TEXT NOT NULL,"
+    " agency_id TEXT NOT NULL, acknowledged_on TEXT NOT NULL, cascaded_by TEXT NOT NULL,"
+    " notes TEXT, PRIMARY KEY (activity_id, agency_id))",
+)
+WHOLE_PARTNERSHIP = "partnership"
+"""An addressee that is the partnership itself, not an agency that could acknowledge."""
+
+
+class AcknowledgementItem(BaseModel):
+    agency_id: str
+    acknowledged_on: date
+    cascaded_by: list[str]
+    notes: str | None = None
+
+
+class AcknowledgementStatus(BaseModel):
+    activity_id: UUID
+    expected: list[str]
+    acknowledged: list[AcknowledgementItem]
+    missing: list[str]
+    """Expected agencies that have not acknowledged yet."""
+
+
+def _expect(cur: Cursor, e: Any, activity_id: UUID, agencies: Iterable[str]) -> None:
+    for agency_id in dict.fromkeys(agencies):
+        if agency_id == WHOLE_PARTNERSHIP:
+            continue
+        cur.execute(
+            "INSERT INTO agenda_expected_agencies (activity_id, partnership_id, agency_id) VALUES (?, ?, ?)"
+            " ON CONFLICT (activity_id, agency_id) DO NOTHING",
+            (str(activity_id), e.partnership_id, agency_id),
+        )
+
+
+def _on_acknowledged(cur: Cursor, e: Any) -> None:
+    cur.execute(
+        "INSERT INTO agenda_acknowledgements (activity_id, partnership_id, agency_id, acknowledged_on,"
+        " cascaded_by, notes) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activity_id, agency_id) DO NOTHING",
+        (str(e.originator_id), e.partnership_id, e.agency_id, e.acknowledged_on.isoformat(),
+         " ".join(m.value for m in e.cascaded_by), e.notes),
+    )
+
+
+HANDLERS: dict[type[DomainEvent], Callable[[Cursor, Any], None]] = {
+    ev.ActivityOpened: lambda cur, e: _expect(cur, e, e.originator_id, e.agencies_involved),
+    ev.AgencyInvolved: lambda cur, e: _expect(cur, e, e.originator_id, (e.agency_id,)),
+    ev.FindingRecorded: lambda cur, e: _expect(cur, e, e.originator_id, e.agencies_concerned),
+    rec.RecommendationMade: lambda cur, e: _expect(cur, e, e.activity_id, e.addressed_to),
+    ev.LearningAcknowledged: _on_acknowledged,
+}
+
+
+def statuses(cur: Cursor, partnership_id: str, activity_ids: Iterable[UUID]) -> dict[UUID, AcknowledgementStatus]:
+    """Each asked-for activity's expected, acknowledged and missing agencies (sorted by id)."""
+    ids = sorted({str(a) for a in activity_ids})
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    expected: dict[str, list[str]] = {a: [] for a in ids}
+    cur.execute(
+        f"SELECT activity_id, agency_id FROM agenda_expected_agencies WHERE partnership_id = ?"
+        f" AND activity_id IN ({marks}) ORDER BY agency_id", (partnership_id, *ids),
+    )
+    for activity_id, agency_id in cur.fetchall():
+        expected[str(activity_id)].append(str(agency_id))
+    acknowledged: dict[str, list[AcknowledgementItem]] = {a: [] for a in ids}
+    cur.execute(
+        "SELECT activity_id, agency_id, acknowledged_on, cascaded_by, notes FROM agenda_acknowledgements"
+        f" WHERE partnership_id = ? AND activity_id IN ({marks}) ORDER BY agency_id", (partnership_id, *ids),
+    )
+    for activity_id, agency_id, on, methods, notes in cur.fetchall():
+        acknowledged[str(activity_id)].append(
+            AcknowledgementItem(
+                agency_id=agency_id, acknowledged_on=date.fromisoformat(on),
+                cascaded_by=str(methods).split(), notes=notes,
+            )
+        )
+    result: dict[UUID, AcknowledgementStatus] = {}
+    for a in ids:
+        done = {item.agency_id for item in acknowledged[a]}
+        result[UUID(a)] = AcknowledgementStatus(
+            activity_id=UUID(a), expected=expected[a], acknowledged=acknowledged[a],
+            missing=[agency for agency in expected[a] if agency not in done],
+        )
+    return result
+
+
+LEARNING_READY = ("signed_off", "published", "closed")
+
+
+def learning_ready(cur: Cursor, partnership_id: str, activity_id: UUID | None = None) -> list[tuple[UUID, str, str]]:
+    """(activity_id, title, status) of the partnership's activities whose learning is ready, by title."""
+    marks = ", ".join("?" for _ in LEARNING_READY)
+    sql = (
+        f"SELECT activity_id, title, status FROM agenda_activities WHERE partnership_id = ? AND status IN ({marks})"
+    )
+    params: tuple[Any, ...] = (partnership_id, *LEARNING_READY)
+    if activity_id is not None:
+        sql += " AND activity_id = ?"
+        params = (*params, str(activity_id))
+    cur.execute(sql + " ORDER BY title, activity_id", params)
+    return [(UUID(a), str(t), str(s)) for a, t, s in cur.fetchall()]

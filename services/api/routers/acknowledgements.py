@@ -1,0 +1,51 @@
+"""Which agencies have acknowledged each activity's learning, and which have not yet."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from projections import acknowledgements as acks
+from projections.acknowledgements import AcknowledgementStatus
+from projections.agenda import AgendaView
+from services.api.command_routes import ERROR_RESPONSES
+from services.api.deps import PartnershipId
+from services.api.projection_reads import MinPosition, projection_read, with_freshness
+
+router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["tracker"])
+
+
+class ActivityAcknowledgements(AcknowledgementStatus):
+    title: str
+    status: str
+
+
+class AcknowledgementsResponse(BaseModel):
+    partnership_id: str
+    activities: list[ActivityAcknowledgements]
+    position: int
+    head: int
+    lag: int
+
+
+@router.get(
+    "/acknowledgements", response_model=AcknowledgementsResponse, responses=ERROR_RESPONSES,
+    summary="Agencies' acknowledgements of learning ready to disseminate (signed off, published or closed)",
+)
+def list_acknowledgements(
+    request: Request, partnership_id: PartnershipId,
+    activity_id: Annotated[UUID | None, Query(description="Only this activity.")] = None,
+    min_position: MinPosition = None,
+) -> JSONResponse:
+    with projection_read(request, AgendaView.name, min_position) as (cur, freshness):
+        ready = acks.learning_ready(cur, partnership_id, activity_id)
+        found = acks.statuses(cur, partnership_id, (a for a, _, _ in ready))
+    activities = [
+        ActivityAcknowledgements(**found[a].model_dump(), title=title, status=status) for a, title, status in ready
+    ]
+    body = {"partnership_id": partnership_id, "activities": [a.model_dump(mode="json") for a in activities]}
+    return JSONResponse(with_freshness(body, freshness), headers=freshness.headers())
