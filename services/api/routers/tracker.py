@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -81,16 +81,43 @@ AsOfQ = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class TrackerQuery:
+    """The query both the JSON and the CSV tracker take."""
+
+    filters: TrackerFilters
+    today: date | None
+    as_of: datetime | None
+    min_position: int | None
+
+
+def tracker_query(
+    agency: Agency = None,
+    forum: Forum = None,
+    source_kind: Kind = None,
+    theme: ThemeQ = None,
+    status: Status = None,
+    rag: RagQ = None,
+    today: Today = None,
+    as_of: AsOfQ = None,
+    min_position: MinPosition = None,
+) -> TrackerQuery:
+    filters = TrackerFilters(
+        agency=agency, forum=forum, source_kind=source_kind.value if source_kind else None,
+        theme=theme.value if theme else None, status=status, rag=rag,
+    )
+    return TrackerQuery(filters, today, as_of, min_position)
+
+
+TrackerQueryDep = Annotated[TrackerQuery, Depends(tracker_query)]
+
+
 def _tracker(
-    request: Request,
-    partnership_id: str,
-    filters: TrackerFilters,
-    today: date | None,
-    as_of: datetime | None,
-    min_position: int | None,
+    request: Request, partnership_id: str, q: TrackerQuery
 ) -> tuple[list[dict[str, Any]], Freshness, date]:
     store: EventStore = request.app.state.store
-    filters = _scoped(request, filters)
+    filters = _scoped(request, q.filters)
+    today, as_of, min_position = q.today, q.as_of, q.min_position
     if not any(True for _ in store.events.get(partnership_uuid(partnership_id), limit=1)):
         raise NotFound("unknown_partnership", f"No partnership {partnership_id!r} is registered.", "partnership_id")
     if as_of is None:
@@ -127,28 +154,12 @@ def _scoped(request: Request, filters: TrackerFilters) -> TrackerFilters:
     responses=RESPONSES,
     summary="Action tracker: every action with owner, due date and RAG",
 )
-def tracker(
-    request: Request,
-    partnership_id: PartnershipId,
-    agency: Agency = None,
-    forum: Forum = None,
-    source_kind: Kind = None,
-    theme: ThemeQ = None,
-    status: Status = None,
-    rag: RagQ = None,
-    today: Today = None,
-    as_of: AsOfQ = None,
-    min_position: MinPosition = None,
-) -> JSONResponse:
-    filters = TrackerFilters(
-        agency=agency, forum=forum, source_kind=source_kind.value if source_kind else None,
-        theme=theme.value if theme else None, status=status, rag=rag,
-    )
-    rows, freshness, day = _tracker(request, partnership_id, filters, today, as_of, min_position)
+def tracker(request: Request, partnership_id: PartnershipId, q: TrackerQueryDep) -> JSONResponse:
+    rows, freshness, day = _tracker(request, partnership_id, q)
     body = {
         "partnership_id": partnership_id,
         "today": day.isoformat(),
-        "as_of": as_of.isoformat() if as_of else None,
+        "as_of": q.as_of.isoformat() if q.as_of else None,
         "count": len(rows),
         "actions": rows,
         **freshness.body(),
@@ -162,24 +173,8 @@ def tracker(
     summary="Action tracker as CSV (same filters)",
     response_class=Response,
 )
-def tracker_csv(
-    request: Request,
-    partnership_id: PartnershipId,
-    agency: Agency = None,
-    forum: Forum = None,
-    source_kind: Kind = None,
-    theme: ThemeQ = None,
-    status: Status = None,
-    rag: RagQ = None,
-    today: Today = None,
-    as_of: AsOfQ = None,
-    min_position: MinPosition = None,
-) -> Response:
-    filters = TrackerFilters(
-        agency=agency, forum=forum, source_kind=source_kind.value if source_kind else None,
-        theme=theme.value if theme else None, status=status, rag=rag,
-    )
-    rows, freshness, _ = _tracker(request, partnership_id, filters, today, as_of, min_position)
+def tracker_csv(request: Request, partnership_id: PartnershipId, q: TrackerQueryDep) -> Response:
+    rows, freshness, _ = _tracker(request, partnership_id, q)
     return Response(
         to_csv(rows),
         media_type="text/csv; charset=utf-8",
