@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict
 
 from domain.aggregate import AggregateEvent, AggregateState, Change, Context, base_fields, change
-from domain.clocks import Deadline, deadlines_for
+from domain.clocks import StatutoryDates
 from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.framework import DEFAULT_SOURCES, SourceDefaults, SourceKind, Theme
 from domain.partnership import Partnership
@@ -81,7 +81,7 @@ class FamilyInvolvement(BaseModel):
     summary: str
 
 
-class Activity(AggregateState):
+class Activity(AggregateState, StatutoryDates):
     kind: SourceKind
     title: str
     status: ActivityStatus
@@ -91,14 +91,7 @@ class Activity(AggregateState):
     opened_on: date
     originating_activity_id: UUID | None = None
     lead_reviewer: LeadReviewer | None = None
-    aware_on: date | None = None
-    notified_on: date | None = None
-    rapid_review_completed_on: date | None = None
-    initiated_on: date | None = None
-    planned_publication_on: date | None = None
-    published_on: date | None = None
     publication_url: str | None = None
-    final_report_sent_on: date | None = None
     practitioner_involvement: str | None = None
     family_involvement: FamilyInvolvement | None = None
     child_voice: str | None = None
@@ -121,18 +114,6 @@ class Activity(AggregateState):
             raise NotFound(
                 "unknown_finding", f"Finding {finding_id} is not part of activity {self.id}.", field
             ) from None
-
-    def deadlines(self, rapid_review_starts_from: Literal["awareness", "notification"]) -> list[Deadline]:
-        return deadlines_for(
-            aware_on=self.aware_on,
-            notified_on=self.notified_on,
-            rapid_review_completed_on=self.rapid_review_completed_on,
-            initiated_on=self.initiated_on,
-            planned_publication_on=self.planned_publication_on,
-            published_on=self.published_on,
-            final_report_sent_on=self.final_report_sent_on,
-            rapid_review_starts_from=rapid_review_starts_from,
-        )
 
 
 class ActivityOpened(AggregateEvent[Activity]):

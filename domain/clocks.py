@@ -247,3 +247,29 @@ def deadlines_for(
             )
         )
     return deadlines
+
+
+class StatutoryDates(BaseModel):
+    """The dates the statutory clocks run from: an activity carries them, and so do the views."""
+
+    model_config = ConfigDict(frozen=True)
+
+    aware_on: date | None = None
+    notified_on: date | None = None
+    rapid_review_completed_on: date | None = None
+    initiated_on: date | None = None
+    planned_publication_on: date | None = None
+    published_on: date | None = None
+    final_report_sent_on: date | None = None
+
+    def deadlines(self, rapid_review_starts_from: RapidReviewStart = "awareness") -> list[Deadline]:
+        return deadlines_for(
+            aware_on=self.aware_on,
+            notified_on=self.notified_on,
+            rapid_review_completed_on=self.rapid_review_completed_on,
+            initiated_on=self.initiated_on,
+            planned_publication_on=self.planned_publication_on,
+            published_on=self.published_on,
+            final_report_sent_on=self.final_report_sent_on,
+            rapid_review_starts_from=rapid_review_starts_from,
+        )

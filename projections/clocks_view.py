@@ -11,10 +11,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from domain import activity as ev
-from domain.clocks import Deadline, DeadlineStatus, RapidReviewStart, deadlines_for
+from domain.clocks import DeadlineStatus, RapidReviewStart, StatutoryDates
 from domain.events import DomainEvent
 from domain.partnership import PartnershipRegistered
 from projections.db import Cursor, Dialect
@@ -24,34 +24,13 @@ DEFAULT_STATUSES: frozenset[DeadlineStatus] = frozenset({"open", "breached", "me
 """Without a filter: every clock still running, and every breach (late or still unmet)."""
 
 
-class ClockDates(BaseModel):
+class ClockDates(StatutoryDates):
     """One activity's row: the dates its statutory clocks are computed from."""
-
-    model_config = ConfigDict(frozen=True)
 
     activity_id: UUID
     kind: str
     title: str
     status: str
-    aware_on: date | None = None
-    notified_on: date | None = None
-    rapid_review_completed_on: date | None = None
-    initiated_on: date | None = None
-    planned_publication_on: date | None = None
-    published_on: date | None = None
-    final_report_sent_on: date | None = None
-
-    def deadlines(self, starts_from: RapidReviewStart) -> list[Deadline]:
-        return deadlines_for(
-            aware_on=self.aware_on,
-            notified_on=self.notified_on,
-            rapid_review_completed_on=self.rapid_review_completed_on,
-            initiated_on=self.initiated_on,
-            planned_publication_on=self.planned_publication_on,
-            published_on=self.published_on,
-            final_report_sent_on=self.final_report_sent_on,
-            rapid_review_starts_from=starts_from,
-        )
 
 
 class DeadlineEntry(BaseModel):
