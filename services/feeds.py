@@ -8,15 +8,13 @@ agencies read them from the ledger (their feed).
 
 from __future__ import annotations
 
-import logging
 import threading
 
 from consumers.ledger import Ledger
 from services.delivery import recipients
+from services.polling import poll_until_stopped
 from services.relay import Tracking, read_envelopes
 from services.store import EventStore
-
-log = logging.getLogger(__name__)
 
 
 class EmbeddedFeeds:
@@ -43,14 +41,7 @@ class EmbeddedFeeds:
         return total
 
     def run_forever(self, stop: threading.Event, interval: float = 0.5) -> None:
-        while not stop.is_set():
-            try:
-                moved = self.run_once()
-            except Exception:
-                log.exception("feed delivery failed; retrying")
-                moved = 0
-            if not moved:
-                stop.wait(interval)
+        poll_until_stopped(self.run_once, stop, interval, "feed delivery")
 
 
 def serve(*, once: bool = False, interval: float = 0.5) -> int:

@@ -34,6 +34,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from consumers.ledger import LEDGER, Ledger
 from domain.partnership import Partnership, partnership_uuid
 from projections.db import ViewDb
+from services.polling import poll_until_stopped
 from services.store import EventStore
 
 log = logging.getLogger(__name__)
@@ -169,14 +170,7 @@ class WebhookDispatcher:
             return [(str(e), str(s), int(a), err) for e, s, a, err in cur.fetchall()]
 
     def run_forever(self, stop: threading.Event, interval: float = 1.0) -> None:
-        while not stop.is_set():
-            try:
-                busy = self.run_once()
-            except Exception:
-                log.exception("webhook dispatch failed; retrying")
-                busy = 0
-            if not busy:
-                stop.wait(interval)
+        poll_until_stopped(self.run_once, stop, interval, "webhook dispatch")
 
     def close(self) -> None:
         self.client.close()
