@@ -37,6 +37,7 @@ app = faust.App(
     topic_partitions=3,
     web_enabled=False,
     producer_acks=-1,
+    datadir=kafka.worker_datadir(),
 )
 
 # internal=True: the worker creates these at start if missing; otherwise a

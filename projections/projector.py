@@ -27,6 +27,10 @@ REBUILD_CACHE_KIB = 65536
 the views' B-trees, far more than SQLite's 2 MB default holds."""
 
 
+class ProjectorClosed(RuntimeError):
+    """Used after `close()`: a clear error in place of a call on a closed connection."""
+
+
 class Projector:
     def __init__(
         self,
@@ -51,6 +55,7 @@ class Projector:
         self._read_lock = threading.Lock()
         self._lock = threading.Lock()
         self._changed = threading.Condition()
+        self._closed = False
         with db.transaction(self._conn) as cur:
             cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {TRACKING} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
@@ -64,6 +69,7 @@ class Projector:
 
     def positions(self) -> dict[str, int]:
         with self._read_lock:
+            self._check_open()
             cur = self._read_conn.cursor()
             cur.execute(f"SELECT name, position FROM {TRACKING}")
             return {name: int(pos) for name, pos in cur.fetchall()}
@@ -90,6 +96,7 @@ class Projector:
     def _run(self, batch_size: int, progress: Progress | None) -> int:
         applied = 0
         with self._lock:
+            self._check_open()
             positions = self.positions()
             start = min((positions[v.name] for v in self.views), default=0)
             head = self.head()
@@ -212,6 +219,20 @@ class Projector:
             if not self.run_once():
                 stop.wait(interval)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ProjectorClosed("the projector is closed: its database connections are gone")
+
     def close(self) -> None:
-        self._conn.close()
-        self._read_conn.close()
+        """Waits for a batch or a read in flight: SQLite connections closed under a running
+        statement on another thread crash the interpreter rather than raise."""
+        with self._lock, self._read_lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._conn.close()
+            self._read_conn.close()

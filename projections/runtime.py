@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from projections.db import ViewDb
-from projections.projector import Projector
+from projections.projector import Projector, ProjectorClosed
 from projections.registry import all_views
 from services.settings import Settings
 from services.store import EventStore
@@ -76,6 +76,8 @@ class BackgroundProjector:
         while not self.stop_event.is_set():
             try:
                 self.projector.run_forever(self.stop_event, self.interval)
+            except ProjectorClosed:
+                return  # closed by its owner: nothing left to follow
             except Exception:
                 # A failed batch rolled back and left tracking where it was; say so
                 # and try again rather than let the views silently stop.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from projections.db import ViewDb
@@ -19,8 +22,15 @@ class KafkaSettings(BaseSettings):
     dlq_topic: str = "lif.ingest.dlq"
     app_id: str = "lif-consumers"
     """The faust app id: also the consumer group, so one per deployment."""
+    datadir: str = ""
+    """faust's working directory; empty: `lif-<app_id>` under the system's temporary
+    directory. Nothing in it outlives a restart (tables live in memory), so it need not
+    sit in the directory the worker was started from."""
     embedded_feeds: bool = True
     """Let the API fill the feeds from the log itself when they are read (no Kafka needed)."""
+
+    def worker_datadir(self) -> str:
+        return self.datadir or str(Path(tempfile.gettempdir()) / f"lif-{self.app_id}")
 
     def feed_topic(self, partnership_id: str, agency_id: str) -> str:
         return f"{self.feed_prefix}.{partnership_id}.{agency_id}"

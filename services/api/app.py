@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -53,22 +54,51 @@ def _document_errors_as_json(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+class _Servers:
+    """Counts the servers running the app's lifespan."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> bool:
+        """True for the first server in."""
+        with self._lock:
+            self._count += 1
+            return self._count == 1
+
+    def leave(self) -> bool:
+        """True for the last server out."""
+        with self._lock:
+            self._count -= 1
+            return self._count == 0
+
+
 def create_app(settings: Settings | None = None, store: EventStore | None = None) -> FastAPI:
     settings = settings or get_settings()
 
+    # One app may be served by several servers at once (test clients do it): the first
+    # to start starts the projector's loop, the last to stop closes what the app owns,
+    # never while another still reads through it.
+    servers = _Servers()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        background = BackgroundProjector(app.state.projector) if settings.projections_in_process else None
-        if background:
-            background.start()
-        # Start-up objects (routes, models, schemas) live as long as the process; frozen,
-        # the collector stops re-scanning them, which had dominated read tail latency.
-        gc.freeze()
-        yield
-        if background:
-            background.stop()
-        app.state.projector.close()
-        app.state.store.close()
+        if servers.enter():
+            if settings.projections_in_process:
+                app.state.background = BackgroundProjector(app.state.projector)
+                app.state.background.start()
+            # Start-up objects (routes, models, schemas) live as long as the process; frozen,
+            # the collector stops re-scanning them, which had dominated read tail latency.
+            gc.freeze()
+        try:
+            yield
+        finally:
+            if servers.leave():
+                if app.state.background is not None:
+                    app.state.background.stop()
+                app.state.projector.close()
+                app.state.store.close()
 
     app = FastAPI(
         title="lif: learning and improvement",
@@ -84,6 +114,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     app.state.store = store or EventStore.from_settings(settings)
     app.state.service = LearningService(app.state.store)
     app.state.projector = build_projector(settings, app.state.store)
+    app.state.background = None
     install_error_handlers(app)
     install_auth(app, settings)
     _document_errors_as_json(app)

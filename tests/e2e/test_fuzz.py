@@ -10,7 +10,7 @@ requests every run), no example database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.python.asgi import shutdown_lifespans
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -34,6 +35,14 @@ from tests.fixtures.auth import auth_headers
 
 EXAMPLES = 12
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture(autouse=True)
+def _stop_schemathesis_servers() -> Iterator[None]:
+    """schemathesis starts the app's lifespan once and keeps it to process exit; stopped
+    here, each test's app closes its store and projector when its own test ends."""
+    yield
+    shutdown_lifespans()
 
 
 @pytest.fixture
