@@ -12,6 +12,10 @@ before timing). Requests to the stores of every size alternate (10k, 100k, 1M,
 then 1M, 100k, 10k, ...) so that drift on a shared machine hits all alike.
 Baseline: the same request on the smallest store (so the ratio is the growth);
 on the smallest store, GET /health through the same client (the floor).
+
+Each endpoint is measured twice: as served while the views stand still (from the
+read cache) and built afresh on every request (`Cache-Control: no-cache`), which
+is what the first read after each change costs.
 """
 
 from __future__ import annotations
@@ -34,12 +38,23 @@ FORUM = "audit-review-learning-forum"
 MEETING_ON = "2025-06-02"
 
 
+REBUILT = " rebuilt"
+"""Suffix of the cases that ask for the answer built afresh (`Cache-Control: no-cache`)."""
+
+
 def endpoints() -> dict[str, str]:
     base = f"/v1/partnerships/{FIRST}"
-    return {
+    paths = {
         "tracker": f"{base}/tracker?today={MEETING_ON}",
         "agenda": f"{base}/forums/{FORUM}/agenda?meeting_on={MEETING_ON}",
     }
+    # Unchanged views answer from the read cache (services/api/read_cache.py); the first
+    # read after each change builds the answer: both are measured.
+    return {**paths, **{kind + REBUILT: path for kind, path in paths.items()}}
+
+
+def headers_for(kind: str) -> dict[str, str]:
+    return {"Cache-Control": "no-cache"} if kind.endswith(REBUILT) else {}
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -87,9 +102,9 @@ def client_for(settings: Settings, stack: ExitStack, secret: str) -> Any:
     return client
 
 
-def timed_get(client: Any, path: str) -> float:
+def timed_get(client: Any, path: str, headers: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
-    response = client.get(path)
+    response = client.get(path, headers=headers)
     elapsed = (time.perf_counter() - started) * 1000
     if response.status_code != 200:
         raise RuntimeError(f"GET {path}: {response.status_code} {response.text[:300]}")
@@ -112,7 +127,7 @@ def run(opts: Options) -> Iterator[Row]:
         for kind, path in endpoints().items():  # warm-up: imports, connections, caches
             for client in clients:
                 for _ in range(3):
-                    timed_get(client, path)
+                    timed_get(client, path, headers_for(kind))
             answers[kind] = clients[0].get(path).json()
         floor = [timed_get(clients[0], "/health") for _ in range(requests)]
         for kind, path in endpoints().items():
@@ -120,11 +135,11 @@ def run(opts: Options) -> Iterator[Row]:
             for i in range(requests):
                 order = list(range(len(sizes)))
                 for k in order if i % 2 == 0 else reversed(order):
-                    samples[k].append(timed_get(clients[k], path))
+                    samples[k].append(timed_get(clients[k], path, headers_for(kind)))
             answer = answers[kind]
             what = (
                 f"{answer.get('count', len(answer.get('actions', [])))} actions"
-                if kind == "tracker"
+                if kind.startswith("tracker")
                 else f"{sum(len(v) for v in answer.values() if isinstance(v, list))} agenda items"
             )
             for stat, q in (("p50", 50.0), ("p99", 99.0)):
@@ -152,7 +167,7 @@ def run(opts: Options) -> Iterator[Row]:
                             else ""
                         ),
                     )
-                    if stat == "p99" and k == len(sizes) - 1:
+                    if stat == "p99" and k == len(sizes) - 1 and not kind.endswith(REBUILT):
                         row.target = f"< {P99_TARGET_MS:.0f} ms, <= {GROWTH_TARGET} x @ {label(sizes[0])}"
                         row.met = value < P99_TARGET_MS and row.ratio is not None and row.ratio <= GROWTH_TARGET
                     yield row

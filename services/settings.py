@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import unquote, urlparse
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,6 +23,8 @@ class Settings(BaseSettings):
     """Schema of the PostgreSQL views; default: `<postgres_schema>_views`, or lif_views."""
     projections_in_process: bool = True
     """Run projections inside the API process (the embedded default)."""
+    read_cache_entries: int = Field(default=128, ge=0)
+    """Agendas and tracker pages kept while their view stands still (services/api/read_cache.py); 0: none."""
     max_body_bytes: int = 1_048_576
     ingest_max_items: int = 1000
     secret_key: str | None = None

@@ -15,6 +15,7 @@ import services.api.routers.verify as verify_routes
 import services.api.routers.webhooks as webhook_routes
 from projections.runtime import BackgroundProjector, build_projector
 from services.api.errors import ErrorDetail, error_response, install_error_handlers
+from services.api.read_cache import ReadCache
 from services.api.routers import (
     acknowledgements,
     actions,
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     app.state.service = LearningService(app.state.store)
     app.state.projector = build_projector(settings, app.state.store)
     app.state.background = None
+    app.state.read_cache = ReadCache(settings.read_cache_entries)
     install_error_handlers(app)
     install_auth(app, settings)
     _document_errors_as_json(app)

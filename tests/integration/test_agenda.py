@@ -345,6 +345,37 @@ def test_agenda_json_markdown_and_html(
     assert page.count("<section") == 7
 
 
+def test_an_agenda_is_built_once_per_view_position(
+    client: tuple[TestClient, Scenario, dict[str, UUID]],
+) -> None:
+    c, s, ids = client
+    cache = c.app.state.read_cache  # type: ignore[attr-defined]
+    first = _get(c, s, f"{ARLF}/agenda", meeting_on="2025-06-04").json()
+    hits = cache.hits
+    again = _get(c, s, f"{ARLF}/agenda", meeting_on="2025-06-04").json()
+    md = _get(c, s, f"{ARLF}/agenda.md", meeting_on="2025-06-04")
+    # The same agenda, not rebuilt: even its generation time is the first one's.
+    assert again == first and cache.hits == hits + 2
+    assert md.status_code == 200 and "Use multi-agency chronologies" in md.text
+
+    finding = s.finding(ids["audit"], "Supervision rarely recorded", ("neglect",), D(2025, 5, 1))
+    s.recommend(ids["audit"], (finding,), "Record supervision of neglect cases", D(2025, 5, 2))
+    changed = _get(c, s, f"{ARLF}/agenda", meeting_on="2025-06-04").json()
+    assert changed["position"] > first["position"]
+    assert [r["text"] for r in changed["awaiting_decision"]] == [
+        "Publish an escalation protocol", "Record supervision of neglect cases", "Use multi-agency chronologies",
+    ]
+    # Another meeting is another agenda, even at the same position.
+    other = _get(c, s, f"{ARLF}/agenda", meeting_on="2025-09-03").json()
+    assert other["meeting_on"] == "2025-09-03" and other["generated_at"] != changed["generated_at"]
+
+    params = {"meeting_on": "2025-06-04", "min_position": changed["position"]}
+    rebuilt = c.get(f"/v1/partnerships/{PID}/forums/{ARLF}/agenda", params=params,
+                    headers={"Cache-Control": "no-cache"}).json()
+    assert rebuilt["generated_at"] != changed["generated_at"]
+    assert {**rebuilt, "generated_at": None} == {**changed, "generated_at": None}
+
+
 def test_default_meeting_is_the_forums_next_one(
     client: tuple[TestClient, Scenario, dict[str, UUID]],
 ) -> None:

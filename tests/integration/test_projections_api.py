@@ -25,9 +25,10 @@ with warnings.catch_warnings():
 
 from services.api import projection_reads
 from services.api.app import create_app
+from services.auth.principals import Role
 from services.settings import Settings
 from tests.e2e.conftest import Api
-from tests.fixtures.auth import AdminOfWhicheverPartnership
+from tests.fixtures.auth import AdminOfWhicheverPartnership, auth_headers
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (also provided by the root conftest)
 from tests.integration.stores import postgres_settings, sqlite_settings
 
@@ -143,6 +144,23 @@ def test_csv_holds_the_same_rows_as_json(api: Api, client: TestClient) -> None:
     assert [t["action_id"] for t in csv.DictReader(io.StringIO(filtered))] == [rec["id"]]
     bad = client.get(f"{api.base}/tracker", params={"rag": "purple"})
     assert bad.status_code == 422
+
+
+def test_a_cached_tracker_page_is_never_another_callers(api: Api, client: TestClient, app: FastAPI) -> None:
+    police = api.open_action()
+    council = api.agree_action(api.accepted_recommendation(), owner_agency_id="st-helens-council")["id"]
+    params = {"today": TODAY, "min_position": app_head(client)}
+    everyone = client.get(f"{api.base}/tracker", params=params).json()
+    assert {r["action_id"] for r in everyone["actions"]} == {police, council}
+    # Same position, same query string, another role: its own answer, not the admin's.
+    as_council = TestClient(app, headers=auth_headers(app, Role.AGENCY, agency="st-helens-council"))
+    theirs = as_council.get(f"{api.base}/tracker", params=params)
+    assert theirs.status_code == 200, theirs.text
+    assert [r["action_id"] for r in theirs.json()["actions"]] == [council]
+    # Another day is another page: RAG is computed for the day asked.
+    later = client.get(f"{api.base}/tracker", params={**params, "today": "2030-01-01"}).json()
+    assert {r["rag"] for r in later["actions"]} == {"red"}
+    assert app.state.read_cache.hits == 0
 
 
 def app_head(client: TestClient) -> int:

@@ -20,6 +20,7 @@ from projections.tracker import replay_tracker as replay
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
 from services.api.projection_reads import Freshness, MinPosition, catch_up, get_projector, projection_read
+from services.api.read_cache import read_cache, wants_fresh
 from services.auth.deps import principal_of
 from services.auth.principals import Role
 from services.store import EventStore
@@ -123,7 +124,12 @@ def _tracker(
     if as_of is None:
         day = today or datetime.now(UTC).date()
         with projection_read(request, "tracker", min_position) as (cur, freshness):
-            return query_tracker(cur, partnership_id, filters, day), freshness, day
+            key = ("tracker", partnership_id, filters, day, freshness.position)
+            rows = read_cache(request).get_or_build(
+                key, lambda: query_tracker(cur, partnership_id, filters, day), fresh=wants_fresh(request)
+            )
+            assert isinstance(rows, list)
+            return rows, freshness, day
     # The tables only say which aggregates belong to the partnership; their state
     # at `as_of` comes from replaying their own events. So first catch up.
     projector = get_projector(request)
