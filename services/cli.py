@@ -153,7 +153,8 @@ def _project(args: argparse.Namespace) -> int:
 def _relay_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--once", action="store_true", help="publish what the log holds now, then exit")
     p.add_argument("--batch-size", type=int, default=200, help="events per acknowledged batch (default 200)")
-    p.add_argument("--interval", type=float, default=0.05, help="seconds between polls when idle (default 0.05)")
+    # services.relay.IDLE_INTERVAL, not imported: the relay pulls in kafka-python, slow for --help.
+    p.add_argument("--interval", type=float, default=0.02, help="seconds between polls when idle (default 0.02)")
     p.add_argument("--pause", type=float, default=0.0, help="seconds to wait between batches: a throttle")
 
 
