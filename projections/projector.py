@@ -167,12 +167,14 @@ class Projector:
             # No fsync while replaying (about a tenth of a rebuild's time). A process
             # crash loses nothing; a power cut mid-rebuild may damage the views' file,
             # which holds nothing the log cannot rebuild: delete it and rebuild.
-            self._conn.execute("PRAGMA synchronous = OFF")
+            with self._lock:  # the writer's connection is the loop's too
+                self._conn.execute("PRAGMA synchronous = OFF")
         try:
             return self._run(self.rebuild_batch_size, progress)
         finally:
             if self.db.dialect == "sqlite":
-                self._conn.execute("PRAGMA synchronous = NORMAL")
+                with self._lock:
+                    self._conn.execute("PRAGMA synchronous = NORMAL")
             # Also after a failure: the views stay queryable at their usual speed.
             # (Should the process die here instead, the next Projector's `create` restores them.)
             if deferred:
