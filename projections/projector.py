@@ -108,7 +108,7 @@ class Projector:
                     break
                 batch = [(n.id, self._decode(n)) for n in notifications]
                 events = [(pos, event) for pos, event in batch if event is not None]
-                with self.db.transaction(self._conn) as cur:
+                with self.db.pipelined_transaction(self._conn) as cur:
                     positions = self._locked_positions(cur)
                     for view in self.views:
                         if positions.get(view.name, 0) < start:

@@ -107,6 +107,45 @@ def test_a_rebuild_killed_midway_resumes_to_identical_tables(
     resumed.close()
 
 
+class FailingOnceTracker(TrackerView):
+    """Fails once, at its `at`-th event: by raising, or by a statement the database refuses."""
+
+    def __init__(self, at: int, how: str) -> None:
+        self.left, self.how = at, how
+
+    def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
+        self.left -= 1
+        if self.left == 0:
+            if self.how == "python":
+                raise Crash(position)
+            # A duplicate primary key: PostgreSQL reports it only when the pipeline syncs.
+            cur.execute("INSERT INTO projection_tracking (name, position) VALUES ('audit', 0)")
+        super().apply(cur, event, position)
+
+
+@pytest.mark.parametrize("how", ["python", "sql"])
+def test_a_failed_batch_leaves_the_projector_able_to_go_on(
+    settings: Settings, store: EventStore, tmp_path: Path, how: str
+) -> None:
+    generate_history(LearningService(store), 600, seed=4, partnership_id=PID)
+    head = store.recorder.max_notification_id()
+    reference = Projector(store, second_db(settings, tmp_path, "reference"), views())
+    reference.run_once()
+    expected = dump(reference.db, views())
+    reference.close()
+
+    projector = Projector(store, build_view_db(settings), [FailingOnceTracker(250, how), AuditView()], batch_size=100)
+    with pytest.raises(Exception) as failure:
+        projector.run_once()
+    assert (how == "python") == isinstance(failure.value, Crash)
+    # Rolled back whole, and the same connection goes on (as the background loop retries it).
+    assert projector.positions() == {"tracker": 200, "audit": 200}
+    projector.run_once()
+    assert projector.positions() == {"tracker": head, "audit": head}
+    assert dump(projector.db, views()) == expected
+    projector.close()
+
+
 def _cli(settings: Settings, *args: str) -> list[str]:
     return [sys.executable, "-m", "services.cli", *args]
 
