@@ -28,6 +28,10 @@ from services.settings import Settings
 S = TypeVar("S", bound=AggregateState)
 
 
+_VERSIONED = b'"class_version"'
+"""In a stored payload: written by a class at version 2 or later."""
+
+
 class PydanticMapper(Mapper[UUID]):
     """Stores pydantic events under their stable topics, upcasting on the way back."""
 
@@ -55,8 +59,16 @@ class PydanticMapper(Mapper[UUID]):
             data = self.cipher.decrypt(data)
         if self.compressor:
             data = self.compressor.decompress(data)
-        state: dict[str, Any] = self.transcoder.decode(data)
         cls = event_class_for(stored_event.topic)
+        if cls.class_version == 1 and data[:1] == b"{" and data[1:2] != b"}" and _VERSIONED not in data:
+            # Nothing to upcast: pydantic parses the stored JSON itself, with the two fields
+            # kept outside the payload put in front. Twice as fast as a dict first, and every
+            # replay (a rebuild, the relay, loading an aggregate) decodes every event.
+            head = b'{"originator_id":"%s","originator_version":%d,' % (
+                str(stored_event.originator_id).encode(), stored_event.originator_version,
+            )
+            return cls.model_validate_json(head + data[1:])
+        state: dict[str, Any] = self.transcoder.decode(data)
         cls.upcast(state, state.pop("class_version", 1))
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
