@@ -13,11 +13,12 @@ can serialise to the same bytes. `verify` recomputes the chain from the events t
 and names the first position at which the log and its chain disagree: an altered
 row, a deleted row, or two rows whose contents were swapped.
 
-What a hash chain kept in the same database cannot show: someone able to rewrite
-both tables can recompute every hash after the point they changed, and the newest
-events can be removed together with their chain rows. Publishing the head hash
-elsewhere (the relay, a printed report) closes that gap; `VerifyReport.head_hash`
-is there for that.
+What a hash chain kept in the same database cannot show by itself: someone able to
+rewrite both tables can recompute every hash after the point they changed, and the
+newest events can be removed together with their chain rows. Anchors close that gap:
+each verification reports the head as `POSITION:HASH`; kept outside the database (the
+scrutineer's report, a ticket), an anchor given back to `verify` must still be in the
+chain, with the same hash, or the history was rewritten or cut short.
 """
 
 from __future__ import annotations
@@ -118,19 +119,52 @@ class VerifyReport:
     reason: str | None = None
     head_hash: str | None = None
     """Hex hash of the last event checked: publish it to detect a rewritten tail."""
+    head_position: int | None = None
+
+    @property
+    def anchor(self) -> str | None:
+        """`POSITION:HASH` of the head, to keep elsewhere and give back as an anchor."""
+        return f"{self.head_position}:{self.head_hash}" if self.head_position and self.head_hash else None
+
+
+ANCHOR_PATTERN = r"^[1-9][0-9]*:[0-9a-fA-F]{64}$"
+
+
+class BadAnchor(ValueError):
+    """An anchor that is not `POSITION:HASH` (a positive integer, 64 hex digits)."""
+
+
+def parse_anchor(text: str) -> tuple[int, bytes]:
+    position, _, digest = text.strip().partition(":")
+    try:
+        number = int(position)
+        value = bytes.fromhex(digest)
+    except ValueError:
+        number, value = 0, b""
+    if number < 1 or len(value) != 32:
+        raise BadAnchor(f"anchor {text!r} is not POSITION:HASH (a position >= 1, a 64-digit hex hash)")
+    return number, value
 
 
 Progress = Callable[[int, int], None]
 """Called with (position reached, log head) after each page."""
 
 
-def verify(store: Any, *, page_size: int = 1000, progress: Progress | None = None) -> VerifyReport:
+def verify(
+    store: Any,
+    *,
+    page_size: int = 1000,
+    progress: Progress | None = None,
+    anchors: Mapping[int, bytes] | None = None,
+) -> VerifyReport:
     """Recompute the hash chain of `store`'s log (an EventStore, or a chained recorder).
 
     Walks the events table and the chain table together in notification order, so a
     deleted event shows at its own position (the chain still records it) and an
-    altered or reordered event at the first position whose contents changed.
+    altered or reordered event at the first position whose contents changed. Each of
+    `anchors` (position -> hash, from earlier verifications) must be met on the way.
     """
+    anchors = dict(anchors or {})
     recorder = getattr(store, "recorder", store)
     if not isinstance(recorder, ChainedRecorder):
         return VerifyReport(False, 0, None, f"the store's recorder ({type(recorder).__name__}) keeps no hash chain")
@@ -144,6 +178,12 @@ def verify(store: Any, *, page_size: int = 1000, progress: Progress | None = Non
         links = recorder.select_chain(gt=after, lte=upper)
         by_id = {e.id: e for e in events}
         for position in sorted(by_id.keys() | links.keys()):
+            if anchors and min(anchors) < position:
+                skipped = min(anchors)
+                return VerifyReport(
+                    False, checked, skipped,
+                    "an anchor records this position, which the log and its chain no longer hold (removed)",
+                )
             event, stored = by_id.get(position), links.get(position)
             if event is None:
                 return VerifyReport(
@@ -164,25 +204,48 @@ def verify(store: Any, *, page_size: int = 1000, progress: Progress | None = Non
                     "hash mismatch: the event was altered, moved, or its predecessor was removed",
                 )
             prev = bytes(stored)
+            anchored = anchors.pop(position, None)
+            if anchored is not None and anchored != prev:
+                return VerifyReport(
+                    False, checked, position,
+                    "the chain differs here from the anchor kept for this position (history rewritten)",
+                )
             checked += 1
         if not events:
             break
         after = events[-1].id
         if progress is not None:
             progress(after, max(head, after))
-    return VerifyReport(True, checked, None, None, prev.hex() if checked else None)
+    if anchors:
+        missing = min(anchors)
+        return VerifyReport(
+            False, checked, missing,
+            f"an anchor records position {missing}, but the log ends at {after} (newest events removed)",
+        )
+    return VerifyReport(True, checked, None, None, prev.hex() if checked else None, after or None)
 
 
-def run_verify(store: Any, out: TextIO, err: TextIO, *, page_size: int = 1000, show_progress: bool = True) -> int:
+def run_verify(
+    store: Any,
+    out: TextIO,
+    err: TextIO,
+    *,
+    page_size: int = 1000,
+    show_progress: bool = True,
+    anchors: Mapping[int, bytes] | None = None,
+) -> int:
     """`lif verify`: progress on `err`, the verdict on `out`; 0 if the chain holds, else 1."""
     from projections.progress import ProgressBar
 
     bar = ProgressBar(err, label="verify") if show_progress else None
-    report = verify(store, page_size=page_size, progress=bar)
+    report = verify(store, page_size=page_size, progress=bar, anchors=anchors)
     if bar is not None:
         bar.done()
     if report.ok:
-        print(f"ok: {report.checked} events chained; head hash {report.head_hash or '-'}", file=out)
+        met = f"; {len(anchors)} anchor(s) met" if anchors else ""
+        print(f"ok: {report.checked} events chained{met}; head hash {report.head_hash or '-'}", file=out)
+        if report.anchor:
+            print(f"anchor: {report.anchor}  (keep it elsewhere; `lif verify --anchor` checks it later)", file=out)
         return 0
     if report.first_bad_position is None:
         print(f"lif verify: cannot verify: {report.reason}", file=err)

@@ -191,9 +191,22 @@ def _feeds(args: argparse.Namespace) -> int:
     return serve(once=args.once)
 
 
+def _anchor(text: str) -> tuple[int, bytes]:
+    from services.chain import BadAnchor, parse_anchor
+
+    try:
+        return parse_anchor(text)
+    except BadAnchor as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _verify_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--page-size", type=int, default=1000, help="events read per query (default 1000)")
     p.add_argument("--no-progress", action="store_true", help="do not draw the progress bar on stderr")
+    p.add_argument(
+        "--anchor", type=_anchor, action="append", default=[], metavar="POSITION:HASH",
+        help="a head reported by an earlier verify (repeatable): the chain must still hold it, same hash",
+    )
 
 
 @command("verify", "recompute the event log's hash chain; exit 1 naming the first bad position", _verify_args)
@@ -204,7 +217,10 @@ def _verify(args: argparse.Namespace) -> int:
 
     store = EventStore.from_settings(get_settings())
     try:
-        return run_verify(store, sys.stdout, sys.stderr, page_size=args.page_size, show_progress=not args.no_progress)
+        return run_verify(
+            store, sys.stdout, sys.stderr, page_size=args.page_size, show_progress=not args.no_progress,
+            anchors=dict(args.anchor),
+        )
     finally:
         store.close()
 

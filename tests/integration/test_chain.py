@@ -23,7 +23,7 @@ from domain.aggregate import Context
 from domain.framework import Sector
 from domain.partnership import add_agency, register_partnership
 from services import cli
-from services.chain import GENESIS, link_hash, verify
+from services.chain import GENESIS, link_hash, parse_anchor, verify
 from services.chain_recorders import ChainedPostgresApplicationRecorder, ChainedSQLiteApplicationRecorder
 from services.settings import Settings, get_settings
 from services.store import EventStore
@@ -104,6 +104,15 @@ class Tamper:
         for target, source in ((first, second), (second, first)):
             topic, state = rows[source]
             self.execute("UPDATE {events} SET topic = ?, state = ? WHERE {id} = ?", topic, state, target)
+
+
+def rechain(tamper: Tamper) -> None:
+    """Recompute every link from the events as they now are: what someone able to write
+    both tables would do to cover their changes. The chain then holds by itself."""
+    prev = GENESIS
+    for n in tamper.store.recorder.select_notifications(start=None, limit=10_000):
+        prev = link_hash(prev, n.id, n.originator_id, n.originator_version, n.topic, n.state)
+        tamper.execute("UPDATE {chain} SET hash = ? WHERE notification_id = ?", prev, n.id)
 
 
 class _QmarkCursor:
@@ -292,3 +301,91 @@ def test_sqlite_refuses_to_reuse_the_position_of_a_deleted_last_event(tmp_path: 
         assert verify(store).first_bad_position == ids[-1]
     finally:
         store.close()
+
+
+# --- anchors: what the chain alone cannot show -----------------------------------------
+
+
+def test_the_newest_events_removed_with_their_links_are_caught_by_an_anchor(
+    store: EventStore, settings: Settings
+) -> None:
+    ids = fill(store)
+    head = verify(store)
+    assert head.anchor == f"{ids[-1]}:{head.head_hash}"
+    tamper = Tamper(store, settings)
+    for position in ids[-2:]:
+        tamper.delete(position)
+        tamper.delete_link(position)
+    assert verify(store).ok  # the chain alone holds: the gap anchors close
+    report = verify(store, anchors=dict([parse_anchor(head.anchor or "")]))
+    assert (report.ok, report.first_bad_position) == (False, ids[-1])
+    assert "newest events removed" in (report.reason or "")
+
+
+def test_a_history_rewritten_and_rechained_is_caught_by_an_anchor(store: EventStore, settings: Settings) -> None:
+    ids = fill(store)
+    early = verify(store)
+    fill_more(store)  # events after the anchor: it still vouches for what came before
+    tamper = Tamper(store, settings)
+    tamper.alter_state(ids[2])
+    rechain(tamper)
+    assert verify(store).ok
+    report = verify(store, anchors=dict([parse_anchor(early.anchor or "")]))
+    assert (report.ok, report.first_bad_position) == (False, ids[-1])
+    assert "anchor" in (report.reason or "")
+    # An anchor taken after the rewrite is met: it vouches only for what came before it.
+    assert verify(store, anchors=dict([parse_anchor(verify(store).anchor or "")])).ok
+
+
+def test_an_anchored_position_removed_from_the_middle_is_named(store: EventStore, settings: Settings) -> None:
+    ids = fill(store)
+    prev = GENESIS
+    anchors: dict[int, bytes] = {}
+    for n in store.recorder.select_notifications(start=None, limit=1000):
+        prev = link_hash(prev, n.id, n.originator_id, n.originator_version, n.topic, n.state)
+        anchors[n.id] = prev
+    tamper = Tamper(store, settings)
+    tamper.delete(ids[3])
+    tamper.delete_link(ids[3])
+    rechain(tamper)
+    report = verify(store, anchors={ids[3]: anchors[ids[3]]})
+    assert (report.ok, report.first_bad_position) == (False, ids[3])
+    assert "no longer hold" in (report.reason or "")
+
+
+def test_anchors_through_lif_verify_and_the_endpoint(
+    store: EventStore,
+    settings: Settings,
+    env_for: Callable[[Settings], AbstractContextManager[None]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from services.api.app import create_app
+    from tests.fixtures.auth import auth_headers
+
+    ids = fill(store)
+    with env_for(settings):
+        assert cli.main(["verify", "--no-progress"]) == 0
+        out = capsys.readouterr().out
+        anchor = next(line.split()[1] for line in out.splitlines() if line.startswith("anchor: "))
+        assert anchor.startswith(f"{ids[-1]}:")
+        assert cli.main(["verify", "--no-progress", "--anchor", anchor]) == 0
+        assert "1 anchor(s) met" in capsys.readouterr().out
+        with pytest.raises(SystemExit) as bad:
+            cli.main(["verify", "--anchor", "12:not-a-hash"])
+        assert bad.value.code == 2
+        assert "POSITION:HASH" in capsys.readouterr().err
+
+    app = create_app(settings, store=store)
+    client = TestClient(app, headers=auth_headers(app))
+    assert client.get("/v1/admin/verify").json()["anchor"] == anchor
+    tamper = Tamper(store, settings)
+    tamper.delete(ids[-1])
+    tamper.delete_link(ids[-1])
+    body = client.get("/v1/admin/verify", params={"anchor": anchor}).json()
+    assert body["ok"] is False and body["first_bad_position"] == ids[-1]
+    with env_for(settings):
+        assert cli.main(["verify", "--no-progress", "--anchor", anchor]) == 1
+        assert f"TAMPERED at position {ids[-1]}" in capsys.readouterr().err
+    refused = client.get("/v1/admin/verify", params={"anchor": "0:abc"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "anchor"
