@@ -1,4 +1,4 @@
-"""Who may act: API keys issued to emitting services, and the reads scrutineers make.
+"""Who may act: API keys issued to emitting services, tokens revoked, and the reads scrutineers make.
 
 These are facts about access, not about learning; the audit trail shows them
 beside every other event, so issuing a key or reading as a scrutineer leaves a
@@ -26,6 +26,15 @@ class ApiKeyRevoked(DomainEvent):
     key_id: str
 
 
+class TokenRevoked(DomainEvent):
+    """A bearer token refused from now on, before it expires (lost, or its holder left)."""
+
+    TOPIC = "lif.access.token_revoked"
+    token_id: str
+    subject: str
+    """Whom the token named, as far as the revoker knew it ("" if only its id was given)."""
+
+
 class ScrutinyRead(DomainEvent):
     """A scrutineer read something: what (method, path, query) and when (`timestamp`)."""
 
@@ -37,6 +46,10 @@ class ScrutinyRead(DomainEvent):
 
 def api_key_aggregate_id(key_id: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"lif:api-key:{key_id}")
+
+
+def token_aggregate_id(token_id: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"lif:token:{token_id}")
 
 
 def scrutiny_aggregate_id(partnership_id: str, principal: str) -> UUID:

@@ -120,6 +120,7 @@ _TEMPLATES: dict[str, str] = {
     "lif.access.scrutiny_read": "Scrutiny read: {method} {path}",
     "lif.access.api_key_issued": "API key {key_id} issued to service:{name}",
     "lif.access.api_key_revoked": "API key {key_id} revoked",
+    "lif.access.token_revoked": "Token {token_id} revoked ({subject})",
 }
 
 

@@ -279,7 +279,9 @@ def _token_args(p: argparse.ArgumentParser) -> None:
     configure_token(p)
 
 
-@command("token", "issue signed bearer tokens (roles: admin, service, secretary, agency, scrutineer)", _token_args)
+@command(
+    "token", "issue or revoke signed bearer tokens (roles: admin, service, secretary, agency, scrutineer)", _token_args
+)
 def _token(args: argparse.Namespace) -> int:
     from services.auth.cli import run_token
     from services.settings import get_settings

@@ -1,4 +1,4 @@
-"""`lif token create` and `lif apikey create|revoke`."""
+"""`lif token create|revoke` and `lif apikey create|revoke`."""
 
 from __future__ import annotations
 
@@ -27,11 +27,24 @@ def configure_token(p: argparse.ArgumentParser) -> None:
     create.add_argument("--partnership", required=True, metavar="ID", help="the one partnership it is for")
     create.add_argument("--subject", metavar="NAME", help="who holds it, e.g. jdoe (recorded on events)")
     create.add_argument("--ttl", default="8h", help="lifetime: 30m, 8h, 7d... (default 8h, at most 366d)")
+    revoke = sub.add_parser(
+        "revoke",
+        help="refuse one token from now on, before it expires",
+        description="Revoke one bearer token: given whole (--token), or by the id `lif token create` "
+        "printed (with --partnership). Recorded in the audit trail as lif.access.token_revoked.",
+    )
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--token", metavar="TOKEN", help="the token itself (it may have expired already)")
+    which.add_argument("--id", dest="token_id", metavar="TOKEN_ID", help="its id (16 hex digits)")
+    revoke.add_argument("--partnership", metavar="ID", help="the token's partnership (required with --id)")
+    revoke.add_argument("--reason", help="why (recorded as the event's rationale)")
 
 
 def run_token(args: argparse.Namespace, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    from services.auth.tokens import MissingSecretKey, issue, parse_ttl, signing_key
+    from services.auth.tokens import MissingSecretKey, issue, parse_ttl, signing_key, token_id
 
+    if args.action == "revoke":
+        return _revoke_token(args, settings, err)
     try:
         principal = make_principal(
             args.role, args.partnership, args.subject, agency_id=args.agency, forum_id=args.forum
@@ -43,8 +56,37 @@ def run_token(args: argparse.Namespace, settings: Settings, out: TextIO = sys.st
         return 2
     token = issue(key, principal, ttl)
     expires = (datetime.now(UTC) + ttl).replace(microsecond=0).isoformat()
-    print(f"{principal.subject} ({principal.role.value}) in {principal.partnership_id}, expires {expires}", file=err)
+    print(
+        f"{principal.subject} ({principal.role.value}) in {principal.partnership_id}, expires {expires}, "
+        f"token id {token_id(token)}",
+        file=err,
+    )
     print(token, file=out)
+    return 0
+
+
+def _revoke_token(args: argparse.Namespace, settings: Settings, err: TextIO) -> int:
+    from services.auth.revocation import revoke_token
+    from services.store import EventStore
+
+    if args.token_id and not args.partnership:
+        print("lif token revoke: --partnership is required with --id", file=err)
+        return 2
+    store = EventStore.from_settings(settings)
+    try:
+        revoked = revoke_token(
+            store, token=args.token, token_id=args.token_id, partnership_id=args.partnership,
+            revoked_by=f"cli:{getpass.getuser()}", reason=args.reason,
+        )
+    except ValueError as e:
+        print(f"lif token revoke: {e}", file=err)
+        return 2
+    finally:
+        store.close()
+    if revoked is None:
+        print("lif token revoke: that token was already revoked", file=err)
+        return 1
+    print(f"revoked token {revoked.token_id} {revoked.subject}".rstrip() + f" in {revoked.partnership_id}", file=err)
     return 0
 
 

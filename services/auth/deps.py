@@ -1,7 +1,7 @@
 """The one dependency every router is included with: who is asking, and may they.
 
 1. Authenticate: `Authorization: Bearer <token>` (tokens.py) or `X-API-Key` (apikeys.py);
-   neither, or a token that is malformed, tampered with or expired: 401.
+   neither, or a token that is malformed, tampered with, expired or revoked (revocation.py): 401.
 2. Rate-limit the principal: 429 with Retry-After.
 3. Authorize against the policy table (policy.py) by the matched route's method and
    path template: 403 outside the role or its scope.
@@ -28,8 +28,9 @@ from services.auth import policy
 from services.auth.apikeys import authenticate_api_key
 from services.auth.principals import Principal, Role
 from services.auth.ratelimit import RateLimiter
+from services.auth.revocation import is_revoked
 from services.auth.scrutiny import record_read
-from services.auth.tokens import InvalidToken, signing_key, verify
+from services.auth.tokens import InvalidToken, signing_key, token_id, verify
 from services.settings import Settings
 from services.store import EventStore
 
@@ -40,7 +41,7 @@ _api_key = APIKeyHeader(
 
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "A body that cannot even be parsed (e.g. not UTF-8)"},
-    401: {"model": ErrorBody, "description": "No credentials, or a token malformed, tampered with or expired"},
+    401: {"model": ErrorBody, "description": "No credentials, or a token malformed, tampered with, expired or revoked"},
     403: {"model": ErrorBody, "description": "The role or its scope does not allow this"},
     429: {"model": ErrorBody, "description": "Too many requests from this principal; see Retry-After"},
 }
@@ -79,14 +80,18 @@ def _authenticate(
 ) -> Principal:
     if bearer is not None:
         try:
-            return verify(request.app.state.signing_key, bearer.credentials)
+            principal = verify(request.app.state.signing_key, bearer.credentials)
         except InvalidToken as e:
             raise _unauthenticated(f"The bearer token is not valid ({e.reason}).", f"token_{e.reason}") from None
-    if api_key:
-        principal = authenticate_api_key(request.app.state.store, api_key)
-        if principal is None:
-            raise _unauthenticated("The API key is not valid (unknown or revoked).", "api_key_invalid")
+        jti = token_id(bearer.credentials)
+        if jti is not None and is_revoked(request.app.state.store, jti):
+            raise _unauthenticated("The bearer token was revoked.", "token_revoked")
         return principal
+    if api_key:
+        service = authenticate_api_key(request.app.state.store, api_key)
+        if service is None:
+            raise _unauthenticated("The API key is not valid (unknown or revoked).", "api_key_invalid")
+        return service
     if request.headers.get("authorization"):
         raise _unauthenticated("Send `Authorization: Bearer <token>`.", "token_malformed")
     raise _unauthenticated("Send `Authorization: Bearer <token>` or `X-API-Key`.")
