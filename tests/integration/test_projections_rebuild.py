@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -16,7 +17,7 @@ from domain.events import DomainEvent
 from projections.audit import AuditView
 from projections.db import Cursor, ViewDb
 from projections.generate import generate_history
-from projections.projector import Projector
+from projections.projector import REPLAY_GC_THRESHOLD, Projector
 from projections.runtime import build_view_db
 from projections.tracker import TrackerView
 from projections.view import View
@@ -144,6 +145,48 @@ def test_a_failed_batch_leaves_the_projector_able_to_go_on(
     assert projector.positions() == {"tracker": head, "audit": head}
     assert dump(projector.db, views()) == expected
     projector.close()
+
+
+class ThresholdSpy(TrackerView):
+    """Notes the collector's threshold while events are applied, then fails at `fail_at`."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.seen: set[int] = set()
+        self.left = fail_at
+
+    def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
+        self.seen.add(gc.get_threshold()[0])
+        if self.left is not None:
+            self.left -= 1
+            if self.left < 0:
+                raise Crash(position)
+        super().apply(cur, event, position)
+
+
+def test_a_rebuild_collects_garbage_less_often_and_restores_the_collector(
+    settings: Settings, store: EventStore
+) -> None:
+    generate_history(LearningService(store), 300, seed=5, partnership_id=PID)
+    before = gc.get_threshold()
+    for spy in (ThresholdSpy(), ThresholdSpy(fail_at=100)):
+        projector = Projector(store, build_view_db(settings), [spy])
+        try:
+            projector.rebuild()
+        except Crash:
+            assert spy.left is not None and spy.left < 0
+        finally:
+            projector.close()
+        assert spy.seen == {max(before[0], REPLAY_GC_THRESHOLD)}
+        assert gc.get_threshold() == before
+    # Following the log incrementally (as inside the API) leaves the collector alone.
+    spy = ThresholdSpy()
+    projector = Projector(store, build_view_db(settings), [spy])
+    projector.rebuild()
+    generate_history(LearningService(store), 50, seed=6, partnership_id="wirral")
+    spy.seen.clear()
+    projector.run_once()
+    projector.close()
+    assert spy.seen == {before[0]}
 
 
 def _cli(settings: Settings, *args: str) -> list[str]:
