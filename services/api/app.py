@@ -118,7 +118,6 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     app.state.background = None
     app.state.read_cache = ReadCache(settings.read_cache_entries)
     install_error_handlers(app)
-    install_auth(app, settings)
     _document_errors_as_json(app)
 
     @app.middleware("http")
@@ -134,6 +133,8 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
             if len(body) > settings.max_body_bytes:
                 return error_response(413, too_big)
         return await call_next(request)
+
+    install_auth(app, settings)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

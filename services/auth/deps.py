@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -64,11 +64,38 @@ async def _auth_error(_: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+PROTECTED = "/v1/"
+"""Every route under it needs credentials; outside it only /health and the API's documents."""
+
+
 def install_auth(app: FastAPI, settings: Settings) -> None:
-    """Resolves the signing key now (so a missing one stops start-up) and adds the handler."""
+    """Resolves the signing key now (so a missing one stops start-up), adds the handler, and
+    authenticates every request under /v1/ before anything else looks at it. Install it
+    last: the middleware added last runs first."""
     app.state.signing_key = signing_key(settings)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.add_exception_handler(AuthError, _auth_error)
+
+    @app.middleware("http")
+    async def authenticate_first(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # Before routing and body parsing: a stranger learns nothing from a 422 or a 413,
+        # nor which paths exist, and the server reads no body for them.
+        if request.url.path.startswith(PROTECTED):
+            try:
+                request.state.authenticated = await run_in_threadpool(
+                    _authenticate, request, *_credentials(request)
+                )
+            except AuthError as e:
+                return await _auth_error(request, e)
+        return await call_next(request)
+
+
+def _credentials(request: Request) -> tuple[HTTPAuthorizationCredentials | None, str | None]:
+    """The headers as FastAPI's HTTPBearer and APIKeyHeader read them."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None, request.headers.get("x-api-key")
+    return HTTPAuthorizationCredentials(scheme=scheme, credentials=token), request.headers.get("x-api-key")
 
 
 def _unauthenticated(message: str, code: str = "unauthenticated") -> AuthError:
@@ -114,7 +141,10 @@ async def authorize(
 ) -> Principal:
     route = request.scope.get("route")
     route_path = route.path if isinstance(route, APIRoute) else ""
-    principal = await run_in_threadpool(_authenticate, request, bearer, api_key)
+    # Authenticated already by the middleware; the parameters above document the schemes.
+    principal: Principal | None = getattr(request.state, "authenticated", None)
+    if principal is None:
+        principal = await run_in_threadpool(_authenticate, request, bearer, api_key)
     limiter: RateLimiter = request.app.state.rate_limiter
     wait = limiter.take(f"{principal.partnership_id}/{principal.subject}")
     if wait is not None:

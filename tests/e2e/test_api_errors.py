@@ -431,6 +431,28 @@ def test_streamed_body_over_the_limit_is_413(small_client: TestClient) -> None:
     assert r.status_code == 201, r.text
 
 
+def test_strangers_get_401_before_any_body_is_looked_at(small_client: TestClient) -> None:
+    stranger = TestClient(small_client.app)
+    too_big = {**AUDIT, "scope": "x" * 3000}
+    for kwargs in (
+        {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+        {"json": too_big},
+        {"json": too_big, "headers": {"Authorization": "Bearer not-a-token"}},
+    ):
+        r = stranger.post(f"{BASE}/activities", **kwargs)  # type: ignore[arg-type]
+        assert r.status_code == 401, (kwargs.get("headers"), r.text)
+        assert r.headers["WWW-Authenticate"].startswith("Bearer")
+    # Nor which paths exist under /v1/ (outside it: 404, and the open documents).
+    assert stranger.get("/v1/no/such/path").status_code == 401
+    assert stranger.get("/no/such/path").status_code == 404
+    # With credentials the same requests reach the checks behind authentication.
+    json_type = {"Content-Type": "application/json"}
+    bad_json = small_client.post(f"{BASE}/activities", content=b"{not json", headers=json_type)
+    assert bad_json.status_code == 422
+    assert small_client.post(f"{BASE}/activities", json=too_big).status_code == 413
+    assert small_client.get("/v1/no/such/path").status_code == 404
+
+
 def test_default_limit_applies(api: Api) -> None:
     r = api.client.post(f"{BASE}/activities", json={**AUDIT, "scope": "x" * 1_100_000})
     assert r.status_code == 413
