@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 
 import services.api.routers.casefiles as casefile_routes
 import services.api.routers.verify as verify_routes
 import services.api.routers.webhooks as webhook_routes
 from projections.runtime import BackgroundProjector, build_projector
-from services.api.errors import ErrorDetail, error_response, install_error_handlers
+from services.api.body_limit import BodyLimit
+from services.api.errors import install_error_handlers
 from services.api.read_cache import ReadCache
 from services.api.routers import (
     acknowledgements,
@@ -120,20 +121,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     install_error_handlers(app)
     _document_errors_as_json(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        too_big = ErrorDetail(
-            code="body_too_large", field="body", message=f"Bodies are limited to {settings.max_body_bytes} bytes."
-        )
-        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            return error_response(413, too_big)
-        if request.method in {"POST", "PUT", "PATCH"} and length is None:
-            body = await request.body()
-            if len(body) > settings.max_body_bytes:
-                return error_response(413, too_big)
-        return await call_next(request)
-
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_auth(app, settings)
 
     @app.get("/health", tags=["health"])

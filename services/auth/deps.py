@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.errors import DomainError
 from services.api.errors import ErrorBody, ErrorDetail, error_response
@@ -70,24 +71,34 @@ PROTECTED = "/v1/"
 
 def install_auth(app: FastAPI, settings: Settings) -> None:
     """Resolves the signing key now (so a missing one stops start-up), adds the handler, and
-    authenticates every request under /v1/ before anything else looks at it. Install it
-    last: the middleware added last runs first."""
+    authenticates every request under /v1/ before anything else looks at it (install it
+    after the other middleware: the one added last runs first)."""
     app.state.signing_key = signing_key(settings)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.add_exception_handler(AuthError, _auth_error)
 
-    @app.middleware("http")
-    async def authenticate_first(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # Before routing and body parsing: a stranger learns nothing from a 422 or a 413,
-        # nor which paths exist, and the server reads no body for them.
-        if request.url.path.startswith(PROTECTED):
+    app.add_middleware(AuthenticateFirst)
+
+
+class AuthenticateFirst:
+    """Authenticates every request under /v1/ before routing and body parsing: a stranger
+    learns nothing from a 422 or a 413, nor which paths exist, and no body of theirs is read.
+    Plain ASGI (not BaseHTTPMiddleware, which cost 0.4 ms a request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(PROTECTED):
+            request = Request(scope)
             try:
-                request.state.authenticated = await run_in_threadpool(
-                    _authenticate, request, *_credentials(request)
-                )
+                principal = await run_in_threadpool(_authenticate, request, *_credentials(request))
             except AuthError as e:
-                return await _auth_error(request, e)
-        return await call_next(request)
+                response = await _auth_error(request, e)
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})["authenticated"] = principal
+        await self.app(scope, receive, send)
 
 
 def _credentials(request: Request) -> tuple[HTTPAuthorizationCredentials | None, str | None]:
