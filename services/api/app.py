@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
             if servers.leave():
                 if app.state.background is not None:
                     app.state.background.stop()
+                feeds.close_feeds(app.state)
                 app.state.projector.close()
                 app.state.store.close()
 

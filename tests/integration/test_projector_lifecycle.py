@@ -90,6 +90,10 @@ def test_an_app_served_twice_closes_only_when_the_last_server_stops(app: FastAPI
     read = first.get("/v1/partnerships/st-helens/tracker", params={"min_position": head})
     assert read.status_code == 200, read.text
     assert read.json()["position"] >= head
+    feed = first.get("/v1/partnerships/st-helens/agencies/merseyside-police/feed.json")
+    assert feed.status_code == 200, feed.text
+    assert app.state.lif_feeds is not None  # the feed routes' own connections
     first.__exit__(None, None, None)
+    assert app.state.lif_feeds is None
     assert app.state.projector.closed
     assert not app.state.background.thread.is_alive()

@@ -11,7 +11,7 @@ import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -49,6 +49,20 @@ class _Feeds:
             if KafkaSettings().embedded_feeds
             else None
         )
+
+    def close(self) -> None:
+        with _LOCK:
+            if self.filler is not None:
+                self.filler.tracking.close()
+            self.ledger.close()
+
+
+def close_feeds(app_state: Any) -> None:
+    """At the app's shutdown: the connections the feed routes opened, if any."""
+    feeds: _Feeds | None = getattr(app_state, "lif_feeds", None)
+    if feeds is not None:
+        feeds.close()
+        app_state.lif_feeds = None
 
 
 def _entries(
