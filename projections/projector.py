@@ -115,8 +115,7 @@ class Projector:
     def _run(self, batch_size: int, progress: Progress | None) -> int:
         applied = 0
         with self._lock:
-            self._check_open()
-            positions = self.positions()
+            positions = self.positions()  # raises ProjectorClosed once closed
             start = min((positions[v.name] for v in self.views), default=0)
             head = self.head()
             while start < head:

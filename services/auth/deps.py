@@ -31,7 +31,7 @@ from services.auth.principals import Principal, Role
 from services.auth.ratelimit import RateLimiter
 from services.auth.revocation import is_revoked
 from services.auth.scrutiny import record_read
-from services.auth.tokens import InvalidToken, signing_key, token_id, verify
+from services.auth.tokens import InvalidToken, signing_key, verify_token
 from services.settings import Settings
 from services.store import EventStore
 
@@ -118,10 +118,9 @@ def _authenticate(
 ) -> Principal:
     if bearer is not None:
         try:
-            principal = verify(request.app.state.signing_key, bearer.credentials)
+            principal, jti = verify_token(request.app.state.signing_key, bearer.credentials)
         except InvalidToken as e:
             raise _unauthenticated(f"The bearer token is not valid ({e.reason}).", f"token_{e.reason}") from None
-        jti = token_id(bearer.credentials)
         if jti is not None and is_revoked(request.app.state.store, jti):
             raise _unauthenticated("The bearer token was revoked.", "token_revoked")
         return principal

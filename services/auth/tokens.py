@@ -146,42 +146,48 @@ def issue(key: bytes, principal: Principal, ttl: timedelta, *, now: float | None
     return signing_input + "." + _sign(key, signing_input)
 
 
-def unverified_claims(token: str) -> dict[str, Any]:
-    """The claims of a token, signature unchecked: only to learn which token it is (its
-    `jti`), never whom to trust."""
+def _parts(token: str) -> list[str]:
     parts = token.split(".")
     if len(parts) != 3 or len(token) > 4096:
         raise InvalidToken("malformed")
+    return parts
+
+
+def _object(segment: str) -> dict[str, Any]:
     try:
-        claims = json.loads(_unb64(parts[1]))
+        value = json.loads(_unb64(segment))
     except (ValueError, UnicodeDecodeError):
         raise InvalidToken("malformed") from None
-    if not isinstance(claims, dict):
+    if not isinstance(value, dict):
         raise InvalidToken("malformed")
-    return claims
+    return value
+
+
+def unverified_claims(token: str) -> dict[str, Any]:
+    """The claims of a token, signature unchecked: only to learn which token it is (its
+    `jti`), never whom to trust."""
+    return _object(_parts(token)[1])
 
 
 def token_id(token: str) -> str | None:
-    """The `jti` of a token already verified; None if it has none."""
+    """The `jti` of a token we issued; None if it has none."""
     jti = unverified_claims(token).get("jti")
     return jti if isinstance(jti, str) else None
 
 
 def verify(key: bytes, token: str, *, now: float | None = None) -> Principal:
     """The principal a token names; `InvalidToken` unless it is ours, intact and unexpired."""
-    parts = token.split(".")
-    if len(parts) != 3 or len(token) > 4096:
-        raise InvalidToken("malformed")
-    header_b64, claims_b64, signature = parts
+    return verify_token(key, token, now=now)[0]
+
+
+def verify_token(key: bytes, token: str, *, now: float | None = None) -> tuple[Principal, str | None]:
+    """`verify`, and the token's id (`jti`, for revocation) read in the same pass."""
+    header_b64, claims_b64, signature = _parts(token)
     # The signature first: nothing unsigned is even parsed further.
     if not hmac.compare_digest(_sign(key, f"{header_b64}.{claims_b64}"), signature):
         raise InvalidToken("bad_signature")
-    try:
-        header = json.loads(_unb64(header_b64))
-        claims = json.loads(_unb64(claims_b64))
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidToken("malformed") from None
-    if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(claims, dict):
+    header, claims = _object(header_b64), _object(claims_b64)
+    if header.get("alg") != "HS256":
         raise InvalidToken("malformed")
     exp = claims.get("exp")
     if not isinstance(exp, int) or claims.get("iss") != ISSUER:
@@ -201,7 +207,8 @@ def verify(key: bytes, token: str, *, now: float | None = None) -> Principal:
         raise InvalidToken("malformed")
     if not (subject == principal.subject or subject.startswith(principal.subject + ":")):
         raise InvalidToken("malformed")
+    jti = claims.get("jti")
     return Principal(
         role=principal.role, partnership_id=principal.partnership_id, subject=subject,
         agency_id=principal.agency_id, forum_id=principal.forum_id,
-    )
+    ), jti if isinstance(jti, str) else None
