@@ -74,7 +74,9 @@ class LearningService:
         first = stored[0]
         assert isinstance(first, CommandAnswered)
         if first.fingerprint != fp:
-            raise InvalidInput(
+            # 409, not 422: the request is valid on its own; it conflicts with the one
+            # answered before under the same key (a schema cannot tell it apart).
+            raise DomainError(
                 "idempotency_key_reused",
                 "This Idempotency-Key was already used for a different request.",
                 "Idempotency-Key",

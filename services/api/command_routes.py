@@ -12,15 +12,10 @@ from fastapi.responses import JSONResponse
 from domain.aggregate import AggregateState, Context
 from domain.commands import Command
 from services.api.deps import IdempotencyKey, get_context, get_principal, get_service
-from services.api.errors import ErrorBody
+from services.api.responses import COMMAND_RESPONSES
 from services.service import LearningService
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "Unknown partnership or entity"},
-    409: {"model": ErrorBody, "description": "A rule of the framework refuses it, or a stale version"},
-    413: {"model": ErrorBody, "description": "Body too large"},
-    422: {"model": ErrorBody, "description": "Invalid input, naming the field"},
-}
+ERROR_RESPONSES = COMMAND_RESPONSES
 
 
 def add_command_route(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -66,7 +67,21 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, details[0], details)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> str | None:
+    """Every method the OpenAPI document gives this path (FastAPI's 405 carries no Allow,
+    and the routes are resolved lazily, so the document is the one list of them)."""
+    templates: list[tuple[re.Pattern[str], list[str]]] | None = getattr(request.app.state, "allow_templates", None)
+    if templates is None:
+        templates = [
+            (re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"), sorted(ops))
+            for path, ops in request.app.openapi()["paths"].items()
+        ]
+        request.app.state.allow_templates = templates
+    methods = {m.upper() for pattern, ops in templates if pattern.match(request.url.path) for m in ops}
+    return ", ".join(sorted(methods)) or None
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     codes = {
         400: "malformed_body",
@@ -76,7 +91,12 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
         415: "unsupported_media_type",
     }
     detail = ErrorDetail(code=codes.get(exc.status_code, "http_error"), message=str(exc.detail))
-    return error_response(exc.status_code, detail)
+    response = error_response(exc.status_code, detail)
+    response.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        # RFC 9110: a 405 says what is allowed.
+        response.headers["Allow"] = allowed_methods(request) or (exc.headers or {}).get("Allow", "")
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

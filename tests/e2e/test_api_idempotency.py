@@ -64,16 +64,16 @@ def test_retried_decision_signs_off_once(api: Api, store: EventStore) -> None:
     assert len(events(store, first.json()["id"])) == 1
 
 
-def test_same_key_with_a_different_body_is_422(api: Api, store: EventStore) -> None:
+def test_same_key_with_a_different_body_is_409(api: Api, store: EventStore) -> None:
     assert _post(api.client, f"{BASE}/activities", AUDIT, "k-1").status_code == 201
     before = store.recorder.max_notification_id()
     r = _post(api.client, f"{BASE}/activities", {**AUDIT, "title": "Another"}, "k-1")
-    assert r.status_code == 422
+    assert r.status_code == 409
     detail = error_of(r)
     assert (detail["code"], detail["field"]) == ("idempotency_key_reused", "Idempotency-Key")
     # ...and for the same body sent to another route.
     r = _post(api.client, f"{BASE}/forums", {"forum_id": "f-1", "display_name": "F"}, "k-1")
-    assert r.status_code == 422 and error_of(r)["code"] == "idempotency_key_reused"
+    assert r.status_code == 409 and error_of(r)["code"] == "idempotency_key_reused"
     assert store.recorder.max_notification_id() == before
 
 
@@ -84,7 +84,7 @@ def test_same_key_and_body_for_another_partnership_does_not_replay(api: Api, oth
     r = _post(other.client, f"{other.base}/activities", AUDIT, "k-2")
     # Never the first partnership's activity, whatever the answer.
     assert r.headers.get("Idempotent-Replayed") != "true"
-    assert r.status_code == 422 and error_of(r)["code"] == "idempotency_key_reused"
+    assert r.status_code == 409 and error_of(r)["code"] == "idempotency_key_reused"
     other.get(f"/activities/{first.json()['id']}", expect=404)
 
 

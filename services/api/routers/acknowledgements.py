@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from projections import acknowledgements as acks
 from projections.acknowledgements import AcknowledgementStatus
 from projections.agenda import AgendaView
-from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
 from services.api.projection_reads import MinPosition, projection_read, with_freshness
+from services.api.responses import PROJECTION_READ_RESPONSES
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["tracker"])
 
@@ -33,7 +33,7 @@ class AcknowledgementsResponse(BaseModel):
 
 
 @router.get(
-    "/acknowledgements", response_model=AcknowledgementsResponse, responses=ERROR_RESPONSES,
+    "/acknowledgements", response_model=AcknowledgementsResponse, responses=PROJECTION_READ_RESPONSES,
     summary="Agencies' acknowledgements of learning ready to disseminate (signed off, published or closed)",
 )
 def list_acknowledgements(

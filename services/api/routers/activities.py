@@ -13,8 +13,9 @@ from domain.activity import Activity, missing_for_sign_off
 from domain.clocks import Deadline
 from domain.partnership import Partnership, partnership_uuid
 from domain.recommendation import Recommendation
-from services.api.command_routes import ERROR_RESPONSES, add_command_route
+from services.api.command_routes import add_command_route
 from services.api.deps import PartnershipId, StoreDep
+from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import AsOf, load_or_404
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/activities", tags=["activities"])
@@ -74,7 +75,7 @@ def _deadline_view(d: Deadline, today: date) -> DeadlineView:
     )
 
 
-@router.get(A, response_model=ActivityView, responses=ERROR_RESPONSES)
+@router.get(A, response_model=ActivityView, responses=READ_RESPONSES)
 def get_activity(partnership_id: PartnershipId, activity_id: UUID, store: StoreDep, as_of: AsOf = None) -> ActivityView:
     a = load_or_404(store, partnership_id, activity_id, Activity, as_of)
     p = store.load(partnership_uuid(partnership_id), Partnership)

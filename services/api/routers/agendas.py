@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from projections.agenda import Agenda, AgendaView, build_agenda, default_meeting
 from projections.agenda_render import render_html, render_markdown
-from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
 from services.api.projection_reads import Freshness, MinPosition, projection_read
 from services.api.read_cache import read_cache, wants_fresh
+from services.api.responses import PROJECTION_READ_RESPONSES
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/forums/{forum_id}", tags=["agendas"])
 
@@ -53,7 +53,7 @@ def agenda_for(
     return agenda, freshness
 
 
-@router.get("/agenda", response_model=AgendaResponse, responses=ERROR_RESPONSES)
+@router.get("/agenda", response_model=AgendaResponse, responses=PROJECTION_READ_RESPONSES)
 def get_agenda(
     request: Request, partnership_id: PartnershipId, forum_id: ForumId,
     meeting_on: MeetingOn = None, min_position: MinPosition = None,
@@ -66,7 +66,7 @@ def get_agenda(
 
 
 @router.get(
-    "/agenda.md", response_class=MarkdownResponse, responses=ERROR_RESPONSES,
+    "/agenda.md", response_class=MarkdownResponse, responses=PROJECTION_READ_RESPONSES,
     summary="The agenda as Markdown",
 )
 def get_agenda_markdown(
@@ -81,7 +81,7 @@ def get_agenda_markdown(
 
 
 @router.get(
-    "/agenda.html", response_class=HTMLResponse, responses=ERROR_RESPONSES,
+    "/agenda.html", response_class=HTMLResponse, responses=PROJECTION_READ_RESPONSES,
     summary="The agenda as a printable HTML page",
 )
 def get_agenda_html(

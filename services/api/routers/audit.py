@@ -11,9 +11,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from domain.errors import InvalidInput, NotFound
 from projections.audit import AuditFilters, entity_history, query_audit
-from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PRINCIPAL_PATTERN, PartnershipId
 from services.api.projection_reads import MinPosition, projection_read
+from services.api.responses import PROJECTION_READ_RESPONSES
 
 
 class AuditItem(BaseModel):
@@ -51,10 +51,7 @@ class EntityHistory(BaseModel):
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["audit"])
 
-RESPONSES: dict[int | str, dict[str, Any]] = {
-    **ERROR_RESPONSES,
-    503: {"description": "The projection has not reached min_position (code projection_behind)."},
-}
+RESPONSES = PROJECTION_READ_RESPONSES
 
 
 @router.get(

@@ -18,6 +18,7 @@ from domain.framework import SourceKind
 from domain.personal_data import PersonalDetails, SubjectRole
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import ContextDep, PartnershipId
+from services.api.responses import READ_RESPONSES
 from services.subjects import CaseFileView, HistoryEntry, PersonalDataService, subject_keys_for
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/casefiles", tags=["case files"])
@@ -84,7 +85,7 @@ def open_case_file(body: OpenCaseFile, ctx: ContextDep, service: PersonalDataDep
     )
 
 
-@router.get("/{case_file_id}", response_model=CaseFileView, responses=RESPONSES, summary="A case file")
+@router.get("/{case_file_id}", response_model=CaseFileView, responses=READ_RESPONSES, summary="A case file")
 def get_case_file(partnership_id: PartnershipId, case_file_id: UUID, service: PersonalDataDep) -> CaseFileView:
     return service.view(service.get(partnership_id, case_file_id))
 
@@ -112,7 +113,7 @@ def close_case_file(case_file_id: UUID, body: CloseCaseFile, ctx: ContextDep, se
 @router.get(
     "/{case_file_id}/history",
     response_model=HistoryBody,
-    responses=RESPONSES,
+    responses=READ_RESPONSES,
     summary="The case file's history replayed, personal details decrypted or [redacted]",
 )
 def case_file_history(partnership_id: PartnershipId, case_file_id: UUID, service: PersonalDataDep) -> HistoryBody:

@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from domain.clocks import DeadlineStatus
 from domain.errors import NotFound
 from projections.clocks_view import DEFAULT_STATUSES, ClocksView, DeadlineEntry, deadline_entries
-from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
 from services.api.projection_reads import MinPosition, projection_read, with_freshness
+from services.api.responses import PROJECTION_READ_RESPONSES
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/deadlines", tags=["deadlines"])
 
@@ -29,7 +29,7 @@ class DeadlinesResponse(BaseModel):
     lag: int
 
 
-@router.get("", response_model=DeadlinesResponse, responses=ERROR_RESPONSES)
+@router.get("", response_model=DeadlinesResponse, responses=PROJECTION_READ_RESPONSES)
 def get_deadlines(
     request: Request, partnership_id: PartnershipId,
     status: Annotated[

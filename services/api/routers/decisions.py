@@ -8,8 +8,9 @@ from fastapi import APIRouter
 
 from domain import commands as cmd
 from domain.decision import Decision
-from services.api.command_routes import ERROR_RESPONSES, add_command_route
+from services.api.command_routes import add_command_route
 from services.api.deps import PartnershipId, StoreDep
+from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import load_or_404
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/decisions", tags=["decisions"])
@@ -17,6 +18,6 @@ router = APIRouter(prefix="/v1/partnerships/{partnership_id}/decisions", tags=["
 add_command_route(router, "", cmd.RecordDecision, Decision, status_code=201)
 
 
-@router.get("/{decision_id}", response_model=Decision, responses=ERROR_RESPONSES)
+@router.get("/{decision_id}", response_model=Decision, responses=READ_RESPONSES)
 def get_decision(partnership_id: PartnershipId, decision_id: UUID, store: StoreDep) -> Decision:
     return load_or_404(store, partnership_id, decision_id, Decision)

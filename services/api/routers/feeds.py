@@ -21,8 +21,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from consumers.ledger import Ledger
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
-from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId, StoreDep
+from services.api.responses import READ_RESPONSES
 from services.envelope import Envelope
 from services.feeds import EmbeddedFeeds
 from services.kafka_settings import KafkaSettings, delivery_db
@@ -91,7 +91,7 @@ def _title(e: Envelope) -> str:
 
 @router.get(
     "/feed.json",
-    responses={**ERROR_RESPONSES, 200: {"content": {"application/feed+json": {}}}},
+    responses={**READ_RESPONSES, 200: {"content": {"application/feed+json": {}}}},
     summary="The agency's learning as a JSON Feed 1.1",
 )
 def json_feed(
@@ -121,7 +121,7 @@ def json_feed(
 
 @router.get(
     "/feed.atom",
-    responses={**ERROR_RESPONSES, 200: {"content": {"application/atom+xml": {}}}},
+    responses={**READ_RESPONSES, 200: {"content": {"application/atom+xml": {}}}},
     summary="The agency's learning as an Atom feed",
 )
 def atom_feed(
@@ -154,7 +154,7 @@ def atom_feed(
 
 @router.get(
     "/feed.sse",
-    responses={**ERROR_RESPONSES, 200: {"content": {"text/event-stream": {}}}},
+    responses={**READ_RESPONSES, 200: {"content": {"text/event-stream": {}}}},
     summary="The agency's learning as it happens (Server-Sent Events)",
     response_class=StreamingResponse,
 )

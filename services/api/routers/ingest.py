@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from domain.errors import InvalidInput
 from services.api.deps import PrincipalDep, ServiceDep
+from services.api.responses import INGEST_RESPONSES
 from services.auth.deps import ingest_guard
 from services.service import IngestItem, IngestReport
 
@@ -24,7 +25,7 @@ class IngestRequest(BaseModel):
     )
 
 
-@router.post("/ingest", response_model=IngestReport)
+@router.post("/ingest", response_model=IngestReport, responses=INGEST_RESPONSES)
 def ingest(
     request: Request,
     response: Response,

@@ -7,8 +7,9 @@ from fastapi import APIRouter
 from domain import commands as cmd
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
-from services.api.command_routes import ERROR_RESPONSES, add_command_route
+from services.api.command_routes import add_command_route
 from services.api.deps import PartnershipId, StoreDep
+from services.api.responses import READ_RESPONSES
 
 router = APIRouter(prefix="/v1/partnerships", tags=["partnerships"])
 
@@ -23,7 +24,7 @@ add_command_route(router, f"{P}/subscriptions", cmd.Subscribe, Partnership)
 add_command_route(router, f"{P}/subscriptions/cancel", cmd.Unsubscribe, Partnership)
 
 
-@router.get(P, response_model=Partnership, responses=ERROR_RESPONSES)
+@router.get(P, response_model=Partnership, responses=READ_RESPONSES)
 def get_partnership(partnership_id: PartnershipId, store: StoreDep) -> Partnership:
     state = store.load(partnership_uuid(partnership_id), Partnership)
     if state is None:

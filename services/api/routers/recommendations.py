@@ -9,8 +9,9 @@ from fastapi import APIRouter
 from domain import commands as cmd
 from domain.action import Action
 from domain.recommendation import Recommendation
-from services.api.command_routes import ERROR_RESPONSES, add_command_route
+from services.api.command_routes import add_command_route
 from services.api.deps import PartnershipId, StoreDep
+from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import AsOf, load_or_404
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/recommendations", tags=["recommendations"])
@@ -21,7 +22,7 @@ add_command_route(
 )
 
 
-@router.get("/{recommendation_id}", response_model=Recommendation, responses=ERROR_RESPONSES)
+@router.get("/{recommendation_id}", response_model=Recommendation, responses=READ_RESPONSES)
 def get_recommendation(
     partnership_id: PartnershipId, recommendation_id: UUID, store: StoreDep, as_of: AsOf = None
 ) -> Recommendation:

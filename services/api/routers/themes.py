@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.errors import InvalidInput, NotFound
 from projections.db import Cursor
 from projections.themes import ThemeCell, ThemesView, ThemeTrend, parse_bound
-from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
 from services.api.projection_reads import MinPosition, projection_read, with_freshness
+from services.api.responses import PROJECTION_READ_RESPONSES
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/themes", tags=["themes"])
 
@@ -68,7 +68,7 @@ def _require(view: ThemesView, cur: Cursor, partnership_id: str) -> None:
         )
 
 
-@router.get("", response_model=ThemesResponse, responses=ERROR_RESPONSES)
+@router.get("", response_model=ThemesResponse, responses=PROJECTION_READ_RESPONSES)
 def get_themes(
     request: Request, partnership_id: PartnershipId,
     from_: Annotated[str | None, Query(alias="from", description=BOUND)] = None,
@@ -98,7 +98,7 @@ def get_themes(
     return JSONResponse(with_freshness(body, freshness), headers=freshness.headers())
 
 
-@router.get("/trends", response_model=TrendsResponse, responses=ERROR_RESPONSES)
+@router.get("/trends", response_model=TrendsResponse, responses=PROJECTION_READ_RESPONSES)
 def get_trends(
     request: Request, partnership_id: PartnershipId,
     today: Annotated[

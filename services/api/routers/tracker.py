@@ -17,10 +17,10 @@ from domain.framework import SourceKind, Theme
 from domain.partnership import partnership_uuid
 from projections.tracker import COLUMNS, TrackerFilters, events_until, partnership_entity_ids, query_tracker
 from projections.tracker import replay_tracker as replay
-from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
 from services.api.projection_reads import Freshness, MinPosition, catch_up, get_projector, projection_read
 from services.api.read_cache import read_cache, wants_fresh
+from services.api.responses import PROJECTION_READ_RESPONSES
 from services.auth.deps import principal_of
 from services.auth.principals import Role
 from services.store import EventStore
@@ -59,10 +59,7 @@ class TrackerPage(BaseModel):
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["tracker"])
 
-RESPONSES: dict[int | str, dict[str, Any]] = {
-    **ERROR_RESPONSES,
-    503: {"description": "The projection has not reached min_position (code projection_behind)."},
-}
+RESPONSES = PROJECTION_READ_RESPONSES
 
 Agency = Annotated[str | None, Query(description="Owner agency id.")]
 Forum = Annotated[str | None, Query(description="A forum the learning is disseminated to.")]

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from domain.errors import InvalidInput
 from services.api.deps import StoreDep
+from services.api.responses import ADMIN_RESPONSES
 from services.chain import ANCHOR_PATTERN, BadAnchor, parse_anchor
 from services.chain import verify as verify_chain
 
@@ -38,7 +39,9 @@ Anchors = Annotated[
 ]
 
 
-@router.get("/verify", response_model=VerifyBody, summary="Recompute the event log's hash chain")
+@router.get(
+    "/verify", response_model=VerifyBody, responses=ADMIN_RESPONSES, summary="Recompute the event log's hash chain"
+)
 def verify(store: StoreDep, anchor: Anchors = None) -> VerifyBody:
     """Walks the whole log; `ok` is false, naming the first bad position, if a stored
     event was altered, deleted or reordered after it was written, or if the chain no

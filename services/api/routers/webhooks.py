@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
+from services.api.responses import READ_RESPONSES
 from services.kafka_settings import delivery_db
 from services.webhooks import DeadLetter, dead_letters
 
@@ -18,7 +18,7 @@ class DeadLetters(BaseModel):
     dead_letters: list[DeadLetter]
 
 
-@router.get("/dead-letters", response_model=DeadLetters, responses=ERROR_RESPONSES)
+@router.get("/dead-letters", response_model=DeadLetters, responses=READ_RESPONSES)
 def list_dead_letters(request: Request, partnership_id: PartnershipId) -> DeadLetters:
     """Deliveries dead-lettered after their last attempt, most recent first (at most 500)."""
     db = delivery_db(request.app.state.settings)
