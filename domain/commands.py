@@ -6,8 +6,9 @@ id from the path, the ingest endpoint from the item.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -15,13 +16,33 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from domain.action import Evidence
 from domain.activity import CascadeMethod, FamilyResponse, FindingCategory
 from domain.decision import DecisionSubject
-from domain.framework import Sector, SourceKind, Theme
+from domain.framework import DEFAULT_SOURCES, Sector, SourceKind, Theme
 from domain.recommendation import DecisionOutcome
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Target = Literal["none", "partnership", "activity", "recommendation", "action"]
+
+
+def non_empty(description: str) -> Any:
+    """A list the domain refuses empty. The document says so (minItems); the domain's own
+    refusal, with its code and sentence, stays the one that answers."""
+    return Field(description=description, json_schema_extra={"minItems": 1})
+
+
+# What the domain requires of `rationale` when it requires one: some text, not blanks.
+_RATIONALE_GIVEN: dict[str, Any] = {
+    "required": ["rationale"], "properties": {"rationale": {"type": "string", "pattern": r"\S"}},
+}
+
+
+def _when_kind(kinds: Iterable[SourceKind], then: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema for "if `kind` is one of these, then ...": rules the domain applies by kind."""
+    return {
+        "if": {"required": ["kind"], "properties": {"kind": {"enum": sorted(k.value for k in kinds)}}},
+        "then": then,
+    }
 
 
 class Command(BaseModel):
@@ -83,13 +104,17 @@ class SetRouting(Command):
     name: ClassVar[str] = "set_routing"
     target: ClassVar[Target] = "partnership"
     source_kind: SourceKind
-    points_of_dissemination: tuple[Slug, ...]
+    points_of_dissemination: tuple[Slug, ...] = non_empty("The forums the learning goes to: at least one.")
     sign_off_forum: Slug
 
 
 class Subscribe(Command):
     """Set what learning an agency receives (replaces its earlier subscription)."""
 
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["everything"], "properties": {"everything": {"const": True}}},
+        *({"required": [f], "properties": {f: {"minItems": 1}}} for f in ("themes", "source_kinds", "forums")),
+    ]})
     name: ClassVar[str] = "subscribe"
     target: ClassVar[Target] = "partnership"
     agency_id: Slug
@@ -111,6 +136,21 @@ class Unsubscribe(Command):
 
 
 class OpenActivity(Command):
+    # A serious-incident review starts statutory clocks: it needs the date of awareness,
+    # unless it follows a Rapid Review (whose clocks it keeps) or inherits the date from
+    # its originating activity (a rule of state the document can only describe). A review
+    # that needs an independent lead says why its scale is proportionate (rationale).
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        _when_kind(
+            (SourceKind.RAPID_REVIEW, SourceKind.SAFEGUARDING_PRACTICE_REVIEW),
+            {"anyOf": [
+                {"required": ["aware_on"], "properties": {"aware_on": {"type": "string"}}},
+                {"required": ["originating_activity_id"],
+                 "properties": {"originating_activity_id": {"type": "string"}}},
+            ]},
+        ),
+        _when_kind((k for k, s in DEFAULT_SOURCES.items() if s.requires_independent_lead), _RATIONALE_GIVEN),
+    ]})
     name: ClassVar[str] = "open_activity"
     target: ClassVar[Target] = "partnership"
     activity_id: UUID | None = Field(default=None, description="Optional client-chosen id.")
@@ -122,8 +162,15 @@ class OpenActivity(Command):
         default=None, description="Pseudonymous case reference; never a child's name or date of birth."
     )
     agencies_involved: tuple[Slug, ...] = ()
-    aware_on: date | None = None
-    originating_activity_id: UUID | None = None
+    aware_on: date | None = Field(
+        default=None,
+        description="When the partnership became aware of the serious incident. Required for a rapid_review "
+        "or safeguarding_practice_review, unless originating_activity_id names an activity it follows: a Rapid "
+        "Review, or one with a date of awareness to inherit.",
+    )
+    originating_activity_id: UUID | None = Field(
+        default=None, description="The activity this one follows (e.g. the Rapid Review behind a practice review)."
+    )
 
 
 class InvolveAgency(Command):
@@ -182,7 +229,7 @@ class RecordFinding(Command):
     finding_id: UUID | None = None
     category: FindingCategory
     summary: Text
-    themes: tuple[Theme, ...]
+    themes: tuple[Theme, ...] = non_empty("At least one theme.")
     agencies_concerned: tuple[Slug, ...] = ()
     recorded_on: date
 
@@ -226,7 +273,7 @@ class AcknowledgeLearning(Command):
     target: ClassVar[Target] = "activity"
     agency_id: Slug
     acknowledged_on: date
-    cascaded_by: tuple[CascadeMethod, ...] = Field(description="At least one method.")
+    cascaded_by: tuple[CascadeMethod, ...] = non_empty("How the learning was cascaded: at least one method.")
     notes: Text | None = None
 
 
@@ -237,13 +284,14 @@ class MakeRecommendation(Command):
     name: ClassVar[str] = "make_recommendation"
     target: ClassVar[Target] = "activity"
     recommendation_id: UUID | None = None
-    finding_ids: tuple[UUID, ...]
+    finding_ids: tuple[UUID, ...] = non_empty("The activity's findings it is drawn from: at least one.")
     text: Text
-    addressed_to: tuple[Slug, ...]
+    addressed_to: tuple[Slug, ...] = non_empty("Agencies it is addressed to (or 'partnership'): at least one.")
     made_on: date
 
 
 class RecordDecision(Command):
+    model_config = ConfigDict(json_schema_extra={"allOf": [_RATIONALE_GIVEN]})
     name: ClassVar[str] = "record_decision"
     target: ClassVar[Target] = "partnership"
     decision_id: UUID | None = None
@@ -252,7 +300,7 @@ class RecordDecision(Command):
     subject: DecisionSubject
     subject_id: UUID
     outcome: DecisionOutcome
-    decided_by: tuple[Name, ...]
+    decided_by: tuple[Name, ...] = non_empty("Who decided (the chair or members): at least one.")
 
 
 class AgreeAction(Command):
@@ -273,6 +321,7 @@ class NoteProgress(Command):
 
 
 class RescheduleAction(Command):
+    model_config = ConfigDict(json_schema_extra={"allOf": [_RATIONALE_GIVEN]})
     name: ClassVar[str] = "reschedule_action"
     target: ClassVar[Target] = "action"
     due_on: date
@@ -282,7 +331,7 @@ class CompleteAction(Command):
     name: ClassVar[str] = "complete_action"
     target: ClassVar[Target] = "action"
     completed_on: date
-    evidence: tuple[Evidence, ...]
+    evidence: tuple[Evidence, ...] = non_empty("What was done: at least one piece of evidence.")
 
 
 class AssureAction(Command):
