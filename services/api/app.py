@@ -16,6 +16,7 @@ import services.api.routers.webhooks as webhook_routes
 from projections.runtime import BackgroundProjector, build_projector
 from services.api.body_limit import BodyLimit
 from services.api.errors import install_error_handlers
+from services.api.links import add_links
 from services.api.read_cache import ReadCache
 from services.api.routers import (
     acknowledgements,
@@ -51,6 +52,7 @@ def _document_errors_as_json(app: FastAPI) -> None:
                         schemas = [c["schema"] for c in response.get("content", {}).values() if "schema" in c]
                         if code[0] in "45" and schemas:
                             response["content"] = {"application/json": {"schema": schemas[0]}}
+            add_links(generate())
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
