@@ -17,6 +17,7 @@ from domain.action import Evidence
 from domain.activity import CascadeMethod, FamilyResponse, FindingCategory
 from domain.decision import DecisionSubject
 from domain.framework import DEFAULT_SOURCES, Sector, SourceKind, Theme
+from domain.privacy import CASE_REFERENCE_SCHEMA
 from domain.recommendation import DecisionOutcome
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
@@ -108,13 +109,17 @@ class SetRouting(Command):
     sign_off_forum: Slug
 
 
+# Everything, or at least one theme, source kind or forum.
+_ANY_OF_SUBSCRIBED: list[Any] = [
+    {"required": ["everything"], "properties": {"everything": {"const": True}}},
+    *[{"required": [f], "properties": {f: {"minItems": 1}}} for f in ("themes", "source_kinds", "forums")],
+]
+
+
 class Subscribe(Command):
     """Set what learning an agency receives (replaces its earlier subscription)."""
 
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": ["everything"], "properties": {"everything": {"const": True}}},
-        *({"required": [f], "properties": {f: {"minItems": 1}}} for f in ("themes", "source_kinds", "forums")),
-    ]})
+    model_config = ConfigDict(json_schema_extra={"anyOf": _ANY_OF_SUBSCRIBED})
     name: ClassVar[str] = "subscribe"
     target: ClassVar[Target] = "partnership"
     agency_id: Slug
@@ -159,7 +164,8 @@ class OpenActivity(Command):
     opened_on: date
     scope: Text
     case_reference: str | None = Field(
-        default=None, description="Pseudonymous case reference; never a child's name or date of birth."
+        default=None, description="Pseudonymous case reference; never a child's name or date of birth.",
+        json_schema_extra=CASE_REFERENCE_SCHEMA,
     )
     agencies_involved: tuple[Slug, ...] = ()
     aware_on: date | None = Field(

@@ -53,9 +53,23 @@ def _document_errors_as_json(app: FastAPI) -> None:
                         if code[0] in "45" and schemas:
                             response["content"] = {"application/json": {"schema": schemas[0]}}
             add_links(generate())
+            _absent_not_null(generate())
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _absent_not_null(document: dict[str, Any]) -> None:
+    """An optional query or header parameter is left out, never sent as null: `str | None`
+    documents a null FastAPI would read as the text "null"."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                branches = [b for b in schema.get("anyOf", []) if b.get("type") != "null"]
+                if parameter["in"] in ("query", "header") and len(branches) == 1 and len(schema["anyOf"]) == 2:
+                    del schema["anyOf"]
+                    schema.update(branches[0])
 
 
 class _Servers:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.framework import SourceKind
 from domain.personal_data import PersonalDetails, SubjectRole
+from domain.privacy import CASE_REFERENCE_SCHEMA
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import ContextDep, PartnershipId
 from services.api.responses import READ_RESPONSES
@@ -41,7 +42,11 @@ class _Body(BaseModel):
 
 
 class OpenCaseFile(_Body):
-    case_reference: str = Field(description="Pseudonymous case reference, e.g. SHSCP-2025-014 (never a name).")
+    case_reference: str = Field(
+        description="Pseudonymous case reference, e.g. SHSCP-2025-014 (never a name): 3-40 letters, digits, "
+        "'-', '/' or '_' with at least one digit, and nothing that reads as a date (a date of birth).",
+        json_schema_extra=CASE_REFERENCE_SCHEMA,
+    )
     source_kind: SourceKind
     role: SubjectRole = Field(description="The data subject's part in the case.")
     name: str = Field(min_length=1, max_length=200, description="Encrypted before it is stored.")

@@ -20,8 +20,10 @@ class IngestRequest(BaseModel):
     # `Any`, not a dict: an item that is not even an object is reported by its index
     # like any other invalid item, rather than refusing the whole batch.
     items: list[Any] = Field(
-        description="Each item is validated on its own as an IngestItem.",
-        json_schema_extra={"items": IngestItem.model_json_schema()},
+        description="Each item is validated on its own as an IngestItem; one that is not (even one that is "
+        "not an object) is reported in the answer's `rejected` by its index, and the rest still apply.",
+        # IngestItem, or anything else: the batch itself accepts any item.
+        json_schema_extra={"items": {"anyOf": [IngestItem.model_json_schema(), {}]}},
     )
 
 
