@@ -115,7 +115,7 @@ def test_idempotency_header_and_credentials_are_documented(spec: dict[str, Any])
 def test_ingest_documents_its_items(spec: dict[str, Any]) -> None:
     op = spec["paths"]["/v1/ingest"]["post"]
     request = _resolve(spec, op["requestBody"]["content"]["application/json"]["schema"]["$ref"])
-    items = request["properties"]["items"]["items"]
+    items = request["properties"]["items"]["items"]["anyOf"][0]
     assert {"partnership_id", "command", "target_id", "payload", "idempotency_key"} <= set(items["properties"])
     report = _resolve(spec, op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"])
     assert {"applied", "rejected"} <= set(report["properties"])
