@@ -69,7 +69,8 @@ def _absent_not_null(document: dict[str, Any]) -> None:
                 branches = [b for b in schema.get("anyOf", []) if b.get("type") != "null"]
                 if parameter["in"] in ("query", "header") and len(branches) == 1 and len(schema["anyOf"]) == 2:
                     del schema["anyOf"]
-                    schema.update(branches[0])
+                    for key, value in branches[0].items():
+                        schema.setdefault(key, value)  # what the route added beside the anyOf is more precise
 
 
 class _Servers:

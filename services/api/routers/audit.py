@@ -66,7 +66,9 @@ def audit(
     since: Annotated[AwareDatetime | None, Query(description="Events at or after this instant.")] = None,
     until: Annotated[AwareDatetime | None, Query(description="Events at or before this instant.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=20, description="next_cursor of the previous page.")] = None,
+    cursor: Annotated[
+        str | None, Query(pattern=r"^[0-9]{1,18}$", description="next_cursor of the previous page.")
+    ] = None,
     min_position: MinPosition = None,
 ) -> JSONResponse:
     after = 0
