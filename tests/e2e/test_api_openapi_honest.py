@@ -141,3 +141,10 @@ def test_the_creating_commands_link_their_id_to_the_next_operations(spec: dict[s
 
 def _uuid() -> str:
     return str(uuid4())
+
+
+def test_an_agenda_for_a_meeting_in_year_one_is_refused_not_a_server_error(api: Api) -> None:
+    for suffix in ("", ".md", ".html"):
+        r = api.client.get(f"{BASE}/forums/{BOARD}/agenda{suffix}", params={"meeting_on": "0001-08-22"})
+        assert r.status_code == 422, (suffix, r.status_code)
+        assert (error_of(r)["code"], error_of(r)["field"]) == ("invalid_meeting_on", "meeting_on")

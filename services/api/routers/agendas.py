@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from domain.errors import InvalidInput
 from projections.agenda import Agenda, AgendaView, build_agenda, default_meeting
 from projections.agenda_render import render_html, render_markdown
 from services.api.deps import PartnershipId
@@ -44,7 +45,13 @@ def agenda_for(
         def build() -> Agenda:
             facts = AgendaView().facts(cur, partnership_id, forum_id)
             when = meeting_on or default_meeting(facts.meetings, today) or today
-            return build_agenda(facts, when, datetime.now(UTC), freshness.position)
+            try:
+                return build_agenda(facts, when, datetime.now(UTC), freshness.position)
+            except (ValueError, OverflowError):
+                # The agenda looks back a year from the meeting: before year 2 there is none.
+                raise InvalidInput(
+                    "invalid_meeting_on", "No agenda can look back a year from this day.", "meeting_on"
+                ) from None
 
         # Without a meeting asked for, the answer is the next meeting from today: today is in the key.
         key = ("agenda", partnership_id, forum_id, meeting_on or today, meeting_on is None, freshness.position)
