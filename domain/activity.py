@@ -514,6 +514,9 @@ def record_finding(
     _require_status(a, _OPEN_STATES | {ActivityStatus.REPORTED}, "record a finding in")
     if not themes:
         raise InvalidInput("theme_required", "A finding names at least one theme.", "themes")
+    if finding_id is not None and finding_id in a.findings:
+        # Recorded once; a second record under its id would silently replace it.
+        raise RuleViolation("finding_exists", f"Finding {finding_id} is already recorded.", "finding_id")
     _check_agencies(p, agencies_concerned, "agencies_concerned")
     return change(a).trigger(
         FindingRecorded,

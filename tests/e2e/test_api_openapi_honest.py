@@ -148,3 +148,16 @@ def test_an_agenda_for_a_meeting_in_year_one_is_refused_not_a_server_error(api: 
         r = api.client.get(f"{BASE}/forums/{BOARD}/agenda{suffix}", params={"meeting_on": "0001-08-22"})
         assert r.status_code == 422, (suffix, r.status_code)
         assert (error_of(r)["code"], error_of(r)["field"]) == ("invalid_meeting_on", "meeting_on")
+
+
+def test_a_finding_recorded_twice_under_one_id_is_refused_and_the_tracker_still_answers(api: Api) -> None:
+    """Once accepted, the second record replaced the first in the activity and stopped the
+    tracker's projection on its duplicate key: every tracker read then answered 500."""
+    pr, finding_id = api.reported_review()
+    r = api.client.post(f"{BASE}/activities/{pr}/findings", json={
+        "finding_id": finding_id, "category": "good_practice", "summary": "Again.", "themes": ["neglect"],
+        "recorded_on": "2026-06-02",
+    })
+    assert r.status_code == 409, r.text
+    assert (error_of(r)["code"], error_of(r)["field"]) == ("finding_exists", "finding_id")
+    assert api.client.get(f"{BASE}/tracker").status_code == 200
