@@ -123,7 +123,7 @@ def test_a_retry_narrowed_to_a_view_or_a_position(
     projector.run_once()
     streams = {(p.view, p.partnership_id) for p in projector.parked()}
     assert streams == {("tracker", PID), ("themes", OTHERS[0])}
-    wirral = [p for p in projector.parked("themes")]
+    wirral = projector.parked("themes")
     assert wirral[0].status == "failed" and "ThemesBug: no quarter for" in wirral[0].error
     assert all(p.status == "held" for p in wirral[1:]) and len(wirral) > 2
 
