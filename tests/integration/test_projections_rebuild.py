@@ -331,3 +331,15 @@ def test_two_projectors_on_the_same_views_apply_each_event_once(
     assert dump(db, views()) == expected
     a.close()
     b.close()
+
+
+def test_a_read_waiting_on_a_failing_batch_waits_rather_than_fails(settings: Settings, store: EventStore) -> None:
+    """`min_position` reads drive the projector (wait_for): a database failure there is 'not yet', never a 500."""
+    generate_history(LearningService(store), 300, seed=8, partnership_id=PID)
+    head = store.recorder.max_notification_id()
+    projector = Projector(
+        store, build_view_db(settings), [FailingOnceTracker(150, "database"), AuditView()], batch_size=100
+    )
+    assert projector.wait_for(head, timeout=10)
+    assert projector.position() == head
+    projector.close()
