@@ -98,10 +98,11 @@ def _projections(args: argparse.Namespace) -> int:
             return run(projector, args)
         if args.action == "list":
             positions, head = projector.positions(), projector.head()
-            print(f"{'NAME':<20} {'POSITION':>12} {'LAG':>12}   (head {head})")
+            parked = [row.view for row in projector.parked()]
+            print(f"{'NAME':<20} {'POSITION':>12} {'LAG':>12} {'PARKED':>8}   (head {head})")
             for name in known:
                 position = positions.get(name, 0)
-                print(f"{name:<20} {position:>12} {max(0, head - position):>12}")
+                print(f"{name:<20} {position:>12} {max(0, head - position):>12} {parked.count(name):>8}")
             return 0
         unknown = sorted(set(args.names) - set(known))
         if unknown:
