@@ -17,9 +17,10 @@ is never stuck, and "the position a view has reached" counts parked events as ha
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -203,10 +204,80 @@ def apply_holding(
     view.apply_batch(cur, events)
 
 
+@dataclass(frozen=True)
+class Undecodable:
+    """A stored event the mapper cannot turn back into a domain event (a payload no class
+    version accepts): no view can apply it. Its partnership is read from the raw payload
+    if possible, else "" (then nothing can be held behind it)."""
+
+    position: int
+    partnership_id: str
+    topic: str
+    reason: str
+
+
+def decode_batch(
+    notifications: Sequence[Any], decode: Callable[[Any], DomainEvent | None]
+) -> tuple[list[tuple[int, DomainEvent | None]], list[Undecodable]]:
+    batch: list[tuple[int, DomainEvent | None]] = []
+    undecodable: list[Undecodable] = []
+    for notification in notifications:
+        try:
+            event = decode(notification)
+        except Exception as error:
+            if is_transient(error):
+                raise
+            event = None
+            undecodable.append(Undecodable(
+                notification.id, _partnership_in(notification.state), notification.topic, describe(error)
+            ))
+        batch.append((notification.id, event))
+    return batch, undecodable
+
+
+def _partnership_in(state: bytes) -> str:
+    try:
+        value = json.loads(state).get("partnership_id")
+    except (ValueError, AttributeError):  # not JSON (compressed or encrypted), or not an object
+        return ""
+    return value if isinstance(value, str) else ""
+
+
 def apply_carefully(
-    cur: Cursor, view: View, events: list[tuple[int, DomainEvent]], blocked: set[tuple[str, str]]
+    cur: Cursor,
+    view: View,
+    events: list[tuple[int, DomainEvent]],
+    blocked: set[tuple[str, str]],
+    undecodable: Sequence[Undecodable] = (),
 ) -> None:
-    """The view's share of a batch under a savepoint; if it fails, event by event, parking what fails."""
+    """The view's share of a batch under a savepoint; if it fails (or some of the batch cannot
+    be decoded), event by event in log order, parking what fails and holding what follows it."""
+    if not undecodable and _applied_whole(cur, view, events, blocked):
+        return
+    items: list[tuple[int, DomainEvent | Undecodable]] = sorted(
+        [*events, *((u.position, u) for u in undecodable)], key=lambda item: item[0]
+    )
+    for position, item in items:
+        if isinstance(item, Undecodable):
+            partnership, topic, reason = item.partnership_id, item.topic, item.reason
+        else:
+            partnership, topic, reason = item.partnership_id, type(item).topic(), None
+        if (view.name, partnership) in blocked:
+            hold_all(cur, view.name, [(position, partnership, topic)])
+            continue
+        if isinstance(item, DomainEvent):
+            reason = try_one(cur, view, position, item)
+        if reason is not None:
+            park(cur, view.name, position, partnership, topic, "failed", reason)
+            blocked.add((view.name, partnership))
+            log.error("projection %s parked position %d of partnership %s: %s",
+                      view.name, position, partnership or "(unknown)", reason)
+
+
+def _applied_whole(
+    cur: Cursor, view: View, events: list[tuple[int, DomainEvent]], blocked: set[tuple[str, str]]
+) -> bool:
+    """The view's share of the batch under a savepoint: True if it applied, else undone."""
     cur.execute("SAVEPOINT lif_view")
     try:
         apply_holding(cur, view, events, blocked)
@@ -214,16 +285,10 @@ def apply_carefully(
         if is_transient(error):
             raise
         cur.execute("ROLLBACK TO SAVEPOINT lif_view")
-        for position, event in events:
-            partnership = event.partnership_id
-            if (view.name, partnership) in blocked:
-                hold_all(cur, view.name, [(position, partnership, type(event).topic())])
-            elif reason := try_one(cur, view, position, event):
-                park(cur, view.name, position, partnership, type(event).topic(), "failed", reason)
-                blocked.add((view.name, partnership))
-                log.error("projection %s parked position %d of partnership %s: %s",
-                          view.name, position, partnership, reason)
+        cur.execute("RELEASE SAVEPOINT lif_view")
+        return False
     cur.execute("RELEASE SAVEPOINT lif_view")
+    return True
 
 
 def try_one(cur: Cursor, view: View, position: int, event: DomainEvent) -> str | None:

@@ -153,20 +153,24 @@ class Projector:
                 )
                 if not notifications:
                     break
-                batch = [(n.id, self._decode(n)) for n in notifications]
+                batch, undecodable = parking.decode_batch(notifications, self._decode)
                 events = [(pos, event) for pos, event in batch if event is not None]
-                try:
-                    with self.db.pipelined_transaction(self._conn) as cur:
-                        self._apply_views(cur, start, batch, events, careful=False)
-                except Exception as error:
-                    if parking.is_transient(error):
-                        raise
-                    # A view refused an event; in a pipeline the error may surface at any later
-                    # statement. Rolled back: go again, where each failure shows where it happens.
-                    log.warning("batch after position %d failed (%s); applying it event by event",
-                                start, parking.describe(error))
+                careful = bool(undecodable)
+                if not careful:
+                    try:
+                        with self.db.pipelined_transaction(self._conn) as cur:
+                            self._apply_views(cur, start, batch, events)
+                    except Exception as error:
+                        if parking.is_transient(error):
+                            raise
+                        # A view refused an event; in a pipeline the error may surface at any later
+                        # statement. Rolled back: go again, where each failure shows where it happens.
+                        log.warning("batch after position %d failed (%s); applying it event by event",
+                                    start, parking.describe(error))
+                        careful = True
+                if careful:
                     with self.db.transaction(self._conn) as cur:
-                        self._apply_views(cur, start, batch, events, careful=True)
+                        self._apply_views(cur, start, batch, events, undecodable, careful=True)
                 start = batch[-1][0]
                 applied += len(batch)
                 if progress:
@@ -182,7 +186,8 @@ class Projector:
         start: int,
         batch: list[tuple[int, DomainEvent | None]],
         events: list[tuple[int, DomainEvent]],
-        careful: bool,
+        undecodable: Sequence[parking.Undecodable] = (),
+        careful: bool = False,
     ) -> None:
         positions = self._locked_positions(cur)
         # Read in the transaction: a retry in another process may have cleared some since.
@@ -197,7 +202,8 @@ class Projector:
             if batch and batch[0][0] <= position:  # the view is partly ahead: skip what it has
                 todo = [(pos, event) for pos, event in events if pos > position]
             if careful:
-                parking.apply_carefully(cur, view, todo, blocked)
+                unread = [u for u in undecodable if u.position > position]
+                parking.apply_carefully(cur, view, todo, blocked, unread)
             else:
                 parking.apply_holding(cur, view, todo, blocked)
             last = max(position, batch[-1][0]) if batch else position
@@ -324,8 +330,9 @@ class Projector:
                 self._locked_positions(cur)  # queue behind (and hold off) a batch of the loop
                 rows = parking.listing(cur, view.name, partnership)[:RETRY_CHUNK]
                 for row in rows:
-                    event = self._event_at(row.position)
-                    reason = parking.try_one(cur, view, row.position, event) if event is not None else None
+                    event, reason = self._event_at(row.position)
+                    if event is not None:
+                        reason = parking.try_one(cur, view, row.position, event)
                     if reason is not None:
                         parking.park(cur, view.name, row.position, partnership, row.topic, "failed", reason)
                         log.warning("retry: %s position %d still fails: %s", view.name, row.position, reason)
@@ -337,9 +344,13 @@ class Projector:
             if len(rows) < RETRY_CHUNK:
                 return True
 
-    def _event_at(self, position: int) -> DomainEvent | None:
+    def _event_at(self, position: int) -> tuple[DomainEvent | None, str | None]:
+        """The event at `position`, or why it cannot be decoded."""
         found = self.store.recorder.select_notifications(start=position, limit=1, stop=position)
-        return self._decode(found[0]) if found and found[0].id == position else None
+        if not found or found[0].id != position:
+            return None, None
+        batch, undecodable = parking.decode_batch(found, self._decode)
+        return batch[0][1], undecodable[0].reason if undecodable else None
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
         """Read-your-writes: wait until every view has applied `position` (a parked event counts:

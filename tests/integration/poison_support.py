@@ -9,9 +9,12 @@ the "fixed" tracker: a finding already recorded is ignored, as the fixed handler
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from domain.activity import FindingRecorded
 from domain.events import DomainEvent
@@ -69,3 +72,33 @@ def break_themes_for(monkeypatch: pytest.MonkeyPatch, partnership_id: str) -> No
         original(self, cur, event, position)
 
     monkeypatch.setattr(ThemesView, "apply", apply)
+
+
+BAD_DATE = b'"recorded_on":"the day after"'
+
+
+def plant_undecodable_finding(store: EventStore, activity_id: UUID) -> int:
+    """Stores a finding whose payload no version of the class accepts (a date that is not one)."""
+    events = list(store.events_of(activity_id))
+    original = next(e for e in events if isinstance(e, FindingRecorded))
+    again = original.model_copy(update={
+        "originator_version": events[-1].originator_version + 1, "event_id": uuid4(), "finding_id": uuid4(),
+    })
+    stored = store.mapper.to_stored_event(again)
+    state = re.sub(rb'"recorded_on":"[^"]*"', BAD_DATE, stored.state)
+    assert state != stored.state
+    position = store.recorder.insert_events([replace(stored, state=state)])
+    assert position
+    return int(position[-1])
+
+
+def repair_undecodable_findings(monkeypatch: pytest.MonkeyPatch, store: EventStore) -> None:
+    """The fix: the mapper reads "the day after" as a date (as an upcaster would)."""
+    original = store.mapper.to_domain_event
+
+    def to_domain_event(stored: StoredEvent) -> object:
+        if BAD_DATE in stored.state:
+            stored = replace(stored, state=stored.state.replace(BAD_DATE, b'"recorded_on":"2026-02-02"'))
+        return original(stored)
+
+    monkeypatch.setattr(store.mapper, "to_domain_event", to_domain_event)

@@ -23,6 +23,8 @@ from tests.integration.poison_support import (
     POISONED_VIEWS,
     break_themes_for,
     plant_duplicate_finding,
+    plant_undecodable_finding,
+    repair_undecodable_findings,
     tolerate_duplicate_findings,
 )
 from tests.integration.projections_support import PID, POLICE, Story, dump
@@ -157,3 +159,35 @@ def test_a_rebuild_starts_with_nothing_parked_and_parks_again_what_still_fails(
     projector.rebuild(["tracker"])
     assert [(p.position, p.status) for p in projector.parked("tracker")] == [(p.position, p.status) for p in first]
     projector.close()
+
+
+def test_an_event_no_class_can_decode_is_parked_in_every_view(
+    settings: Settings, store: EventStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = LearningService(store)
+    story = Story(service)
+    generate_history(service, 100, seed=3, partnership_id=OTHERS[0])
+    bad = plant_undecodable_finding(store, story.audit)
+    story.agree(POLICE, date(2026, 9, 30))
+    later = store.recorder.max_notification_id()
+    generate_history(service, 100, seed=4, partnership_id=OTHERS[1])
+    projector = Projector(store, build_view_db(settings), all_views())
+    projector.run_once()
+    names = {v.name for v in projector.views}
+    assert {(p.view, p.position, p.status) for p in projector.parked()} == {
+        *((name, bad, "failed") for name in names), *((name, later, "held") for name in names)
+    }
+    assert all(p.partnership_id == PID for p in projector.parked())
+    assert "ValidationError" in projector.parked("audit")[0].error
+    tables = dump(projector.db, projector.views)
+    assert any(row[2] == OTHERS[1] for row in tables["audit_events"])  # the others went on
+    assert projector.retry().applied == 0
+
+    repair_undecodable_findings(monkeypatch, store)  # the fix: a decoder that accepts it
+    assert projector.retry().applied == 2 * len(names)
+    assert projector.parked() == []
+    clean = Projector(store, second_db(settings, tmp_path, "clean"), all_views())
+    clean.rebuild()
+    assert dump(projector.db, projector.views) == dump(clean.db, clean.views)
+    projector.close()
+    clean.close()
