@@ -21,7 +21,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -74,6 +74,14 @@ class Parked:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class RetryResult:
+    applied: int = 0
+    """Parked events now applied (and no longer parked)."""
+    still_parked: list[Parked] = field(default_factory=list)
+    """What the retried streams still hold: the event that failed again and those behind it."""
 
 
 def describe(error: BaseException) -> str:
@@ -137,7 +145,7 @@ def drop_views(cur: Cursor, views: Sequence[str]) -> None:
 
 
 def listing(
-    cur: Cursor, view: str | None = None, partnership_id: str | None = None
+    cur: Cursor, view: str | None = None, partnership_id: str | None = None, limit: int | None = None
 ) -> list[Parked]:
     """Parked events, by view, partnership and position (the order a retry takes)."""
     where, params = [], []
@@ -150,7 +158,8 @@ def listing(
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     cur.execute(
         f"SELECT view, position, partnership_id, topic, status, error, attempts, first_attempt_at, "
-        f"last_attempt_at FROM {PARKED}{clause} ORDER BY view, partnership_id, position",
+        f"last_attempt_at FROM {PARKED}{clause} ORDER BY view, partnership_id, position"
+        + (f" LIMIT {int(limit)}" if limit is not None else ""),
         params,
     )
     return [

@@ -28,13 +28,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from domain.events import DomainEvent
 from projections import parking
 from projections.db import Cursor, ViewDb
-from projections.parking import Parked
+from projections.parking import Parked, RetryResult
 from projections.view import View
 from services.store import EventStore
 
@@ -68,14 +67,6 @@ def _fewer_collections() -> Iterator[None]:
 
 class ProjectorClosed(RuntimeError):
     """Used after `close()`: a clear error in place of a call on a closed connection."""
-
-
-@dataclass
-class RetryResult:
-    applied: int = 0
-    """Parked events now applied (and no longer parked)."""
-    still_parked: list[Parked] = field(default_factory=list)
-    """What the retried streams still hold: the event that failed again and those behind it."""
 
 
 class Projector:
@@ -308,6 +299,8 @@ class Projector:
         if position is not None:
             chosen = {(r.view, r.partnership_id) for r in self.parked(view, partnership_id) if r.position == position}
             streams = {key: n for key, n in streams.items() if key in chosen}
+        known = {v.name for v in self.views}  # rows of a view no longer run are left alone
+        streams = {key: n for key, n in streams.items() if key[0] in known}
         result, total = RetryResult(), sum(streams.values())
         for name, partnership in streams:
             done = self._retry_stream(self._view(name), partnership, result, total, progress)
@@ -325,24 +318,34 @@ class Projector:
     ) -> bool:
         """True once nothing of the stream is parked; False when an event failed again."""
         while True:
-            with self._lock, self.db.transaction(self._conn) as cur:
+            with self._lock:
                 self._check_open()
-                self._locked_positions(cur)  # queue behind (and hold off) a batch of the loop
-                rows = parking.listing(cur, view.name, partnership)[:RETRY_CHUNK]
-                for row in rows:
-                    event, reason = self._event_at(row.position)
-                    if event is not None:
-                        reason = parking.try_one(cur, view, row.position, event)
-                    if reason is not None:
-                        parking.park(cur, view.name, row.position, partnership, row.topic, "failed", reason)
-                        log.warning("retry: %s position %d still fails: %s", view.name, row.position, reason)
-                        return False
-                    parking.unpark(cur, view.name, row.position)
-                    result.applied += 1
-                    if progress:
-                        progress(result.applied, total)
-            if len(rows) < RETRY_CHUNK:
+                rows = self._retry_chunk(view, partnership, result, total, progress)
+            if rows is None:
+                return False
+            if rows < RETRY_CHUNK:
                 return True
+
+    def _retry_chunk(
+        self, view: View, partnership: str, result: RetryResult, total: int, progress: Progress | None
+    ) -> int | None:
+        """Up to RETRY_CHUNK of the stream in one transaction: how many applied, None if one failed again."""
+        with self.db.transaction(self._conn) as cur:
+            self._locked_positions(cur)  # queue behind (and hold off) a batch of the loop
+            rows = parking.listing(cur, view.name, partnership, limit=RETRY_CHUNK)
+            for row in rows:
+                event, reason = self._event_at(row.position)
+                if event is not None:
+                    reason = parking.try_one(cur, view, row.position, event)
+                if reason is not None:
+                    parking.park(cur, view.name, row.position, partnership, row.topic, "failed", reason)
+                    log.warning("retry: %s position %d still fails: %s", view.name, row.position, reason)
+                    return None  # what applied before it commits
+                parking.unpark(cur, view.name, row.position)
+                result.applied += 1
+                if progress:
+                    progress(result.applied, total)
+            return len(rows)
 
     def _event_at(self, position: int) -> tuple[DomainEvent | None, str | None]:
         """The event at `position`, or why it cannot be decoded."""

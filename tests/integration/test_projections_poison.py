@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from projections import projector as projector_module
 from projections.generate import generate_history
 from projections.projector import Projector
 from projections.registry import all_views
@@ -131,6 +132,7 @@ def test_a_retry_narrowed_to_a_view_or_a_position(
 
     monkeypatch.undo()  # both fixes: the themes bug gone, duplicate findings tolerated
     tolerate_duplicate_findings(monkeypatch)
+    monkeypatch.setattr(projector_module, "RETRY_CHUNK", 2)  # a stream retried over several transactions
     assert projector.retry(view="audit").applied == 0
     # A position picks the streams holding it: from their first parked event, through those held.
     assert projector.retry(position=later).applied == 2
