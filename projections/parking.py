@@ -13,6 +13,14 @@ Partnerships never share rows, so another partnership's events, and the same par
 events in other views, are applied as usual. The rows are written in the projector's
 transaction, with the view's tracking position, which moves past a parked event: a view
 is never stuck, and "the position a view has reached" counts parked events as handled.
+So a read's `min_position` wait for a parked position returns, and the read says it is
+degraded (services/api/projection_reads.py) rather than 503 for as long as the fix takes.
+
+An event the mapper cannot decode is parked in every view, under the partnership named in
+its raw payload. A retry (`Projector.retry`, `lif projections retry`, POST
+/v1/admin/projections/retry) takes each (view, partnership) stream from its first parked
+event in log order and stops the stream at an event that fails again. A rebuild forgets a
+view's parked rows and parks again whatever still fails.
 """
 
 from __future__ import annotations
@@ -48,7 +56,6 @@ _SCHEMA = f"""CREATE TABLE IF NOT EXISTS {PARKED} (
     last_attempt_at TEXT NOT NULL,
     PRIMARY KEY (view, position)
 )"""
-
 
 
 def is_transient(error: BaseException) -> bool:
