@@ -52,7 +52,7 @@ PROJECTION_READ_RESPONSES: Responses = {
 """A read of the projected views (tracker, agendas, themes, deadlines, acknowledgements, audit)."""
 
 ADMIN_RESPONSES: Responses = {413: TOO_LARGE, 422: INVALID}
-"""An operator's route outside any partnership (verify)."""
+"""An operator's route (verify; the projections' parked events and their retry)."""
 
 INGEST_RESPONSES: Responses = {
     413: TOO_LARGE,

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from domain.errors import InvalidInput, NotFound
 from projections.audit import AuditFilters, entity_history, query_audit
 from services.api.deps import PRINCIPAL_PATTERN, PartnershipId
-from services.api.projection_reads import MinPosition, projection_read
+from services.api.projection_reads import Degraded, MinPosition, projection_read
 from services.api.responses import PROJECTION_READ_RESPONSES
 
 
@@ -38,6 +38,7 @@ class AuditPage(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 class EntityHistory(BaseModel):
@@ -47,6 +48,7 @@ class EntityHistory(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["audit"])

@@ -13,7 +13,7 @@ from domain.clocks import DeadlineStatus
 from domain.errors import NotFound
 from projections.clocks_view import DEFAULT_STATUSES, ClocksView, DeadlineEntry, deadline_entries
 from services.api.deps import PartnershipId
-from services.api.projection_reads import MinPosition, projection_read, with_freshness
+from services.api.projection_reads import Degraded, MinPosition, projection_read, with_freshness
 from services.api.responses import PROJECTION_READ_RESPONSES
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/deadlines", tags=["deadlines"])
@@ -27,6 +27,7 @@ class DeadlinesResponse(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 @router.get("", response_model=DeadlinesResponse, responses=PROJECTION_READ_RESPONSES)
