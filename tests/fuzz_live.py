@@ -131,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         shown = " ".join("'Authorization: Bearer <token>'" if c.startswith("Authorization") else c for c in command)
         started = time.monotonic()
-        status = subprocess.run(command, env=env, check=False).returncode
+        # In the work directory: st keeps its cache of crashes (.schemathesis/) where it runs.
+        status = subprocess.run(command, env=env, cwd=work, check=False).returncode
         elapsed = time.monotonic() - started
         figures = _figures(report)
         print(f"\ncommand: {shown}")
