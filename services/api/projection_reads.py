@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request, Response
 
 from domain.errors import DomainError
+from domain.values import Position
 from projections.db import Cursor
 from projections.projector import Projector
 from projections.snapshot import snapshot, view_position
@@ -23,8 +24,8 @@ from projections.snapshot import snapshot, view_position
 WAIT_SECONDS = 5.0
 
 MinPosition = Annotated[
-    int | None,
-    Query(ge=0, description="Wait (up to 5 s) until the projections include this log position, "
+    Position | None,
+    Query(ge=0, le=2**63 - 1, description="Wait (up to 5 s) until the projections include this log position, "
           "e.g. the Lif-Position header of your last command."),
 ]
 
