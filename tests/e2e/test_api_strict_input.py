@@ -201,3 +201,24 @@ def test_ingest_rejects_each_bad_item_naming_its_field(api: Api, store: EventSto
     assert all(x["message"] for x in report["rejected"])
     assert [a["index"] for a in report["applied"]] == [5]
     assert head(store) == before + 1
+
+
+# --- the OpenAPI document ------------------------------------------------------------
+
+
+def test_the_openapi_document_states_each_date_and_instant_parameter(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    formats = {"today": "date", "meeting_on": "date", "as_of": "date-time", "since": "date-time",
+               "until": "date-time"}
+    seen: set[str] = set()
+    for ops in doc["paths"].values():
+        for op in ops.values():
+            for p in op.get("parameters", []):
+                if p["name"] in formats:
+                    seen.add(p["name"])
+                    (schema,) = [s for s in p["schema"]["anyOf"] if s["type"] != "null"]
+                    assert schema["format"] == formats[p["name"]] and schema["pattern"], (p["name"], schema)
+    assert seen == set(formats)
+    opened = doc["components"]["schemas"]["OpenActivity"]["properties"]
+    assert opened["opened_on"]["pattern"] == r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+    assert opened["title"]["maxLength"] == 300 and "\\u0000" in opened["title"]["pattern"]

@@ -164,3 +164,33 @@ def test_evidence_in_a_command_is_checked_and_becomes_domain_evidence() -> None:
     # Python callers may still pass the domain's Evidence.
     command = cmd.CompleteAction(completed_on=date(2026, 9, 1), evidence=(Evidence(description="Audit report"),))
     assert command.evidence[0].to_evidence() == Evidence(description="Audit report")
+
+
+def _loose_strings(schema: Any, defs: dict[str, Any], where: str = "") -> list[str]:
+    """Paths of string schemas that state no rule: no pattern, no enum, not a uuid."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            return _loose_strings(defs[schema["$ref"].rsplit("/", 1)[-1]], defs, where)
+        found = []
+        if schema.get("type") == "string" and not (
+            "pattern" in schema or "enum" in schema or "const" in schema or schema.get("format") == "uuid"
+        ):
+            found.append(where or "(root)")
+        for key, value in schema.items():
+            if key in ("properties", "$defs"):
+                for name, sub in value.items():
+                    found += _loose_strings(sub, defs, f"{where}.{name}".lstrip("."))
+            elif key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+                for sub in value:
+                    found += _loose_strings(sub, defs, where)
+            elif key == "items":
+                found += _loose_strings(value, defs, f"{where}[]")
+        return found
+    return []
+
+
+@pytest.mark.parametrize("name", sorted(cmd.COMMANDS))
+def test_every_command_field_states_its_rule(name: str) -> None:
+    # A new command with a plain `str` or `date` field fails here: use domain/values.py.
+    schema = cmd.COMMANDS[name].model_json_schema()
+    assert _loose_strings(schema, schema.get("$defs", {})) == []
