@@ -113,6 +113,12 @@ def test_a_log_position_is_ascii_digits(api: Api, value: str) -> None:
             "min_position")
 
 
+def test_a_count_keeps_its_range(api: Api) -> None:
+    refused(api.client.get(f"{BASE}/audit", params={"limit": "0"}), "invalid_greater_than_equal", "limit")
+    refused(api.client.get(f"{BASE}/audit", params={"limit": "1001"}), "invalid_less_than_equal", "limit")
+    assert api.get("/audit", params={"limit": "1000"})["items"] is not None
+
+
 # --- text ---------------------------------------------------------------------------
 
 
