@@ -198,6 +198,8 @@ class TextRule:
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         refused = LINE_PATTERN if self.single_line else TEXT_PATTERN
         extra: dict[str, Any] = {"pattern": self.pattern or refused}
+        if self.pattern:
+            extra["allOf"] = [{"pattern": refused}]  # its own pattern, and the characters refused
         if self.min_length:
             extra["minLength"] = self.min_length
         return _schema(maxLength=self.max_length, **extra)

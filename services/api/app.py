@@ -55,6 +55,7 @@ def _document_errors_as_json(app: FastAPI) -> None:
                             response["content"] = {"application/json": {"schema": schemas[0]}}
             add_links(generate())
             _absent_not_null(generate())
+            _json_schema_bounds(generate())
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -72,6 +73,21 @@ def _absent_not_null(document: dict[str, Any]) -> None:
                     del schema["anyOf"]
                     for key, value in branches[0].items():
                         schema.setdefault(key, value)  # what the route added beside the anyOf is more precise
+
+
+_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+def _json_schema_bounds(document: dict[str, Any]) -> None:
+    """A parameter whose type carries a validator (domain/values.py Position) gets Query's
+    bounds as the raw `ge`/`le`, which JSON Schema ignores: named as JSON Schema names them."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                for raw, keyword in _BOUNDS.items():
+                    if raw in schema:
+                        schema.setdefault(keyword, schema.pop(raw))
 
 
 class _Servers:

@@ -23,8 +23,12 @@ from services.api.errors import ErrorBody
 Responses = dict[int | str, dict[str, Any]]
 
 
-def _error(description: str) -> dict[str, Any]:
+def error_answer(description: str) -> dict[str, Any]:
+    """One documented error answer: the error body, and when it is given."""
     return {"model": ErrorBody, "description": description}
+
+
+_error = error_answer
 
 
 TOO_LARGE = _error("Body too large (a declared Content-Length over the limit, whatever the method)")

@@ -104,7 +104,7 @@ def test_reads_of_the_parked_view_say_degraded_and_the_rest_do_not(
         scrutineer = TestClient(app, headers=auth_headers(app, Role.SCRUTINEER, PID))
         assert scrutineer.get("/v1/admin/projections/parked").status_code == 403
         assert scrutineer.post("/v1/admin/projections/retry", json={}).status_code == 403
-        assert client.post("/v1/admin/projections/retry", json={"view": "nope"}).status_code == 422
+        assert client.post("/v1/admin/projections/retry", json={"view": "nope"}).status_code == 404  # no such view
         assert client.post("/v1/admin/projections/retry", json={"views": "tracker"}).status_code == 422
 
         # Before the fix, a retry changes nothing but the attempts; after it, it applies both.

@@ -11,10 +11,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.errors import InvalidInput
+from domain.errors import NotFound
 from projections.parking import Parked
 from services.api.projection_reads import get_projector
-from services.api.responses import ADMIN_RESPONSES
+from services.api.responses import ADMIN_RESPONSES, error_answer
 from services.auth.deps import principal_of
 
 router = APIRouter(prefix="/v1/admin/projections", tags=["admin"])
@@ -61,6 +61,8 @@ def _items(rows: list[Parked]) -> list[ParkedEvent]:
     return [ParkedEvent(**row.as_dict()) for row in rows]
 
 
+UNKNOWN_VIEW = error_answer("No projection has this name")
+
 # A view name is a short identifier: a NUL or other stray character never reaches the database.
 VIEW_PATTERN = r"^[a-z_]{1,64}$"
 ViewQ = Annotated[str | None, Query(pattern=VIEW_PATTERN, description="Only this view's parked events.")]
@@ -74,12 +76,13 @@ def parked(request: Request, view: ViewQ = None) -> ParkedList:
     return ParkedList(partnership_id=partnership, count=len(rows), parked=_items(rows))
 
 
-@router.post("/retry", response_model=RetryAnswer, responses=ADMIN_RESPONSES,
+@router.post("/retry", response_model=RetryAnswer, responses={**ADMIN_RESPONSES, 404: UNKNOWN_VIEW},
              summary="Apply this partnership's parked events again (after a fix)")
 def retry(request: Request, body: RetryRequest) -> RetryAnswer:
     partnership = principal_of(request).partnership_id
     projector = get_projector(request)
     if body.view is not None and body.view not in {v.name for v in projector.views}:
-        raise InvalidInput("unknown_view", f"No projection is named {body.view!r}.", "view")
+        # 404, not 422: a well-formed name that names no projection of this build.
+        raise NotFound("unknown_view", f"No projection is named {body.view!r}.", "view")
     result = projector.retry(view=body.view, position=body.position, partnership_id=partnership)
     return RetryAnswer(partnership_id=partnership, applied=result.applied, still_parked=_items(result.still_parked))
