@@ -19,8 +19,12 @@ from services.api.responses import PROJECTION_READ_RESPONSES
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/themes", tags=["themes"])
 
-BOUND = "A date (YYYY-MM-DD) or a quarter (YYYY-Qn) bounding recorded_on (inclusive)."
-Bound = Annotated[str | None, Query(description=BOUND)]
+BOUND = "A date (YYYY-MM-DD) or a quarter (YYYY-Qn) bounding recorded_on (inclusive); `from` not after `to`."
+# What parse_bound reads, stated in the document (the refusal stays parse_bound's
+# invalid_bound); a day past its month's end (2026-02-30) passes the pattern, not the read.
+_YEAR = "([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+BOUND_SCHEMA = {"pattern": f"^{_YEAR}-((0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])|Q[1-4])$"}
+Bound = Annotated[str | None, Query(description=BOUND, json_schema_extra=BOUND_SCHEMA)]
 
 
 class ThemeTotal(BaseModel):
@@ -74,7 +78,7 @@ def _require(view: ThemesView, cur: Cursor, partnership_id: str) -> None:
 @router.get("", response_model=ThemesResponse, responses=PROJECTION_READ_RESPONSES)
 def get_themes(
     request: Request, partnership_id: PartnershipId,
-    from_: Annotated[str | None, Query(alias="from", description=BOUND)] = None,
+    from_: Annotated[str | None, Query(alias="from", description=BOUND, json_schema_extra=BOUND_SCHEMA)] = None,
     to: Bound = None, min_position: MinPosition = None,
 ) -> JSONResponse:
     start = _bound(from_, "from", end=False)
