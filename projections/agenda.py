@@ -367,7 +367,10 @@ def build_agenda(
         if following is None or d.due_on < following
     ]
 
-    since = add_months(meeting_on, -THEME_MONTHS)
+    try:
+        since = add_months(meeting_on, -THEME_MONTHS)
+    except ValueError:
+        since = date.min  # a meeting in the calendar's first year looks back to its first day
     counter: Counter[str] = Counter()
     in_period = 0
     for f in facts.findings:

@@ -50,9 +50,9 @@ def agenda_for(
             try:
                 return build_agenda(facts, when, datetime.now(UTC), freshness.position)
             except (ValueError, OverflowError):
-                # The agenda looks back a year from the meeting: before year 2 there is none.
+                # A day so near the calendar's end that a deadline after it has no date.
                 raise InvalidInput(
-                    "invalid_meeting_on", "No agenda can look back a year from this day.", "meeting_on"
+                    "invalid_meeting_on", "No agenda can be built for a meeting on this day.", "meeting_on"
                 ) from None
 
         # Without a meeting asked for, the answer is the next meeting from today: today is in the key.
