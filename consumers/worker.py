@@ -88,8 +88,9 @@ def watch(metrics: Metrics) -> None:
         if ok:
             metrics.status.ok()
             if not was_ready:
+                partitions = sorted(f"{t.topic}:{t.partition}" for t in assigned)
                 log.info("worker ready: %d partitions assigned", len(assigned),
-                         extra={"fields": {"event": "ready", "partitions": sorted(f"{t.topic}:{t.partition}" for t in assigned)}})
+                         extra={"fields": {"event": "ready", "partitions": partitions}})
         else:
             metrics.status.failed(reason)
 
