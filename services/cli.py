@@ -40,13 +40,30 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from services.api.app import create_app
+    from services.kafka_settings import KafkaSettings
+    from services.observability import configure_logging, log_start, log_stop, settings_fields, stop_on_signals
+    from services.settings import get_settings
 
+    # uvicorn's own lines (start, access, errors) through the same JSON formatter.
+    configure_logging("api", info=("uvicorn",))
+    kafka = KafkaSettings()
+    log_start("api", {
+        **settings_fields(**{"": get_settings(), "kafka": kafka}), "host": args.host, "port": args.port,
+        "demo": args.demo, "kafka.embedded_feeds_on": kafka.embedded_feeds_on(),
+    })
     app = create_app()
     if args.demo:
         from services.demo import load_demo_if_empty
 
         load_demo_if_empty(app)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    # uvicorn stops on SIGTERM and SIGINT itself, after the requests in flight, then hands
+    # the signal to the handler it found: ours (not the default, which would end the
+    # process by the signal, exit status -15, before the stop line).
+    stopper = stop_on_signals()
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=None)
+    finally:
+        log_stop("api", stopper.signal_name)
     return 0
 
 

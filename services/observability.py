@@ -16,11 +16,13 @@ import json
 import logging
 import logging.config
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -38,7 +40,8 @@ from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("lif.ops")
-disable_created_metrics()  # the *_created series: noise beside process_start_time_seconds
+# The *_created series: noise beside process_start_time_seconds.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 PROJECT_LOGGERS = ("lif", "domain", "projections", "consumers", "services", "bench")
 """Loggers of our own code: always at INFO or finer, whatever a library's log level is."""
@@ -87,8 +90,11 @@ class CountErrors(logging.Handler):
         ERRORS.labels(logger=record.name).inc()
 
 
-def logging_config(process: str, level: str = "INFO") -> dict[str, Any]:
-    """The dictConfig of a lif process (faust's worker takes it too, instead of its own)."""
+def logging_config(process: str, level: str = "WARNING", info: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The dictConfig of a lif process (faust's worker takes it too, instead of its own).
+
+    `level` is the libraries' (Kafka clients, faust); lif's own loggers, and those named
+    in `info`, log at INFO or finer."""
     numeric = logging.getLevelName(level.upper())
     ours = min(logging.INFO, numeric) if isinstance(numeric, int) else logging.INFO
     return {
@@ -100,13 +106,20 @@ def logging_config(process: str, level: str = "INFO") -> dict[str, Any]:
             "errors": {"()": CountErrors},
         },
         "root": {"level": level.upper(), "handlers": ["stderr", "errors"]},
-        "loggers": {name: {"level": ours} for name in PROJECT_LOGGERS},
+        "loggers": {name: {"level": ours} for name in (*PROJECT_LOGGERS, *info)},
     }
 
 
-def configure_logging(process: str, level: str = "INFO") -> None:
-    logging.config.dictConfig(logging_config(process, level))
+def configure_logging(process: str, level: str = "WARNING", info: tuple[str, ...] = ()) -> None:
+    logging.config.dictConfig(logging_config(process, level, info))
     logging.captureWarnings(True)
+    sys.excepthook = _log_crash
+
+
+def _log_crash(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+    """An exception nothing caught ends the process: as a JSON line too, not a bare traceback."""
+    log.critical("crashed: %s: %s", kind.__name__, error, exc_info=(kind, error, tb),
+                 extra={"fields": {"event": "crash"}})
 
 
 SECRET_WORDS = ("secret", "password", "token", "key", "credential")

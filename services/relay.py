@@ -109,14 +109,26 @@ def read_envelopes(store: EventStore, after: int, limit: int) -> tuple[list[Enve
     return envelopes, (notifications[-1].id if notifications else after)
 
 
-def make_producer(bootstrap: str, client_id: str = "lif-relay") -> KafkaProducer:
+BLOCK_SECONDS = 10.0
+"""What the relay's producer may block for at most (bootstrap, metadata, a batch's acknowledgements):
+through a broker outage each attempt fails within it, is logged and retried, and SIGTERM is
+answered within it, where a send had blocked 60 s and a flush 120 s."""
+
+
+def make_producer(
+    bootstrap: str, client_id: str = "lif-relay", *, block_seconds: float | None = None
+) -> KafkaProducer:
     """An idempotent producer: the broker drops the duplicates of its own retries."""
+    bounded = {} if block_seconds is None else {
+        "max_block_ms": int(block_seconds * 1000), "bootstrap_timeout_ms": int(block_seconds * 1000),
+    }
     return KafkaProducer(
         bootstrap_servers=bootstrap,
         enable_idempotence=True,
         acks="all",
         linger_ms=5,
         client_id=client_id,
+        **bounded,
     )
 
 
@@ -130,8 +142,11 @@ class Relay:
         *,
         batch_size: int = 200,
         pause: float = 0.0,
+        ack_timeout: float = 30.0,
     ) -> None:
         self.store = store
+        self.ack_timeout = ack_timeout
+        """Seconds a batch's acknowledgements may take; then it fails and is retried (duplicates, never a gap)."""
         self.tracking = tracking
         self.producer = producer
         self.topic = topic
@@ -150,9 +165,9 @@ class Relay:
         futures = [
             self.producer.send(self.topic, key=str(e.aggregate_id).encode(), value=e.to_json()) for e in envelopes
         ]
-        self.producer.flush()
+        self.producer.flush(timeout=self.ack_timeout)  # raises if not all acknowledged in time
         for future in futures:
-            future.get(timeout=30)  # raises unless the broker acknowledged it
+            future.get(timeout=self.ack_timeout)  # raises unless the broker acknowledged it
         self.commit(reached)
         self.reached = reached
         return reached - start
@@ -193,9 +208,10 @@ def relay_position(relay: Relay, started_at: int) -> Callable[[], int]:
 def connect(bootstrap: str, stop: threading.Event, status: Status) -> KafkaProducer | None:
     """A producer, retried with backoff while the broker does not answer; None if stopped first."""
     backoff = 0.5
+    status.failed(f"connecting to Kafka at {bootstrap}")
     while not stop.is_set():
         try:
-            return make_producer(bootstrap)
+            return make_producer(bootstrap, block_seconds=BLOCK_SECONDS)
         except Exception as e:
             status.failed(f"{type(e).__name__}: {e}")
             log.error("cannot reach Kafka at %s (%s); retrying in %.1fs", bootstrap, e, backoff)
@@ -231,7 +247,10 @@ def serve(
         producer = connect(kafka.bootstrap, stopper.event, metrics.status)
         if producer is None:
             return 0
-        relay = Relay(store, tracking, producer, kafka.events_topic, batch_size=batch_size, pause=pause)
+        relay = Relay(
+            store, tracking, producer, kafka.events_topic, batch_size=batch_size, pause=pause,
+            ack_timeout=BLOCK_SECONDS,
+        )
         position = relay_position(relay, started_at)
         metrics.gauge(
             LAG, LAG_HELP, lambda: {"relay": max(0, head(store) - position())}, label="follower"
@@ -249,7 +268,7 @@ def serve(
             relay.run_forever(stopper.event, interval, step)
     finally:
         if producer is not None:
-            producer.close(timeout=10)
+            producer.close(timeout=5)
         tracking.close()
         store.close()
         if server is not None:

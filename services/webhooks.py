@@ -75,6 +75,7 @@ class WebhookDispatcher:
         self.settings = settings or WebhookSettings()
         self.client = client or httpx.Client(timeout=self.settings.timeout_seconds)
         self.clock = clock
+        Ledger(db).close()  # the ledger table it reads, on a deployment that never delivered yet
         self._conn: Any = db.connect()
         create_table(db, self._conn)
 
