@@ -16,12 +16,14 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import httpx
 import pytest
+
+from domain import commands as cmd
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "do-not-log-this-signing-key-0123456789"
@@ -256,3 +258,59 @@ def test_relay_without_a_broker_says_so_and_is_not_ready(
     code, _ = proc.terminate()
     assert code == 0, proc.tail()
     assert proc.records()[-1]["event"] == "stop"
+
+
+RESTART_BOUND = 10.0
+"""Seconds within which a worker restarted after kill -9 must deliver again (the issue's bound)."""
+
+
+@pytest.mark.kafka
+def test_a_worker_killed_with_sigkill_delivers_again_within_ten_seconds_of_its_restart(
+    kafka_bootstrap: str, tmp_path: Path, procs: list[Lif]
+) -> None:
+    """Seen: a worker killed with -9 rejoined its group 52-57 s after it restarted (the group
+    waited out the dead member's session). Static membership (group.instance.id) lets the
+    restarted worker take its partitions back at once. faust's default session timeout."""
+    from tests.integration.test_kafka_delivery import POLICE, Env
+
+    env = Env(kafka_bootstrap, tmp_path)
+    variables = {**env.process_env(), "LIF_KAFKA_DATADIR": str(tmp_path / "faust")}
+    try:
+        pid = env.partnership()
+        env.do(pid, cmd.Subscribe(agency_id=POLICE, everything=True))
+        activity = env.activity(pid)
+        relay = Lif(["relay"], variables, tmp_path / "relay.log")
+        first = Lif(["worker", "--loglevel", "warning", "--metrics-port", "0"], variables, tmp_path / "worker-1.log")
+        procs.extend([relay, first])
+        first.wait_ready(f"http://127.0.0.1:{first.metrics_port()}")
+
+        def delivered(event_id: str) -> bool:
+            return (event_id, POLICE, 1) in env.ledger.rows(pid)
+
+        env.finding(pid, activity)
+        before = env.last_event_id(activity)
+        wait_until(lambda: delivered(before), START_TIMEOUT, first)
+
+        first.kill()  # SIGKILL: no LeaveGroup, no commit
+        restarted_at = time.monotonic()
+        second = Lif(["worker", "--loglevel", "warning"], variables, tmp_path / "worker-2.log")
+        procs.append(second)
+        env.finding(pid, activity)
+        after = env.last_event_id(activity)
+        wait_until(lambda: delivered(after), 60.0, second)
+        gap = time.monotonic() - restarted_at
+        assert gap < RESTART_BOUND, f"delivered {gap:.1f}s after the restart\n{second.tail()}"
+        code, _ = second.terminate()
+        assert code == 0
+        relay.terminate()
+    finally:
+        env.ledger.close()
+        env.store.close()
+
+
+def wait_until(check: Callable[[], bool], timeout: float, proc: Lif) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert proc.running(), proc.tail()
+        assert time.monotonic() < deadline, f"not within {timeout}s\n{proc.tail()}"
+        time.sleep(0.05)
