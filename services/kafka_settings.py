@@ -36,13 +36,18 @@ class KafkaSettings(BaseSettings):
     worker restarted under the same id takes its partitions back at once, instead of after
     the dead one's session timed out. Empty: `<app_id>-<host name>`; give each worker on one
     host its own id (two alike fence each other)."""
+    static_membership: bool = True
+    """False: no group.instance.id; a restarted worker then waits for the dead one's session
+    to time out (faust's broker_session_timeout) before it gets partitions."""
 
     def embedded_feeds_on(self) -> bool:
         if self.embedded_feeds is not None:
             return self.embedded_feeds
         return "bootstrap" not in self.model_fields_set
 
-    def worker_instance_id(self) -> str:
+    def worker_instance_id(self) -> str | None:
+        if not self.static_membership:
+            return None
         return self.group_instance_id or f"{self.app_id}-{socket.gethostname()}"
 
     def worker_datadir(self) -> str:
