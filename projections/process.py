@@ -31,21 +31,13 @@ from services.store import EventStore
 log = logging.getLogger(__name__)
 
 
-def parked_events(projector: Projector) -> int | None:
-    """Hook for the events the projector parked (poison it could not apply): None while the
-    projector does not count them (no `parked_count`), so no gauge claims a zero it never measured."""
-    count = getattr(projector, "parked_count", None)
-    return int(count()) if callable(count) else None
-
-
 def watch_projector(metrics: Metrics, projector: Projector, follower: str = "projector") -> None:
-    """The projector's gauges: lag behind the log's head, and parked events where counted."""
+    """The projector's gauges: lag behind the log's head, and the events it parked."""
     metrics.gauge(LAG, LAG_HELP, lambda: {follower: max(0, projector.head() - projector.position())}, "follower")
-    if parked_events(projector) is not None:
-        metrics.gauge(
-            "lif_parked_events", "Events the projector parked rather than applied (poison).",
-            lambda: float(parked_events(projector) or 0),
-        )
+    metrics.gauge(
+        "lif_parked_events", "Events parked rather than applied (a view failed on them): see `lif projections parked`.",
+        projector.parked_count,
+    )
 
 
 def serve(*, interval: float = 0.2, report_every: float = 10.0, metrics_port: int | None = None) -> int:

@@ -52,3 +52,32 @@ def test_ready_and_metrics_are_documented_under_health(app: FastAPI) -> None:
     assert paths["/ready"]["get"]["tags"] == ["health"]
     assert "503" in paths["/ready"]["get"]["responses"]
     assert "text/plain" in paths["/metrics"]["get"]["responses"]["200"]["content"]
+
+
+def test_an_event_the_projector_parks_shows_on_the_gauge(app: FastAPI) -> None:
+    from datetime import date
+    from uuid import UUID, uuid4
+
+    from domain import commands as cmd
+    from domain.activity import FindingCategory
+    from domain.aggregate import Context
+    from domain.framework import SourceKind, Theme
+    from tests.integration.poison_support import plant_duplicate_finding
+
+    with TestClient(app) as client:
+        assert sample(client.get("/metrics").text, "lif_parked_events") == 0.0
+        service, ctx = app.state.service, Context(partnership_id="st-helens", principal="tester")
+        service.execute(ctx, cmd.RegisterPartnership(partnership_id="st-helens", display_name="St Helens"))
+        activity = UUID(service.execute(ctx, cmd.OpenActivity(
+            kind=SourceKind.MULTI_AGENCY_CASE_AUDIT, title="Audit", opened_on=date(2026, 1, 5), scope="Neglect",
+        )).body["id"])
+        finding = uuid4()
+        service.execute(ctx, cmd.RecordFinding(
+            finding_id=finding, category=FindingCategory.AREA_FOR_IMPROVEMENT, summary="Drift",
+            themes=(Theme.NEGLECT,), recorded_on=date(2026, 2, 1),
+        ), activity)
+        position = plant_duplicate_finding(app.state.store, activity, finding)
+        assert app.state.projector.wait_for(position, timeout=10)
+        scrape = client.get("/metrics").text
+        assert sample(scrape, "lif_parked_events") == 1.0
+        assert sample(scrape, 'lif_lag_events{follower="projector"}') == 0.0

@@ -196,6 +196,8 @@ def test_each_process_logs_serves_health_and_stops_on_sigterm(
     assert metric in samples, scrape.text
     assert samples[f'lif_ready{{process="{name}"}}'] == 1.0
     assert "process_cpu_seconds_total" in samples
+    if name in ("projector", "api"):
+        assert samples["lif_parked_events"] == 0.0
 
     code, took = proc.terminate(signal.SIGTERM)
     assert code == 0, proc.tail()
