@@ -169,12 +169,18 @@ class Status:
         self._lock = threading.Lock()
         self._ready = False
         self._reason = "starting"
+        self._started = False
+
+    def starting(self, reason: str) -> None:
+        """Not ready yet, for `reason` (say, connecting): not a failure to recover from."""
+        with self._lock:
+            self._ready, self._reason = False, reason
 
     def ok(self) -> str:
-        """Marks it ready; returns the reason it was not, if it had failed."""
+        """Marks it ready; returns the reason it was not, if it had failed after starting."""
         with self._lock:
-            was = "" if self._ready or self._reason == "starting" else self._reason
-            self._ready, self._reason = True, ""
+            was = self._reason if self._started and not self._ready else ""
+            self._ready, self._reason, self._started = True, "", True
             return was
 
     def failed(self, reason: str) -> None:

@@ -208,15 +208,21 @@ def relay_position(relay: Relay, started_at: int) -> Callable[[], int]:
 def connect(bootstrap: str, stop: threading.Event, status: Status) -> KafkaProducer | None:
     """A producer, retried with backoff while the broker does not answer; None if stopped first."""
     backoff = 0.5
-    status.failed(f"connecting to Kafka at {bootstrap}")
+    failures = 0
+    status.starting(f"connecting to Kafka at {bootstrap}")
     while not stop.is_set():
         try:
-            return make_producer(bootstrap, block_seconds=BLOCK_SECONDS)
+            producer = make_producer(bootstrap, block_seconds=BLOCK_SECONDS)
         except Exception as e:
+            failures += 1
             status.failed(f"{type(e).__name__}: {e}")
             log.error("cannot reach Kafka at %s (%s); retrying in %.1fs", bootstrap, e, backoff)
             stop.wait(backoff)
             backoff = min(backoff * 2, 30.0)
+            continue
+        if failures:
+            log.info("connected to Kafka at %s after %d failed attempts", bootstrap, failures)
+        return producer
     return None
 
 
