@@ -26,8 +26,8 @@ from services.observability import (
     log_stop,
     logging_config,
     settings_fields,
-    start_ops_server,
 )
+from services.ops_http import start_ops_server
 from services.settings import get_settings
 
 log = logging.getLogger(__name__)

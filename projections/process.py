@@ -21,9 +21,9 @@ from services.observability import (
     log_stop,
     observed,
     settings_fields,
-    start_ops_server,
     stop_on_signals,
 )
+from services.ops_http import start_ops_server
 from services.polling import poll_until_stopped
 from services.settings import get_settings
 from services.store import EventStore

@@ -32,9 +32,9 @@ from services.observability import (
     log_stop,
     observed,
     settings_fields,
-    start_ops_server,
     stop_on_signals,
 )
+from services.ops_http import start_ops_server
 from services.store import EventStore
 
 log = logging.getLogger(__name__)

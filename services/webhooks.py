@@ -264,9 +264,9 @@ def serve(*, once: bool = False, interval: float = 1.0, metrics_port: int | None
         log_stop,
         observed,
         settings_fields,
-        start_ops_server,
         stop_on_signals,
     )
+    from services.ops_http import start_ops_server
     from services.settings import get_settings
 
     configure_logging("webhooks")
