@@ -35,7 +35,7 @@ from services.api.routers import (
     tracker,
 )
 from services.auth.deps import AUTH_RESPONSES, authorize, install_auth
-from services.observability import Status, observed
+from services.observability import ProgressLog, Status, observed
 from services.service import LearningService
 from services.settings import Settings, get_settings
 from services.store import EventStore
@@ -91,9 +91,11 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if servers.enter():
             if settings.projections_in_process:
-                app.state.background = BackgroundProjector(
-                    app.state.projector, step=observed(app.state.projector.run_once, Status(), "projected")
-                )
+                projector = app.state.projector
+                # Counted into lif_events_processed_total{stage="projected"}; progress logged.
+                step = observed(projector.run_once, Status(), "projected")
+                progress = ProgressLog("projector (in process)", projector.position, projector.head)
+                app.state.background = BackgroundProjector(projector, step=progress.wrap(step))
                 app.state.background.start()
             # Start-up objects (routes, models, schemas) live as long as the process; frozen,
             # the collector stops re-scanning them, which had dominated read tail latency.
