@@ -25,6 +25,7 @@ from services.api.routers import (
     audit,
     clocks,
     decisions,
+    deliveries,
     feeds,
     ingest,
     partnerships,
@@ -133,7 +134,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     # missing from the policy table is refused to everyone.
     for module in (
         partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas, themes,
-        feeds, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
+        feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
     return app
