@@ -36,7 +36,7 @@ def entry_text(entry: Entry) -> str:
     said = next((str(p[f]) for f in _TEXT_FIELDS if p.get(f)), "")
     parts = [entry.title + ("." if said else "")]
     if said:
-        parts.append(said)
+        parts.append(said if said.endswith((".", "!", "?")) else said + ".")
     if themes := p.get("themes"):
         parts.append("Themes: " + ", ".join(str(t).replace("_", " ") for t in themes) + ".")
     if entry.rule:
@@ -83,7 +83,7 @@ def json_feed(
     body: dict[str, Any] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": meta.title,
-        "feed_url": meta.links["self"],
+        "feed_url": meta.links.get("current", meta.links["self"]),
         "authors": [{"name": meta.author}],
         "items": [
             {
