@@ -140,3 +140,27 @@ def test_a_scrutineer_asks_why_an_agency_did_or_did_not_receive_an_event(client:
     registered = next(iter(world.store.events_of(partnership_uuid(PID))))
     r = client.get(f"/v1/partnerships/{PID}/deliveries/{registered.event_id}/explain")
     assert (r.status_code, r.json()["error"]["code"]) == (404, "unknown_delivery")
+
+
+def test_a_ledger_made_before_rules_and_titles_gets_the_columns(settings: Settings) -> None:
+    db = delivery_db(settings)
+    conn = db.connect()
+    with db.transaction(conn) as cur:  # the ledger's shape before issue 10
+        cur.execute(
+            "CREATE TABLE delivery_ledger (event_id TEXT NOT NULL, agency_id TEXT NOT NULL, partnership_id TEXT NOT NULL,"
+            " position BIGINT NOT NULL, type TEXT NOT NULL, envelope TEXT NOT NULL, recorded_at TEXT NOT NULL,"
+            " sent INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (event_id, agency_id))"
+        )
+        cur.execute(
+            "INSERT INTO delivery_ledger (event_id, agency_id, partnership_id, position, type, envelope, recorded_at)"
+            " VALUES ('e-old', 'a', 'p', 1, 't', '{}', 'then')"
+        )
+    conn.close()
+    store = EventStore.from_settings(settings)
+    _, finding = seen(World(store))
+    ledger = Ledger(db)
+    EmbeddedFeeds(store, ledger, Tracking(db, "after-upgrade")).run_until_caught_up()
+    assert ledger.deliveries(PID, finding) == [(POLICE, "subscribed:theme=neglect", False)]
+    assert ledger.deliveries("p", "e-old") == [("a", "", False)]  # an old row keeps going, its rule unknown
+    ledger.close()
+    store.close()
