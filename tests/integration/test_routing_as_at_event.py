@@ -148,7 +148,8 @@ def test_a_ledger_made_before_rules_and_titles_gets_the_columns(settings: Settin
     with db.transaction(conn) as cur:  # the ledger's shape before issue 10
         cur.execute(
             "CREATE TABLE delivery_ledger (event_id TEXT NOT NULL, agency_id TEXT NOT NULL,"
-            " partnership_id TEXT NOT NULL, position BIGINT NOT NULL, type TEXT NOT NULL, envelope TEXT NOT NULL, recorded_at TEXT NOT NULL,"
+            " partnership_id TEXT NOT NULL, position BIGINT NOT NULL, type TEXT NOT NULL, envelope TEXT NOT NULL,"
+            " recorded_at TEXT NOT NULL,"
             " sent INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (event_id, agency_id))"
         )
         cur.execute(
