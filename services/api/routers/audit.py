@@ -13,7 +13,7 @@ from domain.errors import InvalidInput, NotFound
 from projections.audit import AuditFilters, entity_history, query_audit
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PRINCIPAL_PATTERN, PartnershipId
-from services.api.projection_reads import MinPosition, projection_read
+from services.api.projection_reads import Degraded, MinPosition, projection_read
 
 
 class AuditItem(BaseModel):
@@ -38,6 +38,7 @@ class AuditPage(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 class EntityHistory(BaseModel):
@@ -47,6 +48,7 @@ class EntityHistory(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["audit"])

@@ -14,7 +14,7 @@ from domain.errors import NotFound
 from projections.clocks_view import DEFAULT_STATUSES, ClocksView, DeadlineEntry, deadline_entries
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
-from services.api.projection_reads import MinPosition, projection_read, with_freshness
+from services.api.projection_reads import Degraded, MinPosition, projection_read, with_freshness
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/deadlines", tags=["deadlines"])
 
@@ -27,6 +27,7 @@ class DeadlinesResponse(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 @router.get("", response_model=DeadlinesResponse, responses=ERROR_RESPONSES)

@@ -14,7 +14,7 @@ from projections.db import Cursor
 from projections.themes import ThemeCell, ThemesView, ThemeTrend, parse_bound
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
-from services.api.projection_reads import MinPosition, projection_read, with_freshness
+from services.api.projection_reads import Degraded, MinPosition, projection_read, with_freshness
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/themes", tags=["themes"])
 
@@ -38,6 +38,7 @@ class ThemesResponse(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 class TrendsResponse(BaseModel):
@@ -46,6 +47,7 @@ class TrendsResponse(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 def _bound(value: str | None, field: str, *, end: bool) -> date | None:

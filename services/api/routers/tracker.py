@@ -19,7 +19,7 @@ from projections.tracker import COLUMNS, TrackerFilters, events_until, partnersh
 from projections.tracker import replay_tracker as replay
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
-from services.api.projection_reads import Freshness, MinPosition, catch_up, get_projector, projection_read
+from services.api.projection_reads import Degraded, Freshness, MinPosition, catch_up, get_projector, projection_read
 from services.api.read_cache import read_cache, wants_fresh
 from services.auth.deps import principal_of
 from services.auth.principals import Role
@@ -55,6 +55,7 @@ class TrackerPage(BaseModel):
     position: int = Field(description="Log position the tracker view has applied.")
     head: int = Field(description="Last position of the event log.")
     lag: int = Field(description="head - position: events not yet in the view.")
+    degraded: Degraded
 
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["tracker"])
@@ -124,7 +125,7 @@ def _tracker(
     if as_of is None:
         day = today or datetime.now(UTC).date()
         with projection_read(request, "tracker", min_position) as (cur, freshness):
-            key = ("tracker", partnership_id, filters, day, freshness.position)
+            key = ("tracker", partnership_id, filters, day, freshness.cache_token)
             rows = read_cache(request).get_or_build(
                 key, lambda: query_tracker(cur, partnership_id, filters, day), fresh=wants_fresh(request)
             )
