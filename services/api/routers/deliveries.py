@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
+from consumers.ledger import Ledger
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
 from services.api.command_routes import ERROR_RESPONSES
@@ -32,7 +33,7 @@ def explain_delivery(
     if agency is not None:
         partnership.agency(agency, "agency")
 
-    def read(ledger: Any) -> tuple[dict[str, Any] | None, list[tuple[str, str, bool]]]:
+    def read(ledger: Ledger) -> tuple[dict[str, Any] | None, list[tuple[str, str, bool]]]:
         return (
             ledger.explanation(partnership_id, str(event_id), agency),
             ledger.deliveries(partnership_id, str(event_id)),

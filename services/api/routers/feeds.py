@@ -163,7 +163,7 @@ def json_feed(
     before: Before = None, after: After = 0, limit: Limit = 100,
 ) -> JSONResponse:
     """`next_url` leads to older entries; `_lif.next_after` is the newest position seen
-    (poll with `?after=` it for what is new)."""
+    (poll with `?after=<next_after>` for what is new)."""
     _agency(store, partnership_id, agency_id)
     page = _Page(request, partnership_id, agency_id, before, after, limit)
     newest = page.entries[0].envelope.position if page.entries else after
