@@ -26,6 +26,7 @@ from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
 from domain.errors import DomainError
+from domain.values import Position
 from projections import parking
 from projections.db import Cursor
 from projections.projector import Projector
@@ -34,8 +35,8 @@ from projections.snapshot import snapshot, view_position
 WAIT_SECONDS = 5.0
 
 MinPosition = Annotated[
-    int | None,
-    Query(ge=0, description="Wait (up to 5 s) until the projections include this log position, "
+    Position | None,
+    Query(ge=0, le=2**63 - 1, description="Wait (up to 5 s) until the projections include this log position, "
           "e.g. the Lif-Position header of your last command."),
 ]
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from domain.values import IsoDate
 from projections.agenda import Agenda, AgendaView, build_agenda, default_meeting
 from projections.agenda_render import render_html, render_markdown
 from services.api.command_routes import ERROR_RESPONSES
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/v1/partnerships/{partnership_id}/forums/{forum_id}",
 
 ForumId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Forum id (slug).")]
 MeetingOn = Annotated[
-    date | None,
+    IsoDate | None,
     Query(description="The meeting (YYYY-MM-DD); default: the forum's next meeting from today."),
 ]
 

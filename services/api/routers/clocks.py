@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from domain.clocks import DeadlineStatus
 from domain.errors import NotFound
+from domain.values import IsoDate
 from projections.clocks_view import DEFAULT_STATUSES, ClocksView, DeadlineEntry, deadline_entries
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
@@ -38,7 +39,7 @@ def get_deadlines(
         Query(description="Only this status; default: open ones and every breach "
               "(breached, met_late)."),
     ] = None,
-    today: Annotated[date | None, Query(description="Judge statuses on this day (default today).")] = None,
+    today: Annotated[IsoDate | None, Query(description="Judge statuses on this day (default today).")] = None,
     min_position: MinPosition = None,
 ) -> JSONResponse:
     view = ClocksView()

@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from consumers.ledger import Entry, Ledger
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
+from domain.values import Position
 from services import feed_render
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId, StoreDep
@@ -40,12 +41,12 @@ router = APIRouter(prefix="/v1/partnerships/{partnership_id}/agencies/{agency_id
 AgencyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Agency id (slug).")]
 MAX_POSITION = 2**63 - 1
 After = Annotated[
-    int, Query(ge=0, le=MAX_POSITION, description="Only entries after this log position (the newest one you saw).")
+    Position, Query(ge=0, le=MAX_POSITION, description="Only entries after this log position (the newest one you saw).")
 ]
 Before = Annotated[
-    int | None, Query(ge=1, le=MAX_POSITION, description="Only entries before this log position (older pages).")
+    Position | None, Query(ge=1, le=MAX_POSITION, description="Only entries before this log position (older pages).")
 ]
-Limit = Annotated[int, Query(ge=1, le=500)]
+Limit = Annotated[Position, Query(ge=1, le=500)]
 ARCHIVE_SIZE = 100
 """Entries per Atom archive page: fixed, so a full page's URL always holds the same entries."""
 _LOCK = threading.Lock()
@@ -199,7 +200,7 @@ def atom_feed(
 )
 def atom_archive(
     request: Request, partnership_id: PartnershipId, agency_id: AgencyId, store: StoreDep,
-    page: Annotated[int, Path(ge=0, le=10**9, description="Archive page, 0 the oldest.")],
+    page: Annotated[Position, Path(ge=0, le=10**9, description="Archive page, 0 the oldest.")],
 ) -> Response:
     _agency(store, partnership_id, agency_id)
 

@@ -43,7 +43,7 @@ class ParkedList(BaseModel):
 class RetryRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    view: str | None = Field(default=None, description="Only this view's parked events.")
+    view: str | None = Field(default=None, pattern=r"^[a-z_]{1,64}$", description="Only this view's parked events.")
     position: int | None = Field(
         default=None, ge=1,
         description="Only the streams (view and partnership) that hold this position: each from its first "
@@ -61,7 +61,9 @@ def _items(rows: list[Parked]) -> list[ParkedEvent]:
     return [ParkedEvent(**row.as_dict()) for row in rows]
 
 
-ViewQ = Annotated[str | None, Query(description="Only this view's parked events.")]
+# A view name is a short identifier: a NUL or other stray character never reaches the database.
+VIEW_PATTERN = r"^[a-z_]{1,64}$"
+ViewQ = Annotated[str | None, Query(pattern=VIEW_PATTERN, description="Only this view's parked events.")]
 
 
 @router.get("/parked", response_model=ParkedList, responses=ERROR_RESPONSES,

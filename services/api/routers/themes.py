@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import InvalidInput, NotFound
+from domain.values import IsoDate
 from projections.db import Cursor
 from projections.themes import ThemeCell, ThemesView, ThemeTrend, parse_bound
 from services.api.command_routes import ERROR_RESPONSES
@@ -104,7 +105,7 @@ def get_themes(
 def get_trends(
     request: Request, partnership_id: PartnershipId,
     today: Annotated[
-        date | None, Query(description="Compare the two full quarters before this day (default today).")
+        IsoDate | None, Query(description="Compare the two full quarters before this day (default today).")
     ] = None,
     min_position: MinPosition = None,
 ) -> JSONResponse:

@@ -10,11 +10,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from domain.errors import NotFound
 from domain.framework import SourceKind, Theme
 from domain.partnership import partnership_uuid
+from domain.values import Instant, IsoDate, Slug
 from projections.tracker import COLUMNS, TrackerFilters, events_until, partnership_entity_ids, query_tracker
 from projections.tracker import replay_tracker as replay
 from services.api.command_routes import ERROR_RESPONSES
@@ -65,8 +66,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {"description": "The projection has not reached min_position (code projection_behind)."},
 }
 
-Agency = Annotated[str | None, Query(description="Owner agency id.")]
-Forum = Annotated[str | None, Query(description="A forum the learning is disseminated to.")]
+Agency = Annotated[Slug | None, Query(description="Owner agency id.")]
+Forum = Annotated[Slug | None, Query(description="A forum the learning is disseminated to.")]
 Kind = Annotated[SourceKind | None, Query(description="The kind of learning activity behind the action.")]
 ThemeQ = Annotated[Theme | None, Query(description="A theme of the findings behind the recommendation.")]
 Status = Annotated[Literal["open", "completed", "assured"] | None, Query()]
@@ -75,11 +76,11 @@ RagQ = Annotated[
     Query(description="red: open and overdue; amber: open and due within 14 days or last reported off "
           "track; green: open on track; blue: completed and impact assured; completed: awaiting assurance."),
 ]
-Today = Annotated[date | None, Query(description="Rate RAG as of this day (default: today, UTC; with as_of, "
+Today = Annotated[IsoDate | None, Query(description="Rate RAG as of this day (default: today, UTC; with as_of, "
                                                  "the day of as_of).")]
 AsOfQ = Annotated[
-    AwareDatetime | None,
-    Query(description="Rebuild the tracker from the events as it stood at this instant (ISO 8601 with offset)."),
+    Instant | None,
+    Query(description="Rebuild the tracker from the events as it stood at this instant (RFC 3339 with offset)."),
 ]
 
 
