@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from domain.aggregate import AggregateState, Context
+from domain.aggregate import AggregateEvent, AggregateState, Context, project
 from domain.commands import COMMANDS, Command
 from domain.errors import DomainError, InvalidInput, RuleViolation
 from services.handlers import handle
@@ -18,7 +18,8 @@ from services.unit_of_work import UnitOfWork
 
 
 class Outcome(BaseModel):
-    """A command's answer: the state it led to (or the first answer, replayed)."""
+    """A command's answer: the state it led to (or the first answer, replayed: the same
+    aggregate as it stood after the first application, rebuilt from its events)."""
 
     status_code: int
     body: dict[str, Any]
@@ -67,7 +68,8 @@ class LearningService:
     def __init__(self, store: EventStore) -> None:
         self.store = store
 
-    def _answered(self, principal: str, key: str, fp: str) -> Outcome | None:
+    def _answered(self, principal: str, key: str, fp: str) -> CommandAnswered | None:
+        """The stored first answer to this key, or None; a different request under it is refused."""
         stored = list(self.store.events.get(answer_id(principal, key), limit=1))
         if not stored:
             return None
@@ -79,9 +81,17 @@ class LearningService:
                 "This Idempotency-Key was already used for a different request.",
                 "Idempotency-Key",
             )
-        return Outcome(status_code=first.status_code, body=first.body, replayed=True)
+        return first
 
-    def _answer(self, ctx: Context, key: str, fp: str, outcome: Outcome) -> CommandAnswered:
+    def _replay(self, answer: CommandAnswered) -> Outcome:
+        """The first answer again: its aggregate as it stood at the answered version."""
+        events = self.store.events_of(answer.aggregate_id, lte=answer.aggregate_version)
+        state = project(None, (e for e in events if isinstance(e, AggregateEvent)))
+        assert state is not None, f"answered aggregate {answer.aggregate_id} has no events"
+        return Outcome(status_code=answer.status_code, body=_body(state), replayed=True)
+
+    def _answer(self, ctx: Context, key: str, fp: str, status_code: int, state: AggregateState) -> CommandAnswered:
+        # Names the answer, never copies it: see services/idempotency.py.
         return CommandAnswered(
             originator_id=answer_id(ctx.principal, key),
             originator_version=1,
@@ -89,8 +99,10 @@ class LearningService:
             principal=ctx.principal,
             key=key,
             fingerprint=fp,
-            status_code=outcome.status_code,
-            body=outcome.body,
+            status_code=status_code,
+            aggregate_id=state.id,
+            aggregate_version=state.version,
+            aggregate_type=type(state).__name__.lower(),
         )
 
     def execute(
@@ -105,18 +117,18 @@ class LearningService:
         if idempotency_key:
             earlier = self._answered(ctx.principal, idempotency_key, fp)
             if earlier:
-                return earlier
+                return self._replay(earlier)
         uow = UnitOfWork(self.store)
         state = handle(uow, ctx, command, target_id)
         outcome = Outcome(status_code=_status(command), body=_body(state))
-        extra = [self._answer(ctx, idempotency_key, fp, outcome)] if idempotency_key else []
+        extra = [self._answer(ctx, idempotency_key, fp, outcome.status_code, state)] if idempotency_key else []
         try:
             outcome.position = uow.commit(*extra)
         except RuleViolation:
             if idempotency_key:
                 earlier = self._answered(ctx.principal, idempotency_key, fp)
                 if earlier:
-                    return earlier
+                    return self._replay(earlier)
             raise
         return outcome
 
@@ -129,7 +141,7 @@ class LearningService:
         `authorize` (the API's policy) may refuse an item by raising a DomainError."""
         uow = UnitOfWork(self.store)
         report = IngestReport(applied=[], rejected=[])
-        answers: list[CommandAnswered] = []
+        answers: dict[str, CommandAnswered] = {}
         for index, raw in enumerate(items):
             try:
                 result = self._ingest_one(uow, principal, raw, answers, authorize)
@@ -148,11 +160,11 @@ class LearningService:
             else:
                 result.index = index
                 report.applied.append(result)
-        report.position = uow.commit(*answers)
+        report.position = uow.commit(*answers.values())
         return report
 
     def _ingest_one(
-        self, uow: UnitOfWork, principal: str, raw: dict[str, Any], answers: list[CommandAnswered],
+        self, uow: UnitOfWork, principal: str, raw: dict[str, Any], answers: dict[str, CommandAnswered],
         authorize: Callable[[dict[str, Any]], None] | None = None,
     ) -> ItemResult:
         item = IngestItem.model_validate(raw)
@@ -166,17 +178,16 @@ class LearningService:
         key = item.idempotency_key
         fp = _fingerprint(ctx, command, item.target_id) if key else ""
         if key:
-            if any(a.key == key for a in answers):
+            if key in answers:
                 raise InvalidInput("idempotency_key_repeated", "Key repeated within the batch.", "idempotency_key")
             earlier = self._answered(principal, key, fp)
             if earlier:
-                return ItemResult(index=0, id=UUID(earlier.body["id"]), version=earlier.body["version"], replayed=True)
+                return ItemResult(index=0, id=earlier.aggregate_id, version=earlier.aggregate_version, replayed=True)
         child = uow.child()
         state = handle(child, ctx, command, item.target_id)
         uow.merge(child)
         if key:
-            outcome = Outcome(status_code=_status(command), body=_body(state))
-            answers.append(self._answer(ctx, key, fp, outcome))
+            answers[key] = self._answer(ctx, key, fp, _status(command), state)
         return ItemResult(index=0, id=state.id, version=state.version)
 
 
