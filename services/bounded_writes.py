@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import psycopg
 import psycopg_pool
@@ -82,8 +83,8 @@ class WriteBounds:
 
     def busy(self, why: str) -> StoreBusy:
         return StoreBusy(
-            f"The event store is busy with other writes ({why}); nothing was recorded. "
-            f"Retry in {self.retry_after} s.",
+            f"The event store could not take this write now ({why}); nothing was recorded. "
+            f"Retry after {self.retry_after} s.",
             self.retry_after,
         )
 
@@ -129,6 +130,21 @@ class BoundedPostgresApplicationRecorder(PostgresApplicationRecorder):
                     raise bounds.busy("the transaction paused too long") from e
         except psycopg_pool.PoolTimeout as e:  # pragma: no cover - every pooled connection busy
             raise bounds.busy("no database connection was free") from e
+
+
+    def select_first_events(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """The first event of each of these aggregates that has one, in one query
+        (a batch's idempotency answers: one round trip, not one per item)."""
+        statement = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {0}.{1} "
+            "WHERE originator_id = ANY(%s) AND originator_version = 1"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (list(originator_ids),))
+            return [
+                StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
+                for row in curs.fetchall()
+            ]
 
 
 class BoundedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
@@ -178,6 +194,27 @@ class BoundedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         return ids
 
 
+    def select_first_events(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """The first event of each of these aggregates that has one, in a few queries."""
+        found: list[StoredEvent] = []
+        ids = [i.hex for i in originator_ids]
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(ids), _SQLITE_IDS_PER_QUERY):
+                chunk = ids[start : start + _SQLITE_IDS_PER_QUERY]
+                c.execute(
+                    f"SELECT originator_id, originator_version, topic, state FROM {self.events_table_name} "
+                    f"WHERE originator_version = 1 AND originator_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+                found.extend(
+                    StoredEvent(self.convert_originator_id(row[0]), row[1], row[2], bytes(row[3]))
+                    for row in c.fetchall()
+                )
+        return found
+
+
+_SQLITE_IDS_PER_QUERY = 500
+
 _SQLITE_ERRORS: Mapping[type[sqlite3.Error], type[PersistenceError]] = {
     sqlite3.IntegrityError: IntegrityError,
     sqlite3.DataError: DataError,
@@ -192,6 +229,10 @@ def _persistence_error(e: sqlite3.Error) -> PersistenceError:
         if isinstance(e, kind):
             return ours(e)
     return PersistenceError(e)
+
+
+FirstEvents = BoundedPostgresApplicationRecorder | BoundedSQLiteApplicationRecorder
+"""Recorders that read many aggregates' first events at once."""
 
 
 def configure(recorder: object, get: Callable[[str], str | None]) -> None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from domain.aggregate import AggregateEvent, AggregateState, Context, project
 from domain.commands import COMMANDS, Command
 from domain.errors import DomainError, InvalidInput, RuleViolation
+from services.bounded_writes import FirstEvents
 from services.handlers import handle
 from services.idempotency import CommandAnswered, answer_id, fingerprint
 from services.store import EventStore
@@ -68,12 +69,19 @@ class LearningService:
     def __init__(self, store: EventStore) -> None:
         self.store = store
 
-    def _answered(self, principal: str, key: str, fp: str) -> CommandAnswered | None:
-        """The stored first answer to this key, or None; a different request under it is refused."""
-        stored = list(self.store.events.get(answer_id(principal, key), limit=1))
-        if not stored:
+    def _answered(
+        self, principal: str, key: str, fp: str, known: dict[UUID, CommandAnswered] | None = None
+    ) -> CommandAnswered | None:
+        """The stored first answer to this key, or None; a different request under it is refused.
+
+        `known`: the answers already read for a batch's keys (a key not in it has none)."""
+        if known is not None:
+            first: Any = known.get(answer_id(principal, key))
+        else:
+            stored = list(self.store.events.get(answer_id(principal, key), limit=1))
+            first = stored[0] if stored else None
+        if first is None:
             return None
-        first = stored[0]
         assert isinstance(first, CommandAnswered)
         if first.fingerprint != fp:
             raise InvalidInput(
@@ -142,9 +150,10 @@ class LearningService:
         uow = UnitOfWork(self.store)
         report = IngestReport(applied=[], rejected=[])
         answers: dict[str, CommandAnswered] = {}
+        known = self._earlier_answers(principal, items)
         for index, raw in enumerate(items):
             try:
-                result = self._ingest_one(uow, principal, raw, answers, authorize)
+                result = self._ingest_one(uow, principal, raw, answers, authorize, known)
             except DomainError as e:
                 report.rejected.append(ItemError(index=index, code=e.code, field=e.field, message=e.message))
             except ValidationError as e:
@@ -163,9 +172,23 @@ class LearningService:
         report.position = uow.commit(*answers.values())
         return report
 
+    def _earlier_answers(self, principal: str, items: list[Any]) -> dict[UUID, CommandAnswered] | None:
+        """Every stored answer to the batch's keys, read at once; None where the store cannot."""
+        recorder = self.store.recorder
+        keys = {
+            raw["idempotency_key"] for raw in items
+            if isinstance(raw, dict) and isinstance(raw.get("idempotency_key"), str)
+        }
+        if not keys or not isinstance(recorder, FirstEvents):
+            return None
+        stored = recorder.select_first_events([answer_id(principal, key) for key in keys])
+        found = (self.store.mapper.to_domain_event(event) for event in stored)
+        return {event.originator_id: event for event in found if isinstance(event, CommandAnswered)}
+
     def _ingest_one(
         self, uow: UnitOfWork, principal: str, raw: dict[str, Any], answers: dict[str, CommandAnswered],
         authorize: Callable[[dict[str, Any]], None] | None = None,
+        known: dict[UUID, CommandAnswered] | None = None,
     ) -> ItemResult:
         item = IngestItem.model_validate(raw)
         if authorize is not None:
@@ -180,7 +203,7 @@ class LearningService:
         if key:
             if key in answers:
                 raise InvalidInput("idempotency_key_repeated", "Key repeated within the batch.", "idempotency_key")
-            earlier = self._answered(principal, key, fp)
+            earlier = self._answered(principal, key, fp, known)
             if earlier:
                 return ItemResult(index=0, id=earlier.aggregate_id, version=earlier.aggregate_version, replayed=True)
         child = uow.child()
