@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from domain.aggregate import AggregateEvent, AggregateState, Context, project
 from domain.commands import COMMANDS, Command
 from domain.errors import DomainError, InvalidInput, RuleViolation
+from domain.values import STRICT_ERRORS, Key, Slug
 from services.bounded_writes import FirstEvents
 from services.handlers import handle
 from services.idempotency import CommandAnswered, answer_id, fingerprint
@@ -32,11 +33,11 @@ class Outcome(BaseModel):
 class IngestItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    partnership_id: str = Field(description="The partnership the command belongs to.")
-    command: str = Field(description="A command name, e.g. record_finding.")
+    partnership_id: Slug = Field(description="The partnership the command belongs to.")
+    command: str = Field(pattern=r"^[a-z_]{1,64}$", description="A command name, e.g. record_finding.")
     target_id: UUID | None = Field(default=None, description="The aggregate the command acts on.")
     payload: dict[str, Any] = Field(default_factory=dict)
-    idempotency_key: str | None = Field(default=None, max_length=200)
+    idempotency_key: Key | None = None
 
 
 class ItemError(BaseModel):
@@ -70,13 +71,13 @@ class LearningService:
         self.store = store
 
     def _answered(
-        self, principal: str, key: str, fp: str, known: dict[UUID, CommandAnswered] | None = None
+        self, principal: str, key: str, fp: str, known: dict[UUID, CommandAnswered | None] | None = None
     ) -> CommandAnswered | None:
         """The stored first answer to this key, or None; a different request under it is refused.
 
-        `known`: the answers already read for a batch's keys (a key not in it has none)."""
-        if known is not None:
-            first: Any = known.get(answer_id(principal, key))
+        `known`: what a batch already read for its keys (services.service._earlier_answers)."""
+        if known is not None and answer_id(principal, key) in known:
+            first: Any = known[answer_id(principal, key)]
         else:
             stored = list(self.store.events.get(answer_id(principal, key), limit=1))
             first = stored[0] if stored else None
@@ -161,7 +162,7 @@ class LearningService:
                 report.rejected.append(
                     ItemError(
                         index=index,
-                        code="invalid_item",
+                        code=f"invalid_{first['type']}" if first["type"] in STRICT_ERRORS else "invalid_item",
                         field=".".join(str(p) for p in first["loc"]) or None,
                         message=first["msg"],
                     )
@@ -172,8 +173,9 @@ class LearningService:
         report.position = uow.commit(*answers.values())
         return report
 
-    def _earlier_answers(self, principal: str, items: list[Any]) -> dict[UUID, CommandAnswered] | None:
-        """Every stored answer to the batch's keys, read at once; None where the store cannot."""
+    def _earlier_answers(self, principal: str, items: list[Any]) -> dict[UUID, CommandAnswered | None] | None:
+        """The stored answer (None: none) under each key the batch's items carry, read at once;
+        None where the store cannot. A key validation changes is not in it, and is read alone."""
         recorder = self.store.recorder
         keys = {
             raw["idempotency_key"] for raw in items
@@ -181,14 +183,18 @@ class LearningService:
         }
         if not keys or not isinstance(recorder, FirstEvents):
             return None
-        stored = recorder.select_first_events([answer_id(principal, key) for key in keys])
-        found = (self.store.mapper.to_domain_event(event) for event in stored)
-        return {event.originator_id: event for event in found if isinstance(event, CommandAnswered)}
+        ids = [answer_id(principal, key) for key in keys]
+        known: dict[UUID, CommandAnswered | None] = dict.fromkeys(ids)
+        for stored in recorder.select_first_events(ids):
+            event = self.store.mapper.to_domain_event(stored)
+            if isinstance(event, CommandAnswered):
+                known[event.originator_id] = event
+        return known
 
     def _ingest_one(
         self, uow: UnitOfWork, principal: str, raw: dict[str, Any], answers: dict[str, CommandAnswered],
         authorize: Callable[[dict[str, Any]], None] | None = None,
-        known: dict[UUID, CommandAnswered] | None = None,
+        known: dict[UUID, CommandAnswered | None] | None = None,
     ) -> ItemResult:
         item = IngestItem.model_validate(raw)
         if authorize is not None:

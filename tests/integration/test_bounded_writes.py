@@ -18,7 +18,6 @@ from uuid import UUID, uuid4
 
 import httpx
 import psycopg
-import pytest
 import uvicorn
 from eventsourcing.persistence import StoredEvent
 from fastapi import FastAPI
