@@ -94,8 +94,9 @@ class ChainedSQLiteApplicationRecorder(BoundedSQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # Insert first: the INSERT takes SQLite's write lock, so the head read below is
-        # the latest (reading first could pin an older WAL snapshot in another process).
+        # Called under SQLite's write lock (BEGIN IMMEDIATE, services/bounded_writes.py), so the
+        # head read below is the latest; inserting first keeps that true for any caller that
+        # began a deferred transaction (reading first could pin an older WAL snapshot).
         ids = super()._insert_events(c, stored_events, **kwargs)
         if ids:
             c.execute(

@@ -7,17 +7,19 @@ HTTP to the app served by uvicorn in a thread, or through the ASGI test client.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 import psycopg
+import pytest
 import uvicorn
 from eventsourcing.persistence import StoredEvent
 from fastapi import FastAPI
@@ -188,3 +190,29 @@ def test_an_insert_larger_than_the_socket_buffers_completes(store: EventStore) -
     assert not worker.is_alive(), "the insert never returned"
     assert len(outcome["ids"]) == len(events)
     assert store.recorder.max_notification_id() == max(outcome["ids"])
+
+
+def test_an_ingest_message_refused_while_the_store_is_busy_is_retried(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import consumers.ingest
+    from services.auth.apikeys import create_api_key
+    from services.service import LearningService
+
+    app = create_app(_bounded(settings, write_lock_timeout=0.3))
+    with TestClient(app) as client:
+        client.auth = AdminOfWhicheverPartnership(app)
+        activity = _open_audit(client, "st-helens")
+        store: EventStore = app.state.store
+        key = create_api_key(store, "st-helens", "case-system", issued_by="admin:test").key
+        message = json.dumps({"partnership_id": "st-helens", "command": "record_finding", "target_id": activity,
+                              "payload": FINDING, "idempotency_key": "from-kafka"}).encode()
+        waits: list[float] = []
+        with ExitStack() as held:
+            held.enter_context(write_lock_held(settings))
+            # The consumer's wait before retrying is where the other writer finishes.
+            monkeypatch.setattr(consumers.ingest, "pause", lambda s: (waits.append(s), held.close()))
+            letter = consumers.ingest.apply_message(LearningService(store), message, key)
+        assert letter is None
+        assert waits == [1]
+        assert len(list(store.events_of(UUID(activity)))) == 2
