@@ -11,6 +11,7 @@ MODULES = (
     "bench.dissemination",
     "bench.queries",
     "bench.restart",
+    "bench.batches",
 )
 
 

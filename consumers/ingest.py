@@ -17,6 +17,7 @@ import importlib
 import json
 import logging
 import pkgutil
+import time
 from collections.abc import Mapping
 from functools import lru_cache, partial
 from typing import Any
@@ -27,6 +28,7 @@ from consumers.app import app, blocking, dlq_topic, ingest_topic, service
 from domain.errors import RuleViolation
 from services.auth.apikeys import authenticate_api_key
 from services.auth.policy import authorize_command
+from services.bounded_writes import StoreBusy
 from services.service import LearningService
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,10 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+pause = time.sleep
+"""How a refused write waits before its retry (a test holding the lock releases it here instead)."""
+
+
 def apply_message(svc: LearningService, raw: bytes, api_key: str | None) -> dict[str, Any] | None:
     """Applies one ingest message; returns the dead letter if it was refused."""
     principal = authenticate_api_key(svc.store, api_key) if api_key else None
@@ -93,6 +99,11 @@ def apply_message(svc: LearningService, raw: bytes, api_key: str | None) -> dict
             # Another writer changed the same aggregate meanwhile: reload and retry.
             if e.code != "concurrent_write" or attempt == 2:
                 return dead_letter(raw, e.code, e.message, e.field)
+        except StoreBusy as e:
+            # Rolled back whole (services/bounded_writes.py): wait as an HTTP client would, then retry.
+            if attempt == 2:
+                return dead_letter(raw, "store_busy", e.message)
+            pause(e.retry_after)
     if report.rejected:
         r = report.rejected[0]
         return dead_letter(raw, r.code, r.message, r.field)

@@ -6,7 +6,9 @@ the same transaction as the insert, after the insert has taken the write lock
 (SQLite's database lock; PostgreSQL's EXCLUSIVE table lock that makes notification
 ids commit in order), so the predecessor read under that lock is the log's last
 event and concurrent writers cannot fork the chain. The factories pick them from
-APPLICATION_RECORDER_TOPIC, which `Settings.eventsourcing_env` sets.
+APPLICATION_RECORDER_TOPIC, which `Settings.eventsourcing_env` sets. They insert
+through the bounded recorders (services/bounded_writes.py): the lock is waited for,
+and held, within the settings' bounds.
 
 A chain table created next to an events table that already holds events adopts
 those events (chains them in notification order) in the transaction that creates
@@ -20,13 +22,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from eventsourcing.persistence import DataError, ProgrammingError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from services.bounded_writes import BoundedPostgresApplicationRecorder, BoundedSQLiteApplicationRecorder
 from services.chain import GENESIS, chain_hashes
 
 _MAX_PG_IDENTIFIER = 63
@@ -42,7 +45,7 @@ def chain_table_name(events_table_name: str, max_len: int | None = None) -> str:
     return f"{events_table_name[: max_len - len(digest) - 7]}_{digest}_chain"
 
 
-class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+class ChainedSQLiteApplicationRecorder(BoundedSQLiteApplicationRecorder):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
         self.chain_table_name = chain_table_name(events_table_name)
         super().__init__(datastore, events_table_name)
@@ -91,8 +94,9 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # Insert first: the INSERT takes SQLite's write lock, so the head read below is
-        # the latest (reading first could pin an older WAL snapshot in another process).
+        # Called under SQLite's write lock (BEGIN IMMEDIATE, services/bounded_writes.py), so the
+        # head read below is the latest; inserting first keeps that true for any caller that
+        # began a deferred transaction (reading first could pin an older WAL snapshot).
         ids = super()._insert_events(c, stored_events, **kwargs)
         if ids:
             c.execute(
@@ -125,7 +129,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             return {row[0]: bytes(row[1]) for row in c.fetchall()}
 
 
-class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
+class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         if datastore.enable_db_functions:
             # That path inserts through a stored function that knows nothing of the chain.
@@ -141,9 +145,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         self._select_head = SQL("SELECT hash FROM {schema}.{chain} ORDER BY notification_id DESC LIMIT 1").format(
             schema=schema, chain=chain
         )
-        self._insert_links = SQL("INSERT INTO {schema}.{chain} (notification_id, hash) VALUES (%s, %s)").format(
-            schema=schema, chain=chain
-        )
+        # One statement for all the links, however many (executemany sent one per event).
+        self._insert_links = SQL(
+            "INSERT INTO {schema}.{chain} (notification_id, hash) SELECT * FROM unnest(%s::bigint[], %s::bytea[])"
+        ).format(schema=schema, chain=chain)
 
     def _create_table(self, curs: Cursor[DictRow]) -> None:
         qualified = f'"{self.datastore.schema}"."{self.chain_table_name}"'
@@ -194,7 +199,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             row = curs.execute(self._select_head).fetchone()
             prev = bytes(row["hash"]) if row else GENESIS
             hashes = chain_hashes(prev, ids, stored_events)
-            curs.executemany(self._insert_links, list(zip(ids, hashes, strict=True)))
+            curs.execute(self._insert_links, (list(ids), hashes))
         return ids
 
     def select_chain(self, gt: int, lte: int | None, limit: int | None = None) -> Mapping[int, bytes]:

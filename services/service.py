@@ -8,10 +8,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from domain.aggregate import AggregateState, Context
+from domain.aggregate import AggregateEvent, AggregateState, Context, project
 from domain.commands import COMMANDS, Command
 from domain.errors import DomainError, InvalidInput, RuleViolation
 from domain.values import STRICT_ERRORS, Key, Slug
+from services.bounded_writes import FirstEvents
 from services.handlers import handle
 from services.idempotency import CommandAnswered, answer_id, fingerprint
 from services.store import EventStore
@@ -19,7 +20,8 @@ from services.unit_of_work import UnitOfWork
 
 
 class Outcome(BaseModel):
-    """A command's answer: the state it led to (or the first answer, replayed)."""
+    """A command's answer: the state it led to (or the first answer, replayed: the same
+    aggregate as it stood after the first application, rebuilt from its events)."""
 
     status_code: int
     body: dict[str, Any]
@@ -68,11 +70,19 @@ class LearningService:
     def __init__(self, store: EventStore) -> None:
         self.store = store
 
-    def _answered(self, principal: str, key: str, fp: str) -> Outcome | None:
-        stored = list(self.store.events.get(answer_id(principal, key), limit=1))
-        if not stored:
+    def _answered(
+        self, principal: str, key: str, fp: str, known: dict[UUID, CommandAnswered | None] | None = None
+    ) -> CommandAnswered | None:
+        """The stored first answer to this key, or None; a different request under it is refused.
+
+        `known`: what a batch already read for its keys (services.service._earlier_answers)."""
+        if known is not None and answer_id(principal, key) in known:
+            first: Any = known[answer_id(principal, key)]
+        else:
+            stored = list(self.store.events.get(answer_id(principal, key), limit=1))
+            first = stored[0] if stored else None
+        if first is None:
             return None
-        first = stored[0]
         assert isinstance(first, CommandAnswered)
         if first.fingerprint != fp:
             # 409, not 422: the request is valid on its own; it conflicts with the one
@@ -82,9 +92,17 @@ class LearningService:
                 "This Idempotency-Key was already used for a different request.",
                 "Idempotency-Key",
             )
-        return Outcome(status_code=first.status_code, body=first.body, replayed=True)
+        return first
 
-    def _answer(self, ctx: Context, key: str, fp: str, outcome: Outcome) -> CommandAnswered:
+    def _replay(self, answer: CommandAnswered) -> Outcome:
+        """The first answer again: its aggregate as it stood at the answered version."""
+        events = self.store.events_of(answer.aggregate_id, lte=answer.aggregate_version)
+        state = project(None, (e for e in events if isinstance(e, AggregateEvent)))
+        assert state is not None, f"answered aggregate {answer.aggregate_id} has no events"
+        return Outcome(status_code=answer.status_code, body=_body(state), replayed=True)
+
+    def _answer(self, ctx: Context, key: str, fp: str, status_code: int, state: AggregateState) -> CommandAnswered:
+        # Names the answer, never copies it: see services/idempotency.py.
         return CommandAnswered(
             originator_id=answer_id(ctx.principal, key),
             originator_version=1,
@@ -92,8 +110,10 @@ class LearningService:
             principal=ctx.principal,
             key=key,
             fingerprint=fp,
-            status_code=outcome.status_code,
-            body=outcome.body,
+            status_code=status_code,
+            aggregate_id=state.id,
+            aggregate_version=state.version,
+            aggregate_type=type(state).__name__.lower(),
         )
 
     def execute(
@@ -108,18 +128,18 @@ class LearningService:
         if idempotency_key:
             earlier = self._answered(ctx.principal, idempotency_key, fp)
             if earlier:
-                return earlier
+                return self._replay(earlier)
         uow = UnitOfWork(self.store)
         state = handle(uow, ctx, command, target_id)
         outcome = Outcome(status_code=_status(command), body=_body(state))
-        extra = [self._answer(ctx, idempotency_key, fp, outcome)] if idempotency_key else []
+        extra = [self._answer(ctx, idempotency_key, fp, outcome.status_code, state)] if idempotency_key else []
         try:
             outcome.position = uow.commit(*extra)
         except RuleViolation:
             if idempotency_key:
                 earlier = self._answered(ctx.principal, idempotency_key, fp)
                 if earlier:
-                    return earlier
+                    return self._replay(earlier)
             raise
         return outcome
 
@@ -132,10 +152,11 @@ class LearningService:
         `authorize` (the API's policy) may refuse an item by raising a DomainError."""
         uow = UnitOfWork(self.store)
         report = IngestReport(applied=[], rejected=[])
-        answers: list[CommandAnswered] = []
+        answers: dict[str, CommandAnswered] = {}
+        known = self._earlier_answers(principal, items)
         for index, raw in enumerate(items):
             try:
-                result = self._ingest_one(uow, principal, raw, answers, authorize)
+                result = self._ingest_one(uow, principal, raw, answers, authorize, known)
             except DomainError as e:
                 report.rejected.append(ItemError(index=index, code=e.code, field=e.field, message=e.message))
             except ValidationError as e:
@@ -151,12 +172,31 @@ class LearningService:
             else:
                 result.index = index
                 report.applied.append(result)
-        report.position = uow.commit(*answers)
+        report.position = uow.commit(*answers.values())
         return report
 
+    def _earlier_answers(self, principal: str, items: list[Any]) -> dict[UUID, CommandAnswered | None] | None:
+        """The stored answer (None: none) under each key the batch's items carry, read at once;
+        None where the store cannot. A key validation changes is not in it, and is read alone."""
+        recorder = self.store.recorder
+        keys = {
+            raw["idempotency_key"] for raw in items
+            if isinstance(raw, dict) and isinstance(raw.get("idempotency_key"), str)
+        }
+        if not keys or not isinstance(recorder, FirstEvents):
+            return None
+        ids = [answer_id(principal, key) for key in keys]
+        known: dict[UUID, CommandAnswered | None] = dict.fromkeys(ids)
+        for stored in recorder.select_first_events(ids):
+            event = self.store.mapper.to_domain_event(stored)
+            if isinstance(event, CommandAnswered):
+                known[event.originator_id] = event
+        return known
+
     def _ingest_one(
-        self, uow: UnitOfWork, principal: str, raw: dict[str, Any], answers: list[CommandAnswered],
+        self, uow: UnitOfWork, principal: str, raw: dict[str, Any], answers: dict[str, CommandAnswered],
         authorize: Callable[[dict[str, Any]], None] | None = None,
+        known: dict[UUID, CommandAnswered | None] | None = None,
     ) -> ItemResult:
         item = IngestItem.model_validate(raw)
         if authorize is not None:
@@ -169,17 +209,16 @@ class LearningService:
         key = item.idempotency_key
         fp = _fingerprint(ctx, command, item.target_id) if key else ""
         if key:
-            if any(a.key == key for a in answers):
+            if key in answers:
                 raise InvalidInput("idempotency_key_repeated", "Key repeated within the batch.", "idempotency_key")
-            earlier = self._answered(principal, key, fp)
+            earlier = self._answered(principal, key, fp, known)
             if earlier:
-                return ItemResult(index=0, id=UUID(earlier.body["id"]), version=earlier.body["version"], replayed=True)
+                return ItemResult(index=0, id=earlier.aggregate_id, version=earlier.aggregate_version, replayed=True)
         child = uow.child()
         state = handle(child, ctx, command, item.target_id)
         uow.merge(child)
         if key:
-            outcome = Outcome(status_code=_status(command), body=_body(state))
-            answers.append(self._answer(ctx, key, fp, outcome))
+            answers[key] = self._answer(ctx, key, fp, _status(command), state)
         return ItemResult(index=0, id=state.id, version=state.version)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Literal
 from urllib.parse import unquote, urlparse
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.bounded_writes import LOCK_TIMEOUT_KEY, STATEMENT_TIMEOUT_KEY
 
 
 class Settings(BaseSettings):
@@ -34,6 +37,13 @@ class Settings(BaseSettings):
     """Where to keep the generated key instead (any persistence)."""
     rate_limit_per_minute: int = 600
     """Requests each principal may make per minute (a token bucket; bursts up to this many)."""
+    write_lock_timeout: float = Field(default=5.0, gt=0)
+    """Seconds a write waits for the event log's write lock (PostgreSQL `lock_timeout` on the
+    events table's EXCLUSIVE lock; SQLite's busy timeout) before it is refused: 503 store_busy."""
+    write_statement_timeout: float = Field(default=15.0, gt=0)
+    """Seconds any one statement of a write may run holding that lock (PostgreSQL `statement_timeout`,
+    and `idle_in_transaction_session_timeout` between statements; SQLite: the whole insert). Past it the
+    write rolls back and is refused: 503 store_busy. See services/bounded_writes.py."""
     chain_events: bool = True
     """Chain every stored event by hash (services/chain_recorders.py); `lif verify` checks it."""
 
@@ -41,11 +51,16 @@ class Settings(BaseSettings):
         """The `eventsourcing` library's environment for the chosen store."""
         if self.persistence == "memory":
             return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        bounds = {
+            LOCK_TIMEOUT_KEY: str(self.write_lock_timeout),
+            STATEMENT_TIMEOUT_KEY: str(self.write_statement_timeout),
+        }
         if self.persistence == "sqlite":
             return self._chained({
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": self.sqlite_path,
-                "SQLITE_LOCK_TIMEOUT": "10",
+                "SQLITE_LOCK_TIMEOUT": str(math.ceil(self.write_lock_timeout)),
+                **bounds,
             })
         url = urlparse(self.postgres_dsn)
         env = {
@@ -57,18 +72,25 @@ class Settings(BaseSettings):
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "POSTGRES_POOL_SIZE": "5",
             "POSTGRES_MAX_OVERFLOW": "10",
-            "POSTGRES_LOCK_TIMEOUT": "5",
+            "POSTGRES_LOCK_TIMEOUT": str(math.ceil(self.write_lock_timeout)),
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(math.ceil(self.write_statement_timeout)),
+            **bounds,
         }
         if self.postgres_schema:
             env["POSTGRES_SCHEMA"] = self.postgres_schema
         return self._chained(env)
 
     def _chained(self, env: dict[str, str]) -> dict[str, str]:
-        """Select the hash-chaining recorder, so the API, projector and relay all write through it."""
+        """Select the hash-chaining recorder, so the API, projector and relay all write through it
+        (unchained: the bounded recorder it is built on)."""
         if self.chain_events:
             from services.chain_recorders import CHAINED_RECORDER_TOPICS
 
             env["APPLICATION_RECORDER_TOPIC"] = CHAINED_RECORDER_TOPICS[env["PERSISTENCE_MODULE"]]
+        else:
+            from services.bounded_writes import BOUNDED_RECORDER_TOPICS
+
+            env["APPLICATION_RECORDER_TOPIC"] = BOUNDED_RECORDER_TOPICS[env["PERSISTENCE_MODULE"]]
         return env
 
 

@@ -23,6 +23,7 @@ import domain.recommendation
 import domain.subscriptions  # noqa: F401  (registers event topics)
 from domain.aggregate import AggregateEvent, AggregateState, project
 from domain.events import DomainEvent, event_class_for
+from services import bounded_writes
 from services.settings import Settings
 
 S = TypeVar("S", bound=AggregateState)
@@ -95,6 +96,7 @@ class EventStore(Application[UUID]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        bounded_writes.configure(self.recorder, self.env.get)
         self._states: OrderedDict[UUID, AggregateState] = OrderedDict()
         self._states_lock = threading.Lock()
 

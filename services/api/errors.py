@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import DomainError, VersionConflict
+from services.bounded_writes import StoreBusy
 
 
 class ErrorDetail(BaseModel):
@@ -99,7 +100,16 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _store_busy(_: Request, exc: Exception) -> JSONResponse:
+    # The write was rolled back (services/bounded_writes.py): the same request may simply be sent again.
+    assert isinstance(exc, StoreBusy)
+    response = error_response(503, ErrorDetail(code="store_busy", message=exc.message))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(StoreBusy, _store_busy)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
