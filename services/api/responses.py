@@ -41,7 +41,8 @@ COMMAND_RESPONSES: Responses = {
                 "already used for a different request"),
     413: TOO_LARGE,
     422: INVALID,
-    503: _error("The store stayed locked past its timeout; nothing was recorded, retry"),
+    503: _error("The store stayed locked past its timeout (code store_busy): nothing was recorded; "
+                "retry after the Retry-After seconds"),
 }
 """A command: POST, recorded as events."""
 
