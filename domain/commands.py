@@ -13,7 +13,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.action import Evidence
-from domain.activity import CascadeMethod, FamilyResponse, FindingCategory
+from domain.activity import CascadeMethod, FamilyResponse, FindingCategory, PanelOpinion, RapidReviewRecommends
 from domain.decision import DecisionSubject
 from domain.framework import Sector, SourceKind, Theme
 from domain.recommendation import DecisionOutcome
@@ -187,6 +187,48 @@ class RecordFinding(Command):
     recorded_on: date
 
 
+class AmendFinding(Command):
+    """Correct a recorded finding: a new version, the old one kept in the history (rationale required)."""
+
+    name: ClassVar[str] = "amend_finding"
+    target: ClassVar[Target] = "activity"
+    finding_id: UUID
+    category: FindingCategory
+    summary: Text
+    themes: tuple[Theme, ...]
+    agencies_concerned: tuple[Slug, ...] = ()
+    amended_on: date
+
+
+class WithdrawFinding(Command):
+    """Withdraw a recorded finding: it stays on record but no longer counts (rationale required)."""
+
+    name: ClassVar[str] = "withdraw_finding"
+    target: ClassVar[Target] = "activity"
+    finding_id: UUID
+    withdrawn_on: date
+
+
+class RecordRapidReviewRecommendation(Command):
+    """The rapid review's recommendation: a local child safeguarding practice review, or none, and why."""
+
+    name: ClassVar[str] = "record_rapid_review_recommendation"
+    target: ClassVar[Target] = "activity"
+    recommends: RapidReviewRecommends
+    reasons: Text
+    recommended_on: date
+
+
+class RecordPanelView(Command):
+    """The national Panel's view of the rapid review's recommendation."""
+
+    name: ClassVar[str] = "record_panel_view"
+    target: ClassVar[Target] = "activity"
+    view: PanelOpinion
+    summary: Text
+    received_on: date
+
+
 class ReportActivity(Command):
     name: ClassVar[str] = "report_activity"
     target: ClassVar[Target] = "activity"
@@ -253,6 +295,11 @@ class RecordDecision(Command):
     subject_id: UUID
     outcome: DecisionOutcome
     decided_by: tuple[Name, ...]
+    chairs_action: bool = Field(
+        default=False,
+        description="Decided by the chair outside a meeting: meeting_on is then the day of the "
+        "action and need not be one of the forum's meetings. The rationale says why.",
+    )
 
 
 class AgreeAction(Command):
@@ -308,6 +355,7 @@ COMMANDS: dict[str, type[Command]] = {
         RecordChildVoice, RecordFinding, ReportActivity, PlanPublication, SendFinalReport,
         PublishActivity, CloseActivity, MakeRecommendation, RecordDecision, AgreeAction,
         NoteProgress, RescheduleAction, CompleteAction, AssureAction, ReopenAction,
-        Subscribe, Unsubscribe, AcknowledgeLearning,
+        Subscribe, Unsubscribe, AcknowledgeLearning, AmendFinding, WithdrawFinding,
+        RecordRapidReviewRecommendation, RecordPanelView,
     )
 }

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 TRACKING = "outbox_tracking"
 SKIPPED_TOPICS = frozenset({"lif.idempotency.answered"})
 """Bookkeeping events, not facts about the partnership's learning."""
-SKIPPED_PREFIXES = ("lif.access.",)
+SKIPPED_PREFIXES = ("lif.access.", "lif.claim.")
 """Access control (API keys and their hashes, scrutineers' reads): kept out of the shared topic."""
 
 
