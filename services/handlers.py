@@ -239,8 +239,8 @@ def _finding(uow: UnitOfWork, ctx: Context, c: cmd.RecordFinding, target: UUID |
         themes=c.themes, agencies_concerned=c.agencies_concerned, recorded_on=c.recorded_on,
         finding_id=finding_id,
     )
-    # Unique across the partnership's activities, not only this one: the claim says so.
-    claimed = claim_uuid(ctx.partnership_id, "finding", finding_id)
+    # Unique across activities (and partnerships, as aggregate ids are), not only this one.
+    claimed = claim_uuid("finding", finding_id)
     refusal = activities.finding_exists(finding_id)
     uow.claim(claimed, refusal, IdClaimed(
         originator_id=claimed, originator_version=1, partnership_id=ctx.partnership_id,
