@@ -619,7 +619,7 @@ def report(a: Activity, ctx: Context, *, report_summary: str, reported_on: date)
         raise RuleViolation(
             "findings_required", "An activity reports at least one finding.", "findings"
         )
-    not_before("reported_on", reported_on, a.opened_on, "the activity's opened_on")
+    # Findings are on or after opened_on, so the report is too.
     latest = max(current, key=lambda f: f.recorded_on)
     not_before("reported_on", reported_on, latest.recorded_on, f"finding {latest.finding_id}'s recorded_on")
     # Involvement can only be recorded while the review is open, so it is checked
