@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.aggregate import AggregateEvent, AggregateState, Change, Context, base_fields, change
 from domain.clocks import StatutoryDates
-from domain.dates import not_after, not_before
+from domain.dates import not_before
 from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.framework import DEFAULT_SOURCES, SourceDefaults, SourceKind, Theme
 from domain.partnership import Partnership
@@ -597,7 +597,7 @@ def record_finding(
         raise InvalidInput("theme_required", "A finding names at least one theme.", "themes")
     _check_agencies(p, agencies_concerned, "agencies_concerned")
     not_before("recorded_on", recorded_on, a.opened_on, "the activity's opened_on")
-    not_after("recorded_on", recorded_on, a.closed_on, "the activity's closed_on")
+    # Not after closure either: a closed activity records no finding (its status says so).
     if finding_id is not None and finding_id in a.findings:
         raise finding_exists(finding_id)
     return change(a).trigger(

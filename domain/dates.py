@@ -17,13 +17,3 @@ def not_before(field: str, value: date, earliest: date | None, what: str) -> Non
             field,
         )
 
-
-def not_after(field: str, value: date, latest: date | None, what: str) -> None:
-    """Refuses `value` when it falls after `latest`."""
-    if latest is not None and value > latest:
-        raise InvalidInput(
-            "date_out_of_order",
-            f"{field} {value.isoformat()} is after {what} ({latest.isoformat()}); "
-            f"it must be on or before {latest.isoformat()}.",
-            field,
-        )

@@ -84,7 +84,6 @@ def recommend(
             "recommends",
         )
     not_before("recommended_on", recommended_on, a.opened_on, "the activity's opened_on")
-    not_before("recommended_on", recommended_on, a.aware_on, "the activity's aware_on")
     return change(a).trigger(
         RapidReviewRecommended, ctx, recommends=recommends, reasons=reasons, recommended_on=recommended_on
     )
