@@ -550,6 +550,17 @@ def build_steps(today: date) -> list[Step]:
         themes=("escalation_and_challenge",),
         agencies_concerned=("st-helens-cvs",), recorded_on=on(-100),
     )
+    # A correction is recorded as an amendment of its own; the first version stays in the history.
+    s.act(
+        s11, "section-11/training-amended", "finding-amendments",
+        "section 11 audit: correcting the probation training figure",
+        finding_id=f_training, category="area_for_improvement",
+        summary="Only 74% of probation practitioners were up to date with level 3 "
+        "safeguarding children training.",
+        themes=("domestic_abuse", "risk_assessment"), agencies_concerned=("probation-service",),
+        amended_on=on(-95),
+        rationale="Probation's return counted staff on long-term leave; the corrected figure is 74%.",
+    )
     s.act(
         s11, "section-11/report", "report", "section 11 audit: reporting",
         report_summary="Good compliance overall; two areas for improvement (probation training, "
