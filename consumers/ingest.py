@@ -63,14 +63,19 @@ def dead_letter(raw: bytes, code: str, message: str, field: str | None = None) -
     }
 
 
+def _no_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity, which are not JSON (nor accepted over HTTP).
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def apply_message(svc: LearningService, raw: bytes, api_key: str | None) -> dict[str, Any] | None:
     """Applies one ingest message; returns the dead letter if it was refused."""
     principal = authenticate_api_key(svc.store, api_key) if api_key else None
     if principal is None:
         return dead_letter(raw, "unauthenticated", "Send a valid service API key in the x-api-key header.")
     try:
-        item = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        item = json.loads(raw, parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as e:
         return dead_letter(raw, "invalid_json", f"The message is not JSON: {e}.")
     routes = command_routes()
 

@@ -6,21 +6,18 @@ id from the path, the ingest endpoint from the item.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.action import Evidence
 from domain.activity import CascadeMethod, FamilyResponse, FindingCategory, PanelOpinion, RapidReviewRecommends
 from domain.decision import DecisionSubject
 from domain.framework import Sector, SourceKind, Theme
 from domain.recommendation import DecisionOutcome
+from domain.values import IsoDate, Name, Rationale, Slug, Text, TextRule, Url
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Target = Literal["none", "partnership", "activity", "recommendation", "action"]
 
 
@@ -30,7 +27,7 @@ class Command(BaseModel):
     name: ClassVar[str]
     target: ClassVar[Target]
 
-    rationale: Annotated[str, StringConstraints(max_length=10_000)] | None = Field(
+    rationale: Rationale | None = Field(
         default=None, description="Why: shown in the audit trail."
     )
     expected_version: int | None = Field(
@@ -62,7 +59,7 @@ class RegisterWebhook(Command):
     name: ClassVar[str] = "register_webhook"
     target: ClassVar[Target] = "partnership"
     agency_id: Slug
-    webhook_url: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=2000)] | None
+    webhook_url: Url | None
 
 
 class AddForum(Command):
@@ -76,7 +73,7 @@ class ScheduleMeeting(Command):
     name: ClassVar[str] = "schedule_meeting"
     target: ClassVar[Target] = "partnership"
     forum_id: Slug
-    meets_on: date
+    meets_on: IsoDate
 
 
 class SetRouting(Command):
@@ -116,13 +113,13 @@ class OpenActivity(Command):
     activity_id: UUID | None = Field(default=None, description="Optional client-chosen id.")
     kind: SourceKind
     title: Name
-    opened_on: date
+    opened_on: IsoDate
     scope: Text
-    case_reference: str | None = Field(
+    case_reference: Name | None = Field(
         default=None, description="Pseudonymous case reference; never a child's name or date of birth."
     )
     agencies_involved: tuple[Slug, ...] = ()
-    aware_on: date | None = None
+    aware_on: IsoDate | None = None
     originating_activity_id: UUID | None = None
 
 
@@ -147,13 +144,13 @@ class StartActivity(Command):
 class NotifySeriousIncident(Command):
     name: ClassVar[str] = "notify_serious_incident"
     target: ClassVar[Target] = "activity"
-    notified_on: date
+    notified_on: IsoDate
 
 
 class CompleteRapidReview(Command):
     name: ClassVar[str] = "complete_rapid_review"
     target: ClassVar[Target] = "activity"
-    completed_on: date
+    completed_on: IsoDate
 
 
 class RecordPractitionerInvolvement(Command):
@@ -165,7 +162,7 @@ class RecordPractitionerInvolvement(Command):
 class OfferFamilyInvolvement(Command):
     name: ClassVar[str] = "offer_family_involvement"
     target: ClassVar[Target] = "activity"
-    offered_on: date
+    offered_on: IsoDate
     response: FamilyResponse
     summary: Text
 
@@ -184,7 +181,7 @@ class RecordFinding(Command):
     summary: Text
     themes: tuple[Theme, ...]
     agencies_concerned: tuple[Slug, ...] = ()
-    recorded_on: date
+    recorded_on: IsoDate
 
 
 class AmendFinding(Command):
@@ -233,32 +230,32 @@ class ReportActivity(Command):
     name: ClassVar[str] = "report_activity"
     target: ClassVar[Target] = "activity"
     report_summary: Text
-    reported_on: date
+    reported_on: IsoDate
 
 
 class PlanPublication(Command):
     name: ClassVar[str] = "plan_publication"
     target: ClassVar[Target] = "activity"
-    planned_on: date
+    planned_on: IsoDate
 
 
 class SendFinalReport(Command):
     name: ClassVar[str] = "send_final_report"
     target: ClassVar[Target] = "activity"
-    sent_on: date
+    sent_on: IsoDate
 
 
 class PublishActivity(Command):
     name: ClassVar[str] = "publish_activity"
     target: ClassVar[Target] = "activity"
-    published_on: date
-    url: Annotated[str, StringConstraints(pattern=r"^https?://", max_length=2000)] | None = None
+    published_on: IsoDate
+    url: Url | None = None
 
 
 class CloseActivity(Command):
     name: ClassVar[str] = "close_activity"
     target: ClassVar[Target] = "activity"
-    closed_on: date
+    closed_on: IsoDate
 
 
 class AcknowledgeLearning(Command):
@@ -267,7 +264,7 @@ class AcknowledgeLearning(Command):
     name: ClassVar[str] = "acknowledge_learning"
     target: ClassVar[Target] = "activity"
     agency_id: Slug
-    acknowledged_on: date
+    acknowledged_on: IsoDate
     cascaded_by: tuple[CascadeMethod, ...] = Field(description="At least one method.")
     notes: Text | None = None
 
@@ -282,7 +279,7 @@ class MakeRecommendation(Command):
     finding_ids: tuple[UUID, ...]
     text: Text
     addressed_to: tuple[Slug, ...]
-    made_on: date
+    made_on: IsoDate
 
 
 class RecordDecision(Command):
@@ -290,7 +287,7 @@ class RecordDecision(Command):
     target: ClassVar[Target] = "partnership"
     decision_id: UUID | None = None
     forum_id: Slug
-    meeting_on: date
+    meeting_on: IsoDate
     subject: DecisionSubject
     subject_id: UUID
     outcome: DecisionOutcome
@@ -308,13 +305,13 @@ class AgreeAction(Command):
     action_id: UUID | None = None
     owner_agency_id: Slug
     description: Text
-    due_on: date
+    due_on: IsoDate
 
 
 class NoteProgress(Command):
     name: ClassVar[str] = "note_progress"
     target: ClassVar[Target] = "action"
-    noted_on: date
+    noted_on: IsoDate
     note: Text
     on_track: bool = True
 
@@ -322,20 +319,33 @@ class NoteProgress(Command):
 class RescheduleAction(Command):
     name: ClassVar[str] = "reschedule_action"
     target: ClassVar[Target] = "action"
-    due_on: date
+    due_on: IsoDate
+
+
+class EvidenceItem(BaseModel):
+    """Evidence as a command gives it; the stored `Evidence` stays as lenient as the events it is in."""
+
+    # from_attributes: code that builds commands in Python may pass domain Evidence.
+    model_config = ConfigDict(frozen=True, extra="forbid", from_attributes=True)
+
+    description: Annotated[str, TextRule(2000, min_length=3, single_line=False)]
+    reference: Annotated[str, TextRule(500, min_length=0, strip=False)] | None = None
+
+    def to_evidence(self) -> Evidence:
+        return Evidence(description=self.description, reference=self.reference)
 
 
 class CompleteAction(Command):
     name: ClassVar[str] = "complete_action"
     target: ClassVar[Target] = "action"
-    completed_on: date
-    evidence: tuple[Evidence, ...]
+    completed_on: IsoDate
+    evidence: tuple[EvidenceItem, ...]
 
 
 class AssureAction(Command):
     name: ClassVar[str] = "assure_action"
     target: ClassVar[Target] = "action"
-    assured_on: date
+    assured_on: IsoDate
     impact_statement: Text
 
 
@@ -343,7 +353,7 @@ class ReopenAction(Command):
     name: ClassVar[str] = "reopen_action"
     target: ClassVar[Target] = "action"
     reason: Text
-    due_on: date
+    due_on: IsoDate
 
 
 COMMANDS: dict[str, type[Command]] = {

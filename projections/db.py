@@ -44,6 +44,10 @@ class ViewDb:
             pg.execute(f'SET search_path TO "{self.schema}"')
         return pg
 
+    def cursor(self, conn: Any) -> _Cur:
+        """A cursor that takes `?` placeholders on either engine (outside any transaction)."""
+        return _Cur(self, conn.cursor())
+
     def sql(self, statement: str) -> str:
         return statement if self.dialect == "sqlite" else statement.replace("?", "%s")
 

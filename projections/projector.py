@@ -5,11 +5,24 @@ rows the view derives from a batch of events, so a crash anywhere leaves each
 view exactly at some position it can resume from: every event applied once.
 SQLite has no push subscription in `eventsourcing`, so the log is polled; the
 same loop serves PostgreSQL.
+
+Poison is isolated (projections/parking.py). A batch is applied in one (pipelined)
+transaction; if a view raises, the batch rolls back and is applied again in a plain
+transaction, each view under a savepoint and, in the view that failed, each event
+under its own. The event that fails is parked (position, partnership, view, error,
+first and last attempt) and the view goes on: other partnerships' events, and the same
+partnership's events in other views, are applied as usual. Later events of that
+partnership in that view are *held* (parked behind it, not applied), so that once the
+view is fixed `retry` applies them in log order and the tables converge to those of a
+clean rebuild. Failures of the database itself (connection lost, locked, timeout) are
+not the event's fault: they roll the batch back and raise, as before, for the loop to
+retry. Tracking moves past parked events: reads report them as degraded, not behind.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import re
 import threading
 import time
@@ -18,7 +31,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from domain.events import DomainEvent
+from projections import parking
 from projections.db import Cursor, ViewDb
+from projections.parking import Parked, RetryResult
 from projections.view import View
 from services.store import EventStore
 
@@ -28,6 +43,10 @@ REBUILD_CACHE_KIB = 65536
 """SQLite page cache of the writer connection (KiB): a rebuild touches every page of
 the views' B-trees, far more than SQLite's 2 MB default holds."""
 
+
+RETRY_CHUNK = 500
+"""Parked events a retry applies per transaction."""
+log = logging.getLogger("lif.projections")
 
 REPLAY_GC_THRESHOLD = 50_000
 """Allocations between young-generation collections while replaying (Python's default: 700)."""
@@ -79,6 +98,7 @@ class Projector:
             cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {TRACKING} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
             )
+            parking.create(cur)
             for view in self.views:
                 view.create(cur, db.dialect)
                 cur.execute(
@@ -124,17 +144,24 @@ class Projector:
                 )
                 if not notifications:
                     break
-                batch = [(n.id, self._decode(n)) for n in notifications]
+                batch, undecodable = parking.decode_batch(notifications, self._decode)
                 events = [(pos, event) for pos, event in batch if event is not None]
-                with self.db.pipelined_transaction(self._conn) as cur:
-                    positions = self._locked_positions(cur)
-                    for view in self.views:
-                        if positions.get(view.name, 0) < start:
-                            # Reset by a rebuild elsewhere since we read it: a later
-                            # pass starts from its new position.
-                            continue
-                        self._apply(cur, view, positions[view.name], batch, events)
-                        positions[view.name] = max(positions[view.name], batch[-1][0])
+                careful = bool(undecodable)
+                if not careful:
+                    try:
+                        with self.db.pipelined_transaction(self._conn) as cur:
+                            self._apply_views(cur, start, batch, events)
+                    except Exception as error:
+                        if parking.is_transient(error):
+                            raise
+                        # A view refused an event; in a pipeline the error may surface at any later
+                        # statement. Rolled back: go again, where each failure shows where it happens.
+                        log.warning("batch after position %d failed (%s); applying it event by event",
+                                    start, parking.describe(error))
+                        careful = True
+                if careful:
+                    with self.db.transaction(self._conn) as cur:
+                        self._apply_views(cur, start, batch, events, undecodable, careful=True)
                 start = batch[-1][0]
                 applied += len(batch)
                 if progress:
@@ -144,27 +171,41 @@ class Projector:
                 self._changed.notify_all()
         return applied
 
+    def _apply_views(
+        self,
+        cur: Cursor,
+        start: int,
+        batch: list[tuple[int, DomainEvent | None]],
+        events: list[tuple[int, DomainEvent]],
+        undecodable: Sequence[parking.Undecodable] = (),
+        careful: bool = False,
+    ) -> None:
+        positions = self._locked_positions(cur)
+        # Read in the transaction: a retry in another process may have cleared some since.
+        blocked = parking.blocked(cur)
+        for view in self.views:
+            position = positions.get(view.name, 0)
+            if position < start:
+                # Reset by a rebuild elsewhere since we read it: a later
+                # pass starts from its new position.
+                continue
+            todo = events
+            if batch and batch[0][0] <= position:  # the view is partly ahead: skip what it has
+                todo = [(pos, event) for pos, event in events if pos > position]
+            if careful:
+                unread = [u for u in undecodable if u.position > position]
+                parking.apply_carefully(cur, view, todo, blocked, unread)
+            else:
+                parking.apply_holding(cur, view, todo, blocked)
+            last = max(position, batch[-1][0]) if batch else position
+            cur.execute(f"UPDATE {TRACKING} SET position = ? WHERE name = ?", (last, view.name))
+
     def _decode(self, notification: Any) -> DomainEvent | None:
         try:
             event = self.store.mapper.to_domain_event(notification)
         except LookupError:
             return None
         return event if isinstance(event, DomainEvent) else None
-
-    @staticmethod
-    def _apply(
-        cur: Cursor,
-        view: View,
-        position: int,
-        batch: list[tuple[int, DomainEvent | None]],
-        events: list[tuple[int, DomainEvent]],
-    ) -> None:
-        """Applies the batch's `events` (its decoded ones) that lie after the view's `position`."""
-        if batch and batch[0][0] <= position:  # the view is partly ahead: skip what it has
-            events = [(pos, event) for pos, event in events if pos > position]
-        view.apply_batch(cur, events)
-        last = max(position, batch[-1][0]) if batch else position
-        cur.execute(f"UPDATE {TRACKING} SET position = ? WHERE name = ?", (last, view.name))
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
         """Drops the named views (all by default) and replays the log into them."""
@@ -176,6 +217,7 @@ class Projector:
             # Tracking first, in the order run_once takes its locks, so a projector
             # in another process and this rebuild queue rather than deadlock.
             self._locked_positions(cur)
+            parking.drop_views(cur, [view.name for view in chosen])
             for view in chosen:
                 view.drop(cur)
                 view.create(cur, self.db.dialect)
@@ -226,14 +268,107 @@ class Projector:
         # process's Projector (its `create`) may have made the index again meanwhile.
         return [re.sub(r"^CREATE (UNIQUE )?INDEX ", r"CREATE \1INDEX IF NOT EXISTS ", sql) for _, sql in indexes]
 
+    def parked(self, view: str | None = None, partnership_id: str | None = None) -> list[Parked]:
+        """What is parked (projections/parking.py), in the order a retry takes it."""
+        with self._read_lock:
+            self._check_open()
+            return parking.listing(self.db.cursor(self._read_conn), view, partnership_id)
+
+    def parked_count(self) -> int:
+        """How many events are parked, across views and partnerships (for a metrics gauge)."""
+        with self._read_lock:
+            self._check_open()
+            return parking.count(self.db.cursor(self._read_conn))
+
+    def retry(
+        self,
+        view: str | None = None,
+        position: int | None = None,
+        partnership_id: str | None = None,
+        progress: Progress | None = None,
+    ) -> RetryResult:
+        """Applies parked events again, after a fix: per (view, partnership) stream, in log order
+        from its first parked event, stopping a stream at an event that fails again (it stays
+        parked, and those behind it held). `position` picks the streams that hold that position;
+        `view` and `partnership_id` narrow the streams too. `progress` gets (done, total)."""
+        if view is not None and view not in {v.name for v in self.views}:
+            raise KeyError(f"no projection named {view}")
+        streams: dict[tuple[str, str], int] = {}
+        for row in self.parked(view, partnership_id):
+            streams[(row.view, row.partnership_id)] = streams.get((row.view, row.partnership_id), 0) + 1
+        if position is not None:
+            chosen = {(r.view, r.partnership_id) for r in self.parked(view, partnership_id) if r.position == position}
+            streams = {key: n for key, n in streams.items() if key in chosen}
+        known = {v.name for v in self.views}  # rows of a view no longer run are left alone
+        streams = {key: n for key, n in streams.items() if key[0] in known}
+        result, total = RetryResult(), sum(streams.values())
+        for name, partnership in streams:
+            done = self._retry_stream(self._view(name), partnership, result, total, progress)
+            result.still_parked.extend(self.parked(name, partnership) if not done else [])
+        if result.applied:
+            with self._changed:
+                self._changed.notify_all()
+        return result
+
+    def _view(self, name: str) -> View:
+        return next(v for v in self.views if v.name == name)
+
+    def _retry_stream(
+        self, view: View, partnership: str, result: RetryResult, total: int, progress: Progress | None
+    ) -> bool:
+        """True once nothing of the stream is parked; False when an event failed again."""
+        while True:
+            with self._lock:
+                self._check_open()
+                rows = self._retry_chunk(view, partnership, result, total, progress)
+            if rows is None:
+                return False
+            if rows < RETRY_CHUNK:
+                return True
+
+    def _retry_chunk(
+        self, view: View, partnership: str, result: RetryResult, total: int, progress: Progress | None
+    ) -> int | None:
+        """Up to RETRY_CHUNK of the stream in one transaction: how many applied, None if one failed again."""
+        with self.db.transaction(self._conn) as cur:
+            self._locked_positions(cur)  # queue behind (and hold off) a batch of the loop
+            rows = parking.listing(cur, view.name, partnership, limit=RETRY_CHUNK)
+            for row in rows:
+                event, reason = self._event_at(row.position)
+                if event is not None:
+                    reason = parking.try_one(cur, view, row.position, event)
+                if reason is not None:
+                    parking.park(cur, view.name, row.position, partnership, row.topic, "failed", reason)
+                    log.warning("retry: %s position %d still fails: %s", view.name, row.position, reason)
+                    return None  # what applied before it commits
+                parking.unpark(cur, view.name, row.position)
+                result.applied += 1
+                if progress:
+                    progress(result.applied, total)
+            return len(rows)
+
+    def _event_at(self, position: int) -> tuple[DomainEvent | None, str | None]:
+        """The event at `position`, or why it cannot be decoded."""
+        found = self.store.recorder.select_notifications(start=position, limit=1, stop=position)
+        if not found or found[0].id != position:
+            return None, None
+        batch, undecodable = parking.decode_batch(found, self._decode)
+        return batch[0][1], undecodable[0].reason if undecodable else None
+
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
-        """Read-your-writes: wait until every view has applied `position`."""
+        """Read-your-writes: wait until every view has applied `position` (a parked event counts:
+        reads say they are degraded). A failing batch here only means not yet: the loop retries it."""
         deadline = time.monotonic() + timeout
         while self.position() < position:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            self.run_once()
+            try:
+                self.run_once()
+            except ProjectorClosed:
+                raise
+            except Exception:
+                log.exception("projector batch failed while a read waited")
             with self._changed:
                 self._changed.wait(min(remaining, 0.05))
         return True

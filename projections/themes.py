@@ -21,7 +21,8 @@ from projections.db import Cursor, Dialect
 from projections.view import View
 
 Trend = Literal["rising", "falling", "steady"]
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_QUARTER = re.compile(r"^([0-9]{4})-Q([1-4])$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def quarter_of(d: date) -> str:
@@ -50,6 +51,9 @@ def parse_bound(value: str, *, end: bool) -> date:
     """A date (YYYY-MM-DD) or a quarter (YYYY-Qn: its first day, or its last if `end`)."""
     if _QUARTER.match(value):
         return quarter_end(value) if end else quarter_start(value)
+    if not _DATE.fullmatch(value):
+        # date.fromisoformat also reads 20271029 and 2027-W43-5.
+        raise ValueError(f"{value!r} is not YYYY-MM-DD")
     return date.fromisoformat(value)
 
 

@@ -70,9 +70,12 @@ def _projections_args(p: argparse.ArgumentParser) -> None:
         help="show each projection's name and position against the log's head",
         description="Show each projection's name, the log position it has applied, and its lag.",
     )
+    from services.projections_cli import configure
+
+    configure(sub)
 
 
-@command("projections", "rebuild or list the read-model projections", _projections_args)
+@command("projections", "rebuild or list the read-model projections; list or retry parked events", _projections_args)
 def _projections(args: argparse.Namespace) -> int:
     from projections.progress import ProgressBar
     from projections.runtime import build_projector
@@ -89,12 +92,17 @@ def _projections(args: argparse.Namespace) -> int:
     )
     try:
         known = [view.name for view in projector.views]
+        if args.action in ("parked", "retry"):
+            from services.projections_cli import run
+
+            return run(projector, args)
         if args.action == "list":
             positions, head = projector.positions(), projector.head()
-            print(f"{'NAME':<20} {'POSITION':>12} {'LAG':>12}   (head {head})")
+            parked = [row.view for row in projector.parked()]
+            print(f"{'NAME':<20} {'POSITION':>12} {'LAG':>12} {'PARKED':>8}   (head {head})")
             for name in known:
                 position = positions.get(name, 0)
-                print(f"{name:<20} {position:>12} {max(0, head - position):>12}")
+                print(f"{name:<20} {position:>12} {max(0, head - position):>12} {parked.count(name):>8}")
             return 0
         unknown = sorted(set(args.names) - set(known))
         if unknown:

@@ -339,7 +339,9 @@ HANDLERS.update({
     ),
     cmd.RescheduleAction: _on_action(lambda a, ctx, c: actions.reschedule(a, ctx, due_on=c.due_on)),
     cmd.CompleteAction: _on_action(
-        lambda a, ctx, c: actions.complete(a, ctx, completed_on=c.completed_on, evidence=c.evidence)
+        lambda a, ctx, c: actions.complete(
+            a, ctx, completed_on=c.completed_on, evidence=tuple(e.to_evidence() for e in c.evidence),
+        )
     ),
     cmd.AssureAction: _on_action(
         lambda a, ctx, c: actions.assure_impact(a, ctx, assured_on=c.assured_on, impact_statement=c.impact_statement)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from domain.aggregate import AggregateState, Context
 from domain.commands import COMMANDS, Command
 from domain.errors import DomainError, InvalidInput, RuleViolation
+from domain.values import STRICT_ERRORS, Key, Slug
 from services.handlers import handle
 from services.idempotency import CommandAnswered, answer_id, fingerprint
 from services.store import EventStore
@@ -30,11 +31,11 @@ class Outcome(BaseModel):
 class IngestItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    partnership_id: str = Field(description="The partnership the command belongs to.")
-    command: str = Field(description="A command name, e.g. record_finding.")
+    partnership_id: Slug = Field(description="The partnership the command belongs to.")
+    command: str = Field(pattern=r"^[a-z_]{1,64}$", description="A command name, e.g. record_finding.")
     target_id: UUID | None = Field(default=None, description="The aggregate the command acts on.")
     payload: dict[str, Any] = Field(default_factory=dict)
-    idempotency_key: str | None = Field(default=None, max_length=200)
+    idempotency_key: Key | None = None
 
 
 class ItemError(BaseModel):
@@ -140,7 +141,7 @@ class LearningService:
                 report.rejected.append(
                     ItemError(
                         index=index,
-                        code="invalid_item",
+                        code=f"invalid_{first['type']}" if first["type"] in STRICT_ERRORS else "invalid_item",
                         field=".".join(str(p) for p in first["loc"]) or None,
                         message=first["msg"],
                     )

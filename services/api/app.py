@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 
 import services.api.routers.casefiles as casefile_routes
+import services.api.routers.projections_admin as projections_admin
 import services.api.routers.verify as verify_routes
 import services.api.routers.webhooks as webhook_routes
 from projections.runtime import BackgroundProjector, build_projector
@@ -133,7 +134,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     # missing from the policy table is refused to everyone.
     for module in (
         partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas, themes,
-        feeds, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
+        feeds, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes, projections_admin,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
     return app

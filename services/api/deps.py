@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 
 from domain.aggregate import Context
+from domain.values import Key
 from services.auth.deps import principal_of
 from services.service import LearningService
 from services.store import EventStore
@@ -41,6 +42,6 @@ ServiceDep = Annotated[LearningService, Depends(get_service)]
 PrincipalDep = Annotated[str, Depends(get_principal)]
 ContextDep = Annotated[Context, Depends(get_context)]
 IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", max_length=200, description="Retries with the same key are answered once."),
+    Key | None,
+    Header(alias="Idempotency-Key", description="Retries with the same key are answered once (1-200 characters)."),
 ]

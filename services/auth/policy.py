@@ -213,6 +213,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", f"{P}/agencies/{{agency_id}}/feed.sse"): {**READ, AGENCY: own_agency_in_path},
     # tamper evidence (the whole log's hash chain; answers no content)
     ("GET", "/v1/admin/verify"): READ,
+    # projections' parked events (the admin's own partnership's only) and their retry
+    ("GET", "/v1/admin/projections/parked"): CONFIGURE,
+    ("POST", "/v1/admin/projections/retry"): CONFIGURE,
     # case files (personal details, encrypted per data subject)
     ("POST", f"{P}/casefiles"): COMMAND,
     ("POST", f"{P}/casefiles/{{case_file_id}}/personal-details"): COMMAND,

@@ -289,7 +289,7 @@ AUDIT = {"kind": "thematic_audit", "title": "T", "opened_on": "2026-02-02", "sco
 @pytest.mark.parametrize(
     ("body", "code", "field"),
     [
-        ({**AUDIT, "opened_on": "the second of Feb"}, "invalid_date_from_datetime_parsing", "opened_on"),
+        ({**AUDIT, "opened_on": "the second of Feb"}, "invalid_date", "opened_on"),
         ({**AUDIT, "expected_version": "one"}, "invalid_int_parsing", "expected_version"),
         ({**AUDIT, "agencies_involved": "merseyside-police"}, "invalid_tuple_type", "agencies_involved"),
         ({**AUDIT, "title": 7}, "invalid_string_type", "title"),

@@ -342,14 +342,14 @@ def test_ingest_applies_good_messages_once_and_dead_letters_the_rest(env: Env, w
     activity = env.activity(pid)
     key = create_api_key(env.store, pid, "case-system", issued_by="admin:test").key
 
-    def item(summary: str, partnership: str = pid, **extra: Any) -> bytes:
+    def item(summary: str, partnership: str = pid, key: str | None = None, **extra: Any) -> bytes:
         payload = {
             "category": "good_practice", "summary": summary, "themes": ["voice_of_the_child"],
             "recorded_on": "2026-03-01", **extra,
         }
         return json.dumps({
             "partnership_id": partnership, "command": "record_finding", "target_id": str(activity),
-            "payload": payload, "idempotency_key": f"k-{summary}",
+            "payload": payload, "idempotency_key": key or f"k-{summary}",
         }).encode()
 
     good = [("x-api-key", key.encode())]
@@ -363,6 +363,10 @@ def test_ingest_applies_good_messages_once_and_dead_letters_the_rest(env: Env, w
         (item("unknown agency", agencies_concerned=["no-such-agency"]), good),
         (item("elsewhere", partnership=other), good),  # the key is for `pid` only
         (json.dumps(["a", "list"]).encode(), good),
+        (item("a timestamp", recorded_on=20260301), good),  # strict input: dates are YYYY-MM-DD only
+        (item("a datetime", recorded_on="2026-03-01T00:00:00"), good),
+        (item("nul\u0000byte", key="k-nul"), good),
+        (b'{"partnership_id": NaN}', good),  # Python's json reads NaN; JSON has no NaN
         (item("second"), good),  # bad input before it did not stop the agent
     ]
     producer = KafkaProducer(bootstrap_servers=env.kafka.bootstrap, acks="all")
@@ -377,12 +381,15 @@ def test_ingest_applies_good_messages_once_and_dead_letters_the_rest(env: Env, w
         return sorted(f.summary for f in state.findings.values())
 
     assert wait_for(lambda: summaries() == ["first", "second"])
-    letters = read_topic(env.kafka.bootstrap, env.kafka.dlq_topic, lambda r: len(r) >= 7)
+    letters = read_topic(env.kafka.bootstrap, env.kafka.dlq_topic, lambda r: len(r) >= 11)
     reasons = [json.loads(r.value)["error"]["code"] for r in letters]
     assert reasons == [
         "unauthenticated", "unauthenticated", "invalid_json", "unknown_command", "unknown_agency",
-        "other_partnership", "invalid_item",
+        "other_partnership", "invalid_item", "invalid_date", "invalid_date", "invalid_text", "invalid_json",
     ]
+    strict = [json.loads(r.value)["error"] for r in letters[7:10]]
+    assert [e["field"] for e in strict] == ["recorded_on", "recorded_on", "summary"]
+    assert "YYYY-MM-DD" in strict[0]["message"] and "U+0000 (NUL)" in strict[2]["message"]
     assert json.loads(letters[2].value)["original"].endswith("not json at all")
     findings = [e for e in env.store.events_of(activity) if type(e).__name__ == "FindingRecorded"]
     assert {e.principal for e in findings} == {"service:case-system"}

@@ -154,3 +154,25 @@ def test_state_as_it_stood_at_a_past_instant(store: EventStore) -> None:
     assert then is not None and now is not None
     assert (then.version, len(then.findings)) == (2, 0)
     assert (now.version, len(now.findings)) == (3, 1)
+
+
+def test_ingest_refuses_nul_and_loose_dates_before_they_reach_the_store(store: EventStore) -> None:
+    # On PostgreSQL a NUL in text is a driver error at write or projection time; it is refused first.
+    service = LearningService(store)
+    activity_id = _audit(service)
+    before = store.recorder.max_notification_id()
+    item = {"partnership_id": "st-helens", "target_id": str(activity_id), "command": "record_finding"}
+    finding = _finding("fine").model_dump(mode="json")
+    report = service.ingest("svc:case-system", [
+        {**item, "payload": {**finding, "summary": "nul\x00byte"}},
+        {**item, "payload": {**finding, "recorded_on": 1741564800}},
+        {**item, "payload": {**finding, "recorded_on": "2025-03-10T00:00:00"}},
+        {**item, "payload": finding, "idempotency_key": "k\x00"},
+        {**item, "payload": finding},
+    ])
+    assert [(e.index, e.code, e.field) for e in report.rejected] == [
+        (0, "invalid_text", "summary"), (1, "invalid_date", "recorded_on"), (2, "invalid_date", "recorded_on"),
+        (3, "invalid_text", "idempotency_key"),
+    ]
+    assert [r.index for r in report.applied] == [4]
+    assert store.recorder.max_notification_id() == (before or 0) + 1

@@ -12,7 +12,11 @@ from services.cli import main
 
 
 @pytest.mark.parametrize(
-    "argv", [["projections", "--help"], ["projections", "rebuild", "--help"], ["project", "--help"]]
+    "argv",
+    [
+        ["projections", "--help"], ["projections", "rebuild", "--help"], ["projections", "parked", "--help"],
+        ["projections", "retry", "--help"], ["project", "--help"],
+    ],
 )
 def test_each_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -71,8 +72,12 @@ class Crash(Exception):
     pass
 
 
+class Killed(BaseException):
+    """The process dying mid-batch: not an event's fault, so nothing is parked (see test_projections_poison.py)."""
+
+
 class CrashingTracker(TrackerView):
-    """Fails inside the projector's transaction after `after` events."""
+    """Dies inside the projector's transaction after `after` events."""
 
     def __init__(self, after: int) -> None:
         self.left = after
@@ -80,7 +85,7 @@ class CrashingTracker(TrackerView):
     def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
         self.left -= 1
         if self.left < 0:
-            raise Crash(position)
+            raise Killed(position)
         super().apply(cur, event, position)
 
 
@@ -99,7 +104,7 @@ def test_a_rebuild_killed_midway_resumes_to_identical_tables(
     first.run_once()
     first.close()
     crashing = Projector(store, db, [CrashingTracker(after=777), AuditView()], batch_size=100)
-    with pytest.raises(Crash):
+    with pytest.raises(Killed):
         crashing.rebuild()
     crashing.close()
     resumed = Projector(store, db, views(), batch_size=100)
@@ -112,7 +117,8 @@ def test_a_rebuild_killed_midway_resumes_to_identical_tables(
 
 
 class FailingOnceTracker(TrackerView):
-    """Fails once, at its `at`-th event: by raising, or by a statement the database refuses."""
+    """Fails once, at its `at`-th event: by raising, by a statement the database refuses, or as
+    the database itself failing (locked)."""
 
     def __init__(self, at: int, how: str) -> None:
         self.left, self.how = at, how
@@ -122,13 +128,15 @@ class FailingOnceTracker(TrackerView):
         if self.left == 0:
             if self.how == "python":
                 raise Crash(position)
+            if self.how == "database":
+                raise sqlite3.OperationalError("database is locked")
             # A duplicate primary key: PostgreSQL reports it only when the pipeline syncs.
             cur.execute("INSERT INTO projection_tracking (name, position) VALUES ('audit', 0)")
         super().apply(cur, event, position)
 
 
 @pytest.mark.parametrize("how", ["python", "sql"])
-def test_a_failed_batch_leaves_the_projector_able_to_go_on(
+def test_a_batch_that_failed_once_is_applied_again_event_by_event(
     settings: Settings, store: EventStore, tmp_path: Path, how: str
 ) -> None:
     generate_history(LearningService(store), 600, seed=4, partnership_id=PID)
@@ -139,11 +147,33 @@ def test_a_failed_batch_leaves_the_projector_able_to_go_on(
     reference.close()
 
     projector = Projector(store, build_view_db(settings), [FailingOnceTracker(250, how), AuditView()], batch_size=100)
-    with pytest.raises(Exception) as failure:
+    # The batch rolled back whole and went again, each event on its own: this time it applied.
+    projector.run_once()
+    assert projector.positions() == {"tracker": head, "audit": head}
+    assert projector.parked() == []
+    assert dump(projector.db, views()) == expected
+    projector.close()
+
+
+def test_a_failure_of_the_database_leaves_the_projector_able_to_go_on(
+    settings: Settings, store: EventStore, tmp_path: Path
+) -> None:
+    generate_history(LearningService(store), 600, seed=4, partnership_id=PID)
+    head = store.recorder.max_notification_id()
+    reference = Projector(store, second_db(settings, tmp_path, "reference"), views())
+    reference.run_once()
+    expected = dump(reference.db, views())
+    reference.close()
+
+    projector = Projector(
+        store, build_view_db(settings), [FailingOnceTracker(250, "database"), AuditView()], batch_size=100
+    )
+    with pytest.raises(sqlite3.OperationalError):
         projector.run_once()
-    assert (how == "python") == isinstance(failure.value, Crash)
-    # Rolled back whole, and the same connection goes on (as the background loop retries it).
+    # Not the event's fault: nothing parked, rolled back whole, and the same connection goes on
+    # (as the background loop retries it).
     assert projector.positions() == {"tracker": 200, "audit": 200}
+    assert projector.parked() == []
     projector.run_once()
     assert projector.positions() == {"tracker": head, "audit": head}
     assert dump(projector.db, views()) == expected
@@ -162,7 +192,7 @@ class ThresholdSpy(TrackerView):
         if self.left is not None:
             self.left -= 1
             if self.left < 0:
-                raise Crash(position)
+                raise Killed(position)
         super().apply(cur, event, position)
 
 
@@ -175,7 +205,7 @@ def test_a_rebuild_collects_garbage_less_often_and_restores_the_collector(
         projector = Projector(store, build_view_db(settings), [spy])
         try:
             projector.rebuild()
-        except Crash:
+        except Killed:
             assert spy.left is not None and spy.left < 0
         finally:
             projector.close()
@@ -304,3 +334,15 @@ def test_two_projectors_on_the_same_views_apply_each_event_once(
     assert dump(db, views()) == expected
     a.close()
     b.close()
+
+
+def test_a_read_waiting_on_a_failing_batch_waits_rather_than_fails(settings: Settings, store: EventStore) -> None:
+    """`min_position` reads drive the projector (wait_for): a database failure there is 'not yet', never a 500."""
+    generate_history(LearningService(store), 300, seed=8, partnership_id=PID)
+    head = store.recorder.max_notification_id()
+    projector = Projector(
+        store, build_view_db(settings), [FailingOnceTracker(150, "database"), AuditView()], batch_size=100
+    )
+    assert projector.wait_for(head, timeout=10)
+    assert projector.position() == head
+    projector.close()

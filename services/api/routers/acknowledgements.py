@@ -14,7 +14,7 @@ from projections.acknowledgements import AcknowledgementStatus
 from projections.agenda import AgendaView
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
-from services.api.projection_reads import MinPosition, projection_read, with_freshness
+from services.api.projection_reads import Degraded, MinPosition, projection_read, with_freshness
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["tracker"])
 
@@ -30,6 +30,7 @@ class AcknowledgementsResponse(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 @router.get(

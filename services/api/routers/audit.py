@@ -7,13 +7,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from domain.errors import InvalidInput, NotFound
+from domain.values import Instant, Position
 from projections.audit import AuditFilters, entity_history, query_audit
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PRINCIPAL_PATTERN, PartnershipId
-from services.api.projection_reads import MinPosition, projection_read
+from services.api.projection_reads import Degraded, MinPosition, projection_read
 
 
 class AuditItem(BaseModel):
@@ -38,6 +39,7 @@ class AuditPage(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 class EntityHistory(BaseModel):
@@ -47,6 +49,7 @@ class EntityHistory(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["audit"])
@@ -65,16 +68,17 @@ def audit(
     partnership_id: PartnershipId,
     entity_id: Annotated[UUID | None, Query(description="Only events about this entity.")] = None,
     principal: Annotated[str | None, Query(pattern=PRINCIPAL_PATTERN)] = None,
-    topic: Annotated[str | None, Query(max_length=200, description="e.g. lif.action.agreed")] = None,
-    since: Annotated[AwareDatetime | None, Query(description="Events at or after this instant.")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="Events at or before this instant.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    topic: Annotated[str | None, Query(pattern=r"^[a-z0-9_.]{1,200}$", description="e.g. lif.action.agreed")] = None,
+    since: Annotated[Instant | None, Query(description="Events at or after this instant (RFC 3339).")] = None,
+    until: Annotated[Instant | None, Query(description="Events at or before this instant (RFC 3339).")] = None,
+    limit: Annotated[Position, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=20, description="next_cursor of the previous page.")] = None,
     min_position: MinPosition = None,
 ) -> JSONResponse:
     after = 0
     if cursor:
-        if not cursor.isdigit():
+        # isdigit alone passes other scripts' digits, which int() reads.
+        if not (cursor.isascii() and cursor.isdigit()) or int(cursor) >= 2**63:
             raise InvalidInput("invalid_cursor", "The cursor is the next_cursor of a previous page.", "cursor")
         after = int(cursor)
     filters = AuditFilters(

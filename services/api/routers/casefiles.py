@@ -7,7 +7,6 @@ in its replayed history alike.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.framework import SourceKind
 from domain.personal_data import PersonalDetails, SubjectRole
+from domain.values import IsoDate, Name, TextRule
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import ContextDep, PartnershipId
 from services.subjects import CaseFileView, HistoryEntry, PersonalDataService, subject_keys_for
@@ -35,33 +35,37 @@ def get_personal_data(request: Request) -> PersonalDataService:
 PersonalDataDep = Annotated[PersonalDataService, Depends(get_personal_data)]
 
 
+PersonName = Annotated[str, TextRule(200)]
+CaseRationale = Annotated[str, TextRule(2000, min_length=0, single_line=False, strip=False)]
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class OpenCaseFile(_Body):
-    case_reference: str = Field(description="Pseudonymous case reference, e.g. SHSCP-2025-014 (never a name).")
+    case_reference: Name = Field(description="Pseudonymous case reference, e.g. SHSCP-2025-014 (never a name).")
     source_kind: SourceKind
     role: SubjectRole = Field(description="The data subject's part in the case.")
-    name: str = Field(min_length=1, max_length=200, description="Encrypted before it is stored.")
-    date_of_birth: date | None = Field(default=None, description="Encrypted before it is stored.")
+    name: PersonName = Field(description="Encrypted before it is stored.")
+    date_of_birth: IsoDate | None = Field(default=None, description="Encrypted before it is stored.")
     subject_ref: str | None = Field(
         default=None, pattern=r"^DS-[0-9A-F]{20}$",
         description="An existing data subject's reference, to link the same person across case files."
     )
-    rationale: str | None = Field(default=None, max_length=2000, description="Why; must not name anyone.")
+    rationale: CaseRationale | None = Field(default=None, description="Why; must not name anyone.")
 
 
 class RecordDetails(_Body):
-    name: str = Field(min_length=1, max_length=200)
-    date_of_birth: date | None = None
-    rationale: str | None = Field(default=None, max_length=2000)
+    name: PersonName
+    date_of_birth: IsoDate | None = None
+    rationale: CaseRationale | None = Field(default=None)
     expected_version: int | None = None
 
 
 class CloseCaseFile(_Body):
-    closed_on: date = Field(description="Starts the retention period of the data-protection policy.")
-    rationale: str | None = Field(default=None, max_length=2000)
+    closed_on: IsoDate = Field(description="Starts the retention period of the data-protection policy.")
+    rationale: CaseRationale | None = Field(default=None)
 
 
 class HistoryBody(BaseModel):

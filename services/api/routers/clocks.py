@@ -11,10 +11,11 @@ from pydantic import BaseModel
 
 from domain.clocks import DeadlineStatus
 from domain.errors import NotFound
+from domain.values import IsoDate
 from projections.clocks_view import DEFAULT_STATUSES, ClocksView, DeadlineEntry, deadline_entries
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
-from services.api.projection_reads import MinPosition, projection_read, with_freshness
+from services.api.projection_reads import Degraded, MinPosition, projection_read, with_freshness
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/deadlines", tags=["deadlines"])
 
@@ -27,6 +28,7 @@ class DeadlinesResponse(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 @router.get("", response_model=DeadlinesResponse, responses=ERROR_RESPONSES)
@@ -37,7 +39,7 @@ def get_deadlines(
         Query(description="Only this status; default: open ones and every breach "
               "(breached, met_late)."),
     ] = None,
-    today: Annotated[date | None, Query(description="Judge statuses on this day (default today).")] = None,
+    today: Annotated[IsoDate | None, Query(description="Judge statuses on this day (default today).")] = None,
     min_position: MinPosition = None,
 ) -> JSONResponse:
     view = ClocksView()

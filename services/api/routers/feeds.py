@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from consumers.ledger import Ledger
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
+from domain.values import Position
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId, StoreDep
 from services.envelope import Envelope
@@ -33,9 +34,9 @@ from services.store import EventStore
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/agencies/{agency_id}", tags=["feeds"])
 AgencyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Agency id (slug).")]
 After = Annotated[
-    int, Query(ge=0, le=2**63 - 1, description="Only entries after this log position (the last one you saw).")
+    Position, Query(ge=0, le=2**63 - 1, description="Only entries after this log position (the last one you saw).")
 ]
-Limit = Annotated[int, Query(ge=1, le=500)]
+Limit = Annotated[Position, Query(ge=1, le=500)]
 _LOCK = threading.Lock()
 
 

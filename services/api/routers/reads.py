@@ -10,14 +10,15 @@ from pydantic import AwareDatetime
 
 from domain.aggregate import AggregateState
 from domain.errors import NotFound
+from domain.values import Instant
 from services.store import EventStore
 
 S = TypeVar("S", bound=AggregateState)
 
 # Aware only: event timestamps are UTC, and comparing them with a naive instant raises.
 AsOf = Annotated[
-    AwareDatetime | None,
-    Query(description="Replay the state as it stood at this instant (ISO 8601 with offset)."),
+    Instant | None,
+    Query(description="Replay the state as it stood at this instant (RFC 3339 with offset)."),
 ]
 
 

@@ -10,11 +10,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import InvalidInput, NotFound
+from domain.values import IsoDate
 from projections.db import Cursor
 from projections.themes import ThemeCell, ThemesView, ThemeTrend, parse_bound
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
-from services.api.projection_reads import MinPosition, projection_read, with_freshness
+from services.api.projection_reads import Degraded, MinPosition, projection_read, with_freshness
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/themes", tags=["themes"])
 
@@ -38,6 +39,7 @@ class ThemesResponse(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 class TrendsResponse(BaseModel):
@@ -46,6 +48,7 @@ class TrendsResponse(BaseModel):
     position: int
     head: int
     lag: int
+    degraded: Degraded
 
 
 def _bound(value: str | None, field: str, *, end: bool) -> date | None:
@@ -102,7 +105,7 @@ def get_themes(
 def get_trends(
     request: Request, partnership_id: PartnershipId,
     today: Annotated[
-        date | None, Query(description="Compare the two full quarters before this day (default today).")
+        IsoDate | None, Query(description="Compare the two full quarters before this day (default today).")
     ] = None,
     min_position: MinPosition = None,
 ) -> JSONResponse:

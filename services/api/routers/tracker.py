@@ -10,16 +10,17 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from domain.errors import NotFound
 from domain.framework import SourceKind, Theme
 from domain.partnership import partnership_uuid
+from domain.values import Instant, IsoDate, Slug
 from projections.tracker import COLUMNS, TrackerFilters, events_until, partnership_entity_ids, query_tracker
 from projections.tracker import replay_tracker as replay
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId
-from services.api.projection_reads import Freshness, MinPosition, catch_up, get_projector, projection_read
+from services.api.projection_reads import Degraded, Freshness, MinPosition, catch_up, get_projector, projection_read
 from services.api.read_cache import read_cache, wants_fresh
 from services.auth.deps import principal_of
 from services.auth.principals import Role
@@ -59,6 +60,7 @@ class TrackerPage(BaseModel):
     position: int = Field(description="Log position the tracker view has applied.")
     head: int = Field(description="Last position of the event log.")
     lag: int = Field(description="head - position: events not yet in the view.")
+    degraded: Degraded
 
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["tracker"])
@@ -68,8 +70,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {"description": "The projection has not reached min_position (code projection_behind)."},
 }
 
-Agency = Annotated[str | None, Query(description="Owner agency id.")]
-Forum = Annotated[str | None, Query(description="A forum the learning is disseminated to.")]
+Agency = Annotated[Slug | None, Query(description="Owner agency id.")]
+Forum = Annotated[Slug | None, Query(description="A forum the learning is disseminated to.")]
 Kind = Annotated[SourceKind | None, Query(description="The kind of learning activity behind the action.")]
 ThemeQ = Annotated[Theme | None, Query(description="A theme of the findings behind the recommendation.")]
 Status = Annotated[Literal["open", "completed", "assured"] | None, Query()]
@@ -78,11 +80,11 @@ RagQ = Annotated[
     Query(description="red: open and overdue; amber: open and due within 14 days or last reported off "
           "track; green: open on track; blue: completed and impact assured; completed: awaiting assurance."),
 ]
-Today = Annotated[date | None, Query(description="Rate RAG as of this day (default: today, UTC; with as_of, "
+Today = Annotated[IsoDate | None, Query(description="Rate RAG as of this day (default: today, UTC; with as_of, "
                                                  "the day of as_of).")]
 AsOfQ = Annotated[
-    AwareDatetime | None,
-    Query(description="Rebuild the tracker from the events as it stood at this instant (ISO 8601 with offset)."),
+    Instant | None,
+    Query(description="Rebuild the tracker from the events as it stood at this instant (RFC 3339 with offset)."),
 ]
 
 
@@ -128,7 +130,7 @@ def _tracker(
     if as_of is None:
         day = today or datetime.now(UTC).date()
         with projection_read(request, "tracker", min_position) as (cur, freshness):
-            key = ("tracker", partnership_id, filters, day, freshness.position)
+            key = ("tracker", partnership_id, filters, day, freshness.cache_token)
             rows = read_cache(request).get_or_build(
                 key, lambda: query_tracker(cur, partnership_id, filters, day), fresh=wants_fresh(request)
             )
