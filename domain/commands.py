@@ -194,7 +194,7 @@ class AmendFinding(Command):
     summary: Text
     themes: tuple[Theme, ...]
     agencies_concerned: tuple[Slug, ...] = ()
-    amended_on: date
+    amended_on: IsoDate
 
 
 class WithdrawFinding(Command):
@@ -203,7 +203,7 @@ class WithdrawFinding(Command):
     name: ClassVar[str] = "withdraw_finding"
     target: ClassVar[Target] = "activity"
     finding_id: UUID
-    withdrawn_on: date
+    withdrawn_on: IsoDate
 
 
 class RecordRapidReviewRecommendation(Command):
@@ -213,7 +213,7 @@ class RecordRapidReviewRecommendation(Command):
     target: ClassVar[Target] = "activity"
     recommends: RapidReviewRecommends
     reasons: Text
-    recommended_on: date
+    recommended_on: IsoDate
 
 
 class RecordPanelView(Command):
@@ -223,7 +223,7 @@ class RecordPanelView(Command):
     target: ClassVar[Target] = "activity"
     view: PanelOpinion
     summary: Text
-    received_on: date
+    received_on: IsoDate
 
 
 class ReportActivity(Command):
