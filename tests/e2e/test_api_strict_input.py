@@ -96,8 +96,11 @@ def test_audit_until_is_an_instant_with_an_offset(api: Api, until: str) -> None:
 
 def test_an_rfc_3339_instant_is_accepted(api: Api) -> None:
     api.open_audit()
-    everything = api.get("/audit", params={"since": "2000-01-01T00:00:00+01:00", "until": "2999-12-31T23:59:59Z"})
-    nothing = api.get("/audit", params={"until": "2000-01-01T00:00:00.5Z"})
+    # Read once the audit view has caught up (registering schedules the forums' meetings too).
+    head = api.client.app.state.store.recorder.max_notification_id()  # type: ignore[attr-defined]
+    everything = api.get("/audit", params={"since": "2000-01-01T00:00:00+01:00", "until": "2999-12-31T23:59:59Z",
+                                          "min_position": head})
+    nothing = api.get("/audit", params={"until": "2000-01-01T00:00:00.5Z", "min_position": head})
     assert everything["items"] and nothing["items"] == []
 
 
