@@ -175,4 +175,4 @@ def test_ingest_refuses_nul_and_loose_dates_before_they_reach_the_store(store: E
         (3, "invalid_text", "idempotency_key"),
     ]
     assert [r.index for r in report.applied] == [4]
-    assert store.recorder.max_notification_id() == (before or 0) + 1
+    assert store.recorder.max_notification_id() == (before or 0) + 2  # the finding and the claim of its id
