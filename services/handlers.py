@@ -245,7 +245,7 @@ def _finding(uow: UnitOfWork, ctx: Context, c: cmd.RecordFinding, target: UUID |
     uow.claim(claimed, refusal, IdClaimed(
         originator_id=claimed, originator_version=1, partnership_id=ctx.partnership_id,
         principal=ctx.principal, kind="finding", claimed_id=finding_id, holder_id=a.id,
-    ))
+    ), fresh=c.finding_id is None)
     return uow.record(change)
 
 

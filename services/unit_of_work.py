@@ -74,13 +74,17 @@ class UnitOfWork:
     def _claimed(self, claimed: UUID) -> bool:
         return claimed in self.claims or (self.parent is not None and self.parent._claimed(claimed))
 
-    def claim(self, claimed: UUID, refusal: DomainError, event: DomainEvent | None = None) -> None:
+    def claim(
+        self, claimed: UUID, refusal: DomainError, event: DomainEvent | None = None, *, fresh: bool = False,
+    ) -> None:
         """Takes an id for good: refuses with `refusal` if it is taken, else keeps `event`
         (a claim of its own, for an id inside an aggregate) to be saved with the rest.
 
         The check gives a clear answer; the store's uniqueness of (id, version 1) is the
-        guarantee when two writers race, and `commit` then answers with the same refusal."""
-        if self._claimed(claimed) or self.exists(claimed):
+        guarantee when two writers race, and `commit` then answers with the same refusal.
+        A `fresh` id (a random one this server just chose) skips the read: it was a third
+        of the cost of an ingested finding, and the store still guards it."""
+        if self._claimed(claimed) or (not fresh and self.exists(claimed)):
             raise refusal
         self.claims[claimed] = refusal
         if event is not None:
