@@ -122,7 +122,7 @@ def relay_row(server: str, prefix: str, opts: Options) -> Row:
     raw = KafkaProducer(bootstrap_servers=server, enable_idempotence=True, acks="all", linger_ms=5,
                         client_id="lif-bench-raw")
     envelopes, _ = read_envelopes(store, 0, 10**9)
-    messages = [(str(e.aggregate_id).encode(), e.to_json()) for e in envelopes]
+    messages = [(e.partnership_id.encode(), e.to_json()) for e in envelopes]  # keyed as the relay keys
     runs = iter(range(10**6))
     try:
 

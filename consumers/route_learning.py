@@ -1,10 +1,13 @@
 """Agent: routes each learning event on `lif.events` to the agencies' feed topics.
 
 Events are handled in batches (`noack_take`: up to BATCH_MAX, or what came within
-BATCH_WITHIN seconds). For each event of a batch, `services.delivery.recipients`
-(domain.routing.route with the partnership's routing and subscriptions) picks the
-agencies; one ledger transaction adds the batch's missing rows (one per event and
-agency); each unsent row is published to `lif.feed.<partnership>.<agency>` without
+BATCH_WITHIN seconds). lif.events is keyed by partnership, so a partnership's events
+come in log order; one ledger transaction folds them into the worker's routing facts
+(services/routing_state.py: the partnership's subscriptions and routing, its
+activities and recommendations, as at each event) and adds, for each learning event,
+a row per agency domain.routing.route chose, with the rule that chose it. The worker
+never reads the event store: what it routes on came through lif.events. Each unsent
+row is published to `lif.feed.<partnership>.<agency>` without
 waiting between sends, the broker's acknowledgements are awaited together, and the
 acknowledged rows are marked sent in one transaction. The batch's offsets are acked
 (committable) only once all of it was delivered. A redelivered event finds its rows
@@ -29,27 +32,22 @@ from faust.types import EventT
 from kafka import KafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
-from consumers.app import app, blocking, events_topic, feed_producer, feed_topic, ledger, store
+from consumers.app import app, blocking, events_topic, feed_producer, feed_topic, ledger
 from consumers.app import kafka as settings
-from services.delivery import recipients
+from consumers.ledger import Routed
 from services.envelope import Envelope
 
 log = logging.getLogger(__name__)
 _DECLARED: set[str] = set()
 
 
-@dataclass
-class Planned:
-    """One event of a batch: the agencies still to be sent it, and those of them an
-    earlier attempt may have sent it to already (uncertain: looked up before sending)."""
-
-    envelope: Envelope
-    agencies: list[str]
-    uncertain: set[str]
+def follower() -> str:
+    """The name the worker's routing facts are kept under in the ledger's database."""
+    return f"kafka:{settings.events_topic}"
 
 
-def plan(raws: Sequence[bytes]) -> list[Planned]:
-    """Records the ledger rows of a batch (one transaction) and says what is left to send.
+def plan(raws: Sequence[bytes]) -> list[Routed]:
+    """Routes a batch and records its ledger rows (one transaction); says what is left to send.
 
     Unreadable messages are dropped, and an event met twice in the batch (the relay
     republished it) is planned once, where it first came.
@@ -62,13 +60,7 @@ def plan(raws: Sequence[bytes]) -> list[Planned]:
             log.warning("skipping a message on the events topic that is not an envelope")
             continue
         envelopes.setdefault(str(envelope.event_id), envelope)
-    chosen = [(e, recipients(e, store())) for e in envelopes.values()]
-    recorded = ledger().record_batch(chosen)
-    return [
-        Planned(envelope, agencies, uncertain)
-        for (envelope, _), (agencies, uncertain) in zip(chosen, recorded, strict=True)
-        if agencies
-    ]
+    return [r for r in ledger().route_batch(follower(), list(envelopes.values())) if r.agencies]
 
 
 SCAN_TIMEOUT = 30.0
@@ -192,7 +184,7 @@ async def deliver(raws: Sequence[bytes]) -> int:
         for p in planned:
             body = p.envelope.to_json()
             event_id = str(p.envelope.event_id)
-            # Keyed like lif.events: one aggregate's events stay in order on the feed too.
+            # Keyed by aggregate: one aggregate's events stay in order on the feed.
             key = str(p.envelope.aggregate_id).encode()
             for agency in p.agencies:
                 topic = feed_topic(p.envelope.partnership_id, agency)

@@ -88,14 +88,44 @@ def dissemination_forums(kind: SourceKind, partnership_routing: Mapping[SourceKi
     return DEFAULT_SOURCES[kind].points_of_dissemination
 
 
-def _subscribed(s: Subscription, summary: EventSummary, forums: tuple[str, ...]) -> bool:
+def subscription_rule(s: Subscription, summary: EventSummary, forums: tuple[str, ...]) -> str | None:
+    """Which part of a subscription matches this event (None if none does)."""
     if s.everything:
-        return True
-    if set(s.themes) & set(summary.themes):
-        return True
+        return "subscribed:everything"
+    for theme in summary.themes:
+        if theme in s.themes:
+            return f"subscribed:theme={theme.value}"
     if summary.source_kind is not None and summary.source_kind in s.source_kinds:
-        return True
-    return bool(set(s.forums) & set(forums))
+        return f"subscribed:source_kind={summary.source_kind.value}"
+    for forum in forums:
+        if forum in s.forums:
+            return f"point_of_dissemination:{forum}"
+    return None
+
+
+def route_reasons(
+    summary: EventSummary,
+    partnership_routing: Mapping[SourceKind, Disseminates],
+    subscriptions: Mapping[str, Subscription],
+) -> dict[str, str]:
+    """The agencies that receive this learning event, each with the rule that sends it:
+    `owner`, `addressed_to`, `subscribed:everything`, `subscribed:theme=<theme>`,
+    `subscribed:source_kind=<kind>` or `point_of_dissemination:<forum>`."""
+    if summary.kind is LearningKind.ACTION_AGREED:
+        # An action is restricted to the agency that owns it, whatever others subscribe to.
+        return {summary.owner_agency_id: "owner"} if summary.owner_agency_id else {}
+    forums = (
+        dissemination_forums(summary.source_kind, partnership_routing) if summary.source_kind is not None else ()
+    )
+    chosen: dict[str, str] = {}
+    if summary.kind in {LearningKind.RECOMMENDATION_MADE, LearningKind.RECOMMENDATION_DECIDED}:
+        # Addressed first: that it asks something of the agency is the stronger reason.
+        chosen.update(dict.fromkeys(summary.addressed_to, "addressed_to"))
+    for agency, s in subscriptions.items():
+        if agency not in chosen and (rule := subscription_rule(s, summary, forums)) is not None:
+            chosen[agency] = rule
+    chosen.pop(PARTNERSHIP_ADDRESSEE, None)
+    return chosen
 
 
 def route(
@@ -104,14 +134,4 @@ def route(
     subscriptions: Mapping[str, Subscription],
 ) -> set[str]:
     """The ids of the agencies that receive this learning event."""
-    if summary.kind is LearningKind.ACTION_AGREED:
-        # An action is restricted to the agency that owns it, whatever others subscribe to.
-        return {summary.owner_agency_id} if summary.owner_agency_id else set()
-    forums = (
-        dissemination_forums(summary.source_kind, partnership_routing) if summary.source_kind is not None else ()
-    )
-    chosen = {agency for agency, s in subscriptions.items() if _subscribed(s, summary, forums)}
-    if summary.kind in {LearningKind.RECOMMENDATION_MADE, LearningKind.RECOMMENDATION_DECIDED}:
-        chosen |= set(summary.addressed_to)
-    chosen.discard(PARTNERSHIP_ADDRESSEE)
-    return chosen
+    return set(route_reasons(summary, partnership_routing, subscriptions))

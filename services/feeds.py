@@ -1,8 +1,8 @@
 """Embedded delivery: the agencies' feeds without Kafka.
 
 Follows the notification log in-process and fills the same delivery ledger
-the Kafka worker fills, choosing recipients with the same `recipients` (and
-so the same domain.routing.route). Rows it writes are not sent anywhere;
+the Kafka worker fills, routing the same way (Ledger.route_batch: the routing
+facts folded in log order, domain.routing.route as at each event). Rows it writes are not sent anywhere;
 agencies read them from the ledger (their feed).
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 
 from consumers.ledger import Ledger
-from services.delivery import recipients
 from services.polling import poll_until_stopped
 from services.relay import Tracking, read_envelopes
 from services.store import EventStore
@@ -28,9 +27,8 @@ class EmbeddedFeeds:
         """Delivers the next batch; returns how many log positions it covered."""
         start = self.tracking.position()
         envelopes, reached = read_envelopes(self.store, start, self.batch_size)
-        for envelope in envelopes:
-            # Insert-if-absent: re-running a batch after a crash adds nothing twice.
-            self.ledger.record(envelope, recipients(envelope, self.store))
+        # Events the follower's routing facts had passed (a re-run after a crash) add nothing.
+        self.ledger.route_batch(self.tracking.name, envelopes)
         self.tracking.advance(reached)
         return reached - start
 

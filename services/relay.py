@@ -1,7 +1,9 @@
 """The relay: follows the notification log and publishes every event to Kafka.
 
-Events are published to one topic (`lif.events`), keyed by aggregate id so
-each aggregate's events stay in order on one partition, as JSON envelopes.
+Events are published to one topic (`lif.events`), keyed by partnership id so
+each partnership's events stay in log order on one partition, as JSON envelopes:
+the delivery worker routes each event on facts it folds from the events before
+it (services/routing_state.py), which needs them in that order.
 The relay's position advances only after the broker acknowledged the whole
 batch (acks=all, idempotent producer), in a tracking table in the event
 store's database, so a crash or kill at any point re-publishes at most the
@@ -131,7 +133,7 @@ class Relay:
         if reached == start:
             return 0
         futures = [
-            self.producer.send(self.topic, key=str(e.aggregate_id).encode(), value=e.to_json()) for e in envelopes
+            self.producer.send(self.topic, key=e.partnership_id.encode(), value=e.to_json()) for e in envelopes
         ]
         self.producer.flush()
         for future in futures:

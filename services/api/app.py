@@ -26,6 +26,7 @@ from services.api.routers import (
     audit,
     clocks,
     decisions,
+    deliveries,
     feeds,
     ingest,
     partnerships,
@@ -134,7 +135,8 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     # missing from the policy table is refused to everyone.
     for module in (
         partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas, themes,
-        feeds, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes, projections_admin,
+        feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
+        projections_admin,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
     return app

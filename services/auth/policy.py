@@ -211,6 +211,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", f"{P}/agencies/{{agency_id}}/feed.json"): {**READ, AGENCY: own_agency_in_path},
     ("GET", f"{P}/agencies/{{agency_id}}/feed.atom"): {**READ, AGENCY: own_agency_in_path},
     ("GET", f"{P}/agencies/{{agency_id}}/feed.sse"): {**READ, AGENCY: own_agency_in_path},
+    ("GET", f"{P}/agencies/{{agency_id}}/feed/archive/{{page}}.atom"): {**READ, AGENCY: own_agency_in_path},
+    ("GET", f"{P}/agencies/{{agency_id}}/entries/{{event_id}}"): {**READ, AGENCY: own_agency_in_path},
+    # why an agency did or did not receive a learning event (scrutiny of dissemination)
+    ("GET", f"{P}/deliveries/{{event_id}}/explain"): READ,
     # tamper evidence (the whole log's hash chain; answers no content)
     ("GET", "/v1/admin/verify"): READ,
     # projections' parked events (the admin's own partnership's only) and their retry

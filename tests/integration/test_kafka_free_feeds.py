@@ -119,8 +119,12 @@ def test_subscriptions_are_partnership_state_and_refuse_bad_input(client: TestCl
 def test_feeds_hold_exactly_what_routing_chose_without_kafka(client: TestClient) -> None:
     learning(client)
     police = feed(client, POLICE)
-    assert [i["_lif"]["type"] for i in police["items"]] == ["lif.activity.finding_recorded", "lif.recommendation.made"]
-    assert police["items"][0]["title"] == "activity finding recorded: Plans drifted"
+    # Newest first; titles say what happened to what.
+    assert [i["_lif"]["type"] for i in police["items"]] == ["lif.recommendation.made", "lif.activity.finding_recorded"]
+    assert [i["title"] for i in police["items"]] == [
+        "Recommendation made in Thematic Audit: Neglect audit", "Finding recorded in Thematic Audit: Neglect audit",
+    ]
+    assert [i["_lif"]["rule"] for i in police["items"]] == ["subscribed:theme=neglect"] * 2
     assert [i["_lif"]["type"] for i in feed(client, SCHOOLS)["items"]] == ["lif.recommendation.made"]
     assert feed(client, COUNCIL)["items"] == []  # subscribed to rapid reviews; this is an audit
     assert feed(client, CVS)["items"] == []  # cancelled
@@ -131,7 +135,7 @@ def test_feeds_hold_exactly_what_routing_chose_without_kafka(client: TestClient)
     assert atom.headers["content-type"].startswith("application/atom+xml")
     entries = ET.fromstring(atom.text).findall("{http://www.w3.org/2005/Atom}entry")
     assert [e.find("{http://www.w3.org/2005/Atom}title").text for e in entries] == [  # type: ignore[union-attr]
-        "recommendation made: Review plans monthly"
+        "Recommendation made in Thematic Audit: Neglect audit"
     ]
     r = client.get(f"{P}/agencies/nobody-here/feed.json")
     assert (r.status_code, r.json()["error"]["code"]) == (404, "unknown_agency")

@@ -8,7 +8,7 @@ from domain.aggregate import Context
 from domain.errors import DomainError
 from domain.framework import ARLF, BOARD, CDOP, SourceKind, Theme
 from domain.partnership import Routing, register_partnership
-from domain.routing import EventSummary, LearningKind, Subscription, route
+from domain.routing import EventSummary, LearningKind, Subscription, route, route_reasons
 from domain.subscriptions import subscribe, unsubscribe
 
 CTX = Context(partnership_id="p1", principal="tester")
@@ -119,3 +119,27 @@ def test_an_action_reaches_only_its_owner_even_against_subscriptions_to_everythi
         Subscription(agency_id="police", everything=True), Subscription(agency_id="school", everything=True)
     )
     assert route(action, {}, everyone) == {"nhs"}
+
+
+def test_each_delivery_names_the_rule_that_caused_it() -> None:
+    s = subs(
+        Subscription(agency_id="all", everything=True),
+        Subscription(agency_id="theme", themes=(Theme.NEGLECT, Theme.SAFER_SLEEPING)),
+        Subscription(agency_id="kind", source_kinds=(SourceKind.CHILD_DEATH_REVIEW,)),
+        Subscription(agency_id="forum", forums=(CDOP,)),
+        Subscription(agency_id="other", themes=(Theme.NEGLECT,)),
+    )
+    assert route_reasons(FINDING, {}, s) == {
+        "all": "subscribed:everything",
+        "theme": "subscribed:theme=safer_sleeping",
+        "kind": "subscribed:source_kind=child_death_review",
+        "forum": f"point_of_dissemination:{CDOP}",
+    }
+    made = EventSummary(kind=LearningKind.RECOMMENDATION_MADE, source_kind=SourceKind.CHILD_DEATH_REVIEW,
+                        themes=(Theme.SAFER_SLEEPING,), addressed_to=("theme", "police", "partnership"))
+    # Addressed wins over a matching subscription; the partnership itself has no feed.
+    assert route_reasons(made, {}, s)["theme"] == "addressed_to"
+    assert route_reasons(made, {}, s)["police"] == "addressed_to"
+    assert "partnership" not in route_reasons(made, {}, s)
+    action = EventSummary(kind=LearningKind.ACTION_AGREED, owner_agency_id="nhs", themes=(Theme.SAFER_SLEEPING,))
+    assert route_reasons(action, {}, s) == {"nhs": "owner"}

@@ -3,6 +3,11 @@
 The ledger is filled by the Kafka worker (`lif worker`) or, with no Kafka, by
 the embedded path; unless LIF_KAFKA_EMBEDDED_FEEDS=false, a read first lets
 the embedded path catch up with the log, so a feed is current on every read.
+
+Feeds are newest first. `feed.atom` and `feed.json` give the newest entries
+with a `next` link (`next_url`) to older ones (`?before=<position>`); Atom also
+links (RFC 5005) to stable archive pages of ARCHIVE_SIZE entries, numbered from
+the oldest (`feed/archive/<n>.atom`), each linking to its neighbours.
 """
 
 from __future__ import annotations
@@ -10,18 +15,19 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
-from xml.sax.saxutils import escape
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from consumers.ledger import Ledger
+from consumers.ledger import Entry, Ledger
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
 from domain.values import Position
+from services import feed_render
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import PartnershipId, StoreDep
 from services.envelope import Envelope
@@ -33,11 +39,18 @@ from services.store import EventStore
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/agencies/{agency_id}", tags=["feeds"])
 AgencyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Agency id (slug).")]
+MAX_POSITION = 2**63 - 1
 After = Annotated[
-    Position, Query(ge=0, le=2**63 - 1, description="Only entries after this log position (the last one you saw).")
+    Position, Query(ge=0, le=MAX_POSITION, description="Only entries after this log position (the newest one you saw).")
+]
+Before = Annotated[
+    Position | None, Query(ge=1, le=MAX_POSITION, description="Only entries before this log position (older pages).")
 ]
 Limit = Annotated[Position, Query(ge=1, le=500)]
+ARCHIVE_SIZE = 100
+"""Entries per Atom archive page: fixed, so a full page's URL always holds the same entries."""
 _LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 class _Feeds:
@@ -66,93 +79,166 @@ def close_feeds(app_state: Any) -> None:
         app_state.lif_feeds = None
 
 
-def _entries(
-    request: Request, store: EventStore, partnership_id: str, agency_id: str, after: int, limit: int
-) -> list[Envelope]:
-    partnership = store.load(partnership_uuid(partnership_id), Partnership)
-    if partnership is None:
-        raise NotFound("unknown_partnership", f"No partnership {partnership_id!r} is registered.", "partnership_id")
-    partnership.agency(agency_id)
-    # One connection per app, used by one request at a time.
+def with_ledger(request: Request, read: Callable[[Ledger], T]) -> T:
+    """Runs a read on the app's ledger, once the embedded path (if on) caught up with the log.
+
+    One connection per app, used by one request at a time."""
     with _LOCK:
         feeds: _Feeds | None = getattr(request.app.state, "lif_feeds", None)
         if feeds is None:
             feeds = request.app.state.lif_feeds = _Feeds(request)
         if feeds.filler is not None:
             feeds.filler.run_until_caught_up()
-        return feeds.ledger.feed(partnership_id, agency_id, after, limit)
+        return read(feeds.ledger)
 
 
-def _title(e: Envelope) -> str:
-    p = e.payload
-    text = p.get("summary") or p.get("text") or p.get("description") or p.get("report_summary") or ""
-    kind = e.type.removeprefix("lif.").replace(".", " ").replace("_", " ")
-    return f"{kind}: {text}" if text else kind
+def _agency(store: EventStore, partnership_id: str, agency_id: str) -> None:
+    partnership = store.load(partnership_uuid(partnership_id), Partnership)
+    if partnership is None:
+        raise NotFound("unknown_partnership", f"No partnership {partnership_id!r} is registered.", "partnership_id")
+    partnership.agency(agency_id)
+
+
+def _entries(
+    request: Request, store: EventStore, partnership_id: str, agency_id: str, after: int, limit: int
+) -> list[Envelope]:
+    """Oldest first, after a position (the SSE stream)."""
+    _agency(store, partnership_id, agency_id)
+    return with_ledger(request, lambda ledger: ledger.feed(partnership_id, agency_id, after, limit))
+
+
+class _Page:
+    """The newest entries before a position, the links around them, the archive count."""
+
+    def __init__(
+        self, request: Request, partnership_id: str, agency_id: str, before: int | None, after: int, limit: int
+    ) -> None:
+        def read(ledger: Ledger) -> tuple[list[Entry], int, int]:
+            count = ledger.count(partnership_id, agency_id)
+            archives = count // ARCHIVE_SIZE
+            # The first page holds at least every entry not yet in a full archive page,
+            # so the subscription document and the archives between them hold them all.
+            wanted = max(limit, count - archives * ARCHIVE_SIZE) if before is None and not after else limit
+            return ledger.newest(partnership_id, agency_id, before, after, wanted + 1), archives, wanted
+
+        rows, self.archives, wanted = with_ledger(request, read)
+        self.entries = rows[:wanted]
+        more = len(rows) > wanted
+        self.links = {"self": str(request.url)}
+        if more:
+            self.links["next"] = str(request.url.include_query_params(before=self.entries[-1].envelope.position))
+        self.links["current"] = str(request.url.remove_query_params(["before", "after"]))
+        if self.archives:
+            self.links["prev-archive"] = _archive_url(request, partnership_id, agency_id, self.archives - 1)
+
+
+def _archive_url(request: Request, partnership_id: str, agency_id: str, page: int) -> str:
+    return str(request.url_for("atom_archive", partnership_id=partnership_id, agency_id=agency_id, page=page))
+
+
+def _entry_url(request: Request, partnership_id: str, agency_id: str) -> Callable[[Entry], str]:
+    def url(e: Entry) -> str:
+        return str(request.url_for(
+            "feed_entry", partnership_id=partnership_id, agency_id=agency_id, event_id=str(e.envelope.event_id)
+        ))
+    return url
+
+
+def _meta(partnership_id: str, agency_id: str, links: dict[str, str], archive: bool = False) -> feed_render.FeedMeta:
+    return feed_render.FeedMeta(
+        feed_id=f"urn:lif:feed:{partnership_id}:{agency_id}",
+        title=f"Learning for {agency_id} ({partnership_id})",
+        author=f"{partnership_id} safeguarding children partnership",
+        links=links,
+        archive=archive,
+    )
 
 
 @router.get(
     "/feed.json",
     responses={**ERROR_RESPONSES, 200: {"content": {"application/feed+json": {}}}},
-    summary="The agency's learning as a JSON Feed 1.1",
+    summary="The agency's learning as a JSON Feed 1.1, newest first",
 )
 def json_feed(
     request: Request, partnership_id: PartnershipId, agency_id: AgencyId, store: StoreDep,
-    after: After = 0, limit: Limit = 100,
+    before: Before = None, after: After = 0, limit: Limit = 100,
 ) -> JSONResponse:
-    entries = _entries(request, store, partnership_id, agency_id, after, limit)
-    items = [
-        {
-            "id": str(e.event_id),
-            "title": _title(e),
-            "content_text": _title(e),
-            "date_published": e.occurred_at.isoformat(),
-            "_lif": e.model_dump(mode="json"),
-        }
-        for e in entries
-    ]
-    body = {
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": f"Learning for {agency_id} ({partnership_id})",
-        "feed_url": str(request.url),
-        "items": items,
-        "_lif": {"next_after": entries[-1].position if entries else after},
-    }
+    """`next_url` leads to older entries; `_lif.next_after` is the newest position seen
+    (poll with `?after=<next_after>` for what is new)."""
+    _agency(store, partnership_id, agency_id)
+    page = _Page(request, partnership_id, agency_id, before, after, limit)
+    newest = page.entries[0].envelope.position if page.entries else after
+    body = feed_render.json_feed(
+        _meta(partnership_id, agency_id, page.links), page.entries, _entry_url(request, partnership_id, agency_id),
+        {"next_after": max(newest, after)},
+    )
     return JSONResponse(body, media_type="application/feed+json")
 
 
 @router.get(
     "/feed.atom",
     responses={**ERROR_RESPONSES, 200: {"content": {"application/atom+xml": {}}}},
-    summary="The agency's learning as an Atom feed",
+    summary="The agency's learning as an Atom feed, newest first (RFC 5005 paging and archives)",
 )
 def atom_feed(
     request: Request, partnership_id: PartnershipId, agency_id: AgencyId, store: StoreDep,
-    after: After = 0, limit: Limit = 100,
+    before: Before = None, after: After = 0, limit: Limit = 100,
 ) -> Response:
-    entries = _entries(request, store, partnership_id, agency_id, after, limit)
-    updated = entries[-1].occurred_at.isoformat() if entries else "1970-01-01T00:00:00+00:00"
-    parts = [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom">',
-        f"<id>urn:lif:feed:{escape(partnership_id)}:{escape(agency_id)}</id>",
-        f"<title>Learning for {escape(agency_id)} ({escape(partnership_id)})</title>",
-        f"<updated>{updated}</updated>",
-    ]
-    for e in entries:
-        parts += [
-            "<entry>",
-            f"<id>urn:uuid:{e.event_id}</id>",
-            f"<title>{escape(_title(e))}</title>",
-            f"<updated>{e.occurred_at.isoformat()}</updated>",
-            f"<author><name>{escape(e.principal)}</name></author>",
-            f'<category term="{escape(e.type)}"/>',
-            f'<content type="application/json">{escape(e.model_dump_json())}</content>',
-            "</entry>",
-        ]
-    parts.append("</feed>")
-    return Response("\n".join(parts), media_type="application/atom+xml")
+    _agency(store, partnership_id, agency_id)
+    page = _Page(request, partnership_id, agency_id, before, after, limit)
+    xml = feed_render.atom(
+        _meta(partnership_id, agency_id, page.links), page.entries, _entry_url(request, partnership_id, agency_id)
+    )
+    return Response(xml, media_type="application/atom+xml")
 
 
+@router.get(
+    "/feed/archive/{page}.atom",
+    name="atom_archive",
+    responses={**ERROR_RESPONSES, 200: {"content": {"application/atom+xml": {}}}},
+    summary="One archive page of the agency's Atom feed (RFC 5005): a fixed set of entries",
+)
+def atom_archive(
+    request: Request, partnership_id: PartnershipId, agency_id: AgencyId, store: StoreDep,
+    page: Annotated[Position, Path(ge=0, le=10**9, description="Archive page, 0 the oldest.")],
+) -> Response:
+    _agency(store, partnership_id, agency_id)
+
+    def read(ledger: Ledger) -> tuple[list[Entry], int]:
+        return ledger.archive(partnership_id, agency_id, page, ARCHIVE_SIZE), ledger.count(partnership_id, agency_id)
+
+    entries, count = with_ledger(request, read)
+    if page >= count // ARCHIVE_SIZE:
+        raise NotFound("unknown_archive", f"Archive page {page} is not full yet (or beyond the feed).", "page")
+    current = str(request.url_for("atom_feed", partnership_id=partnership_id, agency_id=agency_id))
+    links = {"self": _archive_url(request, partnership_id, agency_id, page), "current": current}
+    if page > 0:
+        links["prev-archive"] = _archive_url(request, partnership_id, agency_id, page - 1)
+    if page + 1 < count // ARCHIVE_SIZE:
+        links["next-archive"] = _archive_url(request, partnership_id, agency_id, page + 1)
+    xml = feed_render.atom(
+        _meta(partnership_id, agency_id, links, archive=True), entries[::-1],
+        _entry_url(request, partnership_id, agency_id),
+    )
+    return Response(xml, media_type="application/atom+xml")
+
+
+@router.get(
+    "/entries/{event_id}",
+    name="feed_entry",
+    responses=ERROR_RESPONSES,
+    summary="One entry of the agency's feed: the event's envelope, with the rule that delivered it",
+)
+def feed_entry(
+    request: Request, partnership_id: PartnershipId, agency_id: AgencyId, event_id: UUID, store: StoreDep,
+) -> JSONResponse:
+    _agency(store, partnership_id, agency_id)
+    found = with_ledger(request, lambda ledger: ledger.entry(partnership_id, agency_id, str(event_id)))
+    if found is None:
+        raise NotFound("unknown_entry", f"Event {event_id} is not on {agency_id}'s feed.", "event_id")
+    return JSONResponse({
+        "title": found.title, "rule": found.rule, "envelope": found.envelope.model_dump(mode="json"),
+    })
 @router.get(
     "/feed.sse",
     responses={**ERROR_RESPONSES, 200: {"content": {"text/event-stream": {}}}},

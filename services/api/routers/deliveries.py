@@ -1,0 +1,47 @@
+"""Why an agency did or did not receive a learning event (scrutineers and admins)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+
+from consumers.ledger import Ledger
+from domain.errors import NotFound
+from domain.partnership import Partnership, partnership_uuid
+from services.api.command_routes import ERROR_RESPONSES
+from services.api.deps import PartnershipId, StoreDep
+from services.api.routers.feeds import with_ledger
+from services.delivery import explain
+
+router = APIRouter(prefix="/v1/partnerships/{partnership_id}/deliveries", tags=["feeds"])
+
+
+@router.get(
+    "/{event_id}/explain",
+    responses=ERROR_RESPONSES,
+    summary="Who received a learning event and by which rule; with ?agency=, why that agency did or did not",
+)
+def explain_delivery(
+    request: Request, partnership_id: PartnershipId, event_id: UUID, store: StoreDep,
+    agency: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Agency id.")] = None,
+) -> dict[str, Any]:
+    partnership = store.load(partnership_uuid(partnership_id), Partnership)
+    if partnership is None:
+        raise NotFound("unknown_partnership", f"No partnership {partnership_id!r} is registered.", "partnership_id")
+    if agency is not None:
+        partnership.agency(agency, "agency")
+
+    def read(ledger: Ledger) -> tuple[dict[str, Any] | None, list[tuple[str, str, bool]]]:
+        return (
+            ledger.explanation(partnership_id, str(event_id), agency),
+            ledger.deliveries(partnership_id, str(event_id)),
+        )
+
+    kept, deliveries = with_ledger(request, read)
+    if kept is None:
+        raise NotFound(
+            "unknown_delivery", f"Event {event_id} is not a learning event routed in this partnership.", "event_id"
+        )
+    return explain(str(event_id), kept, deliveries, agency)
