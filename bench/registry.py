@@ -10,6 +10,7 @@ MODULES = (
     "bench.projections",
     "bench.dissemination",
     "bench.queries",
+    "bench.restart",
 )
 
 

@@ -22,7 +22,6 @@ from functools import lru_cache, partial
 from typing import Any
 
 import faust
-from fastapi.routing import APIRoute
 
 from consumers.app import app, blocking, dlq_topic, ingest_topic, service
 from domain.errors import RuleViolation
@@ -45,6 +44,10 @@ def api_key_from(headers: Any) -> str | None:
 @lru_cache(maxsize=1)
 def command_routes() -> dict[str, tuple[str, str]]:
     """Each command's own HTTP route (method, path template), whose policy rule ingest applies."""
+    # Imported here, at the first ingest message, not at start: FastAPI is a third of the
+    # worker's imports, and start-up is part of the delivery gap after a restart.
+    from fastapi.routing import APIRoute
+
     import services.api.routers as package
 
     routes: dict[str, tuple[str, str]] = {}

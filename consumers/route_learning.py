@@ -36,8 +36,10 @@ from consumers.app import app, blocking, events_topic, feed_producer, feed_topic
 from consumers.app import kafka as settings
 from consumers.ledger import Routed
 from services.envelope import Envelope
+from services.observability import EVENTS
 
 log = logging.getLogger(__name__)
+ROUTED = EVENTS.labels(stage="routed")
 _DECLARED: set[str] = set()
 
 
@@ -245,3 +247,4 @@ async def route_learning(stream: faust.StreamT[bytes]) -> None:
                 await asyncio.sleep(min(0.5 * 2 ** min(attempt, 10), MAX_BACKOFF_SECONDS))
         for event in events:
             await stream.ack(event)
+        ROUTED.inc(len(events))

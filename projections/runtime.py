@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from projections.db import ViewDb
@@ -63,8 +64,10 @@ def build_projector(
 class BackgroundProjector:
     """The projector's loop on a daemon thread, for the embedded (in-process) mode."""
 
-    def __init__(self, projector: Projector, interval: float = 0.2) -> None:
+    def __init__(self, projector: Projector, interval: float = 0.2, step: Callable[[], int] | None = None) -> None:
         self.projector = projector
+        self.step = step or projector.run_once
+        """One pass over what the log holds (the API passes one that counts what it applied)."""
         self.interval = interval
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="lif-projector", daemon=True)
@@ -75,7 +78,9 @@ class BackgroundProjector:
     def _run(self) -> None:
         while not self.stop_event.is_set():
             try:
-                self.projector.run_forever(self.stop_event, self.interval)
+                while not self.stop_event.is_set():
+                    if not self.step():
+                        self.stop_event.wait(self.interval)
             except ProjectorClosed:
                 return  # closed by its owner: nothing left to follow
             except Exception:

@@ -21,6 +21,14 @@ def command(
     return register
 
 
+def _metrics_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--metrics-port", type=int, metavar="PORT",
+        help="serve /health, /ready and /metrics on this port (default $LIF_METRICS_PORT; unset: not served; "
+        "0: any free port, logged)",
+    )
+
+
 def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -32,13 +40,30 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from services.api.app import create_app
+    from services.kafka_settings import KafkaSettings
+    from services.observability import configure_logging, log_start, log_stop, settings_fields, stop_on_signals
+    from services.settings import get_settings
 
+    # uvicorn's own lines (start, access, errors) through the same JSON formatter.
+    configure_logging("api", info=("uvicorn",))
+    kafka = KafkaSettings()
+    log_start("api", {
+        **settings_fields(**{"": get_settings(), "kafka": kafka}), "host": args.host, "port": args.port,
+        "demo": args.demo, "kafka.embedded_feeds_on": kafka.embedded_feeds_on(),
+    })
     app = create_app()
     if args.demo:
         from services.demo import load_demo_if_empty
 
         load_demo_if_empty(app)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    # uvicorn stops on SIGTERM and SIGINT itself, after the requests in flight, then hands
+    # the signal to the handler it found: ours (not the default, which would end the
+    # process by the signal, exit status -15, before the stop line).
+    stopper = stop_on_signals()
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=None)
+    finally:
+        log_stop("api", stopper.signal_name)
     return 0
 
 
@@ -123,39 +148,19 @@ def _projections(args: argparse.Namespace) -> int:
 
 def _project_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--interval", type=float, default=0.2, help="seconds between polls of the log (default 0.2)")
-    p.add_argument("--report-every", type=float, default=10.0, help="seconds between position reports (default 10)")
+    p.add_argument("--report-every", type=float, default=10.0, help="seconds between progress lines (default 10)")
+    _metrics_arg(p)
 
 
 @command(
     "project",
-    "run the projector as its own process until Ctrl-C (set LIF_PROJECTIONS_IN_PROCESS=false for the API)",
+    "run the projector as its own process until SIGTERM or Ctrl-C (set LIF_PROJECTIONS_IN_PROCESS=false for the API)",
     _project_args,
 )
 def _project(args: argparse.Namespace) -> int:
-    from projections.runtime import build_projector
-    from services.settings import get_settings
-    from services.store import EventStore
+    from projections.process import serve
 
-    settings = get_settings()
-    store = EventStore.from_settings(settings)
-    projector = build_projector(settings, store)
-    last_report = 0.0
-    try:
-        while True:
-            applied = projector.run_once()
-            now = time.monotonic()
-            if now - last_report >= args.report_every:
-                position, head = projector.position(), projector.head()
-                print(f"position {position} head {head} lag {max(0, head - position)}", flush=True)
-                last_report = now
-            if not applied:
-                time.sleep(args.interval)
-    except KeyboardInterrupt:
-        print(f"stopped at position {projector.position()}", flush=True)
-        return 0
-    finally:
-        projector.close()
-        store.close()
+    return serve(interval=args.interval, report_every=args.report_every, metrics_port=args.metrics_port)
 
 
 def _relay_args(p: argparse.ArgumentParser) -> None:
@@ -164,6 +169,7 @@ def _relay_args(p: argparse.ArgumentParser) -> None:
     # services.relay.IDLE_INTERVAL, not imported: the relay pulls in kafka-python, slow for --help.
     p.add_argument("--interval", type=float, default=0.02, help="seconds between polls when idle (default 0.02)")
     p.add_argument("--pause", type=float, default=0.0, help="seconds to wait between batches: a throttle")
+    _metrics_arg(p)
 
 
 @command(
@@ -174,18 +180,22 @@ def _relay_args(p: argparse.ArgumentParser) -> None:
 def _relay(args: argparse.Namespace) -> int:
     from services.relay import serve
 
-    return serve(once=args.once, batch_size=args.batch_size, interval=args.interval, pause=args.pause)
+    return serve(
+        once=args.once, batch_size=args.batch_size, interval=args.interval, pause=args.pause,
+        metrics_port=args.metrics_port,
+    )
 
 
 def _worker_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--loglevel", default="info", help="faust log level (default info)")
+    p.add_argument("--loglevel", default="info", help="log level of faust and Kafka's clients (default info)")
+    _metrics_arg(p)
 
 
 @command("worker", "run the Kafka consumers (faust): learning delivery to agency feeds, and lif.ingest", _worker_args)
 def _worker(args: argparse.Namespace) -> int:
     from consumers.worker import main as worker_main
 
-    return worker_main(args.loglevel)
+    return worker_main(args.loglevel, metrics_port=args.metrics_port)
 
 
 def _feeds_args(p: argparse.ArgumentParser) -> None:
@@ -235,13 +245,14 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _webhooks_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--once", action="store_true", help="attempt what is due now, then exit")
+    _metrics_arg(p)
 
 
 @command("webhooks", "POST agencies' feed entries to their webhooks: signed, retried, dead-lettered", _webhooks_args)
 def _webhooks(args: argparse.Namespace) -> int:
     from services.webhooks import serve
 
-    return serve(once=args.once)
+    return serve(once=args.once, metrics_port=args.metrics_port)
 
 
 def _subjects_args(p: argparse.ArgumentParser) -> None:

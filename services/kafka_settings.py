@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import tempfile
 from pathlib import Path
 
@@ -26,8 +27,28 @@ class KafkaSettings(BaseSettings):
     """faust's working directory; empty: `lif-<app_id>` under the system's temporary
     directory. Nothing in it outlives a restart (tables live in memory), so it need not
     sit in the directory the worker was started from."""
-    embedded_feeds: bool = True
-    """Let the API fill the feeds from the log itself when they are read (no Kafka needed)."""
+    embedded_feeds: bool | None = None
+    """Let the API fill the feeds from the log itself when they are read (no Kafka needed).
+    Unset: on only while Kafka is not configured (no LIF_KAFKA_BOOTSTRAP), so the worker is
+    the ledger's one writer and a feed cannot look complete while Kafka delivery is broken."""
+    group_instance_id: str = ""
+    """The worker's static membership of the consumer group (Kafka's group.instance.id): a
+    worker restarted under the same id takes its partitions back at once, instead of after
+    the dead one's session timed out. Empty: `<app_id>-<host name>`; give each worker on one
+    host its own id (two alike fence each other)."""
+    static_membership: bool = True
+    """False: no group.instance.id; a restarted worker then waits for the dead one's session
+    to time out (faust's broker_session_timeout) before it gets partitions."""
+
+    def embedded_feeds_on(self) -> bool:
+        if self.embedded_feeds is not None:
+            return self.embedded_feeds
+        return "bootstrap" not in self.model_fields_set
+
+    def worker_instance_id(self) -> str | None:
+        if not self.static_membership:
+            return None
+        return self.group_instance_id or f"{self.app_id}-{socket.gethostname()}"
 
     def worker_datadir(self) -> str:
         return self.datadir or str(Path(tempfile.gettempdir()) / f"lif-{self.app_id}")

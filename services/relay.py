@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from kafka import KafkaProducer
@@ -22,6 +23,20 @@ from kafka import KafkaProducer
 from domain.events import DomainEvent
 from projections.db import ViewDb
 from services.envelope import Envelope, envelope_for
+from services.observability import (
+    LAG,
+    LAG_HELP,
+    Metrics,
+    ProgressLog,
+    Status,
+    configure_logging,
+    log_start,
+    log_stop,
+    observed,
+    settings_fields,
+    stop_on_signals,
+)
+from services.ops_http import start_ops_server
 from services.store import EventStore
 
 log = logging.getLogger(__name__)
@@ -97,14 +112,26 @@ def read_envelopes(store: EventStore, after: int, limit: int) -> tuple[list[Enve
     return envelopes, (notifications[-1].id if notifications else after)
 
 
-def make_producer(bootstrap: str, client_id: str = "lif-relay") -> KafkaProducer:
+BLOCK_SECONDS = 10.0
+"""What the relay's producer may block for at most (bootstrap, metadata, a batch's acknowledgements):
+through a broker outage each attempt fails within it, is logged and retried, and SIGTERM is
+answered within it, where a send had blocked 60 s and a flush 120 s."""
+
+
+def make_producer(
+    bootstrap: str, client_id: str = "lif-relay", *, block_seconds: float | None = None
+) -> KafkaProducer:
     """An idempotent producer: the broker drops the duplicates of its own retries."""
+    bounded = {} if block_seconds is None else {
+        "max_block_ms": int(block_seconds * 1000), "bootstrap_timeout_ms": int(block_seconds * 1000),
+    }
     return KafkaProducer(
         bootstrap_servers=bootstrap,
         enable_idempotence=True,
         acks="all",
         linger_ms=5,
         client_id=client_id,
+        **bounded,
     )
 
 
@@ -118,14 +145,19 @@ class Relay:
         *,
         batch_size: int = 200,
         pause: float = 0.0,
+        ack_timeout: float = 30.0,
     ) -> None:
         self.store = store
+        self.ack_timeout = ack_timeout
+        """Seconds a batch's acknowledgements may take; then it fails and is retried (duplicates, never a gap)."""
         self.tracking = tracking
         self.producer = producer
         self.topic = topic
         self.batch_size = batch_size
         self.pause = pause
         """Seconds to wait between batches: a throttle (and a window for crash tests)."""
+        self.reached: int | None = None
+        """The position last committed by this relay (read by the metrics, off the loop's thread)."""
 
     def run_once(self) -> int:
         """Publishes the next batch; returns how many log positions it covered."""
@@ -136,20 +168,25 @@ class Relay:
         futures = [
             self.producer.send(self.topic, key=e.partnership_id.encode(), value=e.to_json()) for e in envelopes
         ]
-        self.producer.flush()
+        self.producer.flush(timeout=self.ack_timeout)  # raises if not all acknowledged in time
         for future in futures:
-            future.get(timeout=30)  # raises unless the broker acknowledged it
+            future.get(timeout=self.ack_timeout)  # raises unless the broker acknowledged it
         self.commit(reached)
+        self.reached = reached
         return reached - start
 
     def commit(self, position: int) -> None:
         self.tracking.advance(position)
 
-    def run_forever(self, stop: threading.Event, interval: float = IDLE_INTERVAL) -> None:
+    def run_forever(
+        self, stop: threading.Event, interval: float = IDLE_INTERVAL, step: Callable[[], int] | None = None
+    ) -> None:
+        """Runs `step` (default: run_once) until stopped, backing off while it fails."""
+        step = step or self.run_once
         backoff = interval
         while not stop.is_set():
             try:
-                moved = self.run_once()
+                moved = step()
             except Exception:
                 # Broker or database trouble: keep the position, retry later.
                 log.exception("relay batch failed; retrying in %.1fs", backoff)
@@ -163,33 +200,88 @@ class Relay:
                 stop.wait(self.pause)
 
 
+def head(store: EventStore) -> int:
+    return store.recorder.max_notification_id() or 0
+
+
+def relay_position(relay: Relay, started_at: int) -> Callable[[], int]:
+    return lambda: relay.reached if relay.reached is not None else started_at
+
+
+def connect(bootstrap: str, stop: threading.Event, status: Status) -> KafkaProducer | None:
+    """A producer, retried with backoff while the broker does not answer; None if stopped first."""
+    backoff = 0.5
+    failures = 0
+    status.starting(f"connecting to Kafka at {bootstrap}")
+    while not stop.is_set():
+        try:
+            producer = make_producer(bootstrap, block_seconds=BLOCK_SECONDS)
+        except Exception as e:
+            failures += 1
+            status.failed(f"{type(e).__name__}: {e}")
+            log.error("cannot reach Kafka at %s (%s); retrying in %.1fs", bootstrap, e, backoff)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, 30.0)
+            continue
+        if failures:
+            log.info("connected to Kafka at %s after %d failed attempts", bootstrap, failures)
+        return producer
+    return None
+
+
 def serve(
-    *, once: bool = False, batch_size: int = 200, interval: float = IDLE_INTERVAL, pause: float = 0.0
+    *, once: bool = False, batch_size: int = 200, interval: float = IDLE_INTERVAL, pause: float = 0.0,
+    metrics_port: int | None = None,
 ) -> int:
     """`lif relay`: relays until SIGTERM/SIGINT (or, with once, until caught up)."""
-    import signal
-
     from services.kafka_settings import KafkaSettings, delivery_db
     from services.settings import get_settings
 
+    configure_logging("relay")
     settings = get_settings()
     kafka = KafkaSettings()
+    log_start("relay", {
+        **settings_fields(**{"": settings, "kafka": kafka}),
+        "batch_size": batch_size, "interval": interval, "pause": pause, "once": once,
+    })
+    stopper = stop_on_signals()
     store = EventStore.from_settings(settings)
     tracking = Tracking(delivery_db(settings), "relay")
-    producer = make_producer(kafka.bootstrap)
-    relay = Relay(store, tracking, producer, kafka.events_topic, batch_size=batch_size, pause=pause)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+    started_at = tracking.position()
+    metrics = Metrics("relay")
+    server = start_ops_server(metrics, metrics_port)
+    producer: KafkaProducer | None = None
+    relay: Relay | None = None
     try:
+        producer = connect(kafka.bootstrap, stopper.event, metrics.status)
+        if producer is None:
+            return 0
+        relay = Relay(
+            store, tracking, producer, kafka.events_topic, batch_size=batch_size, pause=pause,
+            ack_timeout=BLOCK_SECONDS,
+        )
+        position = relay_position(relay, started_at)
+        metrics.gauge(
+            LAG, LAG_HELP, lambda: {"relay": max(0, head(store) - position())}, label="follower"
+        )
+        progress = ProgressLog("relay", position, lambda: head(store))
+        step = progress.wrap(observed(relay.run_once, metrics.status, "relayed"))
+        log.info(
+            "relaying to %s on %s from position %d", kafka.events_topic, kafka.bootstrap, started_at,
+            extra={"fields": {"position": started_at}},
+        )
         if once:
-            while relay.run_once():
+            while step() and not stopper.stopping:
                 pass
         else:
-            log.info("relaying to %s on %s from position %d", kafka.events_topic, kafka.bootstrap, tracking.position())
-            relay.run_forever(stop, interval)
+            relay.run_forever(stopper.event, interval, step)
     finally:
-        producer.close()
+        if producer is not None:
+            producer.close(timeout=5)
         tracking.close()
         store.close()
+        if server is not None:
+            server.stop()
+        reached = relay.reached if relay is not None and relay.reached is not None else started_at
+        log_stop("relay", stopper.signal_name, {"position": reached})
     return 0

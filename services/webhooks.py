@@ -75,6 +75,7 @@ class WebhookDispatcher:
         self.settings = settings or WebhookSettings()
         self.client = client or httpx.Client(timeout=self.settings.timeout_seconds)
         self.clock = clock
+        Ledger(db).close()  # the ledger table it reads, on a deployment that never delivered yet
         self._conn: Any = db.connect()
         create_table(db, self._conn)
 
@@ -146,6 +147,8 @@ class WebhookDispatcher:
             self._set(event_id, agency_id, "dead", attempt, 0, error, dead_at=self.clock())
         else:
             delay = min(self.settings.backoff_seconds * 2 ** (attempt - 1), 3600.0)
+            log.warning("webhook for %s to %s failed (attempt %d of %d): %s; retrying in %.0fs",
+                        event_id, agency_id, attempt, self.settings.max_attempts, error, delay)
             self._set(event_id, agency_id, "pending", attempt, self.clock() + delay, error)
 
     def _set(
@@ -239,25 +242,59 @@ def dead_letters(db: ViewDb, partnership_id: str, limit: int = 500) -> list[Dead
     ]
 
 
-def serve(*, once: bool = False, interval: float = 1.0) -> int:
-    """`lif webhooks`: dispatches until SIGTERM/SIGINT (or, with once, what is due now)."""
-    import signal
+def count_by_status(db: ViewDb) -> dict[str, int]:
+    """How many webhook deliveries are in each status (its own connection: read by the metrics thread)."""
+    conn: Any = db.connect()
+    try:
+        create_table(db, conn)
+        with db.transaction(conn) as cur:
+            cur.execute(f"SELECT status, COUNT(*) FROM {TABLE} GROUP BY status")
+            return {str(status): int(n) for status, n in cur.fetchall()}
+    finally:
+        conn.close()
 
+
+def serve(*, once: bool = False, interval: float = 1.0, metrics_port: int | None = None) -> int:
+    """`lif webhooks`: dispatches until SIGTERM/SIGINT (or, with once, what is due now)."""
     from services.kafka_settings import delivery_db
+    from services.observability import (
+        Metrics,
+        configure_logging,
+        log_start,
+        log_stop,
+        observed,
+        settings_fields,
+        stop_on_signals,
+    )
+    from services.ops_http import start_ops_server
     from services.settings import get_settings
 
+    configure_logging("webhooks")
     settings = get_settings()
+    webhooks = WebhookSettings()
+    log_start("webhooks", {**settings_fields(**{"": settings, "webhook": webhooks}), "interval": interval})
+    stopper = stop_on_signals()
     store = EventStore.from_settings(settings)
-    dispatcher = WebhookDispatcher(store, delivery_db(settings))
+    db = delivery_db(settings)
+    dispatcher = WebhookDispatcher(store, db, webhooks)
+    metrics = Metrics("webhooks")
+    metrics.gauge(
+        "lif_deliveries_pending", "Deliveries not yet made, by channel.",
+        lambda: {"webhook": count_by_status(db).get("pending", 0)}, label="channel",
+    )
+    metrics.gauge("lif_deliveries_dead", "Deliveries given up on (dead-lettered), by channel.",
+                  lambda: {"webhook": count_by_status(db).get("dead", 0)}, label="channel")
+    server = start_ops_server(metrics, metrics_port)
+    step = observed(dispatcher.run_once, metrics.status, "webhook_attempts")
     try:
         if once:
-            dispatcher.run_once()
+            step()
             return 0
-        stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
-        dispatcher.run_forever(stop, interval)
+        poll_until_stopped(step, stopper.event, interval, "webhook dispatch")
     finally:
         dispatcher.close()
         store.close()
+        if server is not None:
+            server.stop()
+        log_stop("webhooks", stopper.signal_name)
     return 0

@@ -17,6 +17,7 @@ import services.api.routers.webhooks as webhook_routes
 from projections.runtime import BackgroundProjector, build_projector
 from services.api.body_limit import BodyLimit
 from services.api.errors import install_error_handlers
+from services.api.ops_routes import install_ops_routes
 from services.api.read_cache import ReadCache
 from services.api.routers import (
     acknowledgements,
@@ -35,6 +36,7 @@ from services.api.routers import (
     tracker,
 )
 from services.auth.deps import AUTH_RESPONSES, authorize, install_auth
+from services.observability import ProgressLog, Status, observed
 from services.service import LearningService
 from services.settings import Settings, get_settings
 from services.store import EventStore
@@ -90,7 +92,11 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if servers.enter():
             if settings.projections_in_process:
-                app.state.background = BackgroundProjector(app.state.projector)
+                projector = app.state.projector
+                # Counted into lif_events_processed_total{stage="projected"}; progress logged.
+                step = observed(projector.run_once, Status(), "projected")
+                progress = ProgressLog("projector (in process)", projector.position, projector.head)
+                app.state.background = BackgroundProjector(projector, step=progress.wrap(step))
                 app.state.background.start()
             # Start-up objects (routes, models, schemas) live as long as the process; frozen,
             # the collector stops re-scanning them, which had dominated read tail latency.
@@ -111,7 +117,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
         description="Every finding, recommendation and action of a Safeguarding Children "
         "Partnership as an immutable event.",
         lifespan=lifespan,
-        # Only /health, /openapi.json and /docs answer without credentials.
+        # Only /health, /ready, /metrics, /openapi.json and /docs answer without credentials.
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
@@ -130,6 +136,8 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:
         return {"status": "ok", "persistence": settings.persistence}
+
+    install_ops_routes(app, settings)
 
     # Every router is included with the one policy dependency (services/auth): a route
     # missing from the policy table is refused to everyone.

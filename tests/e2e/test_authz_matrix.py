@@ -34,7 +34,7 @@ from services.store import EventStore
 from tests.e2e.conftest import BOARD, COUNCIL, EXECUTIVE, PARTNERSHIP, POLICE, Api, error_of, make_settings
 from tests.fixtures.auth import auth_headers, token_for
 
-OPEN = {("GET", "/health")}
+OPEN = {("GET", "/health"), ("GET", "/ready"), ("GET", "/metrics")}
 COUNCIL_MARK = "COUNCIL-ONLY"
 """In the text of everything that is the council's alone."""
 
@@ -134,7 +134,7 @@ def test_finding_corrections_and_the_rapid_review_outcome_are_for_whoever_record
 
 def test_only_health_openapi_and_docs_are_open(client: TestClient) -> None:
     anonymous = TestClient(client.app)
-    for path in ("/health", "/openapi.json", "/docs"):
+    for path in ("/health", "/ready", "/metrics", "/openapi.json", "/docs"):
         assert anonymous.get(path).status_code == 200, path
     for path in ("/redoc", "/docs/oauth2-redirect"):
         assert anonymous.get(path).status_code == 404, path

@@ -1,8 +1,9 @@
 """Each agency's learning feed, as JSON Feed 1.1 or Atom, read from the delivery ledger.
 
 The ledger is filled by the Kafka worker (`lif worker`) or, with no Kafka, by
-the embedded path; unless LIF_KAFKA_EMBEDDED_FEEDS=false, a read first lets
-the embedded path catch up with the log, so a feed is current on every read.
+the embedded path; while embedded feeds are on (LIF_KAFKA_EMBEDDED_FEEDS; by default
+only when LIF_KAFKA_BOOTSTRAP is unset), a read first lets the embedded path catch up
+with the log, so a feed is current on every read.
 
 Feeds are newest first. `feed.atom` and `feed.json` give the newest entries
 with a `next` link (`next_url`) to older ones (`?before=<position>`); Atom also
@@ -60,7 +61,7 @@ class _Feeds:
         self.ledger = Ledger(db)
         self.filler = (
             EmbeddedFeeds(request.app.state.store, self.ledger, Tracking(db, "embedded-feeds"))
-            if KafkaSettings().embedded_feeds
+            if KafkaSettings().embedded_feeds_on()
             else None
         )
 
