@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.aggregate import AggregateEvent, AggregateState, Change, Context, base_fields, change
 from domain.clocks import StatutoryDates
+from domain.dates import not_before
 from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.framework import DEFAULT_SOURCES, SourceDefaults, SourceKind, Theme
 from domain.partnership import Partnership
@@ -43,6 +44,10 @@ class Finding(BaseModel):
     themes: tuple[Theme, ...]
     agencies_concerned: tuple[str, ...]
     recorded_on: date
+    amended_on: date | None = None
+    """The latest amendment; the history keeps every version."""
+    withdrawn_on: date | None = None
+    """Set when withdrawn: the finding stays on record but no longer counts."""
 
 
 class CascadeMethod(StrEnum):
@@ -81,6 +86,26 @@ class FamilyInvolvement(BaseModel):
     summary: str
 
 
+RapidReviewRecommends = Literal["practice_review", "no_practice_review"]
+PanelOpinion = Literal["agrees", "disagrees"]
+
+
+class RapidReviewRecommendation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    recommends: RapidReviewRecommends
+    reasons: str
+    recommended_on: date
+
+
+class PanelView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    view: PanelOpinion
+    summary: str
+    received_on: date
+
+
 class Activity(AggregateState, StatutoryDates):
     kind: SourceKind
     title: str
@@ -97,11 +122,28 @@ class Activity(AggregateState, StatutoryDates):
     child_voice: str | None = None
     findings: dict[UUID, Finding] = {}
     report_summary: str | None = None
+    reported_on: date | None = None
     signed_off_by_decision: UUID | None = None
     signed_off_by_forum: str | None = None
+    signed_off_on: date | None = None
     closed_on: date | None = None
+    rapid_review_recommendation: RapidReviewRecommendation | None = None
+    """A rapid review's recommendation: a practice review, or none, and why."""
+    panel_view: PanelView | None = None
+    """The national Panel's view of a rapid review's recommendation."""
+    commissioning_decision_id: UUID | None = None
+    """On a rapid review: the decision on its recommendation. On a practice review:
+    the decision that commissioned it."""
+    commissioning_outcome: str | None = None
+    commissioned_on: date | None = None
+    """On a rapid review: accept (a practice review is commissioned), reject or defer."""
     acknowledgements: dict[str, Acknowledgement] = {}
     """Agencies that acknowledged the learning, by agency id."""
+
+    @property
+    def current_findings(self) -> list[Finding]:
+        """Findings that still count: withdrawn ones stay on record but not here."""
+        return [f for f in self.findings.values() if f.withdrawn_on is None]
 
     @property
     def rules(self) -> SourceDefaults:
@@ -127,6 +169,7 @@ class ActivityOpened(AggregateEvent[Activity]):
     aware_on: date | None = None
     initiated_on: date | None = None
     originating_activity_id: UUID | None = None
+    commissioning_decision_id: UUID | None = None
 
     def apply(self, state: Activity | None) -> Activity:
         return Activity(
@@ -141,6 +184,7 @@ class ActivityOpened(AggregateEvent[Activity]):
             aware_on=self.aware_on,
             initiated_on=self.initiated_on,
             originating_activity_id=self.originating_activity_id,
+            commissioning_decision_id=self.commissioning_decision_id,
         )
 
 
@@ -232,6 +276,9 @@ class FindingRecorded(_ActivityEvent):
     recorded_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:
+        # A recorded finding is never replaced: a correction is an amendment of its own.
+        if self.finding_id in state.findings:
+            raise finding_exists(self.finding_id)
         finding = Finding(
             finding_id=self.finding_id,
             category=self.category,
@@ -249,7 +296,10 @@ class ActivityReported(_ActivityEvent):
     reported_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:
-        return {"status": ActivityStatus.REPORTED, "report_summary": self.report_summary}
+        return {
+            "status": ActivityStatus.REPORTED, "report_summary": self.report_summary,
+            "reported_on": self.reported_on,
+        }
 
 
 class ActivitySignedOff(_ActivityEvent):
@@ -263,6 +313,7 @@ class ActivitySignedOff(_ActivityEvent):
             "status": ActivityStatus.SIGNED_OFF,
             "signed_off_by_decision": self.decision_id,
             "signed_off_by_forum": self.forum_id,
+            "signed_off_on": self.signed_off_on,
         }
 
 
@@ -316,6 +367,15 @@ class LearningAcknowledged(_ActivityEvent):
             cascaded_by=self.cascaded_by, notes=self.notes,
         )
         return {"acknowledgements": {**state.acknowledgements, self.agency_id: ack}}
+
+
+def finding_exists(finding_id: UUID, field: str = "finding_id") -> RuleViolation:
+    return RuleViolation(
+        "finding_exists",
+        f"A finding {finding_id} is already recorded; a recorded finding is never replaced "
+        "(amend or withdraw it instead, or choose another id).",
+        field,
+    )
 
 
 # --- commands -------------------------------------------------------------
@@ -394,6 +454,11 @@ def open_activity(
             "Say why this scale of review is proportionate to the issues (rationale).",
             "rationale",
         )
+    commissioning_decision_id = None
+    if originating_activity is not None:
+        not_before("opened_on", opened_on, originating_activity.opened_on, "the originating activity's opened_on")
+        if from_rapid_review and kind is SourceKind.SAFEGUARDING_PRACTICE_REVIEW:
+            commissioning_decision_id = _commissioning_decision(originating_activity, opened_on)
     initiated_on = opened_on if kind is SourceKind.SAFEGUARDING_PRACTICE_REVIEW else None
     c: Change[Activity] = Change(None, activity_id or uuid4())
     return c.trigger(
@@ -408,7 +473,21 @@ def open_activity(
         aware_on=aware_on,
         initiated_on=initiated_on,
         originating_activity_id=originating_activity.id if originating_activity else None,
+        commissioning_decision_id=commissioning_decision_id,
     )
+
+
+def _commissioning_decision(rapid_review: Activity, opened_on: date) -> UUID:
+    """The decision that commissioned a practice review from this rapid review."""
+    if rapid_review.commissioning_outcome != "accept" or rapid_review.commissioning_decision_id is None:
+        raise RuleViolation(
+            "practice_review_not_commissioned",
+            "A practice review opens from a rapid review only once a decision (subject "
+            "practice_review_commissioning, outcome accept) has commissioned it.",
+            "originating_activity_id",
+        )
+    not_before("opened_on", opened_on, rapid_review.commissioned_on, "the commissioning decision's date")
+    return rapid_review.commissioning_decision_id
 
 
 def involve_agency(a: Activity, p: Partnership, ctx: Context, *, agency_id: str) -> Change[Activity]:
@@ -477,6 +556,7 @@ def complete_rapid_review(a: Activity, ctx: Context, *, completed_on: date) -> C
         raise InvalidInput(
             "date_before_awareness", "A rapid review cannot complete before awareness.", "completed_on"
         )
+    not_before("completed_on", completed_on, a.opened_on, "the activity's opened_on")
     return change(a).trigger(RapidReviewCompleted, ctx, completed_on=completed_on)
 
 
@@ -489,6 +569,7 @@ def offer_family_involvement(
     a: Activity, ctx: Context, *, offered_on: date, response: FamilyResponse, summary: str
 ) -> Change[Activity]:
     _require_status(a, _OPEN_STATES, "record the family's involvement in")
+    not_before("offered_on", offered_on, a.opened_on, "the activity's opened_on")
     return change(a).trigger(
         FamilyInvolvementOffered, ctx, offered_on=offered_on, response=response, summary=summary
     )
@@ -514,10 +595,11 @@ def record_finding(
     _require_status(a, _OPEN_STATES | {ActivityStatus.REPORTED}, "record a finding in")
     if not themes:
         raise InvalidInput("theme_required", "A finding names at least one theme.", "themes")
-    if finding_id is not None and finding_id in a.findings:
-        # Recorded once; a second record under its id would silently replace it.
-        raise RuleViolation("finding_exists", f"Finding {finding_id} is already recorded.", "finding_id")
     _check_agencies(p, agencies_concerned, "agencies_concerned")
+    not_before("recorded_on", recorded_on, a.opened_on, "the activity's opened_on")
+    # Not after closure either: a closed activity records no finding (its status says so).
+    if finding_id is not None and finding_id in a.findings:
+        raise finding_exists(finding_id)
     return change(a).trigger(
         FindingRecorded,
         ctx,
@@ -532,10 +614,14 @@ def record_finding(
 
 def report(a: Activity, ctx: Context, *, report_summary: str, reported_on: date) -> Change[Activity]:
     _require_status(a, {ActivityStatus.IN_PROGRESS}, "report")
-    if not a.findings:
+    current = a.current_findings
+    if not current:
         raise RuleViolation(
             "findings_required", "An activity reports at least one finding.", "findings"
         )
+    # Findings are on or after opened_on, so the report is too.
+    latest = max(current, key=lambda f: f.recorded_on)
+    not_before("reported_on", reported_on, latest.recorded_on, f"finding {latest.finding_id}'s recorded_on")
     # Involvement can only be recorded while the review is open, so it is checked
     # here: a report without it could never be signed off.
     for code, field, sentence in missing_for_sign_off(a):
@@ -572,7 +658,8 @@ def missing_for_sign_off(a: Activity) -> list[tuple[str, str, str]]:
 
 
 def sign_off(
-    a: Activity, p: Partnership, ctx: Context, *, decision_id: UUID, forum_id: str, on: date
+    a: Activity, p: Partnership, ctx: Context, *, decision_id: UUID, forum_id: str, on: date,
+    chairs_action: bool = False,
 ) -> Change[Activity]:
     _require_status(a, {ActivityStatus.REPORTED}, "sign off")
     required = p.routing_for(a.kind).sign_off_forum
@@ -582,6 +669,8 @@ def sign_off(
             f"A {a.rules.title} is signed off by {p.forum(required).name}, not {forum_id}.",
             "forum_id",
         )
+    p.check_meeting(forum_id, on, chairs_action=chairs_action)
+    not_before("meeting_on", on, a.reported_on, "the activity's reported_on")
     missing = missing_for_sign_off(a)
     if missing:
         code, field, sentence = missing[0]
@@ -591,13 +680,21 @@ def sign_off(
     )
 
 
+def check_sign_off_date(a: Activity, *, on: date) -> None:
+    """A decision not (yet) to sign off still decides on a report that exists."""
+    _require_status(a, {ActivityStatus.REPORTED}, "decide on the sign-off of")
+    not_before("meeting_on", on, a.reported_on, "the activity's reported_on")
+
+
 def plan_publication(a: Activity, ctx: Context, *, planned_on: date) -> Change[Activity]:
     _require_status(a, _OPEN_STATES | {ActivityStatus.REPORTED, ActivityStatus.SIGNED_OFF}, "plan publication of")
+    not_before("planned_on", planned_on, a.opened_on, "the activity's opened_on")
     return change(a).trigger(PublicationPlanned, ctx, planned_on=planned_on)
 
 
 def send_final_report(a: Activity, ctx: Context, *, sent_on: date) -> Change[Activity]:
     _require_status(a, {ActivityStatus.REPORTED, ActivityStatus.SIGNED_OFF}, "send the final report of")
+    not_before("sent_on", sent_on, a.reported_on, "the activity's reported_on")
     return change(a).trigger(FinalReportSentToPanel, ctx, sent_on=sent_on)
 
 
@@ -609,6 +706,8 @@ def publish(a: Activity, ctx: Context, *, published_on: date, url: str | None) -
             "Send the final report to the national Panel before publication.",
             "final_report_sent_on",
         )
+    not_before("published_on", published_on, a.signed_off_on, "the activity's signed_off_on")
+    not_before("published_on", published_on, a.final_report_sent_on, "the activity's final_report_sent_on")
     return change(a).trigger(ActivityPublished, ctx, published_on=published_on, url=url)
 
 
@@ -617,6 +716,8 @@ def close(a: Activity, ctx: Context, *, closed_on: date) -> Change[Activity]:
     if not a.rules.requires_publication:
         allowed.add(ActivityStatus.SIGNED_OFF)
     _require_status(a, allowed, "close")
+    not_before("closed_on", closed_on, a.published_on or a.signed_off_on, "the activity's "
+               + ("published_on" if a.published_on else "signed_off_on"))
     return change(a).trigger(ActivityClosed, ctx, closed_on=closed_on)
 
 
@@ -635,6 +736,7 @@ def acknowledge_learning(
 ) -> Change[Activity]:
     _require_status(a, set(LEARNING_READY), "acknowledge the learning of")
     p.agency(agency_id, "agency_id")
+    not_before("acknowledged_on", acknowledged_on, a.signed_off_on, "the activity's signed_off_on")
     if not cascaded_by:
         raise InvalidInput(
             "cascade_method_required", "Say how the learning was cascaded (at least one method).", "cascaded_by"

@@ -176,6 +176,10 @@ class Deadline(BaseModel):
         """
         return working_days_between(today, self.due_on)
 
+    def working_days_remaining(self, today: date) -> int | None:
+        """`days_remaining`, or None once the deadline is met: nothing remains to do."""
+        return None if self.met_on is not None else self.days_remaining(today)
+
     def is_breached(self, today: date) -> bool:
         """True if the deadline is breached or was met late."""
         return self.status(today) in ("breached", "met_late")

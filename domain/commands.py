@@ -13,7 +13,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.action import Evidence
-from domain.activity import CascadeMethod, FamilyResponse, FindingCategory
+from domain.activity import CascadeMethod, FamilyResponse, FindingCategory, PanelOpinion, RapidReviewRecommends
 from domain.decision import DecisionSubject
 from domain.framework import DEFAULT_SOURCES, Sector, SourceKind, Theme
 from domain.privacy import CASE_REFERENCE_SCHEMA
@@ -237,6 +237,48 @@ class RecordFinding(Command):
     recorded_on: IsoDate
 
 
+class AmendFinding(Command):
+    """Correct a recorded finding: a new version, the old one kept in the history (rationale required)."""
+
+    name: ClassVar[str] = "amend_finding"
+    target: ClassVar[Target] = "activity"
+    finding_id: UUID
+    category: FindingCategory
+    summary: Text
+    themes: tuple[Theme, ...]
+    agencies_concerned: tuple[Slug, ...] = ()
+    amended_on: IsoDate
+
+
+class WithdrawFinding(Command):
+    """Withdraw a recorded finding: it stays on record but no longer counts (rationale required)."""
+
+    name: ClassVar[str] = "withdraw_finding"
+    target: ClassVar[Target] = "activity"
+    finding_id: UUID
+    withdrawn_on: IsoDate
+
+
+class RecordRapidReviewRecommendation(Command):
+    """The rapid review's recommendation: a local child safeguarding practice review, or none, and why."""
+
+    name: ClassVar[str] = "record_rapid_review_recommendation"
+    target: ClassVar[Target] = "activity"
+    recommends: RapidReviewRecommends
+    reasons: Text
+    recommended_on: IsoDate
+
+
+class RecordPanelView(Command):
+    """The national Panel's view of the rapid review's recommendation."""
+
+    name: ClassVar[str] = "record_panel_view"
+    target: ClassVar[Target] = "activity"
+    view: PanelOpinion
+    summary: Text
+    received_on: IsoDate
+
+
 class ReportActivity(Command):
     name: ClassVar[str] = "report_activity"
     target: ClassVar[Target] = "activity"
@@ -304,6 +346,11 @@ class RecordDecision(Command):
     subject_id: UUID
     outcome: DecisionOutcome
     decided_by: tuple[Name, ...] = non_empty("Who decided (the chair or members): at least one.")
+    chairs_action: bool = Field(
+        default=False,
+        description="Decided by the chair outside a meeting: meeting_on is then the day of the "
+        "action and need not be one of the forum's meetings. The rationale says why.",
+    )
 
 
 class AgreeAction(Command):
@@ -373,6 +420,7 @@ COMMANDS: dict[str, type[Command]] = {
         RecordChildVoice, RecordFinding, ReportActivity, PlanPublication, SendFinalReport,
         PublishActivity, CloseActivity, MakeRecommendation, RecordDecision, AgreeAction,
         NoteProgress, RescheduleAction, CompleteAction, AssureAction, ReopenAction,
-        Subscribe, Unsubscribe, AcknowledgeLearning,
+        Subscribe, Unsubscribe, AcknowledgeLearning, AmendFinding, WithdrawFinding,
+        RecordRapidReviewRecommendation, RecordPanelView,
     )
 }

@@ -15,6 +15,8 @@ from domain.recommendation import DecisionOutcome
 class DecisionSubject(StrEnum):
     RECOMMENDATION = "recommendation"
     ACTIVITY_SIGN_OFF = "activity_sign_off"
+    PRACTICE_REVIEW_COMMISSIONING = "practice_review_commissioning"
+    """On a rapid review's recommendation: accept commissions a practice review."""
 
 
 class Decision(AggregateState):
@@ -25,6 +27,8 @@ class Decision(AggregateState):
     outcome: DecisionOutcome
     decided_by: tuple[str, ...]
     rationale: str
+    chairs_action: bool = False
+    """Decided outside a meeting by the chair; `meeting_on` is then the day of the action."""
 
 
 class DecisionRecorded(AggregateEvent[Decision]):
@@ -35,6 +39,7 @@ class DecisionRecorded(AggregateEvent[Decision]):
     subject_id: UUID
     outcome: DecisionOutcome
     decided_by: tuple[str, ...]
+    chairs_action: bool = False
 
     def apply(self, state: Decision | None) -> Decision:
         return Decision(
@@ -46,6 +51,7 @@ class DecisionRecorded(AggregateEvent[Decision]):
             outcome=self.outcome,
             decided_by=self.decided_by,
             rationale=self.rationale or "",
+            chairs_action=self.chairs_action,
         )
 
 
@@ -60,8 +66,9 @@ def record_decision(
     outcome: DecisionOutcome,
     decided_by: tuple[str, ...],
     decision_id: UUID | None = None,
+    chairs_action: bool = False,
 ) -> Change[Decision]:
-    p.forum(forum_id)
+    p.check_meeting(forum_id, meeting_on, chairs_action=chairs_action)
     if not (ctx.rationale or "").strip():
         raise InvalidInput(
             "rationale_required", "A forum decision records its rationale.", "rationale"
@@ -80,4 +87,5 @@ def record_decision(
         subject_id=subject_id,
         outcome=outcome,
         decided_by=decided_by,
+        chairs_action=chairs_action,
     )

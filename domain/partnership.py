@@ -90,6 +90,20 @@ class Partnership(AggregateState):
             sign_off_forum=defaults.sign_off_forum,
         )
 
+    def check_meeting(self, forum_id: str, on: date, *, chairs_action: bool, field: str = "meeting_on") -> None:
+        """A forum decides at one of its meetings, unless its chair acts between them."""
+        forum = self.forum(forum_id)
+        if chairs_action or on in forum.meetings:
+            return
+        upcoming = self.next_meeting(forum_id, on)
+        after = f" (its next is {upcoming.isoformat()})" if upcoming else ""
+        raise InvalidInput(
+            "not_a_meeting_date",
+            f"{field} {on.isoformat()} is not a meeting date of {forum.name}{after}; record the "
+            "decision on one of its meetings, or as a chair's action (chairs_action) with a rationale.",
+            field,
+        )
+
     def next_meeting(self, forum_id: str, after: date) -> date | None:
         upcoming = [d for d in self.forum(forum_id).meetings if d >= after]
         return min(upcoming) if upcoming else None

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 from domain.activity import Activity, ActivityStatus
 from domain.aggregate import AggregateEvent, AggregateState, Change, Context, base_fields, change
+from domain.dates import not_before
 from domain.errors import InvalidInput, RuleViolation
 from domain.partnership import PARTNERSHIP_AGENCY, Partnership
 
@@ -94,7 +95,15 @@ def make_recommendation(
             "finding_required", "A recommendation is drawn from at least one finding.", "finding_ids"
         )
     for i, finding_id in enumerate(finding_ids):
-        a.finding(finding_id, f"finding_ids[{i}]")
+        finding = a.finding(finding_id, f"finding_ids[{i}]")
+        if finding.withdrawn_on is not None:
+            raise RuleViolation(
+                "finding_withdrawn",
+                f"Finding {finding_id} was withdrawn on {finding.withdrawn_on.isoformat()}; "
+                "a recommendation cannot be drawn from it.",
+                f"finding_ids[{i}]",
+            )
+        not_before("made_on", made_on, finding.recorded_on, f"finding {finding_id}'s recorded_on")
     if not addressed_to:
         raise InvalidInput(
             "addressee_required",
@@ -144,6 +153,7 @@ def decide(
             f"{a.rules.title}; it cannot decide its recommendations.",
             "forum_id",
         )
+    not_before("meeting_on", decided_on, r.made_on, "the recommendation's made_on")
     return change(r).trigger(
         RecommendationDecided,
         ctx,

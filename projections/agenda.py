@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain import action as act
 from domain import activity as ev
+from domain import findings as fnd
 from domain import partnership as pev
 from domain import recommendation as rec
 from domain.clocks import RapidReviewStart, add_months
@@ -704,6 +705,18 @@ def _on_finding(cur: Cursor, e: Any) -> None:
     )
 
 
+def _on_finding_amended(cur: Cursor, e: Any) -> None:
+    cur.execute(
+        "UPDATE agenda_findings SET category = ?, summary = ?, themes = ? WHERE finding_id = ?",
+        (e.category.value, e.summary, " ".join(dict.fromkeys(t.value for t in e.themes)), str(e.finding_id)),
+    )
+
+
+def _on_finding_withdrawn(cur: Cursor, e: Any) -> None:
+    # Withdrawn findings stay in the history (and the audit trail), not on an agenda.
+    cur.execute("DELETE FROM agenda_findings WHERE finding_id = ?", (str(e.finding_id),))
+
+
 def _on_recommendation(cur: Cursor, e: Any) -> None:
     cur.execute(
         "INSERT INTO agenda_recommendations (recommendation_id, partnership_id, activity_id,"
@@ -771,6 +784,8 @@ _HANDLERS: dict[type[DomainEvent], Any] = {
         publication_url=lambda e: e.url,
     ),
     ev.FindingRecorded: _on_finding,
+    fnd.FindingAmended: _on_finding_amended,
+    fnd.FindingWithdrawn: _on_finding_withdrawn,
     rec.RecommendationMade: _on_recommendation,
     rec.RecommendationDecided: _on_decided,
     act.ActionAgreed: _on_action,

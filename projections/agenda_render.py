@@ -80,6 +80,8 @@ def _deadline_line(d: DeadlineEntry, as_at: date) -> str:
     if d.status == "breached":
         late = (as_at - d.due_on).days
         when = f"was due {d.due_on}, breached ({late} day{'s' if late != 1 else ''} past)"
+    elif d.met_on is not None:
+        when = f"was due {d.due_on}, met {'late ' if d.status == 'met_late' else ''}on {d.met_on}"
     else:
         when = f"due {d.due_on} ({d.working_days_remaining} working days from the meeting)"
     return f"{clock_title(d.clock)} — {md(d.activity_title)} ({kind_title(d.source_kind)}): {when}"

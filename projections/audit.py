@@ -17,6 +17,7 @@ from functools import cache
 from string import Formatter
 from typing import Any
 
+from domain.claims import IdClaimed
 from domain.events import DomainEvent
 from projections.db import Cursor, Dialect
 from projections.view import View
@@ -102,6 +103,12 @@ _TEMPLATES: dict[str, str] = {
     "lif.activity.family_involvement_offered": "Family involvement offered on {offered_on} ({response}): {summary}",
     "lif.activity.child_voice_recorded": "Child's voice recorded: {summary}",
     "lif.activity.finding_recorded": "Finding ({category}) recorded: {summary} [{themes}]",
+    "lif.activity.finding_amended": "Finding {finding_id} amended on {amended_on} ({category}): {summary} [{themes}]",
+    "lif.activity.finding_withdrawn": "Finding {finding_id} withdrawn on {withdrawn_on}",
+    "lif.activity.rapid_review_recommended": "Rapid review recommends {recommends} ({recommended_on}): {reasons}",
+    "lif.activity.panel_view_recorded": "National Panel's view received on {received_on} ({view}): {summary}",
+    "lif.activity.practice_review_commissioning_decided": "Practice review commissioning decided by "
+    "{forum_id} on {decided_on}: {outcome}",
     "lif.activity.reported": "Reported on {reported_on}: {report_summary}",
     "lif.activity.signed_off": "Signed off by {forum_id} on {signed_off_on}",
     "lif.activity.publication_planned": "Publication planned for {planned_on}",
@@ -152,7 +159,11 @@ def _aggregate_type(topic: str) -> str:
 
 _REFERENCES: dict[str, str] = {
     "lif.activity.finding_recorded": "finding_id",
+    "lif.activity.finding_amended": "finding_id",
+    "lif.activity.finding_withdrawn": "finding_id",
     "lif.activity.signed_off": "decision_id",
+    "lif.activity.practice_review_commissioning_decided": "decision_id",
+    "lif.activity.opened": "commissioning_decision_id",
     "lif.recommendation.made": "finding_ids",
     "lif.recommendation.decided": "decision_id",
     "lif.decision.recorded": "subject_id",
@@ -165,7 +176,9 @@ def _referenced(topic: str, payload: dict[str, Any]) -> list[Any]:
     field = _REFERENCES.get(topic)
     if field is None:
         return []
-    value = payload[field]
+    value = payload.get(field)
+    if value is None:
+        return []
     return list(value) if isinstance(value, list) else [value]
 
 
@@ -204,8 +217,8 @@ class AuditView(View):
         rows: list[tuple[Any, ...]] = []
         entity_rows: list[tuple[str, int]] = []
         for position, event in batch:
-            if isinstance(event, CommandAnswered):
-                continue  # the idempotency store's bookkeeping, not a fact about the partnership
+            if isinstance(event, CommandAnswered | IdClaimed):
+                continue  # the idempotency store's and the id claims' bookkeeping, not facts about the partnership
             topic = type(event).topic()
             # Only the fields the row reads as values; the payload as text straight from
             # pydantic's serialiser (a dict dump of every field, then json, took twice as long).

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain import activity as ev
 from domain.clocks import DeadlineStatus, RapidReviewStart, StatutoryDates
@@ -42,7 +42,9 @@ class DeadlineEntry(BaseModel):
     due_on: date
     met_on: date | None
     status: DeadlineStatus
-    working_days_remaining: int
+    working_days_remaining: int | None = Field(
+        description="Working days from today to due_on, negative once overdue; null once the deadline is met."
+    )
 
 
 def deadline_entries(
@@ -68,7 +70,7 @@ def deadline_entries(
                     due_on=d.due_on,
                     met_on=d.met_on,
                     status=status,
-                    working_days_remaining=d.days_remaining(today),
+                    working_days_remaining=d.working_days_remaining(today),
                 )
             )
     return sorted(entries, key=lambda e: (e.due_on, e.activity_title, e.clock))

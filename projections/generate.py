@@ -66,6 +66,7 @@ class _History:
         self.pool: list[Iterator[Item]] = []
         self.activity_scripts: set[int] = set()
         self.opened = 0
+        self.meetings: set[tuple[str, date]] = set()
 
     def uuid(self) -> UUID:
         return UUID(int=self.rng.getrandbits(128), version=4)
@@ -156,7 +157,7 @@ class _History:
         for _ in range(rng.randint(1, 3)):
             yield from self.recommendation(kind, activity_id, findings, day)
         day += timedelta(days=rng.randint(10, 40))
-        yield self.decision("activity_sign_off", activity_id, rules.sign_off_forum, "accept", day)
+        yield from self.decision("activity_sign_off", activity_id, rules.sign_off_forum, "accept", day)
         if kind is SourceKind.SAFEGUARDING_PRACTICE_REVIEW:
             yield self.item("send_final_report", {"sent_on": day.isoformat()}, activity_id)
         if rules.requires_publication:
@@ -166,8 +167,12 @@ class _History:
         if rng.random() < 0.5:
             yield self.item("close_activity", {"closed_on": (day + timedelta(days=30)).isoformat()}, activity_id)
 
-    def decision(self, subject: str, subject_id: UUID, forum: str, outcome: str, day: date) -> Item:
-        return self.item(
+    def decision(self, subject: str, subject_id: UUID, forum: str, outcome: str, day: date) -> Iterator[Item]:
+        # A forum decides at a meeting: the first decision on a day schedules it.
+        if (forum, day) not in self.meetings:
+            self.meetings.add((forum, day))
+            yield self.item("schedule_meeting", {"forum_id": forum, "meets_on": day.isoformat()})
+        yield self.item(
             "record_decision",
             {
                 "decision_id": str(self.uuid()),
@@ -203,12 +208,14 @@ class _History:
         forum = self.routing[kind][0]
         roll = rng.random()
         if roll < 0.1:
-            yield self.decision("recommendation", recommendation_id, forum, "reject", made_on + timedelta(days=14))
+            yield from self.decision("recommendation", recommendation_id, forum, "reject", made_on + timedelta(days=14))
             return
         if roll < 0.25:
-            yield self.decision("recommendation", recommendation_id, forum, "defer", made_on + timedelta(days=14))
+            yield from self.decision(
+                "recommendation", recommendation_id, forum, "defer", made_on + timedelta(days=14)
+            )
         decided_on = made_on + timedelta(days=rng.randint(14, 60))
-        yield self.decision("recommendation", recommendation_id, forum, "accept", decided_on)
+        yield from self.decision("recommendation", recommendation_id, forum, "accept", decided_on)
         for _ in range(rng.randint(1, 3)):
             action_id = self.uuid()
             due_on = decided_on + timedelta(days=rng.randint(30, 400))

@@ -14,6 +14,8 @@ from pydantic import BaseModel
 
 from domain.activity import ActivityOpened, FindingRecorded
 from domain.events import DomainEvent
+from domain.findings import FindingAmended, FindingWithdrawn
+from domain.framework import Theme
 from domain.partnership import PartnershipRegistered
 from projections.db import Cursor, Dialect
 from projections.view import View
@@ -101,7 +103,7 @@ def trends(counts: dict[tuple[str, str], int], themes: list[str], today: date) -
     return sorted(rows, key=lambda t: (order[t.trend], -t.latest, t.theme))
 
 
-_USED = (PartnershipRegistered, ActivityOpened, FindingRecorded)
+_USED = (PartnershipRegistered, ActivityOpened, FindingRecorded, FindingAmended, FindingWithdrawn)
 
 
 class ThemesView(View):
@@ -147,23 +149,39 @@ class ThemesView(View):
                 (str(event.originator_id), event.partnership_id, event.kind.value),
             )
         elif isinstance(event, FindingRecorded):
-            cur.execute(
-                "SELECT kind FROM themes_activities WHERE activity_id = ?",
-                (str(event.originator_id),),
-            )
+            self._count(cur, event, event.themes, event.recorded_on)
+        elif isinstance(event, FindingAmended):
+            # Counted once, under its current themes, in the quarter it was first recorded.
+            cur.execute("SELECT recorded_on FROM themes_findings WHERE finding_id = ?", (str(event.finding_id),))
             row = cur.fetchone()
-            kind = row[0] if row else "unknown"
-            for theme in dict.fromkeys(event.themes):
-                cur.execute(
-                    "INSERT INTO themes_findings (finding_id, theme, partnership_id, activity_id,"
-                    " source_kind, recorded_on, quarter) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (finding_id, theme) DO NOTHING",
-                    (
-                        str(event.finding_id), theme.value, event.partnership_id,
-                        str(event.originator_id), kind, event.recorded_on.isoformat(),
-                        quarter_of(event.recorded_on),
-                    ),
-                )
+            cur.execute("DELETE FROM themes_findings WHERE finding_id = ?", (str(event.finding_id),))
+            if row is not None:
+                self._count(cur, event, event.themes, date.fromisoformat(row[0]))
+        elif isinstance(event, FindingWithdrawn):
+            # Withdrawn: on record, but no longer part of the partnership's themes.
+            cur.execute("DELETE FROM themes_findings WHERE finding_id = ?", (str(event.finding_id),))
+
+    @staticmethod
+    def _count(
+        cur: Cursor, event: FindingRecorded | FindingAmended, themes: tuple[Theme, ...], recorded_on: date
+    ) -> None:
+        cur.execute(
+            "SELECT kind FROM themes_activities WHERE activity_id = ?",
+            (str(event.originator_id),),
+        )
+        row = cur.fetchone()
+        kind = row[0] if row else "unknown"
+        for theme in dict.fromkeys(themes):
+            cur.execute(
+                "INSERT INTO themes_findings (finding_id, theme, partnership_id, activity_id,"
+                " source_kind, recorded_on, quarter) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (finding_id, theme) DO NOTHING",
+                (
+                    str(event.finding_id), theme.value, event.partnership_id,
+                    str(event.originator_id), kind, recorded_on.isoformat(),
+                    quarter_of(recorded_on),
+                ),
+            )
 
     # --- queries -------------------------------------------------------------
 

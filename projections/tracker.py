@@ -26,6 +26,7 @@ from domain.action import (
 )
 from domain.activity import ActivityOpened, FindingRecorded
 from domain.events import DomainEvent
+from domain.findings import FindingAmended, FindingWithdrawn
 from domain.framework import DEFAULT_SOURCES
 from domain.partnership import PartnershipRegistered, RoutingSet, partnership_uuid
 from domain.recommendation import RecommendationMade
@@ -145,7 +146,8 @@ def _set_routing(cur: Cursor, partnership_id: str, kind: str, forums: Sequence[s
 
 
 _TRACKED: tuple[type[DomainEvent], ...] = (
-    PartnershipRegistered, RoutingSet, ActivityOpened, FindingRecorded, RecommendationMade, ActionAgreed,
+    PartnershipRegistered, RoutingSet, ActivityOpened, FindingRecorded, FindingAmended, FindingWithdrawn,
+    RecommendationMade, ActionAgreed,
     ActionProgressNoted, ActionRescheduled, ActionCompleted, ActionImpactAssured, ActionReopened,
 )
 """Every kind of event `TrackerView.apply` acts on (the others change nothing)."""
@@ -185,6 +187,14 @@ class TrackerView(View):
                 f"INSERT INTO {FINDINGS} (finding_id, activity_id, themes) VALUES (?, ?, ?)",
                 (str(event.finding_id), str(event.originator_id), json.dumps([t.value for t in event.themes])),
             )
+        elif isinstance(event, FindingAmended):
+            # Recommendations made earlier keep the themes they were made with.
+            cur.execute(
+                f"UPDATE {FINDINGS} SET themes = ? WHERE finding_id = ?",
+                (json.dumps([t.value for t in event.themes]), str(event.finding_id)),
+            )
+        elif isinstance(event, FindingWithdrawn):
+            cur.execute(f"DELETE FROM {FINDINGS} WHERE finding_id = ?", (str(event.finding_id),))
         elif isinstance(event, RecommendationMade):
             themes: list[str] = []
             for finding_id in event.finding_ids:
@@ -266,7 +276,8 @@ class TrackerFilters:
 
 
 COLUMNS: tuple[str, ...] = (
-    "action_id", "description", "owner_agency_id", "due_on", "status", "rag", "on_track", "source_kind",
+    "action_id", "description", "owner_agency_id", "due_on", "days_overdue", "status", "rag", "on_track",
+    "source_kind",
     "activity_id", "activity_title", "recommendation_id", "forums", "themes", "completed_on", "assured_on",
     "reopened", "version",
 )
@@ -321,16 +332,24 @@ def _routing(cur: Cursor, partnership_id: str) -> dict[str, list[str]]:
     return routing
 
 
+def days_overdue(status: str, due_on: date, today: date) -> int:
+    """Calendar days an open action is past its due date (0 when it is not overdue,
+    and once it is completed): the same calendar the red rating uses."""
+    return max((today - due_on).days, 0) if status == "open" else 0
+
+
 def _row(r: Sequence[Any], routing: dict[str, list[str]], today: date) -> dict[str, Any]:
     (action_id, description, owner, due_on, status, on_track, kind, activity_id, title, recommendation_id,
      themes, completed_on, assured_on, reopened, version) = r
+    due = date.fromisoformat(due_on)
     return {
         "action_id": action_id,
         "description": description,
         "owner_agency_id": owner,
         "due_on": due_on,
+        "days_overdue": days_overdue(status, due, today),
         "status": status,
-        "rag": rag(status, date.fromisoformat(due_on), bool(on_track), today),
+        "rag": rag(status, due, bool(on_track), today),
         "on_track": bool(on_track),
         "source_kind": kind,
         "activity_id": activity_id,

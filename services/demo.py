@@ -236,6 +236,27 @@ def build_steps(today: date) -> list[Step]:
         "under-ones was shared with partners.",
         reported_on=rr_done,
     )
+    s.act(
+        rr, "rr-0142/recommendation", "rapid-review-recommendation",
+        "rapid review: recommending a practice review", recommends="practice_review",
+        reasons="Serious harm to an infant where abuse is suspected, and several agencies knew of "
+        "domestic abuse and poor home conditions without acting together: the criteria for a "
+        "local child safeguarding practice review are met.",
+        recommended_on=rr_done,
+    )
+    s.act(
+        rr, "rr-0142/panel-view", "panel-view", "rapid review: the national Panel's view",
+        view="agrees", summary="The Panel agrees that a local child safeguarding practice review "
+        "is appropriate and asks that it looks closely at information sharing.",
+        received_on=add_working_days(rr_done, 2),
+    )
+    s.decide(
+        "rr-0142/commission", "Board commissions the practice review SHSCP-RR-0142",
+        rationale="The Board accepts the rapid review's recommendation, which the national Panel "
+        "supports: a local child safeguarding practice review is commissioned.",
+        forum_id=BOARD, offset=-147, subject="practice_review_commissioning", subject_id=rr,
+        outcome="accept",
+    )
     s.decide(
         "rr-0142/sign-off", "Board signs off rapid review SHSCP-RR-0142",
         rationale="The Board agreed the rapid review's conclusion that a local practice review is "
@@ -528,6 +549,17 @@ def build_steps(today: date) -> list[Step]:
         "and did not reflect the current escalation procedure.",
         themes=("escalation_and_challenge",),
         agencies_concerned=("st-helens-cvs",), recorded_on=on(-100),
+    )
+    # A correction is recorded as an amendment of its own; the first version stays in the history.
+    s.act(
+        s11, "section-11/training-amended", "finding-amendments",
+        "section 11 audit: correcting the probation training figure",
+        finding_id=f_training, category="area_for_improvement",
+        summary="Only 74% of probation practitioners were up to date with level 3 "
+        "safeguarding children training.",
+        themes=("domestic_abuse", "risk_assessment"), agencies_concerned=("probation-service",),
+        amended_on=on(-95),
+        rationale="Probation's return counted staff on long-term leave; the corrected figure is 74%.",
     )
     s.act(
         s11, "section-11/report", "report", "section 11 audit: reporting",

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from domain import action as actions
 from domain import activity as activities
 from domain import commands as cmd
+from domain import findings, rapid_review, subscriptions
 from domain import partnership as partnerships
 from domain import recommendation as recommendations
-from domain import subscriptions
 from domain.action import Action
 from domain.activity import Activity
 from domain.aggregate import AggregateState, Context, check_version
+from domain.claims import IdClaimed, claim_uuid
 from domain.decision import Decision, DecisionSubject, record_decision
-from domain.errors import InvalidInput, RuleViolation
+from domain.errors import DomainError, InvalidInput, RuleViolation
 from domain.partnership import Partnership
 from domain.recommendation import DecisionOutcome, Recommendation
 from services.unit_of_work import UnitOfWork
@@ -40,6 +41,13 @@ def handle(uow: UnitOfWork, ctx: Context, command: cmd.Command, target_id: UUID 
         raise InvalidInput("target_required", f"{command.name} needs a target id.", "target_id")
     ctx = ctx.model_copy(update={"rationale": command.rationale})
     return HANDLERS[type(command)](uow, ctx, command, target_id)
+
+
+def _exists(kind: str, entity_id: UUID, field: str) -> DomainError:
+    # Says nothing of where the id is used: it may belong to another partnership.
+    return RuleViolation(
+        f"{kind}_exists", f"The id {entity_id} is already in use; choose another {field}.", field
+    )
 
 
 def _partnership(uow: UnitOfWork, ctx: Context, c: cmd.Command) -> Partnership:
@@ -140,8 +148,8 @@ def _open(uow: UnitOfWork, ctx: Context, c: cmd.OpenActivity, _: UUID | None) ->
         if c.originating_activity_id
         else None
     )
-    if c.activity_id is not None and uow.exists(c.activity_id):
-        raise RuleViolation("id_taken", f"An entity with id {c.activity_id} exists.", "activity_id")
+    if c.activity_id is not None:
+        uow.claim(c.activity_id, _exists("activity", c.activity_id, "activity_id"))
     return uow.record(
         activities.open_activity(
             p, ctx, kind=c.kind, title=c.title, opened_on=c.opened_on, scope=c.scope,
@@ -183,10 +191,23 @@ HANDLERS.update({
         )
     ),
     cmd.RecordChildVoice: _on_activity(lambda a, p, ctx, c: activities.record_child_voice(a, ctx, summary=c.summary)),
-    cmd.RecordFinding: _on_activity(
-        lambda a, p, ctx, c: activities.record_finding(
-            a, p, ctx, category=c.category, summary=c.summary, themes=c.themes,
-            agencies_concerned=c.agencies_concerned, recorded_on=c.recorded_on, finding_id=c.finding_id,
+    cmd.AmendFinding: _on_activity(
+        lambda a, p, ctx, c: findings.amend_finding(
+            a, p, ctx, finding_id=c.finding_id, category=c.category, summary=c.summary, themes=c.themes,
+            agencies_concerned=c.agencies_concerned, amended_on=c.amended_on,
+        )
+    ),
+    cmd.WithdrawFinding: _on_activity(
+        lambda a, p, ctx, c: findings.withdraw_finding(a, ctx, finding_id=c.finding_id, withdrawn_on=c.withdrawn_on)
+    ),
+    cmd.RecordRapidReviewRecommendation: _on_activity(
+        lambda a, p, ctx, c: rapid_review.recommend(
+            a, ctx, recommends=c.recommends, reasons=c.reasons, recommended_on=c.recommended_on
+        )
+    ),
+    cmd.RecordPanelView: _on_activity(
+        lambda a, p, ctx, c: rapid_review.record_panel_view(
+            a, ctx, view=c.view, summary=c.summary, received_on=c.received_on
         )
     ),
     cmd.ReportActivity: _on_activity(
@@ -209,11 +230,30 @@ HANDLERS.update({
 })
 
 
+@handles(cmd.RecordFinding)
+def _finding(uow: UnitOfWork, ctx: Context, c: cmd.RecordFinding, target: UUID | None) -> AggregateState:
+    a = _activity(uow, ctx, c, target)
+    finding_id = c.finding_id or uuid4()
+    change = activities.record_finding(
+        a, uow.partnership(ctx.partnership_id), ctx, category=c.category, summary=c.summary,
+        themes=c.themes, agencies_concerned=c.agencies_concerned, recorded_on=c.recorded_on,
+        finding_id=finding_id,
+    )
+    # Unique across activities (and partnerships, as aggregate ids are), not only this one.
+    claimed = claim_uuid("finding", finding_id)
+    refusal = activities.finding_exists(finding_id)
+    uow.claim(claimed, refusal, IdClaimed(
+        originator_id=claimed, originator_version=1, partnership_id=ctx.partnership_id,
+        principal=ctx.principal, kind="finding", claimed_id=finding_id, holder_id=a.id,
+    ), fresh=c.finding_id is None)
+    return uow.record(change)
+
+
 @handles(cmd.MakeRecommendation)
 def _recommend(uow: UnitOfWork, ctx: Context, c: cmd.MakeRecommendation, target: UUID | None) -> AggregateState:
     a = _activity(uow, ctx, c, target)
-    if c.recommendation_id is not None and uow.exists(c.recommendation_id):
-        raise RuleViolation("id_taken", f"An entity with id {c.recommendation_id} exists.", "recommendation_id")
+    if c.recommendation_id is not None:
+        uow.claim(c.recommendation_id, _exists("recommendation", c.recommendation_id, "recommendation_id"))
     return uow.record(
         recommendations.make_recommendation(
             a, uow.partnership(ctx.partnership_id), ctx, finding_ids=c.finding_ids, text=c.text,
@@ -225,14 +265,25 @@ def _recommend(uow: UnitOfWork, ctx: Context, c: cmd.MakeRecommendation, target:
 @handles(cmd.RecordDecision)
 def _decide(uow: UnitOfWork, ctx: Context, c: cmd.RecordDecision, _: UUID | None) -> AggregateState:
     p = uow.partnership(ctx.partnership_id)
+    if c.decision_id is not None:
+        uow.claim(c.decision_id, _exists("decision", c.decision_id, "decision_id"))
     decision: Decision = uow.record(
         record_decision(
             p, ctx, forum_id=c.forum_id, meeting_on=c.meeting_on, subject=c.subject,
             subject_id=c.subject_id, outcome=c.outcome, decided_by=c.decided_by,
-            decision_id=c.decision_id,
+            decision_id=c.decision_id, chairs_action=c.chairs_action,
         )
     )
-    if c.subject is DecisionSubject.RECOMMENDATION:
+    if c.subject is DecisionSubject.PRACTICE_REVIEW_COMMISSIONING:
+        a = uow.get(c.subject_id, Activity, ctx.partnership_id, "subject_id")
+        check_version(a, c.expected_version)
+        uow.record(
+            rapid_review.decide_commissioning(
+                a, p, ctx, decision_id=decision.id, forum_id=c.forum_id,
+                outcome=c.outcome, decided_on=c.meeting_on,
+            )
+        )
+    elif c.subject is DecisionSubject.RECOMMENDATION:
         r = uow.get(c.subject_id, Recommendation, ctx.partnership_id, "subject_id")
         check_version(r, c.expected_version)
         a = uow.get(r.activity_id, Activity, ctx.partnership_id, "subject_id")
@@ -247,8 +298,13 @@ def _decide(uow: UnitOfWork, ctx: Context, c: cmd.RecordDecision, _: UUID | None
         check_version(a, c.expected_version)
         if c.outcome is DecisionOutcome.ACCEPT:
             uow.record(
-                activities.sign_off(a, p, ctx, decision_id=decision.id, forum_id=c.forum_id, on=c.meeting_on)
+                activities.sign_off(
+                    a, p, ctx, decision_id=decision.id, forum_id=c.forum_id, on=c.meeting_on,
+                    chairs_action=c.chairs_action,
+                )
             )
+        else:
+            activities.check_sign_off_date(a, on=c.meeting_on)
     return decision
 
 
@@ -257,8 +313,8 @@ def _agree(uow: UnitOfWork, ctx: Context, c: cmd.AgreeAction, target: UUID | Non
     assert target is not None
     r = uow.get(target, Recommendation, ctx.partnership_id, "recommendation_id")
     check_version(r, c.expected_version)
-    if c.action_id is not None and uow.exists(c.action_id):
-        raise RuleViolation("id_taken", f"An entity with id {c.action_id} exists.", "action_id")
+    if c.action_id is not None:
+        uow.claim(c.action_id, _exists("action", c.action_id, "action_id"))
     return uow.record(
         actions.agree_action(
             r, uow.partnership(ctx.partnership_id), ctx, owner_agency_id=c.owner_agency_id,

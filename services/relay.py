@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 TRACKING = "outbox_tracking"
 SKIPPED_TOPICS = frozenset({"lif.idempotency.answered"})
 """Bookkeeping events, not facts about the partnership's learning."""
-SKIPPED_PREFIXES = ("lif.access.",)
-"""Access control (API keys and their hashes, scrutineers' reads): kept out of the shared topic."""
+SKIPPED_PREFIXES = ("lif.access.", "lif.claim.")
+"""Access control (API keys and their hashes, scrutineers' reads) and id claims (bookkeeping):
+kept out of the shared topic."""
 
 
 IDLE_INTERVAL = 0.02

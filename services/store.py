@@ -16,9 +16,12 @@ from eventsourcing.utils import get_topic
 import domain.access
 import domain.action
 import domain.activity
+import domain.claims
 import domain.decision
+import domain.findings
 import domain.partnership
 import domain.personal_data
+import domain.rapid_review
 import domain.recommendation
 import domain.subscriptions  # noqa: F401  (registers event topics)
 from domain.aggregate import AggregateEvent, AggregateState, project

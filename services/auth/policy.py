@@ -156,6 +156,7 @@ P = "/v1/partnerships/{partnership_id}"
 _ACTIVITY_STEPS = (
     "agencies", "lead-reviewer", "start", "serious-incident-notification", "rapid-review-completion",
     "practitioner-involvement", "family-involvement", "child-voice", "findings", "report",
+    "finding-amendments", "finding-withdrawals", "rapid-review-recommendation", "panel-view",
     "publication-plan", "final-report", "publication", "closure", "recommendations",
 )
 

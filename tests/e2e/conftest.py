@@ -22,6 +22,7 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from domain.events import DomainEvent
+from domain.framework import DEFAULT_FORUMS
 from services.api.app import create_app
 from services.auth.principals import Role
 from services.settings import Settings
@@ -35,6 +36,8 @@ PRINCIPAL = "admin:alice"
 BASE = f"/v1/partnerships/{PARTNERSHIP}"
 
 BOARD = "safeguarding-partnership-board"
+MEETING_DAYS = ("2026-03-24", "2026-06-15")
+"""Every framework forum meets on these days (decisions are taken at meetings)."""
 EXECUTIVE = "executive"
 POLICE = "merseyside-police"
 COUNCIL = "st-helens-council"
@@ -107,10 +110,15 @@ class Api:
         return data
 
     def register(self, **overrides: Any) -> dict[str, Any]:
+        """Registered; with the framework's forums, each meets on MEETING_DAYS."""
         body = {"partnership_id": self.partnership, "display_name": "Safeguarding Partnership"}
         r = self.client.post("/v1/partnerships", json={**body, **overrides})
         assert r.status_code == 201, r.text
         data: dict[str, Any] = r.json()
+        if overrides.get("with_framework_defaults", True):
+            for forum in DEFAULT_FORUMS:
+                for day in MEETING_DAYS:
+                    self.post("/meetings", {"forum_id": forum.forum_id, "meets_on": day})
         return data
 
     # --- activities ---------------------------------------------------------
@@ -127,7 +135,18 @@ class Api:
         }
         return self.post("/activities", {**body, **overrides}, expect=201)
 
+    def commission(self, rapid_review: str) -> None:
+        """The rapid review recommends a practice review and the Board commissions it (once)."""
+        if self.get(f"/activities/{rapid_review}")["activity"]["commissioning_outcome"] == "accept":
+            return
+        self.act(rapid_review, "rapid-review-recommendation", {
+            "recommends": "practice_review", "recommended_on": "2026-03-20",
+            "reasons": "Serious harm and concerns about how agencies worked together.",
+        })
+        self.decide("practice_review_commissioning", rapid_review, meeting_on="2026-03-24")
+
     def open_practice_review(self, originating: str, **overrides: Any) -> dict[str, Any]:
+        self.commission(originating)
         body = {
             "kind": "safeguarding_practice_review",
             "title": "Child Safeguarding Practice Review: Child R",

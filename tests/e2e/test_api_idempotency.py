@@ -103,7 +103,7 @@ def test_refused_request_is_not_remembered(api: Api) -> None:
     report = {"report_summary": "S", "reported_on": "2026-03-01"}
     refused = _post(api.client, f"{BASE}/activities/{aid}/report", report, "report-1")
     assert refused.status_code == 409 and error_of(refused)["code"] == "findings_required"
-    api.finding(aid, agencies_concerned=[])
+    api.finding(aid, agencies_concerned=[], recorded_on="2026-02-20")
     # The retry after fixing the cause is applied, not answered with the old 409.
     retry = _post(api.client, f"{BASE}/activities/{aid}/report", report, "report-1")
     assert retry.status_code == 200, retry.text

@@ -122,6 +122,16 @@ def test_every_operation_is_in_the_policy_and_no_row_is_stale(app: FastAPI) -> N
     assert not sorted(set(POLICY) - ops), "policy rows for routes that no longer exist"
 
 
+def test_finding_corrections_and_the_rapid_review_outcome_are_for_whoever_records_findings(app: FastAPI) -> None:
+    # The matrix below calls every operation as every role; these rows are the ones it holds them to.
+    activity = "/v1/partnerships/{partnership_id}/activities/{activity_id}"
+    record_finding = POLICY[("POST", f"{activity}/findings")]
+    ops = set(operations(app))
+    for step in ("finding-amendments", "finding-withdrawals", "rapid-review-recommendation", "panel-view"):
+        route = ("POST", f"{activity}/{step}")
+        assert route in ops and POLICY[route] == record_finding, route
+
+
 def test_only_health_openapi_and_docs_are_open(client: TestClient) -> None:
     anonymous = TestClient(client.app)
     for path in ("/health", "/ready", "/metrics", "/openapi.json", "/docs"):

@@ -76,6 +76,7 @@ class Story:
             finding_ids=(self.finding_a, self.finding_b), text="Use the neglect toolkit.",
             addressed_to=(POLICE, COUNCIL), made_on=date(2026, 2, 11),
         ), self.audit)["id"])
+        run(service, cmd.ScheduleMeeting(forum_id=ARLF, meets_on=date(2026, 2, 20)), principal="admin")
         run(service, cmd.RecordDecision(
             forum_id=ARLF, meeting_on=date(2026, 2, 20), subject="recommendation", subject_id=self.recommendation,
             outcome="accept", decided_by=("Chair",), rationale="Agreed.",

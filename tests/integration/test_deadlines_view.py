@@ -42,6 +42,7 @@ def build(s: Scenario) -> dict[str, UUID]:
     }
     s.run(cmd.NotifySeriousIncident(notified_on=D(2025, 4, 15)), ids["late"])
     s.run(cmd.CompleteRapidReview(completed_on=D(2025, 4, 20)), ids["late"])
+    s.commission(ids["late"], D(2025, 4, 28))
     ids["spr"] = s.open(
         "safeguarding_practice_review", "Practice review", D(2025, 5, 1),
         originating_activity_id=ids["late"], rationale="Serious harm; agencies' work in question.",

@@ -112,6 +112,13 @@ def test_the_demo_loads_every_state_it_promises(
     assert spr.originating_activity_id is not None
     rapid = {a.id: a for a in activities}[spr.originating_activity_id]
     assert rapid.kind is SourceKind.RAPID_REVIEW
+    # A corrected finding shows its current version; the store keeps the first.
+    amended = [f for a in activities for f in a.findings.values() if f.amended_on is not None]
+    assert [f.summary[:8] for f in amended] == ["Only 74%"]
+    # Commissioned by the Board's decision on the rapid review's recommendation.
+    assert rapid.rapid_review_recommendation is not None and rapid.panel_view is not None
+    assert rapid.commissioning_outcome == "accept"
+    assert spr.commissioning_decision_id == rapid.commissioning_decision_id is not None
     assert rapid.aware_on is not None and rapid.aware_on < today
     assert rapid.notified_on is not None and rapid.rapid_review_completed_on is not None
     assert spr.status is ActivityStatus.SIGNED_OFF and spr.signed_off_by_forum == BOARD

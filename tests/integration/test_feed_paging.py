@@ -189,6 +189,7 @@ def test_titles_say_what_happened_to_what(client: TestClient) -> None:
     service: LearningService = client.app.state.service  # type: ignore[attr-defined]
     audit, _ = many_findings(client, 1)
     _do(service, cmd.ReportActivity(report_summary="Plans drift", reported_on=date(2026, 3, 2)), audit)
+    _do(service, cmd.ScheduleMeeting(forum_id=ARLF, meets_on=date(2026, 3, 10)))  # decided at its meeting
     _do(service, cmd.RecordDecision(
         forum_id=ARLF, meeting_on=date(2026, 3, 10), subject=DecisionSubject.ACTIVITY_SIGN_OFF,
         subject_id=audit, outcome=DecisionOutcome.ACCEPT, decided_by=("Chair",), rationale="Sound.",

@@ -284,6 +284,8 @@ def test_every_kind_of_learning_event_reaches_subscribers_addressees_and_owners(
         return service.execute(ctx, command, UUID(target) if target else None).body
 
     do(cmd.RegisterPartnership(partnership_id="wirral", display_name="Wirral"))
+    for day in (date(2026, 3, 10), date(2026, 3, 20)):  # the forum decides at its meetings
+        do(cmd.ScheduleMeeting(forum_id=ARLF, meets_on=day))
     do(cmd.Subscribe(agency_id=POLICE, source_kinds=(SourceKind.THEMATIC_AUDIT,)))
     do(cmd.Subscribe(agency_id=COUNCIL, themes=(Theme.NEGLECT,)))  # the audit's findings are about sleep
     audit = do(cmd.OpenActivity(kind=SourceKind.THEMATIC_AUDIT, title="Sleep", opened_on=date(2026, 2, 2), scope="All"))

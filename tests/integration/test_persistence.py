@@ -139,7 +139,8 @@ def test_ingest_applies_valid_items_in_one_transaction_and_reports_the_rest(stor
     )
     assert [r.index for r in report.applied] == [0, 1]
     assert [(e.index, e.code) for e in report.rejected] == [(2, "invalid_item"), (3, "invalid_status")]
-    assert store.recorder.max_notification_id() == (before or 0) + 2
+    # Started, and the finding recorded with the claim of its id.
+    assert store.recorder.max_notification_id() == (before or 0) + 3
 
 
 def test_state_as_it_stood_at_a_past_instant(store: EventStore) -> None:
@@ -174,4 +175,4 @@ def test_ingest_refuses_nul_and_loose_dates_before_they_reach_the_store(store: E
         (3, "invalid_text", "idempotency_key"),
     ]
     assert [r.index for r in report.applied] == [4]
-    assert store.recorder.max_notification_id() == (before or 0) + 1
+    assert store.recorder.max_notification_id() == (before or 0) + 2  # the finding and the claim of its id

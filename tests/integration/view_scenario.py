@@ -16,6 +16,7 @@ from uuid import UUID
 from domain import commands as cmd
 from domain.aggregate import Context
 from domain.framework import ARLF, BOARD, CDOP
+from domain.partnership import Partnership, partnership_uuid
 from projections.agenda import Agenda, AgendaView, build_agenda
 from projections.clocks_view import ClocksView
 from projections.db import Cursor, ViewDb
@@ -91,10 +92,22 @@ class Scenario:
     def decide(
         self, subject: str, subject_id: UUID, forum_id: str, on: date, outcome: str = "accept"
     ) -> None:
+        """At the forum's meeting that day, or, with none scheduled, as a chair's action
+        (so the scenarios' agendas keep only the meetings they schedule)."""
+        p = self.store.load(partnership_uuid(self.pid), Partnership)
+        assert p is not None
         self.run(cmd.RecordDecision(
             forum_id=forum_id, meeting_on=on, subject=subject, subject_id=subject_id,
             outcome=outcome, decided_by=("Chair",), rationale="Discussed at the meeting.",
+            chairs_action=on not in p.forum(forum_id).meetings,
         ))
+
+    def commission(self, rapid_review_id: UUID, on: date) -> None:
+        """The rapid review recommends a practice review and the Board commissions it on `on`."""
+        self.run(cmd.RecordRapidReviewRecommendation(
+            recommends="practice_review", reasons="Serious harm; agencies' work in question.", recommended_on=on,
+        ), rapid_review_id)
+        self.decide("practice_review_commissioning", rapid_review_id, BOARD, on)
 
     def action(self, recommendation_id: UUID, description: str, due_on: date,
                owner: str = POLICE) -> UUID:

@@ -11,12 +11,13 @@ from uuid import UUID, uuid4
 
 from domain import action as actions
 from domain import activity as activities
+from domain import rapid_review
 from domain import recommendation as recommendations
 from domain.action import Action, Evidence
 from domain.activity import Activity, FamilyResponse, FindingCategory
 from domain.aggregate import Context
 from domain.framework import DEFAULT_SOURCES, SourceKind, Theme
-from domain.partnership import Partnership, RapidReviewStart, register_partnership
+from domain.partnership import Partnership, RapidReviewStart, register_partnership, schedule_meeting
 from domain.recommendation import DecisionOutcome, Recommendation
 
 PARTNERSHIP_ID = "st-helens"
@@ -42,13 +43,18 @@ def partnership(
     *,
     rapid_review_starts_from: RapidReviewStart = "awareness",
     with_framework_defaults: bool = True,
+    meetings: bool = True,
 ) -> Partnership:
-    return register_partnership(
+    """Registered; unless told, every forum meets on D0 (decisions are taken at meetings)."""
+    p = register_partnership(
         ctx(),
         name="St Helens Safeguarding Children Partnership",
         rapid_review_starts_from=rapid_review_starts_from,
         with_framework_defaults=with_framework_defaults,
     ).result
+    for forum_id in list(p.forums) if meetings else []:
+        p = schedule_meeting(p, ctx(), forum_id=forum_id, meets_on=D0).result
+    return p
 
 
 def opened(
@@ -232,6 +238,18 @@ def assured_action(p: Partnership) -> Action:
     a = completed_action(p)
     return actions.assure_impact(
         a, ctx(), assured_on=D0, impact_statement="Re-audit shows follow-up in 19 of 20."
+    ).result
+
+
+def commissioned(p: Partnership, rapid: Activity, outcome: DecisionOutcome = DecisionOutcome.ACCEPT) -> Activity:
+    """A rapid review whose recommendation of a practice review the Board decided on at D0."""
+    rapid = rapid_review.recommend(
+        rapid, ctx(), recommends="practice_review", reasons="Serious harm; concerns about joint working.",
+        recommended_on=D0,
+    ).result
+    return rapid_review.decide_commissioning(
+        rapid, p, ctx("As recommended."), decision_id=uuid4(), forum_id=p.routing_for(rapid.kind).sign_off_forum,
+        outcome=outcome, decided_on=D0,
     ).result
 
 

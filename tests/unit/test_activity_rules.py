@@ -20,6 +20,7 @@ from tests.unit.builders import (
     POLICE,
     PROBATION,
     PROPORTIONATE,
+    commissioned,
     ctx,
     kinds_where,
     opened,
@@ -114,10 +115,11 @@ def test_other_kinds_open_without_a_date_of_awareness() -> None:
 
 def test_a_practice_review_inherits_the_case_but_not_the_clocks_of_its_rapid_review() -> None:
     p = partnership()
-    rapid = opened(p, RAPID, aware_on=D0, case_reference="RR-2025-3")
+    rapid = commissioned(p, opened(p, RAPID, aware_on=D0, case_reference="RR-2025-3"))
     spr = _open(p, SPR, originating_activity=rapid)
     assert (spr.aware_on, spr.case_reference) == (None, "RR-2025-3")
     assert spr.originating_activity_id == rapid.id
+    assert spr.commissioning_decision_id == rapid.commissioning_decision_id is not None
     # The notification and rapid-review clocks stay with the rapid review.
     clocks = {d.clock.value for d in spr.deadlines("awareness")}
     assert clocks == {"practice_review_publication"}

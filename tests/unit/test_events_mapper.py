@@ -23,9 +23,9 @@ from pydantic import BaseModel, ValidationError
 from domain import action as actions
 from domain import activity as activities
 from domain import events as events_module
+from domain import findings, rapid_review, subscriptions
 from domain import partnership as partnerships
 from domain import recommendation as recommendations
-from domain import subscriptions
 from domain.activity import Activity, ActivityOpened, FindingRecorded
 from domain.aggregate import (
     AggregateEvent,
@@ -76,6 +76,11 @@ STABLE_TOPICS = {
     "lif.activity.family_involvement_offered",
     "lif.activity.child_voice_recorded",
     "lif.activity.finding_recorded",
+    "lif.activity.finding_amended",
+    "lif.activity.finding_withdrawn",
+    "lif.activity.rapid_review_recommended",
+    "lif.activity.panel_view_recorded",
+    "lif.activity.practice_review_commissioning_decided",
     "lif.activity.reported",
     "lif.activity.signed_off",
     "lif.activity.publication_planned",
@@ -145,7 +150,32 @@ def scenario() -> History:
     )
     rapid = h.run(activities.involve_agency(rapid, p, c, agency_id=PROBATION))
     rapid = h.run(activities.notify_serious_incident(rapid, c, notified_on=D0))
-    h.run(activities.complete_rapid_review(rapid, c, completed_on=date(2025, 3, 14)))
+    rapid = h.run(activities.complete_rapid_review(rapid, c, completed_on=date(2025, 3, 14)))
+    rapid = h.run(
+        rapid_review.recommend(
+            rapid, c, recommends="practice_review", reasons="Serious harm; agencies' work together in question.",
+            recommended_on=date(2025, 3, 14),
+        )
+    )
+    rapid = h.run(
+        rapid_review.record_panel_view(
+            rapid, c, view="agrees", summary="The Panel agrees.", received_on=date(2025, 3, 14)
+        )
+    )
+    p = h.run(partnerships.schedule_meeting(p, c, forum_id=BOARD, meets_on=date(2025, 3, 17)))
+    commissioning = h.run(
+        record_decision(
+            p, ctx("As the rapid review recommends."), forum_id=BOARD, meeting_on=date(2025, 3, 17),
+            subject=DecisionSubject.PRACTICE_REVIEW_COMMISSIONING, subject_id=rapid.id,
+            outcome=DecisionOutcome.ACCEPT, decided_by=("Chair",),
+        )
+    )
+    rapid = h.run(
+        rapid_review.decide_commissioning(
+            rapid, p, c, decision_id=commissioning.id, forum_id=BOARD, outcome=DecisionOutcome.ACCEPT,
+            decided_on=date(2025, 3, 17),
+        )
+    )
 
     spr = h.run(
         activities.open_activity(
@@ -159,7 +189,7 @@ def scenario() -> History:
     spr = h.run(activities.record_practitioner_involvement(spr, c, summary="Event held."))
     spr = h.run(
         activities.offer_family_involvement(
-            spr, c, offered_on=D0, response="no_response", summary="Letter sent."
+            spr, c, offered_on=date(2025, 3, 18), response="no_response", summary="Letter sent."
         )
     )
     spr = h.run(activities.record_child_voice(spr, c, summary="Diary entries."))
@@ -167,10 +197,30 @@ def scenario() -> History:
         activities.record_finding(
             spr, p, c, category=activities.FindingCategory.GOOD_PRACTICE, summary="Good",
             themes=(Theme.NEGLECT, Theme.MALE_CARERS),
-            agencies_concerned=(POLICE,), recorded_on=D0,
+            agencies_concerned=(POLICE,), recorded_on=date(2025, 3, 18),
         )
     )
-    spr = h.run(activities.report(spr, c, report_summary="Report", reported_on=D0))
+    first = next(iter(spr.findings))
+    spr = h.run(
+        findings.amend_finding(
+            spr, p, ctx("Wording agreed with the agencies."), finding_id=first,
+            category=activities.FindingCategory.GOOD_PRACTICE, summary="Good, and timely",
+            themes=(Theme.NEGLECT,), agencies_concerned=(POLICE,), amended_on=date(2025, 3, 18),
+        )
+    )
+    spr = h.run(
+        activities.record_finding(
+            spr, p, c, category=activities.FindingCategory.AREA_FOR_IMPROVEMENT, summary="Recorded twice",
+            themes=(Theme.NEGLECT,), agencies_concerned=(), recorded_on=date(2025, 3, 18),
+        )
+    )
+    duplicate = next(f for f in spr.findings if f != first)
+    spr = h.run(
+        findings.withdraw_finding(
+            spr, ctx("The same as the first finding."), finding_id=duplicate, withdrawn_on=date(2025, 3, 19)
+        )
+    )
+    spr = h.run(activities.report(spr, c, report_summary="Report", reported_on=date(2025, 3, 19)))
     sign_off = h.run(
         record_decision(
             p, ctx("Evidenced."), forum_id=BOARD, meeting_on=date(2025, 3, 20),
@@ -179,7 +229,7 @@ def scenario() -> History:
         )
     )
     spr = h.run(
-        activities.sign_off(spr, p, c, decision_id=sign_off.id, forum_id=BOARD, on=D0)
+        activities.sign_off(spr, p, c, decision_id=sign_off.id, forum_id=BOARD, on=date(2025, 3, 20))
     )
     spr = h.run(activities.plan_publication(spr, c, planned_on=date(2025, 8, 29)))
     spr = h.run(activities.send_final_report(spr, c, sent_on=date(2025, 8, 1)))
@@ -187,14 +237,14 @@ def scenario() -> History:
 
     r = h.run(
         recommendations.make_recommendation(
-            spr, p, c, finding_ids=tuple(spr.findings), text="Do better.",
-            addressed_to=("partnership", POLICE), made_on=D0,
+            spr, p, c, finding_ids=(first,), text="Do better.",
+            addressed_to=("partnership", POLICE), made_on=date(2025, 3, 20),
         )
     )
     r = h.run(
         recommendations.decide(
             r, spr, p, ctx("Agreed."), decision_id=uuid4(), forum_id=ARLF,
-            outcome=DecisionOutcome.ACCEPT, decided_on=D0,
+            outcome=DecisionOutcome.ACCEPT, decided_on=date(2025, 3, 20),
         )
     )
     spr = h.run(
@@ -369,7 +419,7 @@ def test_aggregates_replay_from_the_in_memory_recorder() -> None:
     recorder = POPOAggregateRecorder()
     for events in scenario().events.values():
         recorder.insert_events([mapper.to_stored_event(e) for e in events])
-    assert len(scenario().states) == 6  # partnership, 2 activities, decision, recommendation, action
+    assert len(scenario().states) == 7  # partnership, 2 activities, 2 decisions, recommendation, action
     for aggregate_id, state in scenario().states.items():
         decoded = [mapper.to_domain_event(s) for s in recorder.select_events(aggregate_id)]
         assert _ids(decoded) == _ids(scenario().events[aggregate_id])

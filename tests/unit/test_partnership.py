@@ -45,7 +45,7 @@ def test_registration_identifies_the_partnership_by_its_slug() -> None:
 
 
 def test_registration_seeds_the_framework_forums() -> None:
-    p = partnership()
+    p = partnership(meetings=False)
     assert {f: p.forums[f].name for f in p.forums} == {f.forum_id: f.name for f in DEFAULT_FORUMS}
     assert all(forum.meetings == () for forum in p.forums.values())
 
@@ -148,7 +148,7 @@ def test_a_duplicate_forum_is_refused() -> None:
 
 
 def test_meetings_are_scheduled_and_the_next_one_found() -> None:
-    p = partnership()
+    p = partnership(meetings=False)
     for d in (date(2025, 5, 1), date(2025, 3, 6), date(2025, 4, 3)):
         p = schedule_meeting(p, ctx(), forum_id=ARLF, meets_on=d).result
     assert p.forum(ARLF).meetings == (date(2025, 3, 6), date(2025, 4, 3), date(2025, 5, 1))
@@ -158,7 +158,7 @@ def test_meetings_are_scheduled_and_the_next_one_found() -> None:
 
 
 def test_a_forum_cannot_meet_twice_on_one_day() -> None:
-    p = schedule_meeting(partnership(), ctx(), forum_id=ARLF, meets_on=date(2025, 3, 6)).result
+    p = schedule_meeting(partnership(meetings=False), ctx(), forum_id=ARLF, meets_on=date(2025, 3, 6)).result
     with pytest.raises(RuleViolation) as e:
         schedule_meeting(p, ctx(), forum_id=ARLF, meets_on=date(2025, 3, 6))
     assert e.value.code == "meeting_exists"

@@ -6,7 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain import commands as cmd
 from domain.activity import Activity, missing_for_sign_off
@@ -33,6 +33,10 @@ _ACTIVITY_COMMANDS: dict[str, type[cmd.Command]] = {
     "family-involvement": cmd.OfferFamilyInvolvement,
     "child-voice": cmd.RecordChildVoice,
     "findings": cmd.RecordFinding,
+    "finding-amendments": cmd.AmendFinding,
+    "finding-withdrawals": cmd.WithdrawFinding,
+    "rapid-review-recommendation": cmd.RecordRapidReviewRecommendation,
+    "panel-view": cmd.RecordPanelView,
     "report": cmd.ReportActivity,
     "publication-plan": cmd.PlanPublication,
     "final-report": cmd.SendFinalReport,
@@ -54,7 +58,9 @@ class DeadlineView(BaseModel):
     due_on: date
     met_on: date | None
     status: str
-    working_days_remaining: int
+    working_days_remaining: int | None = Field(
+        description="Working days from today to due_on, negative once overdue; null once the deadline is met."
+    )
 
 
 class SignOffReadiness(BaseModel):
@@ -71,7 +77,7 @@ class ActivityView(BaseModel):
 def _deadline_view(d: Deadline, today: date) -> DeadlineView:
     return DeadlineView(
         clock=d.clock.value, starts_on=d.starts_on, due_on=d.due_on, met_on=d.met_on,
-        status=d.status(today), working_days_remaining=d.days_remaining(today),
+        status=d.status(today), working_days_remaining=d.working_days_remaining(today),
     )
 
 

@@ -32,6 +32,10 @@ class TrackerRow(BaseModel):
     description: str
     owner_agency_id: str
     due_on: date
+    days_overdue: int = Field(
+        description="Calendar days (not working days) an open action is past due_on, counted to `today`; "
+        "0 when it is not overdue and once it is completed.",
+    )
     status: Literal["open", "completed", "assured"]
     rag: Literal["red", "amber", "green", "blue", "completed"]
     on_track: bool = Field(description="What the last progress note said (true before any).")
