@@ -31,7 +31,7 @@ from tests.e2e.conftest import BOARD, PARTNERSHIP, POLICE, Api, make_settings
 from tests.fixtures.auth import auth_headers
 
 EXAMPLES = 12
-SCENARIOS = 25
+SCENARIOS = 50
 
 
 @pytest.fixture(autouse=True)
