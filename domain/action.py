@@ -164,9 +164,10 @@ def agree_action(
         )
     p.agency(owner_agency_id, "owner_agency_id")
     if due_on < r.made_on:
-        raise InvalidInput(
+        raise RuleViolation(
             "due_before_recommendation",
-            "An action cannot fall due before its recommendation was made.",
+            f"An action cannot fall due before its recommendation was made: due_on must be on or after "
+            f"{r.made_on.isoformat()}.",
             "due_on",
         )
     c: Change[Action] = Change(None, action_id or uuid4())

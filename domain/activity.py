@@ -537,8 +537,10 @@ def notify_serious_incident(a: Activity, ctx: Context, *, notified_on: date) -> 
             "notified_on",
         )
     if notified_on < a.aware_on:
-        raise InvalidInput(
-            "date_before_awareness", "Notification cannot precede awareness.", "notified_on"
+        raise RuleViolation(
+            "date_before_awareness",
+            f"Notification cannot precede awareness: notified_on must be on or after {a.aware_on.isoformat()}.",
+            "notified_on",
         )
     return change(a).trigger(SeriousIncidentNotified, ctx, notified_on=notified_on)
 
@@ -553,8 +555,11 @@ def complete_rapid_review(a: Activity, ctx: Context, *, completed_on: date) -> C
             "completed_on",
         )
     if a.aware_on is not None and completed_on < a.aware_on:
-        raise InvalidInput(
-            "date_before_awareness", "A rapid review cannot complete before awareness.", "completed_on"
+        raise RuleViolation(
+            "date_before_awareness",
+            f"A rapid review cannot complete before awareness: completed_on must be on or after "
+            f"{a.aware_on.isoformat()}.",
+            "completed_on",
         )
     not_before("completed_on", completed_on, a.opened_on, "the activity's opened_on")
     return change(a).trigger(RapidReviewCompleted, ctx, completed_on=completed_on)

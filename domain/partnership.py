@@ -97,7 +97,7 @@ class Partnership(AggregateState):
             return
         upcoming = self.next_meeting(forum_id, on)
         after = f" (its next is {upcoming.isoformat()})" if upcoming else ""
-        raise InvalidInput(
+        raise RuleViolation(
             "not_a_meeting_date",
             f"{field} {on.isoformat()} is not a meeting date of {forum.name}{after}; record the "
             "decision on one of its meetings, or as a chair's action (chairs_action) with a rationale.",

@@ -212,7 +212,11 @@ def close_case_file(cf: CaseFile, ctx: Context, *, closed_on: date) -> Change[Ca
     if cf.closed_on is not None:
         raise RuleViolation("case_file_closed", f"This case file was closed on {cf.closed_on}.")
     if closed_on < cf.created_on.date():
-        raise InvalidInput("closed_before_opened", "A case file cannot close before it was opened.", "closed_on")
+        raise RuleViolation(
+            "closed_before_opened",
+            f"A case file cannot close before it was opened: closed_on must be on or after {cf.created_on.date()}.",
+            "closed_on",
+        )
     return Change(cf, cf.id).trigger(CaseFileClosed, ctx, closed_on=closed_on)
 
 

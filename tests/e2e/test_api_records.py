@@ -25,7 +25,7 @@ def test_a_refused_sign_off_records_nothing_and_the_retry_on_a_meeting_day_signs
         "decision_id": decision_id, "forum_id": BOARD, "meeting_on": "2026-06-16", "subject": "activity_sign_off",
         "subject_id": pr, "outcome": "accept", "decided_by": ["Independent Chair"], "rationale": "Agreed.",
     }
-    error = _refused(api, "/decisions", body, 422)
+    error = _refused(api, "/decisions", body, 409)
     assert (error["code"], error["field"]) == ("not_a_meeting_date", "meeting_on")
     assert "2026-06-16" in error["message"]
     # Nothing of it was recorded: no decision, the activity as it was.
@@ -52,7 +52,7 @@ def test_a_sign_off_between_meetings_is_a_chairs_action(api: Api) -> None:
 def test_a_decision_before_the_recommendation_was_made_is_refused(api: Api) -> None:
     pr, finding = api.reported_review()
     rec = api.recommend(pr, finding)["id"]  # made 2026-06-02
-    error = api.decide("recommendation", rec, meeting_on="2026-03-24", expect=422)["error"]
+    error = api.decide("recommendation", rec, meeting_on="2026-03-24", expect=409)["error"]
     assert (error["code"], error["field"]) == ("date_out_of_order", "meeting_on")
     assert "2026-06-02" in error["message"]
 
@@ -62,7 +62,7 @@ def test_a_finding_dated_years_before_its_activity_opened_is_refused(api: Api) -
     api.act(audit, "start", {})
     error = _refused(api, f"/activities/{audit}/findings", {
         "category": "good_practice", "summary": "s", "themes": ["neglect"], "recorded_on": "2019-05-01",
-    }, 422)
+    }, 409)
     assert (error["field"], "2026-02-02" in error["message"]) == ("recorded_on", True)
 
 

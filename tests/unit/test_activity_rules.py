@@ -274,7 +274,7 @@ def test_only_a_serious_incident_is_notified() -> None:
 
 def test_notification_cannot_precede_awareness() -> None:
     a = opened(partnership(), RAPID, aware_on=date(2025, 3, 5))
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.notify_serious_incident(a, ctx(), notified_on=date(2025, 3, 4))
     assert (e.value.code, e.value.field) == ("date_before_awareness", "notified_on")
     a = activities.notify_serious_incident(a, ctx(), notified_on=date(2025, 3, 5)).result
@@ -644,7 +644,7 @@ def test_the_date_that_meets_the_notification_clock_cannot_be_rewritten() -> Non
 def test_a_rapid_review_completes_once_and_not_before_awareness() -> None:
     p = partnership()
     rapid = opened(p, RAPID, aware_on=D0)
-    with pytest.raises(InvalidInput) as early:
+    with pytest.raises(RuleViolation) as early:
         activities.complete_rapid_review(rapid, ctx(), completed_on=date(2025, 1, 1))
     assert early.value.code == "date_before_awareness"
     done = activities.complete_rapid_review(rapid, ctx(), completed_on=D0).result

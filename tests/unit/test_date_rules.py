@@ -15,7 +15,7 @@ from domain import activity as activities
 from domain import recommendation as recommendations
 from domain.activity import Activity, FindingCategory
 from domain.decision import Decision, DecisionSubject, record_decision
-from domain.errors import InvalidInput
+from domain.errors import RuleViolation
 from domain.framework import ARLF, BOARD, SourceKind, Theme
 from domain.partnership import Partnership
 from domain.recommendation import DecisionOutcome
@@ -40,7 +40,7 @@ NOT_A_MEETING = D0 + timedelta(days=1)
 SPR = SourceKind.SAFEGUARDING_PRACTICE_REVIEW
 
 
-def _refused(field: str, must_agree_with: date, excinfo: pytest.ExceptionInfo[InvalidInput]) -> None:
+def _refused(field: str, must_agree_with: date, excinfo: pytest.ExceptionInfo[RuleViolation]) -> None:
     assert excinfo.value.field == field
     assert excinfo.value.code in ("date_out_of_order", "not_a_meeting_date")
     assert must_agree_with.isoformat() in excinfo.value.message
@@ -59,7 +59,7 @@ def _finding(a: Activity, p: Partnership, on: date) -> Activity:
 def test_a_finding_is_not_recorded_before_its_activity_opened() -> None:
     p = partnership()
     a = started(p)
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         _finding(a, p, date(2021, 1, 4))
     _refused("recorded_on", D0, e)
     assert _finding(a, p, D0).findings
@@ -68,7 +68,7 @@ def test_a_finding_is_not_recorded_before_its_activity_opened() -> None:
 def test_a_report_is_not_dated_before_its_latest_finding() -> None:
     p = partnership()
     a = _finding(_finding(started(p), p, D0), p, AFTER)
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.report(a, ctx(), report_summary="S", reported_on=AFTER - timedelta(days=1))
     _refused("reported_on", AFTER, e)
     assert activities.report(a, ctx(), report_summary="S", reported_on=AFTER).result.reported_on == AFTER
@@ -76,7 +76,7 @@ def test_a_report_is_not_dated_before_its_latest_finding() -> None:
 
 def test_the_familys_involvement_is_not_offered_before_the_activity_opened() -> None:
     a = started(partnership())
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.offer_family_involvement(a, ctx(), offered_on=BEFORE, response="accepted", summary="s")
     _refused("offered_on", D0, e)
 
@@ -87,14 +87,14 @@ def test_a_rapid_review_does_not_complete_before_it_opened() -> None:
         p, ctx("Proportionate."), kind=SourceKind.RAPID_REVIEW, title="RR", opened_on=AFTER, scope="s",
         aware_on=D0,
     ).result
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.complete_rapid_review(a, ctx(), completed_on=AFTER - timedelta(days=1))
     _refused("completed_on", AFTER, e)
 
 
 def test_publication_is_not_planned_before_the_activity_opened() -> None:
     a = started(partnership())
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.plan_publication(a, ctx(), planned_on=BEFORE)
     _refused("planned_on", D0, e)
 
@@ -102,7 +102,7 @@ def test_publication_is_not_planned_before_the_activity_opened() -> None:
 def test_an_activity_opened_from_another_does_not_open_before_it() -> None:
     p = partnership()
     origin = opened(p, SourceKind.CRITICAL_INCIDENT_REVIEW, aware_on=D0)
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.open_activity(
             p, ctx("Proportionate."), kind=SourceKind.THEMATIC_AUDIT, title="T", opened_on=BEFORE,
             scope="s", originating_activity=origin,
@@ -117,7 +117,7 @@ def test_sign_off_is_on_a_meeting_of_the_sign_off_forum_or_a_chairs_action() -> 
     p = partnership()
     a = reported(p)
     forum = p.routing_for(a.kind).sign_off_forum
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.sign_off(a, p, ctx(), decision_id=uuid4(), forum_id=forum, on=NOT_A_MEETING)
     assert e.value.code == "not_a_meeting_date" and e.value.field == "meeting_on"
     assert NOT_A_MEETING.isoformat() in e.value.message
@@ -132,14 +132,14 @@ def test_sign_off_is_not_before_the_report() -> None:
     p = partnership()
     a = reported(p)
     forum = p.routing_for(a.kind).sign_off_forum
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.sign_off(a, p, ctx(), decision_id=uuid4(), forum_id=forum, on=BEFORE, chairs_action=True)
     _refused("meeting_on", D0, e)
 
 
 def test_the_final_report_is_not_sent_before_the_report() -> None:
     a = reported(partnership(), SPR)
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.send_final_report(a, ctx(), sent_on=BEFORE)
     _refused("sent_on", D0, e)
 
@@ -147,7 +147,7 @@ def test_the_final_report_is_not_sent_before_the_report() -> None:
 def test_publication_follows_the_final_report() -> None:
     a = signed_off(partnership(), SPR)
     late_report = activities.send_final_report(a, ctx(), sent_on=AFTER).result
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.publish(late_report, ctx(), published_on=AFTER - timedelta(days=1), url=None)
     _refused("published_on", AFTER, e)
 
@@ -158,24 +158,24 @@ def test_publication_follows_sign_off() -> None:
     a = activities.sign_off(
         sent, p, ctx("Chair's action."), decision_id=uuid4(), forum_id=BOARD, on=AFTER, chairs_action=True,
     ).result
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.publish(a, ctx(), published_on=AFTER - timedelta(days=1), url=None)
     _refused("published_on", AFTER, e)
 
 
 def test_closure_follows_publication_or_sign_off() -> None:
     p = partnership()
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.close(published(p), ctx(), closed_on=BEFORE)
     _refused("closed_on", D0, e)
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.close(signed_off(p), ctx(), closed_on=BEFORE)
     _refused("closed_on", D0, e)
 
 
 def test_learning_is_not_acknowledged_before_it_was_signed_off() -> None:
     p = partnership()
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.acknowledge_learning(
             signed_off(p), p, ctx(), agency_id=POLICE, acknowledged_on=BEFORE,
             cascaded_by=(activities.CascadeMethod.TRAINING,),
@@ -195,7 +195,7 @@ def _decide(p: Partnership, on: date, *, chairs_action: bool = False, forum: str
 
 def test_a_forum_decides_at_one_of_its_meetings_naming_the_next() -> None:
     p = partnership()
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         _decide(p, BEFORE)
     assert (e.value.code, e.value.field) == ("not_a_meeting_date", "meeting_on")
     assert f"its next is {D0.isoformat()}" in e.value.message
@@ -213,7 +213,7 @@ def test_a_recommendation_is_not_decided_before_it_was_made() -> None:
     r = recommendations.make_recommendation(
         a, p, ctx(), finding_ids=tuple(a.findings), text="t", addressed_to=(POLICE,), made_on=AFTER,
     ).result
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         recommendations.decide(
             r, a, p, ctx("Agreed."), decision_id=uuid4(), forum_id=ARLF, outcome=DecisionOutcome.ACCEPT,
             decided_on=D0,
@@ -225,7 +225,7 @@ def test_a_recommendation_is_not_decided_before_it_was_made() -> None:
 def test_a_recommendation_is_not_made_before_its_findings() -> None:
     p = partnership()
     a, finding_id = with_finding(started(p), p)
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         recommendations.make_recommendation(
             a, p, ctx(), finding_ids=(finding_id,), text="t", addressed_to=(POLICE,), made_on=BEFORE,
         )
@@ -234,6 +234,6 @@ def test_a_recommendation_is_not_made_before_its_findings() -> None:
 
 def test_a_decision_not_to_sign_off_still_follows_the_report() -> None:
     p = partnership()
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         activities.check_sign_off_date(reported(p), on=BEFORE)
     _refused("meeting_on", D0, e)

@@ -97,12 +97,12 @@ def test_an_amendment_names_a_theme_and_known_agencies() -> None:
 def test_a_correction_cannot_predate_the_version_it_corrects() -> None:
     p = partnership()
     a, finding_id = with_finding(started(p), p)
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         _amend(a, p, finding_id, on=date(2025, 3, 2))
     assert (e.value.code, e.value.field) == ("date_out_of_order", "amended_on")
     assert "2025-03-03" in e.value.message
     amended = _amend(a, p, finding_id)
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         findings.withdraw_finding(amended, ctx("Duplicate."), finding_id=finding_id, withdrawn_on=D0)
     assert (e.value.field, LATER.isoformat() in e.value.message) == ("withdrawn_on", True)
 

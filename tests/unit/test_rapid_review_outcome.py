@@ -11,7 +11,7 @@ import pytest
 from domain import activity as activities
 from domain import rapid_review
 from domain.activity import Activity
-from domain.errors import InvalidInput, RuleViolation
+from domain.errors import RuleViolation
 from domain.framework import ARLF, BOARD, SourceKind
 from domain.partnership import Partnership
 from domain.recommendation import DecisionOutcome
@@ -63,14 +63,14 @@ def test_the_panels_view_follows_the_recommendation() -> None:
     with pytest.raises(RuleViolation) as e:
         rapid_review.record_panel_view(opened(p, RAPID), ctx(), view="agrees", summary="s", received_on=D0)
     assert e.value.code == "rapid_review_recommendation_required"
-    with pytest.raises(InvalidInput) as e2:
+    with pytest.raises(RuleViolation) as e2:
         rapid_review.record_panel_view(_recommended(p), ctx(), view="agrees", summary="s",
                                        received_on=D0 - timedelta(days=1))
     assert e2.value.field == "received_on" and D0.isoformat() in e2.value.message
 
 
 def test_the_recommendation_is_not_dated_before_the_review_opened() -> None:
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         rapid_review.recommend(opened(partnership(), RAPID), ctx(), recommends="practice_review", reasons="r",
                                recommended_on=D0 - timedelta(days=1))
     assert e.value.field == "recommended_on" and D0.isoformat() in e.value.message
@@ -88,7 +88,7 @@ def test_commissioning_is_decided_on_the_recommendation_after_it_was_made() -> N
     with pytest.raises(RuleViolation) as e:
         _decide(opened(p, RAPID), p)
     assert e.value.code == "rapid_review_recommendation_required"
-    with pytest.raises(InvalidInput) as e2:
+    with pytest.raises(RuleViolation) as e2:
         _decide(_recommended(p), p, on=D0 - timedelta(days=1))
     assert e2.value.field == "meeting_on" and D0.isoformat() in e2.value.message
     with pytest.raises(RuleViolation) as e:
@@ -127,7 +127,7 @@ def test_no_practice_review_opens_from_a_rapid_review_without_that_decision(outc
 def test_the_practice_review_does_not_open_before_it_was_commissioned() -> None:
     p = partnership()
     rapid = _decide(_recommended(p), p, on=AFTER)
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         _open_spr(p, rapid, on=AFTER - timedelta(days=1))
     assert e.value.field == "opened_on" and AFTER.isoformat() in e.value.message
     assert _open_spr(p, rapid, on=AFTER).commissioning_decision_id == rapid.commissioning_decision_id

@@ -147,7 +147,7 @@ def test_an_action_is_owned_by_a_partner_agency() -> None:
 
 def test_an_action_does_not_fall_due_before_its_recommendation() -> None:
     p = partnership()
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         actions.agree_action(
             accepted_recommendation(p), p, ctx(), owner_agency_id=POLICE, description="d",
             due_on=date(2025, 3, 2),
