@@ -86,6 +86,13 @@ request 200 POST "$P/activities/$AID/findings" '{"category": "area_for_improveme
   "agencies_concerned": ["st-helens-council"]}'
 VERSION=$(field version)
 
+# A batch from a service: each item is checked on its own; the valid ones apply together.
+request 200 POST /v1/ingest '{"items": [
+  {"partnership_id": "st-helens", "command": "open_activity", "payload": {"kind": "thematic_audit",
+   "title": "Missing from education", "opened_on": "'"$TODAY"'", "scope": "Ten children missing from education"}},
+  {"partnership_id": "st-helens", "command": "record_finding", "target_id": "'"$AID"'",
+   "payload": {"category": "good_practice", "recorded_on": "2019-05-01", "summary": "Too early.", "themes": ["neglect"]}}]}'
+
 # A stale expected_version (here the version before the finding) gets 409 with the current one.
 request 409 POST "$P/activities/$AID/report" '{"report_summary": "Drift in core groups", "reported_on": "'"$TODAY"'",
   "expected_version": '$((VERSION - 1))'}'
@@ -102,13 +109,6 @@ request 201 POST $P/decisions "{$SIGN_OFF, \"chairs_action\": true}"
 # An agency acknowledges the learning and says how it cascaded it (not before the sign-off).
 request 200 POST "$P/activities/$AID/acknowledgements" '{"agency_id": "merseyside-police",
   "acknowledged_on": "'"$TODAY"'", "cascaded_by": ["team_briefing", "newsletter"]}'
-
-# A batch from a service: each item is checked on its own; the valid ones apply together.
-request 200 POST /v1/ingest '{"items": [
-  {"partnership_id": "st-helens", "command": "open_activity", "payload": {"kind": "thematic_audit",
-   "title": "Missing from education", "opened_on": "'"$TODAY"'", "scope": "Ten children missing from education"}},
-  {"partnership_id": "st-helens", "command": "record_finding", "target_id": "'"$AID"'",
-   "payload": {"category": "good_practice", "recorded_on": "2019-05-01", "summary": "Too early.", "themes": ["neglect"]}}]}'
 
 # Read models report their position; ?min_position= waits for your own write.
 request 200 GET "$P/entities/$AID/history"
