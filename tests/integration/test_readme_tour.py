@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -66,6 +67,7 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 def test_the_tour_runs_verbatim_against_a_fresh_demo(demo_server: tuple[str, dict[str, str]]) -> None:
+    assert shutil.which("curl"), "the tour (docs/tour.sh) sends its requests with curl; install curl"
     url, env = demo_server
     run = subprocess.run(
         ["bash", str(TOUR)], env={**env, "LIF_TOUR_URL": url, "LIF": _lif()},
