@@ -198,11 +198,22 @@ class TextRule:
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         refused = LINE_PATTERN if self.single_line else TEXT_PATTERN
         extra: dict[str, Any] = {"pattern": self.pattern or refused}
+        also: list[dict[str, str]] = []
         if self.pattern:
-            extra["allOf"] = [{"pattern": refused}]  # its own pattern, and the characters refused
+            also.append({"pattern": refused})  # its own pattern, and the characters refused
         if self.min_length:
             extra["minLength"] = self.min_length
+            if self.strip:
+                also.append({"pattern": _at_least_after_trimming(self.min_length)})
+        if also:
+            extra["allOf"] = also
         return _schema(maxLength=self.max_length, **extra)
+
+
+def _at_least_after_trimming(n: int) -> str:
+    """A pattern (searched, as JSON Schema does) for text that keeps `n` characters once the
+    whitespace at its ends is trimmed: a run from one non-space character to another."""
+    return r"\S" if n == 1 else rf"\S[\s\S]{{{n - 2},}}\S"
 
 
 IsoDate = Annotated[

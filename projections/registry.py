@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections.agenda import AgendaView
+from projections.agenda.view import AgendaView
 from projections.audit import AuditView
 from projections.clocks_view import ClocksView
 from projections.themes import ThemesView

@@ -305,7 +305,7 @@ def _subjects_args(p: argparse.ArgumentParser) -> None:
 def _subjects(args: argparse.Namespace) -> int:
     from services.settings import get_settings
     from services.store import EventStore
-    from services.subjects import run_subjects_cli
+    from services.subjects.cli import run_subjects_cli
 
     settings = get_settings()
     store = EventStore.from_settings(settings)

@@ -15,7 +15,7 @@ import pytest
 from domain import commands as cmd
 from domain.framework import ARLF
 from projections import acknowledgements as acks
-from projections.agenda_render import render_html, render_markdown
+from projections.agenda.render import render_html, render_markdown
 from projections.db import ViewDb
 from services.settings import Settings
 from services.store import EventStore

@@ -19,7 +19,7 @@ import pytest
 from domain import commands as cmd
 from domain.action import Evidence
 from domain.framework import ARLF, BOARD, CDOP
-from projections.agenda import Agenda
+from projections.agenda.models import Agenda
 from projections.db import ViewDb
 from services.settings import Settings
 from services.store import EventStore

@@ -27,14 +27,8 @@ from services import cli
 from services.chain import verify
 from services.settings import Settings, get_settings
 from services.store import EventStore
-from services.subjects import (
-    ERASURE_HOOKS,
-    MemorySubjectKeys,
-    PersonalDataService,
-    SQLiteSubjectKeys,
-    SubjectKeys,
-    subject_keys_for,
-)
+from services.subjects.keys import MemorySubjectKeys, SQLiteSubjectKeys, SubjectKeys, subject_keys_for
+from services.subjects.service import ERASURE_HOOKS, PersonalDataService
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (fixture)
 from tests.integration.stores import sqlite_settings
 
@@ -176,7 +170,7 @@ def test_one_key_serves_the_same_subject_across_case_files(service: PersonalData
 
 
 def test_ciphertext_cannot_be_moved_to_another_case_file(service: PersonalDataService, keys: SubjectKeys) -> None:
-    from services.subjects import decrypt_details
+    from services.subjects.cipher import decrypt_details
 
     a = service.open(
         CTX,

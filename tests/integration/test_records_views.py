@@ -13,7 +13,7 @@ from uuid import UUID
 import pytest
 
 from domain import commands as cmd
-from projections.agenda import AgendaView
+from projections.agenda.view import AgendaView
 from projections.audit import AuditView, entity_history
 from projections.clocks_view import ClocksView, deadline_entries
 from projections.db import ViewDb

@@ -17,7 +17,10 @@ from domain import commands as cmd
 from domain.aggregate import Context
 from domain.framework import ARLF, BOARD, CDOP
 from domain.partnership import Partnership, partnership_uuid
-from projections.agenda import Agenda, AgendaView, build_agenda
+from projections.agenda.builder import build_agenda
+from projections.agenda.models import Agenda
+from projections.agenda.query import agenda_facts
+from projections.agenda.view import AgendaView
 from projections.clocks_view import ClocksView
 from projections.db import Cursor, ViewDb
 from projections.projector import Projector
@@ -129,7 +132,7 @@ class Scenario:
     def agenda(self, forum_id: str, meeting_on: date) -> Agenda:
         self.project()
         with self.read() as cur:
-            facts = AgendaView().facts(cur, self.pid, forum_id)
+            facts = agenda_facts(cur, self.pid, forum_id)
         return build_agenda(facts, meeting_on, GENERATED, self.projector.position())
 
     def close(self) -> None:

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
 from domain.framework import ARLF, BOARD, CDOP
-from projections.agenda import (
+from projections.agenda.builder import build_agenda, default_meeting
+from projections.agenda.models import (
     ActionRow,
     ActivityRow,
     Agenda,
@@ -14,10 +15,8 @@ from projections.agenda import (
     FindingRow,
     RecommendationRow,
     Routing,
-    build_agenda,
-    default_meeting,
 )
-from projections.agenda_render import SECTIONS, md, render_html, render_markdown
+from projections.agenda.render import SECTIONS, md, render_html, render_markdown
 from projections.clocks_view import ClockDates
 
 MEETING = date(2025, 6, 4)

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from projections import acknowledgements as acks
 from projections.acknowledgements import AcknowledgementStatus
-from projections.agenda import AgendaView
+from projections.agenda.view import AgendaView
 from services.api.deps import PartnershipId
 from services.api.projection_reads import Degraded, MinPosition, projection_read, with_freshness
 from services.api.responses import PROJECTION_READ_RESPONSES

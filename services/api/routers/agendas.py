@@ -10,8 +10,11 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from domain.errors import InvalidInput
 from domain.values import IsoDate
-from projections.agenda import Agenda, AgendaView, build_agenda, default_meeting
-from projections.agenda_render import render_html, render_markdown
+from projections.agenda.builder import build_agenda, default_meeting
+from projections.agenda.models import Agenda
+from projections.agenda.query import agenda_facts
+from projections.agenda.render import render_html, render_markdown
+from projections.agenda.view import AgendaView
 from services.api.deps import PartnershipId
 from services.api.projection_reads import Degraded, Freshness, MinPosition, projection_read
 from services.api.read_cache import read_cache, wants_fresh
@@ -45,7 +48,7 @@ def agenda_for(
     with projection_read(request, AgendaView.name, min_position) as (cur, freshness):
 
         def build() -> Agenda:
-            facts = AgendaView().facts(cur, partnership_id, forum_id)
+            facts = agenda_facts(cur, partnership_id, forum_id)
             when = meeting_on or default_meeting(facts.meetings, today) or today
             try:
                 return build_agenda(facts, when, datetime.now(UTC), freshness.position)

@@ -20,7 +20,8 @@ from domain.values import IsoDate, Name, TextRule
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import ContextDep, PartnershipId
 from services.api.responses import READ_RESPONSES
-from services.subjects import CaseFileView, HistoryEntry, PersonalDataService, subject_keys_for
+from services.subjects.keys import subject_keys_for
+from services.subjects.service import CaseFileView, HistoryEntry, PersonalDataService
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/casefiles", tags=["case files"])
 

@@ -1,4 +1,8 @@
-"""The agenda as Markdown and as a printable HTML page (pure functions of an `Agenda`)."""
+"""The agenda as Markdown and as a printable HTML page (pure functions of an `Agenda`).
+
+Apart from the builder because it is presentation only: what each section is called and
+how a date, a finding or a deadline reads; it knows the models and nothing of the tables.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from html import escape
 
 from domain.clocks import ClockName
 from domain.framework import DEFAULT_SOURCES, SourceKind
-from projections.agenda import Agenda, FindingItem, LearningItem
+from projections.agenda.models import Agenda, FindingItem, LearningItem
 from projections.clocks_view import DeadlineEntry
 
 SECTIONS: tuple[tuple[str, str], ...] = (

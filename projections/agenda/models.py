@@ -1,0 +1,218 @@
+"""The agenda's pydantic models: the facts it is built from and the agenda itself.
+
+`AgendaFacts` and its rows (`Routing`, `ActivityRow`, `FindingRow`, `RecommendationRow`,
+`ActionRow`) are what `query.agenda_facts` reads from the view's tables; `Agenda` and
+its items are what `builder.build_agenda` makes of them, and what the API, the
+renderer and the read cache hand on. They are apart from the code that fills them so
+that each side (the SQL, the pure builder, the renderer) depends on the shapes only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.clocks import RapidReviewStart
+from domain.framework import DEFAULT_SOURCES, SourceKind
+from projections.acknowledgements import AcknowledgementItem, AcknowledgementStatus
+from projections.clocks_view import ClockDates, DeadlineEntry
+
+# --- facts: the rows the agenda is built from -----------------------------------
+
+
+class Routing(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    points_of_dissemination: tuple[str, ...]
+    sign_off_forum: str
+
+
+class ActivityRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    activity_id: UUID
+    kind: str
+    title: str
+    status: str
+    reported_on: date | None = None
+    report_summary: str | None = None
+    signed_off_on: date | None = None
+    signed_off_forum: str | None = None
+    published_on: date | None = None
+    publication_url: str | None = None
+    clock: ClockDates
+
+
+class FindingRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    finding_id: UUID
+    activity_id: UUID
+    category: str
+    summary: str
+    themes: tuple[str, ...]
+    recorded_on: date
+
+
+class RecommendationRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    recommendation_id: UUID
+    activity_id: UUID
+    text: str
+    addressed_to: tuple[str, ...]
+    finding_ids: tuple[UUID, ...]
+    made_on: date
+    status: str
+    deferrals: int = 0
+    last_deferred_on: date | None = None
+
+
+class ActionRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    action_id: UUID
+    activity_id: UUID
+    recommendation_id: UUID
+    owner_agency_id: str
+    description: str
+    due_on: date
+    status: str
+    on_track: bool = True
+    last_progress_on: date | None = None
+    last_progress_note: str | None = None
+    completed_on: date | None = None
+
+
+class AgendaFacts(BaseModel):
+    partnership_id: str
+    partnership_name: str
+    rapid_review_starts_from: RapidReviewStart = "awareness"
+    forum_id: str
+    forum_name: str
+    meetings: tuple[date, ...] = ()
+    routing: dict[str, Routing] = {}
+    agencies: dict[str, str] = {}
+    activities: list[ActivityRow] = []
+    findings: list[FindingRow] = []
+    recommendations: list[RecommendationRow] = []
+    actions: list[ActionRow] = []
+    acknowledgements: dict[UUID, AcknowledgementStatus] = {}
+    """Expected and acknowledged agencies of each activity whose learning is ready."""
+
+    def routing_for(self, kind: str) -> Routing:
+        """As `Partnership.routing_for`: the framework's default until a RoutingSet."""
+        if kind in self.routing:
+            return self.routing[kind]
+        defaults = DEFAULT_SOURCES[SourceKind(kind)]
+        return Routing(
+            points_of_dissemination=defaults.points_of_dissemination,
+            sign_off_forum=defaults.sign_off_forum,
+        )
+
+
+# --- the agenda ----------------------------------------------------------------
+
+
+class FindingItem(BaseModel):
+    finding_id: UUID
+    category: str
+    summary: str
+    themes: list[str]
+    recorded_on: date
+
+
+class RecommendationItem(BaseModel):
+    recommendation_id: UUID
+    activity_id: UUID
+    activity_title: str
+    source_kind: str
+    text: str
+    addressed_to: list[str]
+    made_on: date
+    deferred: bool
+    deferrals: int
+    last_deferred_on: date | None
+    findings: list[FindingItem]
+
+
+class SignOffItem(BaseModel):
+    activity_id: UUID
+    title: str
+    source_kind: str
+    reported_on: date | None
+    report_summary: str | None
+    findings: int
+
+
+class ActionItem(BaseModel):
+    action_id: UUID
+    activity_id: UUID
+    activity_title: str
+    description: str
+    owner_agency_id: str
+    owner: str
+    due_on: date
+    overdue: bool
+    days_overdue: int
+    at_risk: list[str]
+    """Why it is at risk: "due_soon" and/or "off_track"; empty for overdue actions."""
+    last_progress_on: date | None
+    last_progress_note: str | None
+
+
+class AssuranceItem(BaseModel):
+    action_id: UUID
+    activity_title: str
+    description: str
+    owner_agency_id: str
+    owner: str
+    due_on: date
+    completed_on: date | None
+
+
+class LearningItem(BaseModel):
+    activity_id: UUID
+    title: str
+    source_kind: str
+    status: str
+    signed_off_on: date | None
+    published_on: date | None
+    publication_url: str | None
+    findings: list[FindingItem]
+    acknowledged_by: list[AcknowledgementItem] = []
+    not_yet_acknowledged: list[str] = []
+    """Expected agencies (involved, concerned by a finding, addressed by a recommendation) yet to acknowledge."""
+
+
+class ThemeCount(BaseModel):
+    theme: str
+    count: int
+
+
+class Agenda(BaseModel):
+    partnership_id: str
+    partnership_name: str
+    forum_id: str
+    forum_name: str
+    meeting_on: date
+    meeting_scheduled: bool
+    previous_meeting_on: date | None
+    next_meeting_on: date | None
+    generated_at: datetime
+    position: int
+    awaiting_decision: list[RecommendationItem]
+    awaiting_sign_off: list[SignOffItem]
+    actions_overdue: list[ActionItem]
+    actions_at_risk: list[ActionItem]
+    awaiting_assurance: list[AssuranceItem]
+    learning_to_disseminate: list[LearningItem]
+    learning_since: date | None
+    deadlines_due: list[DeadlineEntry]
+    deadlines_breached: list[DeadlineEntry]
+    deadlines_horizon: date | None
+    themes: list[ThemeCount]
+    themes_since: date
+    findings_in_period: int

@@ -1,0 +1,50 @@
+"""`lif subjects erase REF` and `lif subjects erase-due`: erasure from the command line.
+
+Apart from the service so that the service has no printing, and services/cli.py loads
+this (and the key stores) only when `lif subjects` runs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, TextIO
+
+from services.settings import Settings
+from services.store import EventStore
+from services.subjects.keys import subject_keys_for
+from services.subjects.service import ErasureReport, PersonalDataService
+
+
+def run_subjects_cli(settings: Settings, store: EventStore, args: Any, out: TextIO, err: TextIO) -> int:
+    """`lif subjects erase REF` and `lif subjects erase-due`; 0 on success."""
+    import projections.registry  # noqa: F401  (view modules register their erasure hooks on import)
+    from domain.errors import DomainError
+
+    keys = subject_keys_for(settings)
+    service = PersonalDataService(store, keys)
+    try:
+        if args.action == "erase":
+            report = service.erase(args.ref, principal=args.principal, rationale=args.rationale)
+            print(_describe(report), file=out)
+            return 0
+        today = date.fromisoformat(args.today) if args.today else datetime.now(UTC).date()
+        if args.dry_run:
+            for ref, files in service.due(today).items():
+                refs = ", ".join(f"{cf.case_reference} ({cf.source_kind.value}, closed {cf.closed_on})" for cf in files)
+                print(f"due {ref}: {refs}", file=out)
+            return 0
+        reports = service.erase_due(today, principal=args.principal, rationale=args.rationale)
+        for report in reports:
+            print(_describe(report), file=out)
+        print(f"{len(reports)} subject(s) erased as due on {today}", file=out)
+        return 0
+    except DomainError as exc:
+        print(f"lif subjects: {exc.code}: {exc.message}", file=err)
+        return 1
+    finally:
+        keys.close()
+
+
+def _describe(report: ErasureReport) -> str:
+    key = "key destroyed" if report.key_destroyed else "key already gone"
+    return f"erased {report.subject_ref}: {report.events_recorded} erasure event(s) recorded, {key}"
