@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 Command = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
@@ -33,6 +34,14 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--demo", action="store_true", help="load the demo partnership first if the store is empty")
+    _scenario_arg(p)
+
+
+def _scenario_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--scenario", type=Path, metavar="PATH",
+        help="the demo scenario file to load (default: the packaged St Helens scenario)",
+    )
 
 
 @command("serve", "serve the API on the configured store (SQLite file by default)", _serve_args)
@@ -51,11 +60,24 @@ def _serve(args: argparse.Namespace) -> int:
         **settings_fields(**{"": get_settings(), "kafka": kafka}), "host": args.host, "port": args.port,
         "demo": args.demo, "kafka.embedded_feeds_on": kafka.embedded_feeds_on(),
     })
+    if args.scenario is not None and not args.demo:
+        print("lif serve: --scenario needs --demo", file=sys.stderr)
+        return 2
+    if args.demo:
+        from datetime import date
+
+        from services.scenario import ScenarioError, default_scenario, load_scenario
+
+        try:  # a bad scenario file is refused before the server starts
+            load_scenario(args.scenario or default_scenario(), date.today())
+        except ScenarioError as e:
+            print(f"lif serve --demo: {e}", file=sys.stderr)
+            return 2
     app = create_app()
     if args.demo:
         from services.demo import load_demo_if_empty
 
-        load_demo_if_empty(app)
+        load_demo_if_empty(app, args.scenario)
     # uvicorn stops on SIGTERM and SIGINT itself, after the requests in flight, then hands
     # the signal to the handler it found: ours (not the default, which would end the
     # process by the signal, exit status -15, before the stop line).
@@ -70,13 +92,14 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url", help="load into a running API at this base URL instead of the local store")
     p.add_argument("--token", help="with --url: an admin token for st-helens (default: $LIF_TOKEN)")
+    _scenario_arg(p)
 
 
 @command("demo", "load a realistic demo partnership through the API's own commands", _demo_args)
 def _demo(args: argparse.Namespace) -> int:
     from services.demo import run_demo
 
-    return run_demo(args.url, args.token)
+    return run_demo(args.url, args.token, args.scenario)
 
 
 def _projections_args(p: argparse.ArgumentParser) -> None:
