@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -52,6 +53,9 @@ class EntityHistory(BaseModel):
     degraded: Degraded
 
 
+# ASCII digits ([0-9], where \d and isdigit would take other scripts' digits), 18 at most: below 2**63.
+CURSOR_PATTERN = r"^[0-9]{1,18}$"
+
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["audit"])
 
 RESPONSES = PROJECTION_READ_RESPONSES
@@ -70,14 +74,15 @@ def audit(
     until: Annotated[Instant | None, Query(description="Events at or before this instant (RFC 3339).")] = None,
     limit: Annotated[Position, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[
-        str | None, Query(pattern=r"^[0-9]{1,18}$", description="next_cursor of the previous page.")
+        str | None,
+        # Stated, and checked below, so a bad cursor gets its own code rather than a pattern's.
+        Query(description="next_cursor of the previous page.", json_schema_extra={"pattern": CURSOR_PATTERN}),
     ] = None,
     min_position: MinPosition = None,
 ) -> JSONResponse:
     after = 0
-    if cursor:
-        # isdigit alone passes other scripts' digits, which int() reads.
-        if not (cursor.isascii() and cursor.isdigit()) or int(cursor) >= 2**63:
+    if cursor is not None:
+        if not re.fullmatch(CURSOR_PATTERN, cursor):
             raise InvalidInput("invalid_cursor", "The cursor is the next_cursor of a previous page.", "cursor")
         after = int(cursor)
     filters = AuditFilters(
