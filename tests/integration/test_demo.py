@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,15 +39,6 @@ _KINDS: dict[str, type[Activity] | type[Recommendation] | type[Action] | type[De
     "lif.decision.": Decision,
 }
 
-
-@pytest.fixture
-def sqlite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "demo.sqlite"
-    monkeypatch.setenv("LIF_PERSISTENCE", "sqlite")
-    monkeypatch.setenv("LIF_SQLITE_PATH", str(path))
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
 
 
 def _open_store() -> EventStore:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,16 +11,6 @@ from services.cli import main
 from services.settings import get_settings
 from services.store import EventStore
 from tests.unit.test_scenario import _MINIMAL
-
-
-@pytest.fixture
-def sqlite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "demo.sqlite"
-    monkeypatch.setenv("LIF_PERSISTENCE", "sqlite")
-    monkeypatch.setenv("LIF_SQLITE_PATH", str(path))
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
 
 
 def test_another_scenario_loads_through_lif_demo(

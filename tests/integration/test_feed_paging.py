@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ from uuid import UUID
 
 import feedparser
 import jsonschema
-import pytest
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -32,12 +30,8 @@ from domain.aggregate import Context
 from domain.decision import DecisionSubject
 from domain.framework import ARLF, SourceKind, Theme
 from domain.recommendation import DecisionOutcome
-from services.api.app import create_app
 from services.api.routers.feeds import ARCHIVE_SIZE
 from services.service import LearningService
-from services.settings import Settings
-from tests.fixtures.auth import AdminOfWhicheverPartnership
-from tests.integration.stores import postgres_settings, sqlite_settings
 
 PID = "wirral"
 POLICE = "merseyside-police"
@@ -46,19 +40,6 @@ FINDINGS = 2 * ARCHIVE_SIZE + 37
 SCHEMA = json.loads((Path(__file__).parents[1] / "fixtures" / "jsonfeed-1.1.schema.json").read_text())
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "postgres":
-        return postgres_settings(request.getfixturevalue("postgres_dsn"))
-    return sqlite_settings(tmp_path)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-    with TestClient(app) as c:
-        c.auth = AdminOfWhicheverPartnership(app)
-        yield c
 
 
 def _do(service: LearningService, command: cmd.Command, target: UUID | None = None) -> dict[str, Any]:

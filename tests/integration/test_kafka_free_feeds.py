@@ -11,14 +11,10 @@ import socket
 import threading
 import warnings
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 from typing import Any, ClassVar
 from uuid import UUID
-
-import pytest
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -31,7 +27,6 @@ from domain.aggregate import Context
 from domain.decision import DecisionSubject
 from domain.framework import ARLF, SourceKind, Theme
 from domain.recommendation import DecisionOutcome
-from services.api.app import create_app
 from services.feeds import EmbeddedFeeds
 from services.kafka_settings import delivery_db
 from services.relay import Tracking
@@ -39,27 +34,11 @@ from services.service import LearningService
 from services.settings import Settings
 from services.store import EventStore
 from services.webhooks import WebhookDispatcher, WebhookSettings, agency_key, signature
-from tests.fixtures.auth import AdminOfWhicheverPartnership
-from tests.integration.stores import postgres_settings, sqlite_settings
 
 P = "/v1/partnerships/wirral"
 POLICE, COUNCIL, SCHOOLS, CVS = "merseyside-police", "st-helens-council", "st-helens-schools", "st-helens-cvs"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """The event store, and with it the ledger and trackings, on each real backend."""
-    if request.param == "postgres":
-        return postgres_settings(request.getfixturevalue("postgres_dsn"))
-    return sqlite_settings(tmp_path)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-    with TestClient(app) as c:
-        c.auth = AdminOfWhicheverPartnership(app)
-        yield c
 
 
 def post(client: TestClient, path: str, body: dict[str, Any], expect: int = 200) -> dict[str, Any]:

@@ -9,12 +9,9 @@ police never got the finding and the council did. (The Kafka path: test_kafka_ro
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from uuid import UUID
-
-import pytest
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -27,25 +24,16 @@ from domain.aggregate import Context
 from domain.framework import SourceKind, Theme
 from domain.partnership import partnership_uuid
 from projections.db import ViewDb
-from services.api.app import create_app
 from services.feeds import EmbeddedFeeds
 from services.kafka_settings import delivery_db
 from services.relay import Tracking
 from services.service import LearningService
 from services.settings import Settings
 from services.store import EventStore
-from tests.fixtures.auth import AdminOfWhicheverPartnership
-from tests.integration.stores import postgres_settings, sqlite_settings
 
 POLICE, COUNCIL = "merseyside-police", "st-helens-council"
 PID = "wirral"
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "postgres":
-        return postgres_settings(request.getfixturevalue("postgres_dsn"))
-    return sqlite_settings(tmp_path)
 
 
 class World:
@@ -110,13 +98,6 @@ def test_a_late_delivery_goes_to_the_subscribers_at_the_event_not_to_those_of_no
     ledger.close()
     store.close()
 
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-    with TestClient(app) as c:
-        c.auth = AdminOfWhicheverPartnership(app)
-        yield c
 
 
 def test_a_scrutineer_asks_why_an_agency_did_or_did_not_receive_an_event(client: TestClient) -> None:
