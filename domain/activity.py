@@ -13,7 +13,7 @@ from domain.aggregate import AggregateEvent, AggregateState, Change, Context, ba
 from domain.clocks import StatutoryDates
 from domain.dates import not_before
 from domain.errors import InvalidInput, NotFound, RuleViolation
-from domain.framework import DEFAULT_SOURCES, SourceDefaults, SourceKind, Theme
+from domain.framework import DEFAULT_SOURCES, SourceKind, Theme
 from domain.partnership import Partnership
 from domain.privacy import check_case_reference
 
@@ -146,8 +146,8 @@ class Activity(AggregateState, StatutoryDates):
         return [f for f in self.findings.values() if f.withdrawn_on is None]
 
     @property
-    def rules(self) -> SourceDefaults:
-        return DEFAULT_SOURCES[self.kind]
+    def kind_title(self) -> str:
+        return DEFAULT_SOURCES[self.kind].title
 
     def finding(self, finding_id: UUID, field: str = "finding_id") -> Finding:
         try:
@@ -399,13 +399,13 @@ def _require_status(a: Activity, allowed: set[ActivityStatus], doing: str) -> No
         )
 
 
-def _check_independence(a: Activity, lead: LeadReviewer | None) -> None:
-    if lead is None or lead.agency_id is None or not a.rules.requires_independent_lead:
+def _check_independence(a: Activity, p: Partnership, lead: LeadReviewer | None) -> None:
+    if lead is None or lead.agency_id is None or not p.rules_for(a.kind).requires_independent_lead:
         return
     if lead.agency_id in a.agencies_involved:
         raise RuleViolation(
             "lead_reviewer_not_independent",
-            f"The lead reviewer of a {a.rules.title} must be independent of the agencies "
+            f"The lead reviewer of a {a.kind_title} must be independent of the agencies "
             f"whose actions are reviewed; {lead.name} belongs to {lead.agency_id}, which is "
             "involved in this case.",
             "agency_id",
@@ -426,6 +426,9 @@ def open_activity(
     originating_activity: Activity | None = None,
     activity_id: UUID | None = None,
 ) -> Change[Activity]:
+    # A kind the partnership has not routed is refused (source_kind_not_routed):
+    # its learning would reach no forum and no forum could sign it off.
+    p.routing_for(kind, "kind")
     if case_reference is not None:
         check_case_reference(case_reference)
     _check_agencies(p, agencies_involved, "agencies_involved")
@@ -448,7 +451,7 @@ def open_activity(
             "partnership became aware of the serious incident.",
             "aware_on",
         )
-    if DEFAULT_SOURCES[kind].requires_independent_lead and not (ctx.rationale or "").strip():
+    if p.rules_for(kind).requires_independent_lead and not (ctx.rationale or "").strip():
         raise InvalidInput(
             "proportionality_rationale_required",
             "Say why this scale of review is proportionate to the issues (rationale).",
@@ -498,6 +501,7 @@ def involve_agency(a: Activity, p: Partnership, ctx: Context, *, agency_id: str)
     if a.lead_reviewer is not None and a.lead_reviewer.agency_id == agency_id:
         _check_independence(
             a.model_copy(update={"agencies_involved": (*a.agencies_involved, agency_id)}),
+            p,
             a.lead_reviewer,
         )
     return change(a).trigger(AgencyInvolved, ctx, agency_id=agency_id)
@@ -509,16 +513,16 @@ def appoint_lead_reviewer(
     _require_status(a, _OPEN_STATES, "appoint a lead reviewer to")
     if agency_id is not None:
         p.agency(agency_id)
-    _check_independence(a, LeadReviewer(name=name, agency_id=agency_id))
+    _check_independence(a, p, LeadReviewer(name=name, agency_id=agency_id))
     return change(a).trigger(LeadReviewerAppointed, ctx, name=name, agency_id=agency_id)
 
 
-def start(a: Activity, ctx: Context) -> Change[Activity]:
+def start(a: Activity, p: Partnership, ctx: Context) -> Change[Activity]:
     _require_status(a, {ActivityStatus.OPENED}, "start")
-    if a.rules.requires_independent_lead and a.lead_reviewer is None:
+    if p.rules_for(a.kind).requires_independent_lead and a.lead_reviewer is None:
         raise RuleViolation(
             "lead_reviewer_required",
-            f"A {a.rules.title} cannot start before an independent lead reviewer is appointed.",
+            f"A {a.kind_title} cannot start before an independent lead reviewer is appointed.",
             "lead_reviewer",
         )
     return change(a).trigger(ActivityStarted, ctx)
@@ -617,7 +621,9 @@ def record_finding(
     )
 
 
-def report(a: Activity, ctx: Context, *, report_summary: str, reported_on: date) -> Change[Activity]:
+def report(
+    a: Activity, p: Partnership, ctx: Context, *, report_summary: str, reported_on: date
+) -> Change[Activity]:
     _require_status(a, {ActivityStatus.IN_PROGRESS}, "report")
     current = a.current_findings
     if not current:
@@ -629,7 +635,7 @@ def report(a: Activity, ctx: Context, *, report_summary: str, reported_on: date)
     not_before("reported_on", reported_on, latest.recorded_on, f"finding {latest.finding_id}'s recorded_on")
     # Involvement can only be recorded while the review is open, so it is checked
     # here: a report without it could never be signed off.
-    for code, field, sentence in missing_for_sign_off(a):
+    for code, field, sentence in missing_for_sign_off(a, p):
         if code != "child_voice_required":
             raise RuleViolation(code, sentence.replace("sign-off", "the report"), field)
     return change(a).trigger(
@@ -637,10 +643,12 @@ def report(a: Activity, ctx: Context, *, report_summary: str, reported_on: date)
     )
 
 
-def missing_for_sign_off(a: Activity) -> list[tuple[str, str, str]]:
-    """Each principle not yet evidenced, as (code, field, sentence)."""
+def missing_for_sign_off(a: Activity, p: Partnership) -> list[tuple[str, str, str]]:
+    """Each principle the partnership's rules for the kind require and not yet evidenced,
+    as (code, field, sentence)."""
+    rules = p.rules_for(a.kind)
     missing: list[tuple[str, str, str]] = []
-    if a.rules.requires_practitioner_and_family_involvement:
+    if rules.requires_practitioner_and_family_involvement:
         if not a.practitioner_involvement:
             missing.append((
                 "practitioner_involvement_required",
@@ -653,7 +661,7 @@ def missing_for_sign_off(a: Activity) -> list[tuple[str, str, str]]:
                 "family_involvement",
                 "Record the offer of family involvement before sign-off.",
             ))
-    if a.rules.requires_child_voice and not a.child_voice:
+    if rules.requires_child_voice and not a.child_voice:
         missing.append((
             "child_voice_required",
             "child_voice",
@@ -671,12 +679,12 @@ def sign_off(
     if forum_id != required:
         raise RuleViolation(
             "wrong_forum_for_sign_off",
-            f"A {a.rules.title} is signed off by {p.forum(required).name}, not {forum_id}.",
+            f"A {a.kind_title} is signed off by {p.forum(required).name}, not {forum_id}.",
             "forum_id",
         )
     p.check_meeting(forum_id, on, chairs_action=chairs_action)
     not_before("meeting_on", on, a.reported_on, "the activity's reported_on")
-    missing = missing_for_sign_off(a)
+    missing = missing_for_sign_off(a, p)
     if missing:
         code, field, sentence = missing[0]
         raise RuleViolation(code, sentence, field)
@@ -716,9 +724,9 @@ def publish(a: Activity, ctx: Context, *, published_on: date, url: str | None) -
     return change(a).trigger(ActivityPublished, ctx, published_on=published_on, url=url)
 
 
-def close(a: Activity, ctx: Context, *, closed_on: date) -> Change[Activity]:
+def close(a: Activity, p: Partnership, ctx: Context, *, closed_on: date) -> Change[Activity]:
     allowed = {ActivityStatus.PUBLISHED}
-    if not a.rules.requires_publication:
+    if not p.rules_for(a.kind).requires_publication:
         allowed.add(ActivityStatus.SIGNED_OFF)
     _require_status(a, allowed, "close")
     not_before("closed_on", closed_on, a.published_on or a.signed_off_on, "the activity's "

@@ -1,14 +1,22 @@
 """The Learning and Improvement Framework as data.
 
-The defaults are the St Helens framework's "Methods of Learning" table; a
-partnership may override routing per source kind (see `Partnership`).
+The defaults are the St Helens framework's "Methods of Learning" table. Its routing
+(points of dissemination, sign-off forum) and its rules (`SourceRules`) are only the
+seed: a partnership's own are in its events (`domain.partnership`), and every reader
+takes them from there. The descriptive columns (title, kinds and methods of learning,
+key stakeholders) are read from this table.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 from pydantic import BaseModel, ConfigDict
+
+PARTNERSHIP_AGENCY: Final = "partnership"
+"""The partnership itself, where an agency id is expected: a recommendation may be
+addressed to it, no agency may take the id, and it has no feed."""
 
 
 class SourceKind(StrEnum):
@@ -35,7 +43,7 @@ class Sector(StrEnum):
     EDUCATION = "education"
     PROBATION = "probation"
     VOLUNTARY = "voluntary"
-    PARTNERSHIP = "partnership"
+    PARTNERSHIP = PARTNERSHIP_AGENCY
     OTHER = "other"
 
 
@@ -64,6 +72,17 @@ class Theme(StrEnum):
     SELF_HARM_AND_SUICIDE = "self_harm_and_suicide"
 
 
+class SourceRules(BaseModel):
+    """What the framework's principles require of an activity of one source kind."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    requires_independent_lead: bool = False
+    requires_practitioner_and_family_involvement: bool = False
+    requires_child_voice: bool = False
+    requires_publication: bool = False
+
+
 class SourceDefaults(BaseModel):
     """One row of the "Methods of Learning" table, plus the rules it carries."""
 
@@ -80,6 +99,11 @@ class SourceDefaults(BaseModel):
     requires_practitioner_and_family_involvement: bool = False
     requires_child_voice: bool = False
     requires_publication: bool = False
+
+    @property
+    def rules(self) -> SourceRules:
+        """The seed's rules for this kind (a partnership's own are in its state)."""
+        return SourceRules.model_validate(self.model_dump(include=set(SourceRules.model_fields)))
 
 
 class ForumSeed(BaseModel):

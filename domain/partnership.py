@@ -15,13 +15,14 @@ from domain.framework import (
     DEFAULT_AGENCIES,
     DEFAULT_FORUMS,
     DEFAULT_SOURCES,
+    PARTNERSHIP_AGENCY,
     Sector,
     SourceKind,
+    SourceRules,
 )
 from domain.routing import Subscription
 
 RapidReviewStart = Literal["awareness", "notification"]
-PARTNERSHIP_AGENCY = "partnership"
 
 
 @lru_cache(maxsize=4096)  # pure, and asked for by every command and ingest item
@@ -59,6 +60,9 @@ class Partnership(AggregateState):
     agencies: dict[str, Agency] = {}
     forums: dict[str, Forum] = {}
     routing: dict[SourceKind, Routing] = {}
+    """Only the kinds routed by a RoutingSet: a kind missing here has no forums."""
+    rules: dict[SourceKind, SourceRules] = {}
+    """Every kind's rules: the seed's from registration, each replaced by a SourceRulesSet."""
     subscriptions: dict[str, Subscription] = {}
 
     def agency(self, agency_id: str, field: str = "agency_id") -> Agency:
@@ -81,14 +85,22 @@ class Partnership(AggregateState):
                 field,
             ) from None
 
-    def routing_for(self, kind: SourceKind) -> Routing:
-        if kind in self.routing:
+    def routing_for(self, kind: SourceKind, field: str = "kind") -> Routing:
+        """The kind's routing; refused when the partnership has set none (registered
+        without the framework's defaults, and no RoutingSet for it since): its
+        learning would reach no forum and no forum could sign it off."""
+        try:
             return self.routing[kind]
-        defaults = DEFAULT_SOURCES[kind]
-        return Routing(
-            points_of_dissemination=defaults.points_of_dissemination,
-            sign_off_forum=defaults.sign_off_forum,
-        )
+        except KeyError:
+            raise RuleViolation(
+                "source_kind_not_routed",
+                f"Partnership {self.partnership_id!r} has no routing for {kind.value}: set its points "
+                "of dissemination and sign-off forum (set_routing) first.",
+                field,
+            ) from None
+
+    def rules_for(self, kind: SourceKind) -> SourceRules:
+        return self.rules[kind]
 
     def check_meeting(self, forum_id: str, on: date, *, chairs_action: bool, field: str = "meeting_on") -> None:
         """A forum decides at one of its meetings, unless its chair acts between them."""
@@ -115,10 +127,17 @@ class PartnershipRegistered(AggregateEvent[Partnership]):
     rapid_review_starts_from: RapidReviewStart = "awareness"
 
     def apply(self, state: Partnership | None) -> Partnership:
+        # Every kind starts with the seed's rules. A partnership registered before
+        # rules were events has no SourceRulesSet, and its activities were held to
+        # the seed's rules: its replay must hold them to the same. One registered
+        # without the framework's defaults keeps the framework's safeguards until
+        # it sets rules of its own. (Registration with the defaults also records
+        # them as SourceRulesSet events, so its history says what was in force.)
         return Partnership(
             **base_fields(self),
             name=self.name,
             rapid_review_starts_from=self.rapid_review_starts_from,
+            rules={kind: defaults.rules for kind, defaults in DEFAULT_SOURCES.items()},
         )
 
 
@@ -184,6 +203,20 @@ class RoutingSet(AggregateEvent[Partnership]):
         return state.model_copy(update={"routing": {**state.routing, self.source_kind: routing}})
 
 
+class SourceRulesSet(AggregateEvent[Partnership]):
+    TOPIC = "lif.partnership.source_rules_set"
+    source_kind: SourceKind
+    requires_independent_lead: bool
+    requires_practitioner_and_family_involvement: bool
+    requires_child_voice: bool
+    requires_publication: bool
+
+    def apply(self, state: Partnership | None) -> Partnership:
+        assert state is not None
+        rules = SourceRules.model_validate(self.model_dump(include=set(SourceRules.model_fields)))
+        return state.model_copy(update={"rules": {**state.rules, self.source_kind: rules}})
+
+
 def register_partnership(
     ctx: Context,
     *,
@@ -191,7 +224,9 @@ def register_partnership(
     rapid_review_starts_from: RapidReviewStart = "awareness",
     with_framework_defaults: bool = True,
 ) -> Change[Partnership]:
-    """Registers a partnership, seeded by default with the framework's forums and routing."""
+    """Registers a partnership, seeded by default with the framework's forums, agencies,
+    routing and rules (each as events). Without the defaults it has no forums, agencies
+    or routing: an activity of a kind opens only once the kind is routed."""
     c: Change[Partnership] = Change(None, partnership_uuid(ctx.partnership_id))
     c.trigger(PartnershipRegistered, ctx, name=name, rapid_review_starts_from=rapid_review_starts_from)
     if with_framework_defaults:
@@ -207,6 +242,8 @@ def register_partnership(
                 points_of_dissemination=defaults.points_of_dissemination,
                 sign_off_forum=defaults.sign_off_forum,
             )
+        for kind, defaults in DEFAULT_SOURCES.items():
+            c.trigger(SourceRulesSet, ctx, source_kind=kind, **defaults.rules.model_dump())
     return c
 
 
@@ -262,3 +299,40 @@ def set_routing(
         points_of_dissemination=points_of_dissemination,
         sign_off_forum=sign_off_forum,
     )
+
+
+def set_source_rules(
+    p: Partnership,
+    ctx: Context,
+    *,
+    source_kind: SourceKind,
+    requires_independent_lead: bool | None = None,
+    requires_practitioner_and_family_involvement: bool | None = None,
+    requires_child_voice: bool | None = None,
+    requires_publication: bool | None = None,
+) -> Change[Partnership]:
+    """Changes what the framework's principles require of activities of one kind; a rule
+    not given keeps its value. Relaxing a requirement needs a rationale: it lowers a
+    safeguard for every activity of the kind, open ones included."""
+    current = p.rules_for(source_kind)
+    given = {
+        "requires_independent_lead": requires_independent_lead,
+        "requires_practitioner_and_family_involvement": requires_practitioner_and_family_involvement,
+        "requires_child_voice": requires_child_voice,
+        "requires_publication": requires_publication,
+    }
+    rules = current.model_copy(update={k: v for k, v in given.items() if v is not None})
+    if rules == current:
+        raise RuleViolation(
+            "source_rules_unchanged",
+            f"The rules for {source_kind.value} already are as given; nothing to change.",
+            "source_kind",
+        )
+    relaxed = [k for k, v in rules.model_dump().items() if getattr(current, k) and not v]
+    if relaxed and not (ctx.rationale or "").strip():
+        raise InvalidInput(
+            "rationale_required",
+            f"Say why {source_kind.value} no longer needs {', '.join(relaxed)} (rationale).",
+            "rationale",
+        )
+    return change(p).trigger(SourceRulesSet, ctx, source_kind=source_kind, **rules.model_dump())

@@ -10,7 +10,8 @@ from domain.activity import Activity, ActivityStatus
 from domain.aggregate import AggregateEvent, AggregateState, Change, Context, base_fields, change
 from domain.dates import not_before
 from domain.errors import InvalidInput, RuleViolation
-from domain.partnership import PARTNERSHIP_AGENCY, Partnership
+from domain.framework import DEFAULT_SOURCES, PARTNERSHIP_AGENCY
+from domain.partnership import Partnership
 
 
 class DecisionOutcome(StrEnum):
@@ -150,7 +151,7 @@ def decide(
         raise RuleViolation(
             "forum_not_responsible",
             f"{p.forum(forum_id).name} is not a point of dissemination for "
-            f"{a.rules.title}; it cannot decide its recommendations.",
+            f"{DEFAULT_SOURCES[a.kind].title}; it cannot decide its recommendations.",
             "forum_id",
         )
     not_before("meeting_on", decided_on, r.made_on, "the recommendation's made_on")

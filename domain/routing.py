@@ -20,11 +20,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.framework import DEFAULT_SOURCES, SourceKind, Theme
-
-# Recommendations may be addressed to the partnership itself (see
-# domain.partnership.PARTNERSHIP_AGENCY); that is not an agency with a feed.
-PARTNERSHIP_ADDRESSEE = "partnership"
+from domain.framework import PARTNERSHIP_AGENCY, SourceKind, Theme
 
 
 class LearningKind(StrEnum):
@@ -82,10 +78,11 @@ class Disseminates(Protocol):
 
 
 def dissemination_forums(kind: SourceKind, partnership_routing: Mapping[SourceKind, Disseminates]) -> tuple[str, ...]:
-    """The forums a source kind's learning goes to; the framework's defaults unless overridden."""
-    if kind in partnership_routing:
-        return tuple(partnership_routing[kind].points_of_dissemination)
-    return DEFAULT_SOURCES[kind].points_of_dissemination
+    """The forums a source kind's learning goes to, as the partnership routes it: none
+    for a kind it has not routed (no activity of such a kind opens any more; one opened
+    before routing became the partnership's alone reaches its subscribers only)."""
+    routing = partnership_routing.get(kind)
+    return tuple(routing.points_of_dissemination) if routing is not None else ()
 
 
 def subscription_rule(s: Subscription, summary: EventSummary, forums: tuple[str, ...]) -> str | None:
@@ -124,7 +121,8 @@ def route_reasons(
     for agency, s in subscriptions.items():
         if agency not in chosen and (rule := subscription_rule(s, summary, forums)) is not None:
             chosen[agency] = rule
-    chosen.pop(PARTNERSHIP_ADDRESSEE, None)
+    # A recommendation addressed to the partnership itself asks no agency's feed.
+    chosen.pop(PARTNERSHIP_AGENCY, None)
     return chosen
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from domain import activity as ev
 from domain import recommendation as rec
 from domain.events import DomainEvent
+from domain.framework import PARTNERSHIP_AGENCY
 from projections.db import Cursor
 
 TABLES = ("agenda_expected_agencies", "agenda_acknowledgements")
@@ -28,8 +29,6 @@ DDL = (
     " agency_id TEXT NOT NULL, acknowledged_on TEXT NOT NULL, cascaded_by TEXT NOT NULL,"
     " notes TEXT, PRIMARY KEY (activity_id, agency_id))",
 )
-WHOLE_PARTNERSHIP = "partnership"
-"""An addressee that is the partnership itself, not an agency that could acknowledge."""
 
 
 class AcknowledgementItem(BaseModel):
@@ -49,7 +48,7 @@ class AcknowledgementStatus(BaseModel):
 
 def _expect(cur: Cursor, e: Any, activity_id: UUID, agencies: Iterable[str]) -> None:
     for agency_id in dict.fromkeys(agencies):
-        if agency_id == WHOLE_PARTNERSHIP:
+        if agency_id == PARTNERSHIP_AGENCY:
             continue
         cur.execute(
             "INSERT INTO agenda_expected_agencies (activity_id, partnership_id, agency_id) VALUES (?, ?, ?)"

@@ -93,6 +93,9 @@ _TEMPLATES: dict[str, str] = {
     "lif.partnership.meeting_scheduled": "Meeting of {forum_id} scheduled on {meets_on}",
     "lif.partnership.routing_set": "Routing of {source_kind}: disseminated to {points_of_dissemination}; "
     "signed off by {sign_off_forum}",
+    "lif.partnership.source_rules_set": "Rules of {source_kind}: independent lead {requires_independent_lead}; "
+    "practitioners and family {requires_practitioner_and_family_involvement}; child's voice "
+    "{requires_child_voice}; publication {requires_publication}",
     "lif.activity.opened": "Opened {kind}: {title} (opened {opened_on})",
     "lif.activity.agency_involved": "Agency involved: {agency_id}",
     "lif.activity.lead_reviewer_appointed": "Lead reviewer appointed: {name} ({agency_id})",

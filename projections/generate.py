@@ -19,8 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.framework import DEFAULT_AGENCIES, DEFAULT_SOURCES, SourceKind, Theme
-from domain.partnership import PARTNERSHIP_AGENCY
+from domain.framework import DEFAULT_AGENCIES, DEFAULT_SOURCES, PARTNERSHIP_AGENCY, SourceKind, Theme
 from services.service import LearningService
 
 Item = dict[str, Any]

@@ -27,8 +27,7 @@ from domain.action import (
 from domain.activity import ActivityOpened, FindingRecorded
 from domain.events import DomainEvent
 from domain.findings import FindingAmended, FindingWithdrawn
-from domain.framework import DEFAULT_SOURCES
-from domain.partnership import PartnershipRegistered, RoutingSet, partnership_uuid
+from domain.partnership import RoutingSet, partnership_uuid
 from domain.recommendation import RecommendationMade
 from projections.db import Cursor, Dialect, ViewDb
 from projections.view import View
@@ -146,7 +145,7 @@ def _set_routing(cur: Cursor, partnership_id: str, kind: str, forums: Sequence[s
 
 
 _TRACKED: tuple[type[DomainEvent], ...] = (
-    PartnershipRegistered, RoutingSet, ActivityOpened, FindingRecorded, FindingAmended, FindingWithdrawn,
+    RoutingSet, ActivityOpened, FindingRecorded, FindingAmended, FindingWithdrawn,
     RecommendationMade, ActionAgreed,
     ActionProgressNoted, ActionRescheduled, ActionCompleted, ActionImpactAssured, ActionReopened,
 )
@@ -170,12 +169,9 @@ class TrackerView(View):
         if not used:
             return
         pid = event.partnership_id
-        if isinstance(event, PartnershipRegistered):
-            # A partnership without routing of its own follows the framework's
-            # (Partnership.routing_for); explicit RoutingSet events override it.
-            for kind, defaults in DEFAULT_SOURCES.items():
-                _set_routing(cur, pid, kind.value, defaults.points_of_dissemination)
-        elif isinstance(event, RoutingSet):
+        # Routing is the partnership's RoutingSet events alone (registration with the
+        # framework's defaults records one per kind): an unrouted kind is at no forum.
+        if isinstance(event, RoutingSet):
             _set_routing(cur, pid, event.source_kind.value, event.points_of_dissemination)
         elif isinstance(event, ActivityOpened):
             cur.execute(

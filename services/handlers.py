@@ -175,7 +175,7 @@ HANDLERS.update({
     cmd.AppointLeadReviewer: _on_activity(
         lambda a, p, ctx, c: activities.appoint_lead_reviewer(a, p, ctx, name=c.reviewer_name, agency_id=c.agency_id)
     ),
-    cmd.StartActivity: _on_activity(lambda a, p, ctx, c: activities.start(a, ctx)),
+    cmd.StartActivity: _on_activity(lambda a, p, ctx, c: activities.start(a, p, ctx)),
     cmd.NotifySeriousIncident: _on_activity(
         lambda a, p, ctx, c: activities.notify_serious_incident(a, ctx, notified_on=c.notified_on)
     ),
@@ -211,7 +211,7 @@ HANDLERS.update({
         )
     ),
     cmd.ReportActivity: _on_activity(
-        lambda a, p, ctx, c: activities.report(a, ctx, report_summary=c.report_summary, reported_on=c.reported_on)
+        lambda a, p, ctx, c: activities.report(a, p, ctx, report_summary=c.report_summary, reported_on=c.reported_on)
     ),
     cmd.PlanPublication: _on_activity(
         lambda a, p, ctx, c: activities.plan_publication(a, ctx, planned_on=c.planned_on)
@@ -220,7 +220,7 @@ HANDLERS.update({
     cmd.PublishActivity: _on_activity(
         lambda a, p, ctx, c: activities.publish(a, ctx, published_on=c.published_on, url=c.url)
     ),
-    cmd.CloseActivity: _on_activity(lambda a, p, ctx, c: activities.close(a, ctx, closed_on=c.closed_on)),
+    cmd.CloseActivity: _on_activity(lambda a, p, ctx, c: activities.close(a, p, ctx, closed_on=c.closed_on)),
     cmd.AcknowledgeLearning: _on_activity(
         lambda a, p, ctx, c: activities.acknowledge_learning(
             a, p, ctx, agency_id=c.agency_id, acknowledged_on=c.acknowledged_on,

@@ -19,11 +19,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.framework import DEFAULT_SOURCES, SourceKind, Theme
-from domain.routing import LEARNING_TOPICS, EventSummary, LearningKind, Subscription, route_reasons
+from domain.framework import DEFAULT_SOURCES, PARTNERSHIP_AGENCY, SourceKind, Theme
+from domain.routing import (
+    LEARNING_TOPICS,
+    EventSummary,
+    LearningKind,
+    Subscription,
+    dissemination_forums,
+    route_reasons,
+)
 from services.envelope import Envelope
 
-PARTNERSHIP = "partnership"
+PARTNERSHIP = PARTNERSHIP_AGENCY
+"""The key of the partnership's own facts (beside "activity:<id>" and "recommendation:<id>")."""
 Json = dict[str, Any]
 
 
@@ -200,11 +208,8 @@ def _kind(activity: Json | None) -> SourceKind | None:
 
 
 def dissemination(kind: SourceKind | None, routing: dict[SourceKind, _Points]) -> tuple[str, ...]:
-    if kind is None:
-        return ()
-    if kind in routing:
-        return routing[kind].points_of_dissemination
-    return DEFAULT_SOURCES[kind].points_of_dissemination
+    """As routing saw it: the partnership's RoutingSet for the kind, or no forum."""
+    return dissemination_forums(kind, routing) if kind is not None else ()
 
 
 def title(e: Envelope, kind: LearningKind, activity: Json | None, partnership: Json) -> str:

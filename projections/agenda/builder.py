@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from domain.clocks import add_months
+from domain.framework import DEFAULT_SOURCES, PARTNERSHIP_AGENCY, SourceKind
 from projections.agenda.models import (
     ActionItem,
     Agenda,
@@ -31,6 +32,7 @@ from projections.clocks_view import deadline_entries
 AT_RISK_DAYS = 14
 """An open action due within this many days of the meeting is at risk."""
 THEME_MONTHS = 12
+_KINDS = frozenset(k.value for k in SourceKind)
 TOP_THEMES = 10
 
 
@@ -45,6 +47,16 @@ def _finding_item(f: FindingRow) -> FindingItem:
         finding_id=f.finding_id, category=f.category, summary=f.summary,
         themes=list(f.themes), recorded_on=f.recorded_on,
     )
+
+
+def _kinds_of_learning(kind: str) -> list[str]:
+    """What an activity of this kind yields, as its agenda entry says (the framework's table)."""
+    return list(DEFAULT_SOURCES[SourceKind(kind)].kinds_of_learning) if kind in _KINDS else []
+
+
+def _stakeholders(kind: str) -> list[str]:
+    """Who that learning is for (the framework's table)."""
+    return list(DEFAULT_SOURCES[SourceKind(kind)].key_stakeholders) if kind in _KINDS else []
 
 
 def build_agenda(
@@ -73,7 +85,7 @@ def build_agenda(
             activity_title=activities[r.activity_id].title,
             source_kind=activities[r.activity_id].kind,
             text=r.text,
-            addressed_to=[owner(a) if a != "partnership" else "the partnership"
+            addressed_to=[owner(a) if a != PARTNERSHIP_AGENCY else "the partnership"
                           for a in r.addressed_to],
             made_on=r.made_on,
             deferred=r.deferrals > 0,
@@ -91,6 +103,7 @@ def build_agenda(
             activity_id=a.activity_id, title=a.title, source_kind=a.kind,
             reported_on=a.reported_on, report_summary=a.report_summary,
             findings=len(findings_of.get(a.activity_id, [])),
+            kinds_of_learning=_kinds_of_learning(a.kind), key_stakeholders=_stakeholders(a.kind),
         )
         for a in facts.activities
         if a.status == "reported" and a.activity_id in signs_off
@@ -149,6 +162,7 @@ def build_agenda(
             if a.activity_id in facts.acknowledgements else [],
             not_yet_acknowledged=facts.acknowledgements[a.activity_id].missing
             if a.activity_id in facts.acknowledgements else [],
+            kinds_of_learning=_kinds_of_learning(a.kind), key_stakeholders=_stakeholders(a.kind),
         )
         for a in facts.activities
         if a.activity_id in routed and (in_window(a.signed_off_on) or in_window(a.published_on))

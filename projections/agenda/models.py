@@ -15,7 +15,6 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from domain.clocks import RapidReviewStart
-from domain.framework import DEFAULT_SOURCES, SourceKind
 from projections.acknowledgements import AcknowledgementItem, AcknowledgementStatus
 from projections.clocks_view import ClockDates, DeadlineEntry
 
@@ -26,7 +25,11 @@ class Routing(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     points_of_dissemination: tuple[str, ...]
-    sign_off_forum: str
+    sign_off_forum: str | None
+
+
+UNROUTED = Routing(points_of_dissemination=(), sign_off_forum=None)
+"""A kind the partnership has not routed: disseminated to, and signed off by, no forum."""
 
 
 class ActivityRow(BaseModel):
@@ -103,14 +106,8 @@ class AgendaFacts(BaseModel):
     """Expected and acknowledged agencies of each activity whose learning is ready."""
 
     def routing_for(self, kind: str) -> Routing:
-        """As `Partnership.routing_for`: the framework's default until a RoutingSet."""
-        if kind in self.routing:
-            return self.routing[kind]
-        defaults = DEFAULT_SOURCES[SourceKind(kind)]
-        return Routing(
-            points_of_dissemination=defaults.points_of_dissemination,
-            sign_off_forum=defaults.sign_off_forum,
-        )
+        """The partnership's routing for the kind (its RoutingSet), or `UNROUTED`."""
+        return self.routing.get(kind, UNROUTED)
 
 
 # --- the agenda ----------------------------------------------------------------
@@ -145,6 +142,10 @@ class SignOffItem(BaseModel):
     reported_on: date | None
     report_summary: str | None
     findings: int
+    kinds_of_learning: list[str] = []
+    """What learning the activity's kind yields (the framework's table)."""
+    key_stakeholders: list[str] = []
+    """Who that learning is for (the framework's table)."""
 
 
 class ActionItem(BaseModel):
@@ -185,6 +186,10 @@ class LearningItem(BaseModel):
     acknowledged_by: list[AcknowledgementItem] = []
     not_yet_acknowledged: list[str] = []
     """Expected agencies (involved, concerned by a finding, addressed by a recommendation) yet to acknowledge."""
+    kinds_of_learning: list[str] = []
+    """What learning the activity's kind yields (the framework's table)."""
+    key_stakeholders: list[str] = []
+    """Who that learning is for (the framework's table)."""
 
 
 class ThemeCount(BaseModel):

@@ -80,6 +80,15 @@ def _acknowledgement_lines(item: LearningItem) -> list[str]:
     return [f"acknowledged by: {done}; not yet acknowledged: {missing}"]
 
 
+def _learning_line(kinds_of_learning: list[str], key_stakeholders: list[str]) -> list[str]:
+    """The line saying what learning the activity yields and for whom, when the kind says."""
+    if not kinds_of_learning and not key_stakeholders:
+        return []
+    yields = "; ".join(md(k) for k in kinds_of_learning) or "not stated"
+    stakeholders = ", ".join(md(s) for s in key_stakeholders) or "not stated"
+    return [f"Learning: {yields} — stakeholders: {stakeholders}"]
+
+
 def _deadline_line(d: DeadlineEntry, as_at: date) -> str:
     if d.status == "breached":
         late = (as_at - d.due_on).days
@@ -125,7 +134,8 @@ def section_items(a: Agenda, key: str) -> list[tuple[str, list[str]]]:
             items.append((
                 f"**{md(s.title)}** ({kind_title(s.source_kind)}) — {reported};"
                 f" {s.findings} finding{'s' if s.findings != 1 else ''}",
-                [f"Summary: {md(s.report_summary)}"] if s.report_summary else [],
+                _learning_line(s.kinds_of_learning, s.key_stakeholders)
+                + ([f"Summary: {md(s.report_summary)}"] if s.report_summary else []),
             ))
     elif key == "actions":
         for x in a.actions_overdue:
@@ -163,7 +173,8 @@ def section_items(a: Agenda, key: str) -> list[tuple[str, list[str]]]:
             url = f"; {md(learning.publication_url)}" if learning.publication_url else ""
             items.append((
                 f"**{md(learning.title)}** ({kind_title(learning.source_kind)}) — {dates}{url}",
-                [_finding_line(f) for f in learning.findings] + _acknowledgement_lines(learning),
+                _learning_line(learning.kinds_of_learning, learning.key_stakeholders)
+                + [_finding_line(f) for f in learning.findings] + _acknowledgement_lines(learning),
             ))
     elif key == "deadlines":
         items.extend(

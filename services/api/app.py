@@ -30,6 +30,7 @@ from services.api.routers import (
     decisions,
     deliveries,
     feeds,
+    framework,
     ingest,
     partnerships,
     recommendations,
@@ -177,7 +178,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     for module in (
         partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas, themes,
         feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
-        projections_admin,
+        projections_admin, framework,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
     return app

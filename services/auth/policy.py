@@ -69,8 +69,8 @@ def _routed_to_forum(r: Request, activity_id: UUID | None) -> bool:
     partnership = r.store.load(partnership_uuid(r.principal.partnership_id), Partnership)
     if activity is None or partnership is None or activity.partnership_id != r.principal.partnership_id:
         return False
-    routing = partnership.routing_for(activity.kind)
-    return r.principal.forum_id in (*routing.points_of_dissemination, routing.sign_off_forum)
+    routing = partnership.routing.get(activity.kind)  # an unrouted kind is at no forum
+    return routing is not None and r.principal.forum_id in (*routing.points_of_dissemination, routing.sign_off_forum)
 
 
 def own_agency_in_path(r: Request) -> bool:
@@ -151,6 +151,7 @@ Rule = Mapping[Role, Check]
 COMMAND: Rule = {ADMIN: anything, SERVICE: anything}
 CONFIGURE: Rule = {ADMIN: anything}
 READ: Rule = {ADMIN: anything, SCRUTINEER: anything}
+EVERY_ROLE: Rule = dict.fromkeys(Role, anything)
 
 P = "/v1/partnerships/{partnership_id}"
 _ACTIVITY_STEPS = (
@@ -167,6 +168,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", f"{P}/agencies"): CONFIGURE,
     ("POST", f"{P}/forums"): CONFIGURE,
     ("POST", f"{P}/routing"): CONFIGURE,
+    # the framework as in force for the partnership: its description, routing and rules
+    ("GET", f"{P}/framework"): EVERY_ROLE,
     ("POST", f"{P}/meetings"): {**CONFIGURE, SECRETARY: own_forum_in_body},
     ("POST", f"{P}/webhooks"): {**CONFIGURE, AGENCY: own_agency_in_body},
     # What each agency receives is the partnership's choice (a subscription to everything

@@ -95,9 +95,9 @@ def started(
 ) -> Activity:
     """In progress; an independent lead is appointed where the kind requires one."""
     a = opened(p, kind, agencies=agencies)
-    if a.rules.requires_independent_lead:
+    if p.rules_for(a.kind).requires_independent_lead:
         a = with_lead(a, p)
-    return activities.start(a, ctx()).result
+    return activities.start(a, p, ctx()).result
 
 
 def with_practitioners(a: Activity) -> Activity:
@@ -151,7 +151,7 @@ def reported(
     if child_voice:
         a = with_child_voice(a)
     a, _ = with_finding(a, p)
-    return activities.report(a, ctx(), report_summary="Summary.", reported_on=D0).result
+    return activities.report(a, p, ctx(), report_summary="Summary.", reported_on=D0).result
 
 
 def sign_off(a: Activity, p: Partnership, forum_id: str | None = None) -> Activity:

@@ -41,7 +41,7 @@ def test_published_and_closed_learning_can_be_acknowledged() -> None:
     p = partnership()
     a = published(p)
     assert set(_ack(a, p).acknowledgements) == {POLICE}
-    closed = activities.close(a, ctx(), closed_on=ON).result
+    closed = activities.close(a, p, ctx(), closed_on=ON).result
     assert set(_ack(_ack(closed, p), p, COUNCIL).acknowledgements) == {POLICE, COUNCIL}
 
 

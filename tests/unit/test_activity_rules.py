@@ -247,19 +247,21 @@ def test_a_practice_review_cannot_start_without_a_lead_reviewer(kind: SourceKind
     p = partnership()
     a = opened(p, kind)
     with pytest.raises(RuleViolation) as e:
-        activities.start(a, ctx())
+        activities.start(a, p, ctx())
     assert (e.value.code, e.value.field) == ("lead_reviewer_required", "lead_reviewer")
-    assert activities.start(with_lead(a, p), ctx()).result.status is ActivityStatus.IN_PROGRESS
+    assert activities.start(with_lead(a, p), p, ctx()).result.status is ActivityStatus.IN_PROGRESS
 
 
 def test_a_thematic_audit_starts_without_a_lead_reviewer() -> None:
-    a = activities.start(opened(partnership(), THEMATIC), ctx()).result
+    p = partnership()
+    a = activities.start(opened(p, THEMATIC), p, ctx()).result
     assert a.status is ActivityStatus.IN_PROGRESS
 
 
 def test_an_activity_starts_once() -> None:
+    p = partnership()
     with pytest.raises(RuleViolation) as e:
-        activities.start(started(partnership()), ctx())
+        activities.start(started(p), p, ctx())
     assert (e.value.code, e.value.field) == ("invalid_status", "status")
 
 
@@ -332,16 +334,17 @@ def test_no_finding_is_recorded_after_sign_off() -> None:
 
 
 def test_a_report_needs_findings() -> None:
-    a = started(partnership())
+    p = partnership()
+    a = started(p)
     with pytest.raises(RuleViolation) as e:
-        activities.report(a, ctx(), report_summary="s", reported_on=D0)
+        activities.report(a, p, ctx(), report_summary="s", reported_on=D0)
     assert (e.value.code, e.value.field) == ("findings_required", "findings")
 
 
 def test_a_report_records_its_summary() -> None:
     p = partnership()
     a, _ = with_finding(started(p), p)
-    a = activities.report(a, ctx(), report_summary="What we learnt.", reported_on=D0).result
+    a = activities.report(a, p, ctx(), report_summary="What we learnt.", reported_on=D0).result
     assert (a.status, a.report_summary) == (ActivityStatus.REPORTED, "What we learnt.")
 
 
@@ -349,7 +352,7 @@ def test_an_activity_is_reported_only_once_in_progress() -> None:
     p = partnership()
     a, _ = with_finding(opened(p), p)
     with pytest.raises(RuleViolation) as e:
-        activities.report(a, ctx(), report_summary="s", reported_on=D0)
+        activities.report(a, p, ctx(), report_summary="s", reported_on=D0)
     assert e.value.code == "invalid_status"
 
 
@@ -427,7 +430,7 @@ def test_a_declined_family_offer_is_still_an_offer() -> None:
     a = started(p, SPR)
     a = with_child_voice(with_family_offer(with_practitioners(a), "declined"))
     a, _ = with_finding(a, p)
-    a = activities.report(a, ctx(), report_summary="s", reported_on=D0).result
+    a = activities.report(a, p, ctx(), report_summary="s", reported_on=D0).result
     assert sign_off(a, p).status is ActivityStatus.SIGNED_OFF
 
 
@@ -444,13 +447,14 @@ def test_sign_off_needs_the_childs_voice(kind: SourceKind) -> None:
 def test_kinds_without_those_principles_sign_off_without_evidence(kind: SourceKind) -> None:
     p = partnership()
     a = reported(p, kind, practitioners=False, family=False, child_voice=False)
-    assert activities.missing_for_sign_off(a) == []
+    assert activities.missing_for_sign_off(a, p) == []
     assert sign_off(a, p).status is ActivityStatus.SIGNED_OFF
 
 
 def test_missing_for_sign_off_lists_every_principle_not_evidenced() -> None:
-    a = started(partnership(), SPR)
-    assert [code for code, _, _ in activities.missing_for_sign_off(a)] == [
+    p = partnership()
+    a = started(p, SPR)
+    assert [code for code, _, _ in activities.missing_for_sign_off(a, p)] == [
         "practitioner_involvement_required",
         "family_involvement_offer_required",
         "child_voice_required",
@@ -489,7 +493,7 @@ def test_sign_off_needs_the_report() -> None:
     p = partnership()
     a = with_child_voice(with_family_offer(with_practitioners(started(p, SPR))))
     a, _ = with_finding(a, p)
-    assert activities.missing_for_sign_off(a) == []
+    assert activities.missing_for_sign_off(a, p) == []
     with pytest.raises(RuleViolation) as e:
         sign_off(a, p)
     assert e.value.code == "invalid_status"
@@ -553,25 +557,28 @@ def test_publication_is_planned_before_it_happens() -> None:
 
 @pytest.mark.parametrize("kind", kinds_where("requires_publication"))
 def test_a_kind_that_requires_publication_closes_only_once_published(kind: SourceKind) -> None:
-    a = signed_off(partnership(), kind)
+    p = partnership()
+    a = signed_off(p, kind)
     with pytest.raises(RuleViolation) as e:
-        activities.close(a, ctx(), closed_on=D0)
+        activities.close(a, p, ctx(), closed_on=D0)
     assert e.value.code == "invalid_status"
     if kind is SPR:
         a = send_final_report(a)
-    a = activities.close(publish(a), ctx(), closed_on=D0).result
+    a = activities.close(publish(a), p, ctx(), closed_on=D0).result
     assert (a.status, a.closed_on) == (ActivityStatus.CLOSED, D0)
 
 
 @pytest.mark.parametrize("kind", kinds_where("requires_publication", False))
 def test_other_kinds_close_once_signed_off(kind: SourceKind) -> None:
-    a = activities.close(signed_off(partnership(), kind), ctx(), closed_on=D0).result
+    p = partnership()
+    a = activities.close(signed_off(p, kind), p, ctx(), closed_on=D0).result
     assert a.status is ActivityStatus.CLOSED
 
 
 def test_an_activity_does_not_close_before_sign_off() -> None:
+    p = partnership()
     with pytest.raises(RuleViolation) as e:
-        activities.close(reported(partnership(), THEMATIC), ctx(), closed_on=D0)
+        activities.close(reported(p, THEMATIC), p, ctx(), closed_on=D0)
     assert e.value.code == "invalid_status"
 
 

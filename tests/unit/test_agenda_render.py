@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
-from domain.framework import ARLF, BOARD, CDOP
+from domain.framework import ARLF, BOARD, CDOP, DEFAULT_SOURCES
 from projections.agenda.builder import build_agenda, default_meeting
 from projections.agenda.models import (
     ActionRow,
@@ -47,7 +47,15 @@ def action(a: ActivityRow, description: str, due_on: date, **extra: object) -> A
                      status=str(extra.pop("status", "open")), **extra)  # type: ignore[arg-type]
 
 
+# What registration with the framework's defaults records (a RoutingSet per kind).
+FRAMEWORK_ROUTING = {
+    kind.value: Routing(points_of_dissemination=d.points_of_dissemination, sign_off_forum=d.sign_off_forum)
+    for kind, d in DEFAULT_SOURCES.items()
+}
+
+
 def facts(forum_id: str = ARLF, **extra: object) -> AgendaFacts:
+    extra.setdefault("routing", FRAMEWORK_ROUTING)
     return AgendaFacts(
         partnership_id="st-helens", partnership_name="St Helens Safeguarding Children Partnership",
         forum_id=forum_id, forum_name={ARLF: "Audit, Review and Learning Forum",

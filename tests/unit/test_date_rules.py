@@ -69,9 +69,9 @@ def test_a_report_is_not_dated_before_its_latest_finding() -> None:
     p = partnership()
     a = _finding(_finding(started(p), p, D0), p, AFTER)
     with pytest.raises(RuleViolation) as e:
-        activities.report(a, ctx(), report_summary="S", reported_on=AFTER - timedelta(days=1))
+        activities.report(a, p, ctx(), report_summary="S", reported_on=AFTER - timedelta(days=1))
     _refused("reported_on", AFTER, e)
-    assert activities.report(a, ctx(), report_summary="S", reported_on=AFTER).result.reported_on == AFTER
+    assert activities.report(a, p, ctx(), report_summary="S", reported_on=AFTER).result.reported_on == AFTER
 
 
 def test_the_familys_involvement_is_not_offered_before_the_activity_opened() -> None:
@@ -166,10 +166,10 @@ def test_publication_follows_sign_off() -> None:
 def test_closure_follows_publication_or_sign_off() -> None:
     p = partnership()
     with pytest.raises(RuleViolation) as e:
-        activities.close(published(p), ctx(), closed_on=BEFORE)
+        activities.close(published(p), p, ctx(), closed_on=BEFORE)
     _refused("closed_on", D0, e)
     with pytest.raises(RuleViolation) as e:
-        activities.close(signed_off(p), ctx(), closed_on=BEFORE)
+        activities.close(signed_off(p), p, ctx(), closed_on=BEFORE)
     _refused("closed_on", D0, e)
 
 

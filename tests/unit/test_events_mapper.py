@@ -64,6 +64,7 @@ STABLE_TOPICS = {
     "lif.partnership.forum_added",
     "lif.partnership.meeting_scheduled",
     "lif.partnership.routing_set",
+    "lif.partnership.source_rules_set",
     "lif.partnership.subscription_set",
     "lif.partnership.subscription_cancelled",
     "lif.activity.opened",
@@ -185,7 +186,7 @@ def scenario() -> History:
         )
     )
     spr = h.run(activities.appoint_lead_reviewer(spr, p, c, name="Dr R", agency_id=HOSPITALS))
-    spr = h.run(activities.start(spr, c))
+    spr = h.run(activities.start(spr, p, c))
     spr = h.run(activities.record_practitioner_involvement(spr, c, summary="Event held."))
     spr = h.run(
         activities.offer_family_involvement(
@@ -220,7 +221,7 @@ def scenario() -> History:
             spr, ctx("The same as the first finding."), finding_id=duplicate, withdrawn_on=date(2025, 3, 19)
         )
     )
-    spr = h.run(activities.report(spr, c, report_summary="Report", reported_on=date(2025, 3, 19)))
+    spr = h.run(activities.report(spr, p, c, report_summary="Report", reported_on=date(2025, 3, 19)))
     sign_off = h.run(
         record_decision(
             p, ctx("Evidenced."), forum_id=BOARD, meeting_on=date(2025, 3, 20),
@@ -253,7 +254,7 @@ def scenario() -> History:
             cascaded_by=(activities.CascadeMethod.TEAM_BRIEFING,), notes="Briefed.",
         )
     )
-    h.run(activities.close(spr, c, closed_on=date(2025, 9, 1)))
+    h.run(activities.close(spr, p, c, closed_on=date(2025, 9, 1)))
 
     act = h.run(
         actions.agree_action(

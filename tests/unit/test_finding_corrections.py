@@ -132,7 +132,7 @@ def test_an_activity_whose_every_finding_is_withdrawn_has_nothing_to_report() ->
     a, finding_id = with_finding(started(p), p)
     a = findings.withdraw_finding(a, ctx("Not a finding."), finding_id=finding_id, withdrawn_on=LATER).result
     with pytest.raises(RuleViolation) as e:
-        activities.report(a, ctx(), report_summary="S", reported_on=LATER)
+        activities.report(a, p, ctx(), report_summary="S", reported_on=LATER)
     assert e.value.code == "findings_required"
 
 

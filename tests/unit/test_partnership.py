@@ -14,12 +14,12 @@ from domain.framework import (
     DEFAULT_FORUMS,
     DEFAULT_SOURCES,
     EXECUTIVE,
+    PARTNERSHIP_AGENCY,
     SCPF,
     Sector,
     SourceKind,
 )
 from domain.partnership import (
-    PARTNERSHIP_AGENCY,
     PartnershipRegistered,
     Routing,
     add_agency,
@@ -59,7 +59,7 @@ def test_registration_seeds_the_framework_agencies() -> None:
 
 def test_registration_seeds_routing_for_every_source_kind_from_the_table() -> None:
     p = partnership()
-    # The stored routing itself, not routing_for (which falls back to the defaults).
+    # The stored routing itself: the only routing there is.
     assert set(p.routing) == set(SourceKind)
     for kind, defaults in DEFAULT_SOURCES.items():
         assert p.routing[kind] == Routing(
@@ -82,12 +82,12 @@ def test_registration_events_are_numbered_from_one_on_the_partnership() -> None:
     assert c.result.version == len(c.events)
 
 
-def test_routing_for_falls_back_to_the_framework_table() -> None:
+def test_a_kind_the_partnership_has_not_routed_has_no_routing() -> None:
     p = partnership(with_framework_defaults=False)
-    routing = p.routing_for(SourceKind.CHILD_DEATH_REVIEW)
-    defaults = DEFAULT_SOURCES[SourceKind.CHILD_DEATH_REVIEW]
-    assert routing.sign_off_forum == defaults.sign_off_forum
-    assert routing.points_of_dissemination == defaults.points_of_dissemination
+    with pytest.raises(RuleViolation) as e:
+        p.routing_for(SourceKind.CHILD_DEATH_REVIEW)
+    assert (e.value.code, e.value.field, e.value.status) == ("source_kind_not_routed", "kind", 409)
+    assert "child_death_review" in e.value.message
 
 
 # --- agencies -------------------------------------------------------------

@@ -12,7 +12,7 @@ from domain import action as actions
 from domain import activity as activities
 from domain.action import ActionStatus, Evidence
 from domain.errors import InvalidInput, NotFound, RuleViolation
-from domain.partnership import PARTNERSHIP_AGENCY
+from domain.framework import PARTNERSHIP_AGENCY
 from domain.recommendation import DecisionOutcome, RecommendationStatus
 from tests.unit.builders import (
     COUNCIL,
@@ -101,7 +101,7 @@ def test_a_recommendation_may_be_addressed_to_the_partnership_itself() -> None:
 
 def test_a_closed_activity_takes_no_new_recommendation() -> None:
     p = partnership()
-    a = activities.close(signed_off(p), ctx(), closed_on=D0).result
+    a = activities.close(signed_off(p), p, ctx(), closed_on=D0).result
     with pytest.raises(RuleViolation) as e:
         recommend(a, p)
     assert e.value.code == "activity_closed"

@@ -12,6 +12,8 @@ from domain.routing import EventSummary, LearningKind, Subscription, route, rout
 from domain.subscriptions import subscribe, unsubscribe
 
 CTX = Context(partnership_id="p1", principal="tester")
+ROUTED = register_partnership(CTX, name="P1").result.routing
+"""The framework's routing, as registration with its defaults records it."""
 
 
 def subs(*items: Subscription) -> dict[str, Subscription]:
@@ -40,14 +42,22 @@ def test_each_kind_of_subscription_matches_and_others_do_not() -> None:
         Subscription(agency_id="forum", forums=(CDOP,)),
         Subscription(agency_id="other-forum", forums=(BOARD,)),
     )
-    assert route(FINDING, {}, s) == {"all", "theme", "kind", "forum"}
+    assert route(FINDING, ROUTED, s) == {"all", "theme", "kind", "forum"}
 
 
 def test_forum_subscription_follows_the_partnerships_routing_override() -> None:
     s = subs(Subscription(agency_id="board-watcher", forums=(BOARD,)), Subscription(agency_id="cdop", forums=(CDOP,)))
     overridden = {SourceKind.CHILD_DEATH_REVIEW: Routing(points_of_dissemination=(BOARD, ARLF), sign_off_forum=BOARD)}
     assert route(FINDING, overridden, s) == {"board-watcher"}
-    assert route(FINDING, {}, s) == {"cdop"}
+    assert route(FINDING, ROUTED, s) == {"cdop"}
+
+
+def test_a_kind_without_routing_reaches_no_forum_and_no_default_stands_in() -> None:
+    s = subs(
+        Subscription(agency_id="cdop", forums=(CDOP,)),
+        Subscription(agency_id="kind", source_kinds=(SourceKind.CHILD_DEATH_REVIEW,)),
+    )
+    assert route(FINDING, {}, s) == {"kind"}
 
 
 def test_addressees_always_receive_recommendations_but_not_the_partnership_itself() -> None:
@@ -129,7 +139,7 @@ def test_each_delivery_names_the_rule_that_caused_it() -> None:
         Subscription(agency_id="forum", forums=(CDOP,)),
         Subscription(agency_id="other", themes=(Theme.NEGLECT,)),
     )
-    assert route_reasons(FINDING, {}, s) == {
+    assert route_reasons(FINDING, ROUTED, s) == {
         "all": "subscribed:everything",
         "theme": "subscribed:theme=safer_sleeping",
         "kind": "subscribed:source_kind=child_death_review",

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from domain import commands as cmd
 from domain.activity import Activity, missing_for_sign_off
 from domain.clocks import Deadline
+from domain.framework import DEFAULT_SOURCES
 from domain.partnership import Partnership, partnership_uuid
 from domain.recommendation import Recommendation
 from services.api.command_routes import add_command_route
@@ -72,6 +73,10 @@ class ActivityView(BaseModel):
     activity: Activity
     deadlines: list[DeadlineView]
     sign_off: SignOffReadiness
+    kinds_of_learning: list[str] = Field(
+        description="What learning an activity of this kind yields (the framework's table)."
+    )
+    key_stakeholders: list[str] = Field(description="Who its learning is for (the framework's table).")
 
 
 def _deadline_view(d: Deadline, today: date) -> DeadlineView:
@@ -87,7 +92,7 @@ def get_activity(partnership_id: PartnershipId, activity_id: UUID, store: StoreD
     p = store.load(partnership_uuid(partnership_id), Partnership)
     assert p is not None
     today = (as_of.date() if as_of else date.today())
-    missing = [{"code": c, "field": f, "message": m} for c, f, m in missing_for_sign_off(a)]
+    missing = [{"code": c, "field": f, "message": m} for c, f, m in missing_for_sign_off(a, p)]
     try:
         deadlines = [_deadline_view(d, today) for d in a.deadlines(p.rapid_review_starts_from)]
     except OverflowError:
@@ -98,4 +103,6 @@ def get_activity(partnership_id: PartnershipId, activity_id: UUID, store: StoreD
         activity=a,
         deadlines=deadlines,
         sign_off=SignOffReadiness(ready=not missing, missing=missing),
+        kinds_of_learning=list(DEFAULT_SOURCES[a.kind].kinds_of_learning),
+        key_stakeholders=list(DEFAULT_SOURCES[a.kind].key_stakeholders),
     )
