@@ -204,7 +204,7 @@ def test_get_of_each_aggregate(api: Api, store: EventStore) -> None:
 
     assert api.get("")["partnership_id"] == PARTNERSHIP
     view = api.get(f"/activities/{pr}")
-    assert set(view) == {"activity", "deadlines", "sign_off"}
+    assert set(view) == {"activity", "deadlines", "sign_off", "kinds_of_learning", "key_stakeholders"}
     assert view["activity"]["id"] == pr and view["activity"]["status"] == "reported"
     assert "practice_review_publication" in {d["clock"] for d in view["deadlines"]}
     assert api.get(f"/recommendations/{rec['id']}")["id"] == rec["id"]

@@ -132,6 +132,16 @@ def test_finding_corrections_and_the_rapid_review_outcome_are_for_whoever_record
         assert route in ops and POLICY[route] == record_finding, route
 
 
+def test_the_framework_is_for_every_role_of_the_partnership(world: World) -> None:
+    # What the partnership's framework is (descriptions, routing, rules) is no one's secret within it.
+    route = ("GET", "/v1/partnerships/{partnership_id}/framework")
+    assert set(POLICY[route]) == set(Role)
+    for role, client in world.clients.items():
+        r = client.get(world.url(route[1]))
+        assert r.status_code == 200, (role, r.text)
+        assert len(r.json()["sources"]) == 14
+
+
 def test_only_health_openapi_and_docs_are_open(client: TestClient) -> None:
     anonymous = TestClient(client.app)
     for path in ("/health", "/ready", "/metrics", "/openapi.json", "/docs"):

@@ -18,8 +18,9 @@ import pytest
 
 from domain import commands as cmd
 from domain.action import Evidence
-from domain.framework import ARLF, BOARD, CDOP
+from domain.framework import ARLF, BOARD, CDOP, DEFAULT_SOURCES, SourceKind
 from projections.agenda.models import Agenda
+from projections.agenda.render import render_markdown
 from projections.db import ViewDb
 from services.settings import Settings
 from services.store import EventStore
@@ -227,6 +228,26 @@ def test_learning_signed_off_since_the_previous_meeting(
     # Already cascaded by September; and the Board never had it (not routed there).
     assert s.agenda(ARLF, D(2025, 9, 3)).learning_to_disseminate == []
     assert s.agenda(BOARD, D(2025, 6, 12)).learning_to_disseminate == []
+
+
+def test_entries_say_what_learning_their_kind_yields_and_for_whom(
+    scenario: tuple[Scenario, dict[str, UUID]],
+) -> None:
+    s, _ = scenario
+    arlf = s.agenda(ARLF, D(2025, 6, 4))
+    audit = DEFAULT_SOURCES[SourceKind.THEMATIC_AUDIT]
+    [sign_off] = arlf.awaiting_sign_off
+    [learning] = arlf.learning_to_disseminate
+    for entry in (sign_off, learning):
+        assert entry.kinds_of_learning == list(audit.kinds_of_learning)
+        assert entry.key_stakeholders == list(audit.key_stakeholders)
+    [board_sign_off] = s.agenda(BOARD, D(2025, 6, 12)).awaiting_sign_off
+    assert board_sign_off.kinds_of_learning == [
+        "Local learning - multi agency & single agency lessons"
+    ]
+    assert "Learning: Multi agency and single agency lessons; Changes to governance; Themes and trends" \
+        " — stakeholders: Safeguarding Partnership Board, Partner Agencies, Children and Families" \
+        in render_markdown(arlf)
 
 
 def test_statutory_deadlines_due_before_next_meeting_and_breaches(
