@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
-from domain.framework import ARLF, BOARD, CDOP, DEFAULT_SOURCES
+from domain.framework import ARLF, BOARD, CDOP, DEFAULT_SOURCES, SourceKind
 from projections.agenda.builder import build_agenda, default_meeting
 from projections.agenda.models import (
     ActionRow,
@@ -20,6 +20,7 @@ from projections.agenda.render import SECTIONS, md, render_html, render_markdown
 from projections.clocks_view import ClockDates
 
 MEETING = date(2025, 6, 4)
+THEMATIC = SourceKind.THEMATIC_AUDIT
 GENERATED = datetime(2025, 6, 1, 9, 30, tzinfo=UTC)
 
 
@@ -115,6 +116,24 @@ def test_routing_defaults_apply_until_a_routing_set_and_follow_it_after() -> Non
         "thematic_audit": Routing(points_of_dissemination=(BOARD,), sign_off_forum=BOARD),
     })
     assert [r.text for r in agenda_of(rerouted).awaiting_decision] == ["Child death review"]
+
+
+def test_a_kind_the_partnership_has_not_routed_is_on_no_agenda() -> None:
+    reported = activity(title="reported", status="reported", reported_on=date(2025, 5, 1))
+    unrouted = facts(activities=[reported], routing={})
+    assert agenda_of(unrouted).awaiting_sign_off == []
+    assert [s.title for s in agenda_of(facts(activities=[reported])).awaiting_sign_off] == ["reported"]
+
+
+def test_sign_off_and_learning_entries_say_what_the_kind_yields_and_for_whom() -> None:
+    reported = activity(title="reported", status="reported", reported_on=date(2025, 5, 1))
+    agenda = agenda_of(facts(activities=[reported]))
+    [entry] = agenda.awaiting_sign_off
+    assert entry.kinds_of_learning == list(DEFAULT_SOURCES[THEMATIC].kinds_of_learning)
+    assert entry.key_stakeholders == list(DEFAULT_SOURCES[THEMATIC].key_stakeholders)
+    assert "  - Learning: Multi agency and single agency lessons; Changes to governance; Themes and trends" \
+        " — stakeholders: Safeguarding Partnership Board, Partner Agencies, Children and Families" \
+        in render_markdown(agenda)
 
 
 def test_deferred_recommendations_come_first_with_their_findings() -> None:
