@@ -11,6 +11,7 @@ from domain.aggregate import AggregateEvent, AggregateState, Change, Context, ba
 from domain.dates import not_before
 from domain.errors import InvalidInput, RuleViolation
 from domain.partnership import PARTNERSHIP_AGENCY, Partnership
+from domain.routing import LearningKind
 
 
 class DecisionOutcome(StrEnum):
@@ -38,6 +39,8 @@ class Recommendation(AggregateState):
 
 class RecommendationMade(AggregateEvent[Recommendation]):
     TOPIC = "lif.recommendation.made"
+    SUMMARY = "Recommendation made to {addressed_to}: {text}"
+    LEARNING = LearningKind.RECOMMENDATION_MADE
     activity_id: UUID
     finding_ids: tuple[UUID, ...]
     text: str
@@ -58,6 +61,8 @@ class RecommendationMade(AggregateEvent[Recommendation]):
 
 class RecommendationDecided(AggregateEvent[Recommendation]):
     TOPIC = "lif.recommendation.decided"
+    SUMMARY = "Recommendation decided by {forum_id} on {decided_on}: {outcome}"
+    LEARNING = LearningKind.RECOMMENDATION_DECIDED
     decision_id: UUID
     forum_id: str
     outcome: DecisionOutcome
