@@ -46,10 +46,10 @@ def _declared(uow: UnitOfWork, ctx: Context, c: Command, target_id: UUID | None)
         target = uow.get(target_id, d.target, ctx.partnership_id, d.target_param)
     if target is not None:
         check_version(target, c.expected_version)
-    return _decide(uow, ctx, d, c, target)
+    return _apply(uow, ctx, d, c, target)
 
 
-def _decide(
+def _apply(
     uow: UnitOfWork, ctx: Context, d: Declaration, c: Command, target: AggregateState | None
 ) -> AggregateState:
     """Claims the command's ids, calls its domain function and records the change."""
@@ -74,11 +74,11 @@ def _decide(
     ]
     change = d.run(*positional, **arguments)
     for claim, chosen, fresh in inside:
-        claimed = claim_uuid(cast(ClaimKind, claim.kind), chosen)
+        claim_kind = cast(ClaimKind, claim.kind)  # checked against ClaimKind when declared
+        claimed = claim_uuid(claim_kind, chosen)
         uow.claim(claimed, claim.refuse(chosen), IdClaimed(
             originator_id=claimed, originator_version=1, partnership_id=ctx.partnership_id,
-            principal=ctx.principal, kind=cast(ClaimKind, claim.kind), claimed_id=chosen,
-            holder_id=change.aggregate_id,
+            principal=ctx.principal, kind=claim_kind, claimed_id=chosen, holder_id=change.aggregate_id,
         ), fresh=fresh)
     state: AggregateState = uow.record(change)
     return state
@@ -87,7 +87,7 @@ def _decide(
 def _record_decision(uow: UnitOfWork, ctx: Context, c: RecordDecision, _: UUID | None) -> AggregateState:
     """A decision is recorded, then applied to its subject: `expected_version` is the subject's."""
     p = uow.partnership(ctx.partnership_id)
-    decision = _decide(uow, ctx, DECLARATIONS[c.name], c, p)
+    decision = _apply(uow, ctx, DECLARATIONS[c.name], c, p)
     if c.subject is DecisionSubject.PRACTICE_REVIEW_COMMISSIONING:
         a = uow.get(c.subject_id, Activity, ctx.partnership_id, "subject_id")
         check_version(a, c.expected_version)
