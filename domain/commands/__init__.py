@@ -16,7 +16,7 @@ To add a command:
    and the function that decides it, `(target, [partnership,] ctx, *, <fields>) -> Change[...]`.
 2. In this package's module for that aggregate: the command class, under `@declare(...)`,
    with fields named as the function's keyword parameters. Client-chosen ids go in
-   `claims`. Re-export it below.
+   `claims`. (Re-exporting it below only lets Python code write `commands.TheCommand`.)
 
 Nothing else is edited: tests/unit/test_command_declarations.py checks that every command
 has its route, rule, handler and audit lines.
