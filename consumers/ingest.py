@@ -4,7 +4,7 @@ Each message is one ingest item (JSON: partnership_id, command, target_id,
 payload, idempotency_key), applied through `LearningService.ingest` like a
 one-item batch. As over HTTP, the sender authenticates with a service API key
 (`lif apikey create`), here in the message header `x-api-key`, and each item is
-held to its command's route rule and to the key's partnership; the key's
+held to its command's rule and to the key's partnership; the key's
 service principal is recorded on the events. Messages refused for any reason
 (no or bad key, not JSON, invalid item, a rule of the framework) go to
 `lif.ingest.dlq` with the reason; the agent never stops on bad input. An
@@ -13,13 +13,11 @@ idempotency key makes a redelivered message apply once.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
-import pkgutil
 import time
 from collections.abc import Mapping
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 import faust
@@ -41,24 +39,6 @@ def api_key_from(headers: Any) -> str | None:
         if str(key).lower() in API_KEY_HEADERS:
             return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
     return None
-
-
-@lru_cache(maxsize=1)
-def command_routes() -> dict[str, tuple[str, str]]:
-    """Each command's own HTTP route (method, path template), whose policy rule ingest applies."""
-    # Imported here, at the first ingest message, not at start: FastAPI is a third of the
-    # worker's imports, and start-up is part of the delivery gap after a restart.
-    from fastapi.routing import APIRoute
-
-    import services.api.routers as package
-
-    routes: dict[str, tuple[str, str]] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        router = getattr(importlib.import_module(f"{package.__name__}.{info.name}"), "router", None)
-        for route in getattr(router, "routes", ()):
-            if isinstance(route, APIRoute) and route.operation_id:
-                routes[route.operation_id] = (sorted(route.methods or {"POST"})[0], route.path)
-    return routes
 
 
 def dead_letter(raw: bytes, code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -86,10 +66,8 @@ def apply_message(svc: LearningService, raw: bytes, api_key: str | None) -> dict
         item = json.loads(raw, parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError) as e:
         return dead_letter(raw, "invalid_json", f"The message is not JSON: {e}.")
-    routes = command_routes()
-
     def authorize(it: Mapping[str, Any]) -> None:
-        authorize_command(principal, routes.get(str(it.get("command"))), it)
+        authorize_command(principal, str(it.get("command")), it)
 
     for attempt in range(3):
         try:

@@ -16,6 +16,7 @@ class ApiKeyIssued(DomainEvent):
     """An API key for an emitting service; only its SHA-256 is kept."""
 
     TOPIC = "lif.access.api_key_issued"
+    SUMMARY = "API key {key_id} issued to service:{name}"
     key_id: str
     name: str
     secret_sha256: str
@@ -23,6 +24,7 @@ class ApiKeyIssued(DomainEvent):
 
 class ApiKeyRevoked(DomainEvent):
     TOPIC = "lif.access.api_key_revoked"
+    SUMMARY = "API key {key_id} revoked"
     key_id: str
 
 
@@ -30,6 +32,7 @@ class TokenRevoked(DomainEvent):
     """A bearer token refused from now on, before it expires (lost, or its holder left)."""
 
     TOPIC = "lif.access.token_revoked"
+    SUMMARY = "Token {token_id} revoked ({subject})"
     token_id: str
     subject: str
     """Whom the token named, as far as the revoker knew it ("" if only its id was given)."""
@@ -39,6 +42,7 @@ class ScrutinyRead(DomainEvent):
     """A scrutineer read something: what (method, path, query) and when (`timestamp`)."""
 
     TOPIC = "lif.access.scrutiny_read"
+    SUMMARY = "Scrutiny read: {method} {path}"
     method: str
     path: str
     query: str

@@ -12,6 +12,7 @@ from domain.aggregate import AggregateEvent, AggregateState, Change, Context, ba
 from domain.errors import InvalidInput, RuleViolation
 from domain.partnership import Partnership
 from domain.recommendation import Recommendation, RecommendationStatus
+from domain.routing import LearningKind
 
 
 class ActionStatus(StrEnum):
@@ -56,6 +57,8 @@ class Action(AggregateState):
 
 class ActionAgreed(AggregateEvent[Action]):
     TOPIC = "lif.action.agreed"
+    SUMMARY = "Action agreed with {owner_agency_id}, due {due_on}: {description}"
+    LEARNING = LearningKind.ACTION_AGREED
     recommendation_id: UUID
     activity_id: UUID
     owner_agency_id: str
@@ -76,6 +79,7 @@ class ActionAgreed(AggregateEvent[Action]):
 
 class ActionProgressNoted(AggregateEvent[Action]):
     TOPIC = "lif.action.progress_noted"
+    SUMMARY = "Progress noted on {noted_on} (on track: {on_track}): {note}"
     noted_on: date
     note: str
     on_track: bool
@@ -88,6 +92,7 @@ class ActionProgressNoted(AggregateEvent[Action]):
 
 class ActionRescheduled(AggregateEvent[Action]):
     TOPIC = "lif.action.rescheduled"
+    SUMMARY = "Action rescheduled to {due_on}"
     due_on: date
 
     def apply(self, state: Action | None) -> Action:
@@ -97,6 +102,7 @@ class ActionRescheduled(AggregateEvent[Action]):
 
 class ActionCompleted(AggregateEvent[Action]):
     TOPIC = "lif.action.completed"
+    SUMMARY = "Action completed on {completed_on} with {evidence_count} piece(s) of evidence"
     completed_on: date
     evidence: tuple[Evidence, ...]
 
@@ -113,6 +119,7 @@ class ActionCompleted(AggregateEvent[Action]):
 
 class ActionImpactAssured(AggregateEvent[Action]):
     TOPIC = "lif.action.impact_assured"
+    SUMMARY = "Impact assured on {assured_on}: {impact_statement}"
     assured_on: date
     impact_statement: str
 
@@ -129,6 +136,7 @@ class ActionImpactAssured(AggregateEvent[Action]):
 
 class ActionReopened(AggregateEvent[Action]):
     TOPIC = "lif.action.reopened"
+    SUMMARY = "Action reopened, due {due_on}: {reason}"
     reason: str
     due_on: date
 

@@ -16,6 +16,7 @@ from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.framework import DEFAULT_SOURCES, SourceKind, Theme
 from domain.partnership import Partnership
 from domain.privacy import check_case_reference
+from domain.routing import LearningKind
 
 
 class ActivityStatus(StrEnum):
@@ -160,6 +161,7 @@ class Activity(AggregateState, StatutoryDates):
 
 class ActivityOpened(AggregateEvent[Activity]):
     TOPIC = "lif.activity.opened"
+    SUMMARY = "Opened {kind}: {title} (opened {opened_on})"
     kind: SourceKind
     title: str
     case_reference: str | None
@@ -199,6 +201,7 @@ class _ActivityEvent(AggregateEvent[Activity]):
 
 class AgencyInvolved(_ActivityEvent):
     TOPIC = "lif.activity.agency_involved"
+    SUMMARY = "Agency involved: {agency_id}"
     agency_id: str
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -207,6 +210,7 @@ class AgencyInvolved(_ActivityEvent):
 
 class LeadReviewerAppointed(_ActivityEvent):
     TOPIC = "lif.activity.lead_reviewer_appointed"
+    SUMMARY = "Lead reviewer appointed: {name} ({agency_id})"
     name: str
     agency_id: str | None
 
@@ -216,6 +220,7 @@ class LeadReviewerAppointed(_ActivityEvent):
 
 class ActivityStarted(_ActivityEvent):
     TOPIC = "lif.activity.started"
+    SUMMARY = "Activity started"
 
     def updates(self, state: Activity) -> dict[str, object]:
         return {"status": ActivityStatus.IN_PROGRESS}
@@ -223,6 +228,7 @@ class ActivityStarted(_ActivityEvent):
 
 class SeriousIncidentNotified(_ActivityEvent):
     TOPIC = "lif.activity.serious_incident_notified"
+    SUMMARY = "Serious incident notified on {notified_on}"
     notified_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -231,6 +237,7 @@ class SeriousIncidentNotified(_ActivityEvent):
 
 class RapidReviewCompleted(_ActivityEvent):
     TOPIC = "lif.activity.rapid_review_completed"
+    SUMMARY = "Rapid review completed on {completed_on}"
     completed_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -239,6 +246,7 @@ class RapidReviewCompleted(_ActivityEvent):
 
 class PractitionerInvolvementRecorded(_ActivityEvent):
     TOPIC = "lif.activity.practitioner_involvement_recorded"
+    SUMMARY = "Practitioner involvement recorded: {summary}"
     summary: str
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -247,6 +255,7 @@ class PractitionerInvolvementRecorded(_ActivityEvent):
 
 class FamilyInvolvementOffered(_ActivityEvent):
     TOPIC = "lif.activity.family_involvement_offered"
+    SUMMARY = "Family involvement offered on {offered_on} ({response}): {summary}"
     offered_on: date
     response: FamilyResponse
     summary: str
@@ -260,6 +269,7 @@ class FamilyInvolvementOffered(_ActivityEvent):
 
 class ChildVoiceRecorded(_ActivityEvent):
     TOPIC = "lif.activity.child_voice_recorded"
+    SUMMARY = "Child's voice recorded: {summary}"
     summary: str
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -268,6 +278,8 @@ class ChildVoiceRecorded(_ActivityEvent):
 
 class FindingRecorded(_ActivityEvent):
     TOPIC = "lif.activity.finding_recorded"
+    SUMMARY = "Finding ({category}) recorded: {summary} [{themes}]"
+    LEARNING = LearningKind.FINDING_RECORDED
     finding_id: UUID
     category: FindingCategory
     summary: str
@@ -292,6 +304,7 @@ class FindingRecorded(_ActivityEvent):
 
 class ActivityReported(_ActivityEvent):
     TOPIC = "lif.activity.reported"
+    SUMMARY = "Reported on {reported_on}: {report_summary}"
     report_summary: str
     reported_on: date
 
@@ -304,6 +317,8 @@ class ActivityReported(_ActivityEvent):
 
 class ActivitySignedOff(_ActivityEvent):
     TOPIC = "lif.activity.signed_off"
+    SUMMARY = "Signed off by {forum_id} on {signed_off_on}"
+    LEARNING = LearningKind.ACTIVITY_SIGNED_OFF
     decision_id: UUID
     forum_id: str
     signed_off_on: date
@@ -319,6 +334,7 @@ class ActivitySignedOff(_ActivityEvent):
 
 class PublicationPlanned(_ActivityEvent):
     TOPIC = "lif.activity.publication_planned"
+    SUMMARY = "Publication planned for {planned_on}"
     planned_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -327,6 +343,7 @@ class PublicationPlanned(_ActivityEvent):
 
 class FinalReportSentToPanel(_ActivityEvent):
     TOPIC = "lif.activity.final_report_sent_to_panel"
+    SUMMARY = "Final report sent to the national Panel on {sent_on}"
     sent_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -335,6 +352,8 @@ class FinalReportSentToPanel(_ActivityEvent):
 
 class ActivityPublished(_ActivityEvent):
     TOPIC = "lif.activity.published"
+    SUMMARY = "Published on {published_on} {url}"
+    LEARNING = LearningKind.ACTIVITY_PUBLISHED
     published_on: date
     url: str | None
 
@@ -348,6 +367,7 @@ class ActivityPublished(_ActivityEvent):
 
 class ActivityClosed(_ActivityEvent):
     TOPIC = "lif.activity.closed"
+    SUMMARY = "Activity closed on {closed_on}"
     closed_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -356,6 +376,7 @@ class ActivityClosed(_ActivityEvent):
 
 class LearningAcknowledged(_ActivityEvent):
     TOPIC = "lif.activity.learning_acknowledged"
+    SUMMARY = "Learning acknowledged by {agency_id} on {acknowledged_on}, cascaded by {cascaded_by}"
     agency_id: str
     acknowledged_on: date
     cascaded_by: tuple[CascadeMethod, ...]
@@ -508,13 +529,13 @@ def involve_agency(a: Activity, p: Partnership, ctx: Context, *, agency_id: str)
 
 
 def appoint_lead_reviewer(
-    a: Activity, p: Partnership, ctx: Context, *, name: str, agency_id: str | None
+    a: Activity, p: Partnership, ctx: Context, *, reviewer_name: str, agency_id: str | None
 ) -> Change[Activity]:
     _require_status(a, _OPEN_STATES, "appoint a lead reviewer to")
     if agency_id is not None:
         p.agency(agency_id)
-    _check_independence(a, p, LeadReviewer(name=name, agency_id=agency_id))
-    return change(a).trigger(LeadReviewerAppointed, ctx, name=name, agency_id=agency_id)
+    _check_independence(a, p, LeadReviewer(name=reviewer_name, agency_id=agency_id))
+    return change(a).trigger(LeadReviewerAppointed, ctx, name=reviewer_name, agency_id=agency_id)
 
 
 def start(a: Activity, p: Partnership, ctx: Context) -> Change[Activity]:

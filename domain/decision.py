@@ -33,6 +33,7 @@ class Decision(AggregateState):
 
 class DecisionRecorded(AggregateEvent[Decision]):
     TOPIC = "lif.decision.recorded"
+    SUMMARY = "Decision of {forum_id} ({meeting_on}) on {subject} {subject_id}: {outcome}"
     forum_id: str
     meeting_on: date
     subject: DecisionSubject

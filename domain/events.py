@@ -13,6 +13,8 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.routing import LearningKind
+
 _REGISTRY: dict[str, type[DomainEvent]] = {}
 
 
@@ -31,6 +33,10 @@ class DomainEvent(BaseModel):
 
     TOPIC: ClassVar[str] = ""
     class_version: ClassVar[int] = 1
+    SUMMARY: ClassVar[str] = ""
+    """Its line in the audit trail: a `str.format` template over its fields ("": the topic is said)."""
+    LEARNING: ClassVar[LearningKind | None] = None
+    """The kind of learning event it is, if it is one: agencies receive it (domain/routing.py)."""
 
     originator_id: UUID
     originator_version: int

@@ -30,6 +30,7 @@ _CORRECTABLE = {ActivityStatus.OPENED, ActivityStatus.IN_PROGRESS, ActivityStatu
 
 class FindingAmended(_ActivityEvent):
     TOPIC = "lif.activity.finding_amended"
+    SUMMARY = "Finding {finding_id} amended on {amended_on} ({category}): {summary} [{themes}]"
     finding_id: UUID
     category: FindingCategory
     summary: str
@@ -48,6 +49,7 @@ class FindingAmended(_ActivityEvent):
 
 class FindingWithdrawn(_ActivityEvent):
     TOPIC = "lif.activity.finding_withdrawn"
+    SUMMARY = "Finding {finding_id} withdrawn on {withdrawn_on}"
     finding_id: UUID
     withdrawn_on: date
 

@@ -30,6 +30,12 @@ def partnership_uuid(partnership_id: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"lif:partnership:{partnership_id}")
 
 
+def partnership_exists(partnership_id: str) -> RuleViolation:
+    return RuleViolation(
+        "partnership_exists", f"Partnership {partnership_id!r} is already registered.", "partnership_id"
+    )
+
+
 class Agency(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -123,6 +129,7 @@ class Partnership(AggregateState):
 
 class PartnershipRegistered(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.registered"
+    SUMMARY = "Partnership registered: {name}"
     name: str
     rapid_review_starts_from: RapidReviewStart = "awareness"
 
@@ -143,6 +150,7 @@ class PartnershipRegistered(AggregateEvent[Partnership]):
 
 class AgencyAdded(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.agency_added"
+    SUMMARY = "Agency added: {name} ({agency_id}, {sector})"
     agency_id: str
     name: str
     sector: Sector
@@ -155,6 +163,7 @@ class AgencyAdded(AggregateEvent[Partnership]):
 
 class AgencyWebhookRegistered(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.agency_webhook_registered"
+    SUMMARY = "Webhook for {agency_id} set to {webhook_url}"
     agency_id: str
     webhook_url: str | None
 
@@ -166,6 +175,7 @@ class AgencyWebhookRegistered(AggregateEvent[Partnership]):
 
 class ForumAdded(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.forum_added"
+    SUMMARY = "Forum added: {name} ({forum_id})"
     forum_id: str
     name: str
 
@@ -177,6 +187,7 @@ class ForumAdded(AggregateEvent[Partnership]):
 
 class MeetingScheduled(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.meeting_scheduled"
+    SUMMARY = "Meeting of {forum_id} scheduled on {meets_on}"
     forum_id: str
     meets_on: date
 
@@ -190,6 +201,7 @@ class MeetingScheduled(AggregateEvent[Partnership]):
 
 class RoutingSet(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.routing_set"
+    SUMMARY = "Routing of {source_kind}: disseminated to {points_of_dissemination}; signed off by {sign_off_forum}"
     source_kind: SourceKind
     points_of_dissemination: tuple[str, ...]
     sign_off_forum: str
@@ -205,6 +217,11 @@ class RoutingSet(AggregateEvent[Partnership]):
 
 class SourceRulesSet(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.source_rules_set"
+    SUMMARY = (
+        "Rules of {source_kind}: independent lead {requires_independent_lead}; practitioners and family "
+        "{requires_practitioner_and_family_involvement}; child's voice {requires_child_voice}; "
+        "publication {requires_publication}"
+    )
     source_kind: SourceKind
     requires_independent_lead: bool
     requires_practitioner_and_family_involvement: bool
@@ -220,7 +237,7 @@ class SourceRulesSet(AggregateEvent[Partnership]):
 def register_partnership(
     ctx: Context,
     *,
-    name: str,
+    display_name: str,
     rapid_review_starts_from: RapidReviewStart = "awareness",
     with_framework_defaults: bool = True,
 ) -> Change[Partnership]:
@@ -228,7 +245,7 @@ def register_partnership(
     routing and rules (each as events). Without the defaults it has no forums, agencies
     or routing: an activity of a kind opens only once the kind is routed."""
     c: Change[Partnership] = Change(None, partnership_uuid(ctx.partnership_id))
-    c.trigger(PartnershipRegistered, ctx, name=name, rapid_review_starts_from=rapid_review_starts_from)
+    c.trigger(PartnershipRegistered, ctx, name=display_name, rapid_review_starts_from=rapid_review_starts_from)
     if with_framework_defaults:
         for forum in DEFAULT_FORUMS:
             c.trigger(ForumAdded, ctx, forum_id=forum.forum_id, name=forum.name)
@@ -247,14 +264,16 @@ def register_partnership(
     return c
 
 
-def add_agency(p: Partnership, ctx: Context, *, agency_id: str, name: str, sector: Sector) -> Change[Partnership]:
+def add_agency(
+    p: Partnership, ctx: Context, *, agency_id: str, display_name: str, sector: Sector
+) -> Change[Partnership]:
     if agency_id in p.agencies:
         raise RuleViolation("agency_exists", f"Agency {agency_id!r} already exists.", "agency_id")
     if agency_id == PARTNERSHIP_AGENCY:
         raise InvalidInput(
             "reserved_id", f"{PARTNERSHIP_AGENCY!r} is reserved for the partnership itself.", "agency_id"
         )
-    return change(p).trigger(AgencyAdded, ctx, agency_id=agency_id, name=name, sector=sector)
+    return change(p).trigger(AgencyAdded, ctx, agency_id=agency_id, name=display_name, sector=sector)
 
 
 def register_webhook(p: Partnership, ctx: Context, *, agency_id: str, webhook_url: str | None) -> Change[Partnership]:
@@ -262,10 +281,10 @@ def register_webhook(p: Partnership, ctx: Context, *, agency_id: str, webhook_ur
     return change(p).trigger(AgencyWebhookRegistered, ctx, agency_id=agency_id, webhook_url=webhook_url)
 
 
-def add_forum(p: Partnership, ctx: Context, *, forum_id: str, name: str) -> Change[Partnership]:
+def add_forum(p: Partnership, ctx: Context, *, forum_id: str, display_name: str) -> Change[Partnership]:
     if forum_id in p.forums:
         raise RuleViolation("forum_exists", f"Forum {forum_id!r} already exists.", "forum_id")
-    return change(p).trigger(ForumAdded, ctx, forum_id=forum_id, name=name)
+    return change(p).trigger(ForumAdded, ctx, forum_id=forum_id, name=display_name)
 
 
 def schedule_meeting(p: Partnership, ctx: Context, *, forum_id: str, meets_on: date) -> Change[Partnership]:

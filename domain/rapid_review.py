@@ -29,6 +29,7 @@ from domain.recommendation import DecisionOutcome
 
 class RapidReviewRecommended(_ActivityEvent):
     TOPIC = "lif.activity.rapid_review_recommended"
+    SUMMARY = "Rapid review recommends {recommends} ({recommended_on}): {reasons}"
     recommends: RapidReviewRecommends
     reasons: str
     recommended_on: date
@@ -42,6 +43,7 @@ class RapidReviewRecommended(_ActivityEvent):
 
 class PanelViewRecorded(_ActivityEvent):
     TOPIC = "lif.activity.panel_view_recorded"
+    SUMMARY = "National Panel's view received on {received_on} ({view}): {summary}"
     view: PanelOpinion
     summary: str
     received_on: date
@@ -52,6 +54,7 @@ class PanelViewRecorded(_ActivityEvent):
 
 class PracticeReviewCommissioningDecided(_ActivityEvent):
     TOPIC = "lif.activity.practice_review_commissioning_decided"
+    SUMMARY = "Practice review commissioning decided by {forum_id} on {decided_on}: {outcome}"
     decision_id: UUID
     forum_id: str
     outcome: DecisionOutcome

@@ -12,6 +12,7 @@ from domain.dates import not_before
 from domain.errors import InvalidInput, RuleViolation
 from domain.framework import DEFAULT_SOURCES, PARTNERSHIP_AGENCY
 from domain.partnership import Partnership
+from domain.routing import LearningKind
 
 
 class DecisionOutcome(StrEnum):
@@ -39,6 +40,8 @@ class Recommendation(AggregateState):
 
 class RecommendationMade(AggregateEvent[Recommendation]):
     TOPIC = "lif.recommendation.made"
+    SUMMARY = "Recommendation made to {addressed_to}: {text}"
+    LEARNING = LearningKind.RECOMMENDATION_MADE
     activity_id: UUID
     finding_ids: tuple[UUID, ...]
     text: str
@@ -59,6 +62,8 @@ class RecommendationMade(AggregateEvent[Recommendation]):
 
 class RecommendationDecided(AggregateEvent[Recommendation]):
     TOPIC = "lif.recommendation.decided"
+    SUMMARY = "Recommendation decided by {forum_id} on {decided_on}: {outcome}"
+    LEARNING = LearningKind.RECOMMENDATION_DECIDED
     decision_id: UUID
     forum_id: str
     outcome: DecisionOutcome

@@ -14,8 +14,9 @@ Every delivery path (the Kafka worker and the embedded feed filler) calls
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
+from functools import cached_property
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -32,15 +33,33 @@ class LearningKind(StrEnum):
     ACTION_AGREED = "action_agreed"
 
 
-# Event topics that are learning events, and what kind each is.
-LEARNING_TOPICS: dict[str, LearningKind] = {
-    "lif.activity.finding_recorded": LearningKind.FINDING_RECORDED,
-    "lif.recommendation.made": LearningKind.RECOMMENDATION_MADE,
-    "lif.recommendation.decided": LearningKind.RECOMMENDATION_DECIDED,
-    "lif.activity.signed_off": LearningKind.ACTIVITY_SIGNED_OFF,
-    "lif.activity.published": LearningKind.ACTIVITY_PUBLISHED,
-    "lif.action.agreed": LearningKind.ACTION_AGREED,
-}
+class _LearningTopics(Mapping[str, LearningKind]):
+    """Event topics that are learning events, and what kind each is: the event classes'
+    `LEARNING`. Read at first use, as the modules defining them import this one."""
+
+    @cached_property
+    def _kinds(self) -> dict[str, LearningKind]:
+        from domain.catalogue import EVENT_CLASSES
+
+        return {cls.TOPIC: cls.LEARNING for cls in EVENT_CLASSES if cls.LEARNING is not None}
+
+    def __getitem__(self, topic: str) -> LearningKind:
+        return self._kinds[topic]
+
+    def get(self, topic: str, default: LearningKind | None = None) -> LearningKind | None:  # type: ignore[override]
+        return self._kinds.get(topic, default)  # a hot path: straight to the dict
+
+    def __contains__(self, topic: object) -> bool:
+        return topic in self._kinds
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._kinds)
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+
+LEARNING_TOPICS: Mapping[str, LearningKind] = _LearningTopics()
 
 
 class Subscription(BaseModel):

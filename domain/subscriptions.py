@@ -21,6 +21,7 @@ class SubscriptionSet(AggregateEvent[Partnership]):
     """An agency's subscription, replacing any it had."""
 
     TOPIC = "lif.partnership.subscription_set"
+    SUMMARY = "Subscription of {agency_id} set"
     agency_id: str
     everything: bool = False
     themes: tuple[Theme, ...] = ()
@@ -41,6 +42,7 @@ class SubscriptionSet(AggregateEvent[Partnership]):
 
 class SubscriptionCancelled(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.subscription_cancelled"
+    SUMMARY = "Subscription of {agency_id} cancelled"
     agency_id: str
 
     def apply(self, state: Partnership | None) -> Partnership:

@@ -17,6 +17,7 @@ from functools import cache
 from string import Formatter
 from typing import Any
 
+from domain.catalogue import EVENT_CLASSES
 from domain.claims import IdClaimed
 from domain.events import DomainEvent
 from projections.db import Cursor, Dialect
@@ -85,53 +86,8 @@ def _short(value: Any) -> str:
     return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
 
 
-_TEMPLATES: dict[str, str] = {
-    "lif.partnership.registered": "Partnership registered: {name}",
-    "lif.partnership.agency_added": "Agency added: {name} ({agency_id}, {sector})",
-    "lif.partnership.agency_webhook_registered": "Webhook for {agency_id} set to {webhook_url}",
-    "lif.partnership.forum_added": "Forum added: {name} ({forum_id})",
-    "lif.partnership.meeting_scheduled": "Meeting of {forum_id} scheduled on {meets_on}",
-    "lif.partnership.routing_set": "Routing of {source_kind}: disseminated to {points_of_dissemination}; "
-    "signed off by {sign_off_forum}",
-    "lif.partnership.source_rules_set": "Rules of {source_kind}: independent lead {requires_independent_lead}; "
-    "practitioners and family {requires_practitioner_and_family_involvement}; child's voice "
-    "{requires_child_voice}; publication {requires_publication}",
-    "lif.activity.opened": "Opened {kind}: {title} (opened {opened_on})",
-    "lif.activity.agency_involved": "Agency involved: {agency_id}",
-    "lif.activity.lead_reviewer_appointed": "Lead reviewer appointed: {name} ({agency_id})",
-    "lif.activity.started": "Activity started",
-    "lif.activity.serious_incident_notified": "Serious incident notified on {notified_on}",
-    "lif.activity.rapid_review_completed": "Rapid review completed on {completed_on}",
-    "lif.activity.practitioner_involvement_recorded": "Practitioner involvement recorded: {summary}",
-    "lif.activity.family_involvement_offered": "Family involvement offered on {offered_on} ({response}): {summary}",
-    "lif.activity.child_voice_recorded": "Child's voice recorded: {summary}",
-    "lif.activity.finding_recorded": "Finding ({category}) recorded: {summary} [{themes}]",
-    "lif.activity.finding_amended": "Finding {finding_id} amended on {amended_on} ({category}): {summary} [{themes}]",
-    "lif.activity.finding_withdrawn": "Finding {finding_id} withdrawn on {withdrawn_on}",
-    "lif.activity.rapid_review_recommended": "Rapid review recommends {recommends} ({recommended_on}): {reasons}",
-    "lif.activity.panel_view_recorded": "National Panel's view received on {received_on} ({view}): {summary}",
-    "lif.activity.practice_review_commissioning_decided": "Practice review commissioning decided by "
-    "{forum_id} on {decided_on}: {outcome}",
-    "lif.activity.reported": "Reported on {reported_on}: {report_summary}",
-    "lif.activity.signed_off": "Signed off by {forum_id} on {signed_off_on}",
-    "lif.activity.publication_planned": "Publication planned for {planned_on}",
-    "lif.activity.final_report_sent_to_panel": "Final report sent to the national Panel on {sent_on}",
-    "lif.activity.published": "Published on {published_on} {url}",
-    "lif.activity.closed": "Activity closed on {closed_on}",
-    "lif.recommendation.made": "Recommendation made to {addressed_to}: {text}",
-    "lif.recommendation.decided": "Recommendation decided by {forum_id} on {decided_on}: {outcome}",
-    "lif.decision.recorded": "Decision of {forum_id} ({meeting_on}) on {subject} {subject_id}: {outcome}",
-    "lif.action.agreed": "Action agreed with {owner_agency_id}, due {due_on}: {description}",
-    "lif.action.progress_noted": "Progress noted on {noted_on} (on track: {on_track}): {note}",
-    "lif.action.rescheduled": "Action rescheduled to {due_on}",
-    "lif.action.completed": "Action completed on {completed_on} with {evidence_count} piece(s) of evidence",
-    "lif.action.impact_assured": "Impact assured on {assured_on}: {impact_statement}",
-    "lif.action.reopened": "Action reopened, due {due_on}: {reason}",
-    "lif.access.scrutiny_read": "Scrutiny read: {method} {path}",
-    "lif.access.api_key_issued": "API key {key_id} issued to service:{name}",
-    "lif.access.api_key_revoked": "API key {key_id} revoked",
-    "lif.access.token_revoked": "Token {token_id} revoked ({subject})",
-}
+_TEMPLATES: dict[str, str] = {cls.TOPIC: cls.SUMMARY for cls in EVENT_CLASSES if cls.SUMMARY}
+"""Each event's line: its class's SUMMARY (domain/events.py)."""
 
 
 _FIELDS: dict[str, tuple[str, ...]] = {

@@ -32,11 +32,12 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.clocks import add_working_days, subtract_working_days
+from domain.commands import DECLARATIONS
 
-# The commands that create an entity, and the kind of entity each creates.
+# The commands that create an entity under an id the client may choose (a step names it
+# with `creates`), and the kind of entity each creates. A partnership's id is always given.
 _CREATES: dict[str, str] = {
-    "open_activity": "activity", "record_finding": "finding", "make_recommendation": "recommendation",
-    "agree_action": "action", "record_decision": "decision",
+    name: claim.kind for name, d in DECLARATIONS.items() for claim in d.claims if claim.id_of is None
 }
 _DATE_TERM = re.compile(r"([+-]?\d+)(wd|d)")
 _DAYS = re.compile(r"[+-]?\d+d")
@@ -86,17 +87,10 @@ def default_scenario() -> Path:
 
 
 def command_paths() -> dict[str, str]:
-    """Each command's POST route (path template), read from the API's own routers."""
-    from fastapi.routing import APIRoute
+    """Each command's POST route (path template), as the API serves it."""
+    from services.auth.policy import command_path
 
-    from services.api.routers import actions, activities, decisions, partnerships, recommendations
-
-    paths: dict[str, str] = {}
-    for module in (partnerships, activities, recommendations, actions, decisions):
-        for route in module.router.routes:
-            if isinstance(route, APIRoute) and "POST" in (route.methods or ()) and route.operation_id:
-                paths[route.operation_id] = route.path
-    return paths
+    return {name: command_path(d) for name, d in DECLARATIONS.items()}
 
 
 def relative_date(spec: str, today: date) -> date:

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain.aggregate import AggregateEvent, AggregateState, Context, project
-from domain.commands import COMMANDS, Command
+from domain.commands import COMMANDS, DECLARATIONS, Command
 from domain.errors import DomainError, InvalidInput, RuleViolation
 from domain.values import STRICT_ERRORS, Key, Slug
 from services.bounded_writes import FirstEvents
@@ -222,16 +222,8 @@ class LearningService:
         return ItemResult(index=0, id=state.id, version=state.version)
 
 
-def _creates(command: Command) -> bool:
-    return command.name in {
-        "open_activity", "make_recommendation", "record_decision", "agree_action",
-    }
-
-
 def _status(command: Command) -> int:
-    # One status per command wherever it arrives, so a key first used through
-    # ingest replays over HTTP with the status the route documents.
-    return 201 if command.target == "none" or _creates(command) else 200
+    return DECLARATIONS[command.name].status
 
 
 def _fingerprint(ctx: Context, command: Command, target_id: UUID | None) -> str:

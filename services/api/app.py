@@ -27,6 +27,7 @@ from services.api.routers import (
     agendas,
     audit,
     clocks,
+    commands,
     decisions,
     deliveries,
     feeds,
@@ -176,8 +177,8 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     # Every router is included with the one policy dependency (services/auth): a route
     # missing from the policy table is refused to everyone.
     for module in (
-        partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas, themes,
-        feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
+        commands, partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas,
+        themes, feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
         projections_admin, framework,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)

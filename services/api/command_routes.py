@@ -1,4 +1,4 @@
-"""One POST route per command, all built the same way."""
+"""One POST route per command, all built the same way from its declaration."""
 
 from __future__ import annotations
 
@@ -9,29 +9,28 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Depends, Path
 from fastapi.responses import JSONResponse
 
-from domain.aggregate import AggregateState, Context
-from domain.commands import Command
+from domain.aggregate import Context
+from domain.commands import Declaration
+from domain.partnership import Partnership
 from services.api.deps import IdempotencyKey, get_context, get_principal, get_service
+from services.api.public import answer_model
 from services.api.responses import COMMAND_RESPONSES
+from services.auth.policy import command_path
 from services.service import LearningService
 
 ERROR_RESPONSES = COMMAND_RESPONSES
 
 
-def add_command_route(
-    router: APIRouter,
-    path: str,
-    command_class: type[Command],
-    response_model: type[AggregateState],
-    *,
-    target_param: str | None = None,
-    status_code: int = 200,
-) -> None:
+def add_command_route(router: APIRouter, declaration: Declaration) -> None:
+    command_class = declaration.command
+    target_param = declaration.target_param
+    names_partnership = declaration.target is None  # in its body, not its path
+
     def endpoint(**kwargs: Any) -> JSONResponse:
         service: LearningService = kwargs["service"]
         ctx: Context = kwargs["ctx"]
         target: UUID | None = kwargs.get(target_param) if target_param else None
-        if command_class.target == "none":
+        if names_partnership:
             ctx = ctx.model_copy(update={"partnership_id": kwargs["body"].partnership_id})
         outcome = service.execute(ctx, kwargs["body"], target, kwargs.get("idempotency_key"))
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
@@ -46,7 +45,7 @@ def add_command_route(
         inspect.Parameter("service", kw, annotation=LearningService, default=Depends(get_service)),
         inspect.Parameter("idempotency_key", kw, annotation=IdempotencyKey, default=None),
     ]
-    if command_class.target != "none":
+    if not names_partnership:
         params.append(inspect.Parameter("ctx", kw, annotation=Context, default=Depends(get_context)))
     else:
 
@@ -59,11 +58,13 @@ def add_command_route(
     endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     endpoint.__name__ = command_class.name
     router.add_api_route(
-        path,
+        command_path(declaration),
         endpoint,
         methods=["POST"],
-        response_model=response_model,
-        status_code=status_code,
+        response_model=answer_model(declaration.answers),
+        status_code=declaration.status,
+        # Listed with what it answers about: the partnership's own data, or the collection it is in.
+        tags=["partnerships" if declaration.answers is Partnership else declaration.path.split("/")[0]],
         responses=ERROR_RESPONSES,
         summary=(command_class.__doc__ or command_class.name.replace("_", " ").capitalize()).strip(),
         operation_id=command_class.name,

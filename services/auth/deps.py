@@ -187,26 +187,11 @@ def principal_of(request: Request) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(principal_of)]
 
 
-def command_routes(app: FastAPI) -> dict[str, tuple[str, str]]:
-    """Each command's own route (its operationId is the command's name), for ingest."""
-    routes: dict[str, tuple[str, str]] | None = getattr(app.state, "command_routes", None)
-    if routes is None:
-        routes = {
-            operation["operationId"]: (method.upper(), path)
-            for path, operations in app.openapi()["paths"].items()
-            for method, operation in operations.items()
-            if "operationId" in operation
-        }
-        app.state.command_routes = routes
-    return routes
-
-
 def ingest_guard(request: Request) -> Callable[[Mapping[str, Any]], None]:
-    """Holds each ingested item to its command's route rule and the principal's partnership."""
+    """Holds each ingested item to its command's rule and the principal's partnership."""
     principal = principal_of(request)
-    routes = command_routes(request.app)
 
     def check(item: Mapping[str, Any]) -> None:
-        policy.authorize_command(principal, routes.get(str(item.get("command"))), item)
+        policy.authorize_command(principal, str(item.get("command")), item)
 
     return check

@@ -1,5 +1,9 @@
 """The policy: for every route (method + path template), the roles allowed and each one's scope.
 
+A command's rule is its declaration's (domain/commands): the roles it names, each held
+to the scope check named there (`SCOPES`). `COMMAND_RULES` has them by command name, for
+ingest; `POLICY` has them under each command's route, beside the reads' rows.
+
 Every request is first held to its token's partnership: a `{partnership_id}` in
 the path (or a `partnership_id` in the body of a command that names none in its
 path) other than the token's is refused. Then the route's row says which roles
@@ -20,6 +24,7 @@ from uuid import UUID
 
 from domain.action import Action
 from domain.activity import Activity
+from domain.commands import DECLARATIONS, Declaration
 from domain.decision import Decision
 from domain.errors import Forbidden
 from domain.partnership import Partnership, partnership_uuid
@@ -143,6 +148,16 @@ def own_forum_filter(r: Request) -> bool:
     return r.query.get("forum") in (None, r.principal.forum_id)
 
 
+SCOPES: dict[str, Check] = {
+    check.__name__: check
+    for check in (
+        anything, own_agency_in_path, own_forum_in_path, own_action, addressed_recommendation, routed_activity,
+        routed_recommendation, routed_action, own_forum_decision, own_forum_in_body, own_agency_in_body,
+        own_agency_filter, own_forum_filter,
+    )
+}
+"""The scope checks a command's declaration may name."""
+
 # --- the table -----------------------------------------------------------------
 
 ADMIN, SERVICE, SECRETARY, AGENCY, SCRUTINEER = Role
@@ -153,54 +168,53 @@ CONFIGURE: Rule = {ADMIN: anything}
 READ: Rule = {ADMIN: anything, SCRUTINEER: anything}
 EVERY_ROLE: Rule = dict.fromkeys(Role, anything)
 
-P = "/v1/partnerships/{partnership_id}"
-_ACTIVITY_STEPS = (
-    "agencies", "lead-reviewer", "start", "serious-incident-notification", "rapid-review-completion",
-    "practitioner-involvement", "family-involvement", "child-voice", "findings", "report",
-    "finding-amendments", "finding-withdrawals", "rapid-review-recommendation", "panel-view",
-    "publication-plan", "final-report", "publication", "closure", "recommendations",
-)
+PARTNERSHIPS = "/v1/partnerships"
+P = f"{PARTNERSHIPS}/{{partnership_id}}"
+
+
+def command_path(d: Declaration) -> str:
+    """The command's route: its declared path, under its partnership (or, for one that
+    names its partnership in its body, under the partnerships)."""
+    base = PARTNERSHIPS if d.target is None else P
+    return f"{base}/{d.path}" if d.path else base
+
+
+def _rule(d: Declaration) -> Rule:
+    """The declaration's roles and scopes as checks; a name the policy does not know stops start-up."""
+    rule: dict[Role, Check] = {}
+    for role, scope in d.roles.items():
+        if role not in {r.value for r in Role} or scope not in SCOPES:
+            raise LookupError(
+                f"command {d.name!r} names role {role!r} with scope {scope!r}; roles are "
+                f"{', '.join(Role)} and scopes {', '.join(SCOPES)}"
+            )
+        rule[Role(role)] = SCOPES[scope]
+    return rule
+
+
+COMMAND_RULES: dict[str, Rule] = {name: _rule(d) for name, d in DECLARATIONS.items()}
+"""Each command's rule, by name: its route's row, and what ingest holds its items to."""
 
 POLICY: dict[tuple[str, str], Rule] = {
-    # partnerships and their reference data
-    ("POST", "/v1/partnerships"): CONFIGURE,  # the body's partnership_id must be the token's
+    # partnerships
     ("GET", P): READ,
-    ("POST", f"{P}/agencies"): CONFIGURE,
-    ("POST", f"{P}/forums"): CONFIGURE,
-    ("POST", f"{P}/routing"): CONFIGURE,
     # the framework as in force for the partnership: its description, routing and rules
     ("GET", f"{P}/framework"): EVERY_ROLE,
-    ("POST", f"{P}/meetings"): {**CONFIGURE, SECRETARY: own_forum_in_body},
-    ("POST", f"{P}/webhooks"): {**CONFIGURE, AGENCY: own_agency_in_body},
-    # What each agency receives is the partnership's choice (a subscription to everything
-    # would carry other agencies' actions): not the agency's own.
-    ("POST", f"{P}/subscriptions"): CONFIGURE,
-    ("POST", f"{P}/subscriptions/cancel"): CONFIGURE,
     # learning activities
-    ("POST", f"{P}/activities"): COMMAND,
-    **{("POST", f"{P}/activities/{{activity_id}}/{step}"): COMMAND for step in _ACTIVITY_STEPS},
     ("GET", f"{P}/activities/{{activity_id}}"): {**READ, SECRETARY: routed_activity},
-    ("POST", f"{P}/activities/{{activity_id}}/acknowledgements"): {**COMMAND, AGENCY: own_agency_in_body},
     ("GET", f"{P}/acknowledgements"): {**READ, SECRETARY: anything},
     ("GET", f"{P}/webhooks/dead-letters"): CONFIGURE,
     # recommendations and actions
     ("GET", f"{P}/recommendations/{{recommendation_id}}"): {
         **READ, AGENCY: addressed_recommendation, SECRETARY: routed_recommendation,
     },
-    ("POST", f"{P}/recommendations/{{recommendation_id}}/actions"): COMMAND,
     ("GET", f"{P}/actions/{{action_id}}"): {**READ, AGENCY: own_action, SECRETARY: routed_action},
-    ("POST", f"{P}/actions/{{action_id}}/progress"): {**COMMAND, AGENCY: own_action},
-    ("POST", f"{P}/actions/{{action_id}}/completion"): {**COMMAND, AGENCY: own_action},
-    ("POST", f"{P}/actions/{{action_id}}/reschedule"): COMMAND,
-    ("POST", f"{P}/actions/{{action_id}}/assurance"): COMMAND,
-    ("POST", f"{P}/actions/{{action_id}}/reopening"): COMMAND,
     # forums' decisions and agendas
-    ("POST", f"{P}/decisions"): {**COMMAND, SECRETARY: own_forum_in_body},
     ("GET", f"{P}/decisions/{{decision_id}}"): {**READ, SECRETARY: own_forum_decision},
     ("GET", f"{P}/forums/{{forum_id}}/agenda"): {**READ, SECRETARY: own_forum_in_path},
     ("GET", f"{P}/forums/{{forum_id}}/agenda.md"): {**READ, SECRETARY: own_forum_in_path},
     ("GET", f"{P}/forums/{{forum_id}}/agenda.html"): {**READ, SECRETARY: own_forum_in_path},
-    # batch ingest (each item is held to the same rule as its command's route)
+    # batch ingest (each item is held to its command's rule)
     ("POST", "/v1/ingest"): COMMAND,
     # read models
     ("GET", f"{P}/tracker"): {**READ, AGENCY: own_agency_filter, SECRETARY: own_forum_filter},
@@ -229,9 +243,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", f"{P}/casefiles/{{case_file_id}}/close"): COMMAND,
     ("GET", f"{P}/casefiles/{{case_file_id}}"): READ,
     ("GET", f"{P}/casefiles/{{case_file_id}}/history"): READ,
+    # every command, under its route
+    **{("POST", command_path(d)): COMMAND_RULES[name] for name, d in DECLARATIONS.items()},
 }
 
-BODY_PARTNERSHIP = frozenset({("POST", "/v1/partnerships")})
+BODY_PARTNERSHIP = frozenset({("POST", command_path(d)) for d in DECLARATIONS.values() if d.target is None})
 """Routes whose partnership is named in the body, not the path."""
 
 
@@ -267,8 +283,8 @@ def authorize(method: str, path: str, r: Request) -> None:
         raise Forbidden("out_of_scope", f"Outside the scope of {principal.subject}: {reason}")
 
 
-def authorize_command(principal: Principal, command_route: tuple[str, str] | None, item: Mapping[str, Any]) -> None:
-    """An ingested item: its partnership must be the principal's, and its command's route
+def authorize_command(principal: Principal, command: str, item: Mapping[str, Any]) -> None:
+    """An ingested item: its partnership must be the principal's, and its command's rule
     must allow the principal's role over the whole partnership."""
     partnerships = {item.get("partnership_id")}
     payload = item.get("payload")
@@ -280,6 +296,6 @@ def authorize_command(principal: Principal, command_route: tuple[str, str] | Non
             f"This credential is for partnership {principal.partnership_id!r} only.",
             "partnership_id",
         )
-    rule = POLICY.get(command_route) if command_route else None
+    rule = COMMAND_RULES.get(command)
     if rule is not None and rule.get(principal.role) is not anything:
         raise Forbidden("forbidden_role", f"The {principal.role.value} role may not ingest this command.", "command")

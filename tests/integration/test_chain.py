@@ -39,11 +39,11 @@ CTX = Context(partnership_id="st-helens", principal="alice@st-helens", rationale
 
 def fill(store: EventStore, agencies: int = 6) -> list[int]:
     """Write a partnership and some agencies; return the log's notification ids."""
-    p = register_partnership(CTX, name="St Helens", with_framework_defaults=False)
+    p = register_partnership(CTX, display_name="St Helens", with_framework_defaults=False)
     store.save(*p.events)
     state = p.result
     for i in range(agencies):
-        change = add_agency(state, CTX, agency_id=f"agency-{i}", name=f"Agency {i}", sector=Sector.HEALTH)
+        change = add_agency(state, CTX, agency_id=f"agency-{i}", display_name=f"Agency {i}", sector=Sector.HEALTH)
         store.save(*change.events)
         state = change.result
     return [n.id for n in store.recorder.select_notifications(start=None, limit=1000)]
@@ -229,7 +229,7 @@ def test_an_existing_unchained_log_is_adopted_when_the_chain_table_is_created(se
 
 
 def fill_more(store: EventStore) -> int:
-    p = register_partnership(CTX.model_copy(update={"partnership_id": "wirral"}), name="Wirral")
+    p = register_partnership(CTX.model_copy(update={"partnership_id": "wirral"}), display_name="Wirral")
     store.save(*p.events)
     return len(p.events)
 

@@ -47,7 +47,7 @@ DETAILS = PersonalDetails(name=NAME, date_of_birth=DOB)
 @pytest.fixture
 def store(settings: Settings) -> Iterator[EventStore]:
     s = EventStore.from_settings(settings)
-    s.save(*register_partnership(CTX, name="St Helens", with_framework_defaults=False).events)
+    s.save(*register_partnership(CTX, display_name="St Helens", with_framework_defaults=False).events)
     yield s
     s.close()
 
@@ -192,7 +192,7 @@ def test_sqlite_file_keeps_no_copy_of_a_destroyed_key(tmp_path: Path) -> None:
     settings = sqlite_settings(tmp_path)
     store = EventStore.from_settings(settings)
     try:
-        store.save(*register_partnership(CTX, name="St Helens", with_framework_defaults=False).events)
+        store.save(*register_partnership(CTX, display_name="St Helens", with_framework_defaults=False).events)
         keys = subject_keys_for(settings)
         assert isinstance(keys, SQLiteSubjectKeys)
         service = PersonalDataService(store, keys)
@@ -219,7 +219,7 @@ def test_memory_store_uses_process_keys() -> None:
     keys = subject_keys_for(settings)
     assert isinstance(keys, MemorySubjectKeys)
     store = EventStore.from_settings(settings)
-    store.save(*register_partnership(CTX, name="St Helens", with_framework_defaults=False).events)
+    store.save(*register_partnership(CTX, display_name="St Helens", with_framework_defaults=False).events)
     service = PersonalDataService(store, keys)
     view = service.open(
         CTX,
@@ -313,7 +313,7 @@ def test_case_file_endpoints_and_the_audit_trail(tmp_path: Path) -> None:
 
     settings = sqlite_settings(tmp_path)
     store = EventStore.from_settings(settings)
-    store.save(*register_partnership(CTX, name="St Helens", with_framework_defaults=False).events)
+    store.save(*register_partnership(CTX, display_name="St Helens", with_framework_defaults=False).events)
     base = f"/v1/partnerships/{PARTNERSHIP}/casefiles"
     app = create_app(settings, store=store)
     with TestClient(app, headers=auth_headers(app)) as client:

@@ -48,7 +48,7 @@ def partnership(
     """Registered; unless told, every forum meets on D0 (decisions are taken at meetings)."""
     p = register_partnership(
         ctx(),
-        name="St Helens Safeguarding Children Partnership",
+        display_name="St Helens Safeguarding Children Partnership",
         rapid_review_starts_from=rapid_review_starts_from,
         with_framework_defaults=with_framework_defaults,
     ).result
@@ -83,7 +83,7 @@ def opened(
 
 def with_lead(a: Activity, p: Partnership, agency_id: str | None = None) -> Activity:
     return activities.appoint_lead_reviewer(
-        a, p, ctx(), name="Dr A Reviewer", agency_id=agency_id
+        a, p, ctx(), reviewer_name="Dr A Reviewer", agency_id=agency_id
     ).result
 
 

@@ -122,10 +122,10 @@ def scenario() -> History:
     """A partnership's life that raises every kind of domain event at least once."""
     h = History()
     c = ctx()
-    p = h.run(partnerships.register_partnership(c, name="St Helens"))
-    p = h.run(partnerships.add_agency(p, c, agency_id="nwas", name="NWAS", sector=Sector.HEALTH))
+    p = h.run(partnerships.register_partnership(c, display_name="St Helens"))
+    p = h.run(partnerships.add_agency(p, c, agency_id="nwas", display_name="NWAS", sector=Sector.HEALTH))
     p = h.run(partnerships.register_webhook(p, c, agency_id="nwas", webhook_url="https://nwas/h"))
-    p = h.run(partnerships.add_forum(p, c, forum_id="neglect-group", name="Neglect group"))
+    p = h.run(partnerships.add_forum(p, c, forum_id="neglect-group", display_name="Neglect group"))
     p = h.run(partnerships.schedule_meeting(p, c, forum_id=BOARD, meets_on=date(2025, 3, 20)))
     p = h.run(
         partnerships.set_routing(
@@ -185,7 +185,7 @@ def scenario() -> History:
             originating_activity=rapid,
         )
     )
-    spr = h.run(activities.appoint_lead_reviewer(spr, p, c, name="Dr R", agency_id=HOSPITALS))
+    spr = h.run(activities.appoint_lead_reviewer(spr, p, c, reviewer_name="Dr R", agency_id=HOSPITALS))
     spr = h.run(activities.start(spr, p, c))
     spr = h.run(activities.record_practitioner_involvement(spr, c, summary="Event held."))
     spr = h.run(

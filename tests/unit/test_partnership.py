@@ -69,13 +69,13 @@ def test_registration_seeds_routing_for_every_source_kind_from_the_table() -> No
 
 
 def test_registration_without_defaults_seeds_nothing() -> None:
-    c = register_partnership(ctx(), name="Bare", with_framework_defaults=False)
+    c = register_partnership(ctx(), display_name="Bare", with_framework_defaults=False)
     assert [type(e) for e in c.events] == [PartnershipRegistered]
     assert (c.result.forums, c.result.agencies, c.result.routing) == ({}, {}, {})
 
 
 def test_registration_events_are_numbered_from_one_on_the_partnership() -> None:
-    c = register_partnership(ctx(), name="St Helens")
+    c = register_partnership(ctx(), display_name="St Helens")
     assert isinstance(c.events[0], PartnershipRegistered)
     assert [e.originator_version for e in c.events] == list(range(1, len(c.events) + 1))
     assert {e.originator_id for e in c.events} == {partnership_uuid(PARTNERSHIP_ID)}
@@ -95,21 +95,21 @@ def test_a_kind_the_partnership_has_not_routed_has_no_routing() -> None:
 
 def test_an_agency_can_be_added() -> None:
     p = add_agency(
-        partnership(), ctx(), agency_id="nwas", name="North West Ambulance", sector=Sector.HEALTH
+        partnership(), ctx(), agency_id="nwas", display_name="North West Ambulance", sector=Sector.HEALTH
     ).result
     assert p.agency("nwas").sector is Sector.HEALTH
 
 
 def test_a_duplicate_agency_is_refused() -> None:
     with pytest.raises(RuleViolation) as e:
-        add_agency(partnership(), ctx(), agency_id=POLICE, name="Police again", sector=Sector.POLICE)
+        add_agency(partnership(), ctx(), agency_id=POLICE, display_name="Police again", sector=Sector.POLICE)
     assert (e.value.code, e.value.field) == ("agency_exists", "agency_id")
 
 
 def test_the_partnership_itself_is_not_an_agency_id() -> None:
     with pytest.raises(InvalidInput) as e:
         add_agency(
-            partnership(), ctx(), agency_id=PARTNERSHIP_AGENCY, name="Us", sector=Sector.PARTNERSHIP
+            partnership(), ctx(), agency_id=PARTNERSHIP_AGENCY, display_name="Us", sector=Sector.PARTNERSHIP
         )
     assert e.value.code == "reserved_id"
     assert e.value.status == 422
@@ -137,13 +137,13 @@ def test_a_webhook_for_an_unknown_agency_is_refused() -> None:
 
 
 def test_a_forum_can_be_added() -> None:
-    p = add_forum(partnership(), ctx(), forum_id="neglect-subgroup", name="Neglect").result
+    p = add_forum(partnership(), ctx(), forum_id="neglect-subgroup", display_name="Neglect").result
     assert p.forum("neglect-subgroup").name == "Neglect"
 
 
 def test_a_duplicate_forum_is_refused() -> None:
     with pytest.raises(RuleViolation) as e:
-        add_forum(partnership(), ctx(), forum_id=BOARD, name="Board again")
+        add_forum(partnership(), ctx(), forum_id=BOARD, display_name="Board again")
     assert (e.value.code, e.value.field) == ("forum_exists", "forum_id")
 
 

@@ -84,7 +84,7 @@ def test_unknown_source_kind_matches_only_themes_and_everything() -> None:
 
 
 def test_subscription_events_set_replace_and_cancel_on_the_partnership() -> None:
-    p = register_partnership(CTX, name="P1").result
+    p = register_partnership(CTX, display_name="P1").result
     agency = next(iter(p.agencies))
     p = subscribe(p, CTX, agency_id=agency, themes=(Theme.NEGLECT, Theme.NEGLECT)).result
     assert p.subscriptions[agency].themes == (Theme.NEGLECT,)
@@ -105,7 +105,7 @@ def test_subscription_events_set_replace_and_cancel_on_the_partnership() -> None
     ],
 )
 def test_subscribe_refuses_unknown_agencies_forums_and_empty(fields: dict[str, object], code: str) -> None:
-    p = register_partnership(CTX, name="P1").result
+    p = register_partnership(CTX, display_name="P1").result
     args: dict[str, object] = {"agency_id": next(iter(p.agencies)), **fields}
     with pytest.raises(DomainError) as e:
         subscribe(p, CTX, **args)  # type: ignore[arg-type]
@@ -113,7 +113,7 @@ def test_subscribe_refuses_unknown_agencies_forums_and_empty(fields: dict[str, o
 
 
 def test_unsubscribe_without_subscription_is_refused() -> None:
-    p = register_partnership(CTX, name="P1").result
+    p = register_partnership(CTX, display_name="P1").result
     with pytest.raises(DomainError) as e:
         unsubscribe(p, CTX, agency_id=next(iter(p.agencies)))
     assert e.value.code == "no_subscription"

@@ -8,49 +8,17 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from domain import commands as cmd
 from domain.activity import Activity, missing_for_sign_off
 from domain.clocks import Deadline
 from domain.framework import DEFAULT_SOURCES
 from domain.partnership import Partnership, partnership_uuid
-from domain.recommendation import Recommendation
-from services.api.command_routes import add_command_route
 from services.api.deps import PartnershipId, StoreDep
 from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import AsOf, load_or_404
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/activities", tags=["activities"])
 
-add_command_route(router, "", cmd.OpenActivity, Activity, status_code=201)
 A = "/{activity_id}"
-# Annotated: mypy would otherwise infer the values as ModelMetaclass.
-_ACTIVITY_COMMANDS: dict[str, type[cmd.Command]] = {
-    "agencies": cmd.InvolveAgency,
-    "lead-reviewer": cmd.AppointLeadReviewer,
-    "start": cmd.StartActivity,
-    "serious-incident-notification": cmd.NotifySeriousIncident,
-    "rapid-review-completion": cmd.CompleteRapidReview,
-    "practitioner-involvement": cmd.RecordPractitionerInvolvement,
-    "family-involvement": cmd.OfferFamilyInvolvement,
-    "child-voice": cmd.RecordChildVoice,
-    "findings": cmd.RecordFinding,
-    "finding-amendments": cmd.AmendFinding,
-    "finding-withdrawals": cmd.WithdrawFinding,
-    "rapid-review-recommendation": cmd.RecordRapidReviewRecommendation,
-    "panel-view": cmd.RecordPanelView,
-    "report": cmd.ReportActivity,
-    "publication-plan": cmd.PlanPublication,
-    "final-report": cmd.SendFinalReport,
-    "publication": cmd.PublishActivity,
-    "closure": cmd.CloseActivity,
-    "acknowledgements": cmd.AcknowledgeLearning,
-}
-for path, command in _ACTIVITY_COMMANDS.items():
-    add_command_route(router, f"{A}/{path}", command, Activity, target_param="activity_id")
-add_command_route(
-    router, f"{A}/recommendations", cmd.MakeRecommendation, Recommendation,
-    target_param="activity_id", status_code=201,
-)
 
 
 class DeadlineView(BaseModel):

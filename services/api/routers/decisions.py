@@ -6,17 +6,12 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from domain import commands as cmd
 from domain.decision import Decision
-from services.api.command_routes import add_command_route
 from services.api.deps import PartnershipId, StoreDep
 from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import load_or_404
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/decisions", tags=["decisions"])
-
-add_command_route(router, "", cmd.RecordDecision, Decision, status_code=201)
-
 
 @router.get("/{decision_id}", response_model=Decision, responses=READ_RESPONSES)
 def get_decision(partnership_id: PartnershipId, decision_id: UUID, store: StoreDep) -> Decision:

@@ -38,7 +38,7 @@ def ingest(
     limit: int = request.app.state.settings.ingest_max_items
     if len(body.items) > limit:
         raise InvalidInput("batch_too_large", f"At most {limit} items per batch.", "items")
-    # Each item is held to its own command's route rule and to the credential's partnership.
+    # Each item is held to its own command's rule and to the credential's partnership.
     report = service.ingest(principal, body.items, ingest_guard(request))
     # Read-your-writes, as for every command: pass it to a projection read as ?min_position=.
     position = report.position if report.position is not None else service.store.recorder.max_notification_id()

@@ -6,21 +6,12 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from domain import commands as cmd
-from domain.action import Action
 from domain.recommendation import Recommendation
-from services.api.command_routes import add_command_route
 from services.api.deps import PartnershipId, StoreDep
 from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import AsOf, load_or_404
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/recommendations", tags=["recommendations"])
-
-add_command_route(
-    router, "/{recommendation_id}/actions", cmd.AgreeAction, Action,
-    target_param="recommendation_id", status_code=201,
-)
-
 
 @router.get("/{recommendation_id}", response_model=Recommendation, responses=READ_RESPONSES)
 def get_recommendation(

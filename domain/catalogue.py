@@ -1,0 +1,37 @@
+"""Every event class of the domain, from every module that defines one.
+
+What is derived from the event classes (audit lines, which events are learning) reads
+them here, so it does not depend on which modules happen to be imported already. A module
+with events of its own is added to `_MODULES` (tests/unit/test_command_declarations.py
+finds any that is not).
+"""
+
+from __future__ import annotations
+
+from domain import (
+    access,
+    action,
+    activity,
+    claims,
+    decision,
+    findings,
+    partnership,
+    personal_data,
+    rapid_review,
+    recommendation,
+    subscriptions,
+)
+from domain.events import DomainEvent
+
+_MODULES = (
+    access, action, activity, claims, decision, findings, partnership, personal_data, rapid_review,
+    recommendation, subscriptions,
+)
+
+EVENT_CLASSES: tuple[type[DomainEvent], ...] = tuple(
+    value
+    for module in _MODULES
+    for value in vars(module).values()
+    if isinstance(value, type) and issubclass(value, DomainEvent)
+    and value.__module__ == module.__name__ and value.__dict__.get("TOPIC")
+)

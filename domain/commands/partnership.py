@@ -1,0 +1,92 @@
+"""Commands on a partnership's reference data: agencies, forums, meetings, routing, subscriptions."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import ConfigDict
+
+from domain import partnership as partnerships
+from domain import subscriptions
+from domain.commands.base import CONFIGURE, Claim, Command, declare, non_empty
+from domain.framework import Sector, SourceKind, Theme
+from domain.values import IsoDate, Name, Slug, Url
+
+
+@declare(
+    partnerships.register_partnership, "", CONFIGURE,
+    claims=[Claim("partnership_id", id_of=partnerships.partnership_uuid, refusal=partnerships.partnership_exists)],
+)
+class RegisterPartnership(Command):
+    name: ClassVar[str] = "register_partnership"
+    partnership_id: Slug
+    display_name: Name
+    rapid_review_starts_from: Literal["awareness", "notification"] = "awareness"
+    with_framework_defaults: bool = True
+
+
+@declare(partnerships.add_agency, "agencies", CONFIGURE)
+class AddAgency(Command):
+    name: ClassVar[str] = "add_agency"
+    agency_id: Slug
+    display_name: Name
+    sector: Sector
+
+
+@declare(partnerships.register_webhook, "webhooks", {**CONFIGURE, "agency": "own_agency_in_body"})
+class RegisterWebhook(Command):
+    name: ClassVar[str] = "register_webhook"
+    agency_id: Slug
+    webhook_url: Url | None
+
+
+@declare(partnerships.add_forum, "forums", CONFIGURE)
+class AddForum(Command):
+    name: ClassVar[str] = "add_forum"
+    forum_id: Slug
+    display_name: Name
+
+
+@declare(partnerships.schedule_meeting, "meetings", {**CONFIGURE, "secretary": "own_forum_in_body"})
+class ScheduleMeeting(Command):
+    name: ClassVar[str] = "schedule_meeting"
+    forum_id: Slug
+    meets_on: IsoDate
+
+
+@declare(partnerships.set_routing, "routing", CONFIGURE)
+class SetRouting(Command):
+    name: ClassVar[str] = "set_routing"
+    source_kind: SourceKind
+    points_of_dissemination: tuple[Slug, ...] = non_empty("The forums the learning goes to: at least one.")
+    sign_off_forum: Slug
+
+
+# Everything, or at least one theme, source kind or forum.
+_ANY_OF_SUBSCRIBED: list[Any] = [
+    {"required": ["everything"], "properties": {"everything": {"const": True}}},
+    *[{"required": [f], "properties": {f: {"minItems": 1}}} for f in ("themes", "source_kinds", "forums")],
+]
+
+
+# What each agency receives is the partnership's choice (a subscription to everything
+# would carry other agencies' actions): not the agency's own.
+@declare(subscriptions.subscribe, "subscriptions", CONFIGURE)
+class Subscribe(Command):
+    """Set what learning an agency receives (replaces its earlier subscription)."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": _ANY_OF_SUBSCRIBED})
+    name: ClassVar[str] = "subscribe"
+    agency_id: Slug
+    everything: bool = False
+    themes: tuple[Theme, ...] = ()
+    source_kinds: tuple[SourceKind, ...] = ()
+    forums: tuple[Slug, ...] = ()
+
+
+@declare(subscriptions.unsubscribe, "subscriptions/cancel", CONFIGURE)
+class Unsubscribe(Command):
+    """Cancel an agency's subscription (it still receives what is addressed to it)."""
+
+    name: ClassVar[str] = "unsubscribe"
+    agency_id: Slug
