@@ -12,7 +12,7 @@ from domain.routing import EventSummary, LearningKind, Subscription, route, rout
 from domain.subscriptions import subscribe, unsubscribe
 
 CTX = Context(partnership_id="p1", principal="tester")
-ROUTED = register_partnership(CTX, name="P1").result.routing
+ROUTED = register_partnership(CTX, display_name="P1").result.routing
 """The framework's routing, as registration with its defaults records it."""
 
 

@@ -44,7 +44,7 @@ def relaxed(p: Partnership, kind: SourceKind, **rules: bool) -> Partnership:
 
 
 def test_registration_with_the_defaults_records_every_kinds_rules_as_events() -> None:
-    c = register_partnership(ctx(), name="St Helens")
+    c = register_partnership(ctx(), display_name="St Helens")
     recorded = {e.source_kind: e for e in c.events if isinstance(e, SourceRulesSet)}
     assert set(recorded) == set(SourceKind)
     assert recorded[SPR].requires_independent_lead and recorded[SPR].requires_publication
@@ -54,7 +54,7 @@ def test_registration_with_the_defaults_records_every_kinds_rules_as_events() ->
 
 def test_a_partnership_registered_before_rules_were_events_replays_with_the_seeds_rules() -> None:
     # An old store: the registration, forums and routing, and no SourceRulesSet at all.
-    old = [e for e in register_partnership(ctx(), name="St Helens").events if not isinstance(e, SourceRulesSet)]
+    old = [e for e in register_partnership(ctx(), display_name="St Helens").events if not isinstance(e, SourceRulesSet)]
     p = project(None, old)
     assert p is not None and p.rules == SEED
     # So its practice reviews are held to what they were held to when recorded.
@@ -64,7 +64,7 @@ def test_a_partnership_registered_before_rules_were_events_replays_with_the_seed
 
 
 def test_a_partnership_without_the_defaults_keeps_the_frameworks_safeguards() -> None:
-    c = register_partnership(ctx(), name="Bare", with_framework_defaults=False)
+    c = register_partnership(ctx(), display_name="Bare", with_framework_defaults=False)
     assert not any(isinstance(e, SourceRulesSet) for e in c.events)
     assert c.result.rules == SEED
 
@@ -168,7 +168,7 @@ def test_an_activity_of_a_kind_without_routing_is_refused_until_the_kind_is_rout
     assert (e.value.code, e.value.field) == ("source_kind_not_routed", "kind")
     assert THEMATIC.value in e.value.message
     for forum_id in (ARLF, BOARD):
-        p = add_forum(p, ctx(), forum_id=forum_id, name=forum_id).result
+        p = add_forum(p, ctx(), forum_id=forum_id, display_name=forum_id).result
     p = set_routing(p, ctx(), source_kind=THEMATIC, points_of_dissemination=(ARLF,), sign_off_forum=BOARD).result
     a = activities.open_activity(p, ctx(), kind=THEMATIC, title="t", opened_on=D0, scope="s").result
     assert a.kind is THEMATIC
