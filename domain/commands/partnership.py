@@ -62,6 +62,18 @@ class SetRouting(Command):
     sign_off_forum: Slug
 
 
+@declare(partnerships.set_source_rules, "source-rules", CONFIGURE)
+class SetSourceRules(Command):
+    """Set what the framework's principles require of one kind of activity (a rule left out keeps its value)"""
+
+    name: ClassVar[str] = "set_source_rules"
+    source_kind: SourceKind
+    requires_independent_lead: bool | None = None
+    requires_practitioner_and_family_involvement: bool | None = None
+    requires_child_voice: bool | None = None
+    requires_publication: bool | None = None
+
+
 # Everything, or at least one theme, source kind or forum.
 _ANY_OF_SUBSCRIBED: list[Any] = [
     {"required": ["everything"], "properties": {"everything": {"const": True}}},

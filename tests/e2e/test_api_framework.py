@@ -92,3 +92,20 @@ def test_the_activity_read_says_what_learning_it_yields_and_for_whom(api: Api) -
     seed = DEFAULT_SOURCES[SourceKind.THEMATIC_AUDIT]
     assert view["kinds_of_learning"] == list(seed.kinds_of_learning)
     assert view["key_stakeholders"] == list(seed.key_stakeholders)
+
+
+def test_a_partnership_changes_a_kinds_rules_through_the_api(api: Api) -> None:
+    """POST .../source-rules: the rules are the partnership's data, changed by an event."""
+    spr = "safeguarding_practice_review"
+    refused = api.post("/source-rules", {"source_kind": spr, "requires_publication": False}, expect=422)["error"]
+    assert (refused["code"], refused["field"]) == ("rationale_required", "rationale")
+    api.post("/source-rules", {
+        "source_kind": spr, "requires_publication": False,
+        "rationale": "Publication is decided case by case with the national Panel.",
+    })
+    rules = sources(api.client)[spr]["rules"]
+    assert rules["requires_publication"] is False and rules["requires_child_voice"] is True
+    unchanged = api.post("/source-rules", {"source_kind": spr, "requires_child_voice": True}, expect=409)["error"]
+    assert unchanged["code"] == "source_rules_unchanged"
+    audit = api.get("/audit", params={"topic": "lif.partnership.source_rules_set"})
+    assert any("publication False" in row["summary"] for row in audit["items"])
