@@ -109,7 +109,8 @@ def relay_row(server: str, prefix: str, opts: Options) -> Row:
     from kafka import KafkaProducer
 
     from services.kafka_settings import delivery_db
-    from services.relay import Relay, Tracking, make_producer, read_envelopes
+    from services.outbox import Tracking, make_producer, read_envelopes
+    from services.relay import Relay
     from services.store import EventStore
 
     size = opts.scale(10_000, 2_000)

@@ -19,7 +19,7 @@ from kafka import KafkaProducer
 
 from consumers.ledger import Ledger
 from services.kafka_settings import KafkaSettings, delivery_db
-from services.relay import make_producer
+from services.outbox import make_producer
 from services.service import LearningService
 from services.settings import get_settings
 from services.store import EventStore

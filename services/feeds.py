@@ -11,8 +11,8 @@ from __future__ import annotations
 import threading
 
 from consumers.ledger import Ledger
+from services.outbox import Tracking, read_envelopes
 from services.polling import poll_until_stopped
-from services.relay import Tracking, read_envelopes
 from services.store import EventStore
 
 

@@ -26,7 +26,6 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -83,7 +82,8 @@ class Scenario:
 
 def default_scenario() -> Path:
     """The packaged St Helens scenario that `lif demo` loads unless told otherwise."""
-    return Path(str(resources.files("services") / "scenarios" / "st-helens.toml"))
+    # Beside this module, not under a named package, so the two can move together.
+    return Path(__file__).with_name("scenarios") / "st-helens.toml"
 
 
 def command_paths() -> dict[str, str]:

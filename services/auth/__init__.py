@@ -5,6 +5,8 @@
 - principals.py: the roles and the `Principal` a request acts as.
 - policy.py: the table of every route (method + path template) to the roles allowed and
   the scope each role is held to; a route missing from it is denied.
-- deps.py: the one dependency every router is included with; rate limiting; recording
-  scrutineers' reads.
+- ratelimit.py: the per-principal rate limiter; scrutiny.py: recording scrutineers' reads;
+  revocation.py: revoked tokens.
+- services/auth/deps.py: the one dependency every router is included with (authenticate,
+  rate-limit, authorize, record); services/auth/cli.py: `lif token` and `lif apikey`.
 """

@@ -17,8 +17,9 @@ What destroying the key cannot reach: database backups, PostgreSQL WAL archives 
 replicas taken before the erasure still hold the key; their retention must be shorter
 than the retention schedule's granularity (or they must be re-keyed).
 
-The package is four modules, one concern each: `cipher` seals and opens personal
-details under a subject's key; `keys` keeps the keys (in memory, SQLite or
-PostgreSQL) and destroys them; `service` is the case files' commands and reads,
-erasure and its hooks; `cli` is `lif subjects`.
+Four modules, one concern each: services/subjects/cipher.py seals and opens
+personal details under a subject's key; services/subjects/keys.py keeps the keys
+(in memory, SQLite or PostgreSQL) and destroys them; services/subjects/service.py is
+the case files' commands and reads, erasure and its hooks; services/subjects/cli.py
+is `lif subjects`.
 """

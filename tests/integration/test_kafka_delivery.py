@@ -34,7 +34,8 @@ from services.auth.apikeys import create_api_key
 from services.envelope import Envelope, json_schema
 from services.feeds import EmbeddedFeeds
 from services.kafka_settings import KafkaSettings, delivery_db
-from services.relay import Relay, Tracking, make_producer, skipped
+from services.outbox import Tracking, make_producer, skipped
+from services.relay import Relay
 from services.service import LearningService
 from services.settings import Settings
 from services.store import EventStore

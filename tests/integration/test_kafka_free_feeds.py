@@ -29,7 +29,7 @@ from domain.framework import ARLF, SourceKind, Theme
 from domain.recommendation import DecisionOutcome
 from services.feeds import EmbeddedFeeds
 from services.kafka_settings import delivery_db
-from services.relay import Tracking
+from services.outbox import Tracking
 from services.service import LearningService
 from services.settings import Settings
 from services.store import EventStore

@@ -32,7 +32,7 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from domain import commands as cmd
 from domain.framework import SourceKind, Theme
-from services.relay import read_envelopes
+from services.outbox import read_envelopes
 from tests.integration.test_kafka_delivery import COUNCIL, POLICE, REPO, SCHOOLS, Env
 
 pytestmark = pytest.mark.kafka

@@ -26,7 +26,7 @@ from domain.partnership import partnership_uuid
 from projections.db import ViewDb
 from services.feeds import EmbeddedFeeds
 from services.kafka_settings import delivery_db
-from services.relay import Tracking
+from services.outbox import Tracking
 from services.service import LearningService
 from services.settings import Settings
 from services.store import EventStore

@@ -34,7 +34,7 @@ from services.api.responses import READ_RESPONSES
 from services.envelope import Envelope
 from services.feeds import EmbeddedFeeds
 from services.kafka_settings import KafkaSettings, delivery_db
-from services.relay import Tracking
+from services.outbox import Tracking
 from services.settings import Settings
 from services.store import EventStore
 
