@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     """Seconds any one statement of a write may run holding that lock (PostgreSQL `statement_timeout`,
     and `idle_in_transaction_session_timeout` between statements; SQLite: the whole insert). Past it the
     write rolls back and is refused: 503 store_busy. See services/bounded_writes.py."""
+    erasure_timeout: float = Field(default=30.0, gt=0)
+    """Seconds erasing a subject may wait for readers that keep an old copy of the key's page (a
+    SQLite read transaction, a PostgreSQL snapshot) before it fails naming them; the key is already
+    unreadable then, and erasing again completes it (services/subjects/scrub.py)."""
     chain_events: bool = True
     """Chain every stored event by hash (services/chain_recorders.py); `lif verify` checks it."""
 

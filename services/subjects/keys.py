@@ -19,12 +19,18 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.errors import RuleViolation
 from services.settings import Settings
+from services.subjects.scrub import prove_gone_postgres, prove_gone_sqlite
 
 
 class SubjectKeys(Protocol):
     def create(self, subject_ref: str, partnership_id: str) -> bytes: ...
     def get(self, subject_ref: str) -> bytes | None: ...
-    def destroy(self, subject_ref: str) -> bool: ...
+    def destroy(self, subject_ref: str) -> bool:
+        """Destroys the key (True if there was one to destroy) and proves no copy of it is left in
+        the store's files, raising `ErasureIncomplete` if it cannot; again for a key destroyed
+        earlier, so that erasing again completes an erasure that failed."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -66,8 +72,9 @@ def _erased(subject_ref: str) -> RuleViolation:
 class SQLiteSubjectKeys:
     """`subject_keys` in the events' SQLite file. A destroyed key is overwritten, not just unlinked."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, erasure_timeout: float = 30.0) -> None:
         self.path = path
+        self.erasure_timeout = erasure_timeout
         with self._connect() as conn:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS subject_keys (subject_ref TEXT PRIMARY KEY, partnership_id TEXT NOT NULL, "
@@ -111,19 +118,15 @@ class SQLiteSubjectKeys:
 
     def destroy(self, subject_ref: str) -> bool:
         with self._connect() as conn:
-            cur = conn.execute(
-                "UPDATE subject_keys SET key=NULL, erased_at=? WHERE subject_ref=? AND key IS NOT NULL",
-                (_now(), subject_ref),
-            )
-            destroyed = cur.rowcount > 0
-        if destroyed:
-            # The WAL still holds the page with the key until it is checkpointed.
-            conn = sqlite3.connect(self.path, timeout=10)
-            try:
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                conn.close()
-        return destroyed
+            row = conn.execute("SELECT key FROM subject_keys WHERE subject_ref=?", (subject_ref,)).fetchone()
+            key = bytes(row[0]) if row is not None and row[0] is not None else None
+            if key is not None:
+                conn.execute(
+                    "UPDATE subject_keys SET key=NULL, erased_at=? WHERE subject_ref=?", (_now(), subject_ref)
+                )
+        if row is not None:
+            prove_gone_sqlite(self.path, subject_ref, key, self.erasure_timeout)
+        return key is not None
 
     def close(self) -> None:
         pass
@@ -132,10 +135,11 @@ class SQLiteSubjectKeys:
 class PostgresSubjectKeys:
     """`subject_keys` in the events' PostgreSQL schema."""
 
-    def __init__(self, dsn: str, schema: str) -> None:
+    def __init__(self, dsn: str, schema: str, erasure_timeout: float = 30.0) -> None:
         from psycopg.sql import SQL, Identifier
 
         self.dsn = dsn
+        self.erasure_timeout = erasure_timeout
         self.schema = schema
         self.table = SQL("{}.subject_keys").format(Identifier(schema))
         with self._connect() as conn:
@@ -182,23 +186,22 @@ class PostgresSubjectKeys:
         return bytes(row[0]) if row and row[0] is not None else None
 
     def destroy(self, subject_ref: str) -> bool:
-        import psycopg
         from psycopg.sql import SQL
 
         with self._connect() as conn:
-            cur = conn.execute(
-                SQL("UPDATE {} SET key = NULL, erased_at = now() WHERE subject_ref = %s AND key IS NOT NULL").format(
-                    self.table
-                ),
+            row = conn.execute(
+                SQL("SELECT key, txid_current() FROM {} WHERE subject_ref = %s FOR UPDATE").format(self.table),
                 (subject_ref,),
-            )
-            destroyed: bool = cur.rowcount > 0
-        if destroyed:
-            # VACUUM FULL rewrites the table, so the dead row version with the key is dropped
-            # from the data files (it cannot run inside a transaction).
-            with psycopg.connect(self.dsn, autocommit=True) as conn:
-                conn.execute(SQL("VACUUM FULL {}").format(self.table))
-        return destroyed
+            ).fetchone()
+            key = bytes(row[0]) if row is not None and row[0] is not None else None
+            if key is not None:
+                conn.execute(
+                    SQL("UPDATE {} SET key = NULL, erased_at = now() WHERE subject_ref = %s").format(self.table),
+                    (subject_ref,),
+                )
+        if row is not None:
+            prove_gone_postgres(self.dsn, self.table, subject_ref, key, int(row[1]), self.erasure_timeout)
+        return key is not None
 
     def close(self) -> None:
         pass
@@ -206,7 +209,9 @@ class PostgresSubjectKeys:
 
 def subject_keys_for(settings: Settings) -> SubjectKeys:
     if settings.persistence == "sqlite":
-        return SQLiteSubjectKeys(settings.sqlite_path)
+        return SQLiteSubjectKeys(settings.sqlite_path, settings.erasure_timeout)
     if settings.persistence == "postgres":
-        return PostgresSubjectKeys(settings.postgres_dsn, settings.postgres_schema or "public")
+        return PostgresSubjectKeys(
+            settings.postgres_dsn, settings.postgres_schema or "public", settings.erasure_timeout
+        )
     return MemorySubjectKeys()

@@ -41,6 +41,7 @@ from domain.personal_data import (
 from services.store import EventStore
 from services.subjects.cipher import decrypt_details, encrypt_details
 from services.subjects.keys import SubjectKeys
+from services.subjects.scrub import ErasureIncomplete
 from services.unit_of_work import UnitOfWork
 
 # ------------------------------------------------------------------ erasure hooks
@@ -179,10 +180,17 @@ class PersonalDataService:
             ctx = Context(partnership_id=cf.partnership_id, principal=principal, rationale=rationale)
             self._save(erase_subject(cf, ctx, basis=basis))
             recorded += 1
-        destroyed = self.keys.destroy(subject_ref)
+        incomplete: ErasureIncomplete | None = None
+        try:
+            destroyed = self.keys.destroy(subject_ref)
+        except ErasureIncomplete as exc:
+            # The key is unreadable already: derived copies go now, and the failure is still raised.
+            incomplete, destroyed = exc, True
         ids = [cf.id for cf in files]
         for hook in list(ERASURE_HOOKS):
             hook(subject_ref, ids)
+        if incomplete is not None:
+            raise incomplete
         return ErasureReport(
             subject_ref=subject_ref, case_file_ids=ids, events_recorded=recorded, key_destroyed=destroyed
         )
