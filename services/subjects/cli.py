@@ -19,10 +19,18 @@ def run_subjects_cli(settings: Settings, store: EventStore, args: Any, out: Text
     """`lif subjects erase REF` and `lif subjects erase-due`; 0 on success."""
     import projections.registry  # noqa: F401  (view modules register their erasure hooks on import)
     from domain.errors import DomainError
+    from services.subjects.kek import KekError
 
-    keys = subject_keys_for(settings)
+    try:
+        keys = subject_keys_for(settings)
+    except KekError as exc:
+        print(f"lif subjects: subject_kek: {exc}", file=err)
+        return 1
     service = PersonalDataService(store, keys)
     try:
+        if args.action == "rewrap":
+            print(f"{keys.rewrap()} subject key(s) rewrapped under the current key-encryption key", file=out)
+            return 0
         if args.action == "erase":
             report = service.erase(args.ref, principal=args.principal, rationale=args.rationale)
             print(_describe(report), file=out)

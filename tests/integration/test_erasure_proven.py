@@ -54,6 +54,13 @@ def sqlite_service(tmp_path: Path) -> Iterator[tuple[Settings, PersonalDataServi
     store.close()
 
 
+def _stored_sqlite(path: str, ref: str) -> bytes:
+    """The key as the store keeps it on disk (wrapped): what must not survive erasure."""
+    with sqlite3.connect(path) as conn:
+        (stored,) = conn.execute("SELECT key FROM subject_keys WHERE subject_ref = ?", (ref,)).fetchone()
+    return bytes(stored)
+
+
 def _hold_a_read_transaction(path: str) -> sqlite3.Connection:
     reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     reader.execute("BEGIN")
@@ -66,8 +73,8 @@ def test_sqlite_erasure_fails_naming_the_wal_while_a_reader_holds_it(
 ) -> None:
     settings, service, keys = sqlite_service
     ref = _open_case_file(service.store, service)
-    key = keys.get(ref)
-    assert key is not None
+    assert keys.get(ref) is not None
+    key = _stored_sqlite(settings.sqlite_path, ref)
     reader = _hold_a_read_transaction(settings.sqlite_path)
     try:
         with pytest.raises(ErasureIncomplete) as refused:
@@ -94,8 +101,8 @@ def test_sqlite_erasure_waits_for_a_reader_that_ends_in_time(
     settings, service, keys = sqlite_service
     keys.erasure_timeout = 10.0
     ref = _open_case_file(service.store, service)
-    key = keys.get(ref)
-    assert key is not None
+    assert keys.get(ref) is not None
+    key = _stored_sqlite(settings.sqlite_path, ref)
     reader = _hold_a_read_transaction(settings.sqlite_path)
     ended = threading.Event()
 
@@ -124,10 +131,11 @@ def test_postgres_erasure_names_an_open_snapshot_then_completes(postgres_dsn: st
     service = PersonalDataService(store, keys)
     try:
         ref = _open_case_file(store, service)
-        key = keys.get(ref)
-        assert key is not None
+        assert keys.get(ref) is not None
         table = f"{settings.postgres_schema}.subject_keys"
         with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+            (stored,) = admin.execute(f"SELECT key FROM {table}").fetchone()
+            key = bytes(stored)
             admin.execute("CHECKPOINT")
             found = admin.execute(
                 "SELECT position(%s::bytea in pg_read_binary_file(pg_relation_filepath(%s::regclass)))", (key, table)
