@@ -28,6 +28,7 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.aggregate import AggregateEvent, AggregateState, Change, Context, base_fields
+from domain.dates import not_after_today
 from domain.errors import InvalidInput, RuleViolation
 from domain.framework import SourceKind
 from domain.privacy import check_case_reference
@@ -208,9 +209,12 @@ def record_personal_details(cf: CaseFile, ctx: Context, *, details_ciphertext: s
     return Change(cf, cf.id).trigger(PersonalDetailsRecorded, ctx, details_ciphertext=details_ciphertext)
 
 
-def close_case_file(cf: CaseFile, ctx: Context, *, closed_on: date) -> Change[CaseFile]:
+def close_case_file(cf: CaseFile, ctx: Context, *, closed_on: date, today: date | None = None) -> Change[CaseFile]:
+    """`today`: England's date now unless given (tests set the clock)."""
     if cf.closed_on is not None:
         raise RuleViolation("case_file_closed", f"This case file was closed on {cf.closed_on}.")
+    # A closure dated ahead would push the retention schedule, and so erasure, out by as much.
+    not_after_today("closed_on", closed_on, "a case file's closure", today)
     if closed_on < cf.created_on.date():
         raise RuleViolation(
             "closed_before_opened",

@@ -19,6 +19,7 @@ from eventsourcing.persistence import IntegrityError, RecordConflictError
 from pydantic import BaseModel
 
 from domain.aggregate import Change, Context, check_version
+from domain.dates import not_after_today
 from domain.errors import NotFound, RuleViolation
 from domain.framework import SourceKind
 from domain.personal_data import (
@@ -130,6 +131,7 @@ class PersonalDataService:
     ) -> CaseFileView:
         """Opens a case file for a new subject, or for a known one (`subject_ref`)."""
         UnitOfWork(self.store).partnership(ctx.partnership_id)
+        _born_already(details)
         subject = DataSubject(subject_ref=subject_ref or new_subject_ref(), role=role)
         if subject_ref is not None:
             self._known_subject(ctx.partnership_id, subject_ref)
@@ -159,6 +161,7 @@ class PersonalDataService:
         key = self.keys.get(cf.subject.subject_ref)
         if key is None:
             raise RuleViolation("subject_erased", f"Data subject {cf.subject.subject_ref} was erased.")
+        _born_already(details)
         ciphertext = encrypt_details(key, details, cf.id, cf.subject.subject_ref)
         return self.view(self._save(record_personal_details(cf, ctx, details_ciphertext=ciphertext)))
 
@@ -284,3 +287,8 @@ class PersonalDataService:
                 )
             )
         return entries
+
+
+def _born_already(details: PersonalDetails) -> None:
+    if details.date_of_birth is not None:
+        not_after_today("date_of_birth", details.date_of_birth, "a date of birth")

@@ -161,3 +161,28 @@ def test_postgres_erasure_names_an_open_snapshot_then_completes(postgres_dsn: st
             assert gone == (0,)
     finally:
         store.close()
+
+
+def test_a_case_file_cannot_close_or_be_born_in_the_future(
+    sqlite_service: tuple[Settings, PersonalDataService, SQLiteSubjectKeys],
+) -> None:
+    """Before, closed_on decades ahead was accepted, pushing erasure out by as much."""
+    from datetime import timedelta
+
+    from domain.dates import today_in_england
+    from domain.errors import RuleViolation
+
+    _, service, _ = sqlite_service
+    ref = _open_case_file(service.store, service)
+    (cf,) = [cf for cf in service.case_files() if cf.subject.subject_ref == ref]
+    tomorrow = today_in_england() + timedelta(days=1)
+    with pytest.raises(RuleViolation) as refused:
+        service.close(CTX, cf.id, tomorrow)
+    assert (refused.value.code, refused.value.field) == ("date_in_future", "closed_on")
+    assert service.close(CTX, cf.id, today_in_england()).closed_on == today_in_england()
+    with pytest.raises(RuleViolation) as unborn:
+        service.open(
+            CTX, case_reference="SHSCP-2025-015", source_kind=SourceKind.THEMATIC_AUDIT, role=SubjectRole.CHILD,
+            details=PersonalDetails(name="Someone Else", date_of_birth=tomorrow),
+        )
+    assert (unborn.value.code, unborn.value.field) == ("date_in_future", "date_of_birth")
