@@ -23,13 +23,14 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
-from uuid import UUID, uuid4
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.aggregate import AggregateEvent, AggregateState, Change, Context, base_fields
 from domain.dates import not_after_today
 from domain.errors import InvalidInput, RuleViolation
+from domain.events import DomainEvent
 from domain.framework import SourceKind
 from domain.privacy import check_case_reference
 
@@ -156,6 +157,22 @@ class SubjectErased(AggregateEvent[CaseFile]):
     def apply(self, state: CaseFile | None) -> CaseFile:
         assert state is not None
         return state.model_copy(update={"erased_on": self.timestamp})
+
+
+class RetentionRun(DomainEvent):
+    """The retention schedule applied to one partnership's case files on one day, and what it did."""
+
+    TOPIC = "lif.case_file.retention_run"
+    run_on: date
+    erased: tuple[str, ...] = ()
+    """The subjects erased as due."""
+    failed: tuple[str, ...] = ()
+    """Subjects due but not erased, each as `DS-...: code`: erasing them again completes it."""
+
+
+def retention_run_id(partnership_id: str, run_on: date) -> UUID:
+    """One run per partnership and day, whichever process or restart runs it."""
+    return uuid5(NAMESPACE_URL, f"lif:retention-run:{partnership_id}:{run_on.isoformat()}")
 
 
 def check_ciphertext(value: str, field: str = "details_ciphertext") -> str:

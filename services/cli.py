@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 Command = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
@@ -81,12 +82,29 @@ def _serve(args: argparse.Namespace) -> int:
     # uvicorn stops on SIGTERM and SIGINT itself, after the requests in flight, then hands
     # the signal to the handler it found: ours (not the default, which would end the
     # process by the signal, exit status -15, before the stop line).
+    schedule = _retention_schedule(app)
     stopper = stop_on_signals()
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=None)
     finally:
+        if schedule is not None:
+            schedule.stop()
         log_stop("api", stopper.signal_name)
     return 0
+
+
+def _retention_schedule(app: Any) -> Any:
+    """On the embedded default, the retention schedule runs daily inside `lif serve`."""
+    settings = app.state.settings
+    if settings.persistence != "sqlite" or not settings.retention_schedule:
+        return None
+    from services.subjects.keys import subject_keys_for
+    from services.subjects.schedule import RetentionSchedule
+    from services.subjects.service import PersonalDataService
+
+    schedule = RetentionSchedule(PersonalDataService(app.state.store, subject_keys_for(settings)))
+    schedule.start()
+    return schedule
 
 
 def _demo_args(p: argparse.ArgumentParser) -> None:

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     subject_kek_file: str | None = None
     """A file holding that ring instead, outside the database's directory. With neither, the
     embedded default generates one under `$XDG_CONFIG_HOME/lif/subject-keks/`."""
+    retention_schedule: bool = True
+    """`lif serve` on the embedded default (SQLite) runs the retention schedule daily
+    (services/subjects/schedule.py); elsewhere the clock process runs `lif subjects erase-due`."""
     erasure_timeout: float = Field(default=30.0, gt=0)
     """Seconds erasing a subject may wait for readers that keep an old copy of the key's page (a
     SQLite read transaction, a PostgreSQL snapshot) before it fails naming them; the key is already

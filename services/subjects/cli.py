@@ -41,10 +41,15 @@ def run_subjects_cli(settings: Settings, store: EventStore, args: Any, out: Text
                 refs = ", ".join(f"{cf.case_reference} ({cf.source_kind.value}, closed {cf.closed_on})" for cf in files)
                 print(f"due {ref}: {refs}", file=out)
             return 0
-        reports = service.erase_due(today, principal=args.principal, rationale=args.rationale)
-        for report in reports:
-            print(_describe(report), file=out)
-        print(f"{len(reports)} subject(s) erased as due on {today}", file=out)
+        runs = service.run_retention(today, principal=args.principal, rationale=args.rationale)
+        erased = [ref for run in runs for ref in run.erased]
+        for ref in erased:
+            print(f"erased {ref} as due", file=out)
+        for failure in (f for run in runs for f in run.failed):
+            print(f"not yet erased: {failure} (run erase for it again)", file=err)
+        print(f"{len(erased)} subject(s) erased as due on {today}", file=out)
+        if any(run.failed for run in runs):
+            return 1
         return 0
     except DomainError as exc:
         print(f"lif subjects: {exc.code}: {exc.message}", file=err)

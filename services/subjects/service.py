@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from domain.aggregate import Change, Context, check_version
 from domain.dates import not_after_today
-from domain.errors import NotFound, RuleViolation
+from domain.errors import DomainError, NotFound, RuleViolation
 from domain.framework import SourceKind
 from domain.personal_data import (
     REDACTED,
@@ -30,6 +30,7 @@ from domain.personal_data import (
     ErasureBasis,
     PersonalDetails,
     PersonalDetailsRecorded,
+    RetentionRun,
     SubjectRole,
     close_case_file,
     erase_subject,
@@ -37,6 +38,7 @@ from domain.personal_data import (
     open_case_file,
     record_personal_details,
     retention_ends,
+    retention_run_id,
     subjects_due_for_erasure,
 )
 from services.store import EventStore
@@ -202,14 +204,43 @@ class PersonalDataService:
         return subjects_due_for_erasure(self.case_files(), today)
 
     def erase_due(self, today: date, *, principal: str, rationale: str | None = None) -> list[ErasureReport]:
-        reports = []
+        return [
+            self.erase(ref, principal=principal, rationale=rationale or _retention_rationale(files), basis="retention")
+            for ref, files in self.due(today).items()
+        ]
+
+    def run_retention(self, today: date, *, principal: str, rationale: str | None = None) -> list[RetentionRun]:
+        """The retention schedule, once per partnership and day: each due subject erased, and
+        the run's result recorded as a `RetentionRun` event. A day already run is left alone."""
+        due_by_partnership: dict[str, list[tuple[str, list[CaseFile]]]] = {
+            cf.partnership_id: [] for cf in self.case_files()
+        }
         for ref, files in self.due(today).items():
-            why = rationale or (
-                "Retention period ended under the partnership's data-protection policy: "
-                + ", ".join(sorted({f"{cf.source_kind.value} closed {cf.closed_on}" for cf in files}))
+            due_by_partnership[files[0].partnership_id].append((ref, files))
+        runs: list[RetentionRun] = []
+        for partnership_id, due in sorted(due_by_partnership.items()):
+            run_id = retention_run_id(partnership_id, today)
+            if list(self.store.events.get(run_id, limit=1)):
+                continue
+            erased, failed = [], []
+            for ref, files in due:
+                try:
+                    why = rationale or _retention_rationale(files)
+                    self.erase(ref, principal=principal, rationale=why, basis="retention")
+                    erased.append(ref)
+                except DomainError as exc:
+                    failed.append(f"{ref}: {exc.code}")
+            run = RetentionRun(
+                originator_id=run_id, originator_version=1, partnership_id=partnership_id, principal=principal,
+                rationale="The retention schedule of the partnership's data-protection policy, run daily.",
+                run_on=today, erased=tuple(erased), failed=tuple(failed),
             )
-            reports.append(self.erase(ref, principal=principal, rationale=why, basis="retention"))
-        return reports
+            try:
+                self.store.save(run)
+            except (IntegrityError, RecordConflictError):
+                continue  # another process recorded this day's run first; erasures are idempotent
+            runs.append(run)
+        return runs
 
     # -- reads
 
@@ -292,3 +323,9 @@ class PersonalDataService:
 def _born_already(details: PersonalDetails) -> None:
     if details.date_of_birth is not None:
         not_after_today("date_of_birth", details.date_of_birth, "a date of birth")
+
+
+def _retention_rationale(files: Sequence[CaseFile]) -> str:
+    return "Retention period ended under the partnership's data-protection policy: " + ", ".join(
+        sorted({f"{cf.source_kind.value} closed {cf.closed_on}" for cf in files})
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -186,3 +187,36 @@ def test_a_case_file_cannot_close_or_be_born_in_the_future(
             details=PersonalDetails(name="Someone Else", date_of_birth=tomorrow),
         )
     assert (unborn.value.code, unborn.value.field) == ("date_in_future", "date_of_birth")
+
+
+def test_the_retention_schedule_runs_once_a_day_and_records_each_run(
+    sqlite_service: tuple[Settings, PersonalDataService, SQLiteSubjectKeys],
+) -> None:
+    """Before, nothing ran erase-due on a schedule, and a run left no record of itself."""
+    from domain.dates import today_in_england
+    from domain.personal_data import RetentionRun, add_years, retention_run_id
+    from services.subjects.schedule import RetentionSchedule
+
+    _, service, keys = sqlite_service
+    ref = _open_case_file(service.store, service)
+    (cf,) = service.case_files()
+    service.close(CTX, cf.id, today_in_england())
+    run_on = add_years(today_in_england(), 7)
+    schedules = [RetentionSchedule(service, today=lambda: run_on, every_seconds=0.05) for _ in range(2)]
+    for s in schedules:
+        s.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not list(service.store.events.get(retention_run_id(CTX.partnership_id, run_on))):
+            assert time.monotonic() < deadline, "no run recorded"
+            time.sleep(0.05)
+        time.sleep(0.3)  # both schedules have checked again by now
+    finally:
+        for s in schedules:
+            s.stop()
+    runs = list(service.store.events.get(retention_run_id(CTX.partnership_id, run_on)))
+    assert len(runs) == 1
+    (run,) = runs
+    assert isinstance(run, RetentionRun)
+    assert (run.run_on, run.erased, run.failed, run.principal) == (run_on, (ref,), (), "system:retention-schedule")
+    assert keys.get(ref) is None
