@@ -23,12 +23,14 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
-from uuid import UUID, uuid4
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.aggregate import AggregateEvent, AggregateState, Change, Context, base_fields
+from domain.dates import not_after_today
 from domain.errors import InvalidInput, RuleViolation
+from domain.events import DomainEvent
 from domain.framework import SourceKind
 from domain.privacy import check_case_reference
 
@@ -157,6 +159,22 @@ class SubjectErased(AggregateEvent[CaseFile]):
         return state.model_copy(update={"erased_on": self.timestamp})
 
 
+class RetentionRun(DomainEvent):
+    """The retention schedule applied to one partnership's case files on one day, and what it did."""
+
+    TOPIC = "lif.case_file.retention_run"
+    run_on: date
+    erased: tuple[str, ...] = ()
+    """The subjects erased as due."""
+    failed: tuple[str, ...] = ()
+    """Subjects due but not erased, each as `DS-...: code`: erasing them again completes it."""
+
+
+def retention_run_id(partnership_id: str, run_on: date) -> UUID:
+    """One run per partnership and day, whichever process or restart runs it."""
+    return uuid5(NAMESPACE_URL, f"lif:retention-run:{partnership_id}:{run_on.isoformat()}")
+
+
 def check_ciphertext(value: str, field: str = "details_ciphertext") -> str:
     """Refuses anything that is not our ciphertext format, so clear text cannot slip in."""
     if not value.startswith(CIPHERTEXT_PREFIX):
@@ -208,9 +226,12 @@ def record_personal_details(cf: CaseFile, ctx: Context, *, details_ciphertext: s
     return Change(cf, cf.id).trigger(PersonalDetailsRecorded, ctx, details_ciphertext=details_ciphertext)
 
 
-def close_case_file(cf: CaseFile, ctx: Context, *, closed_on: date) -> Change[CaseFile]:
+def close_case_file(cf: CaseFile, ctx: Context, *, closed_on: date, today: date | None = None) -> Change[CaseFile]:
+    """`today`: England's date now unless given (tests set the clock)."""
     if cf.closed_on is not None:
         raise RuleViolation("case_file_closed", f"This case file was closed on {cf.closed_on}.")
+    # A closure dated ahead would push the retention schedule, and so erasure, out by as much.
+    not_after_today("closed_on", closed_on, "a case file's closure", today)
     if closed_on < cf.created_on.date():
         raise RuleViolation(
             "closed_before_opened",

@@ -16,6 +16,7 @@ from pathlib import Path
 from projections.db import ViewDb
 from projections.projector import Projector, ProjectorClosed
 from projections.registry import all_views
+from services.private_files import create_private_file
 from services.settings import Settings
 from services.store import EventStore
 
@@ -50,6 +51,8 @@ def build_view_db(settings: Settings) -> ViewDb:
         # because reads open their own connections.
         directory = tempfile.mkdtemp(prefix="lif-views-")
         return ViewDb("sqlite", str(Path(directory) / "views.sqlite"))
+    # The views hold the events' free text: readable by their owner only, like the store.
+    create_private_file(Path(views_sqlite_path(settings)))
     return ViewDb("sqlite", views_sqlite_path(settings))
 
 

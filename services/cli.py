@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 Command = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None], str]] = {}
@@ -81,12 +82,29 @@ def _serve(args: argparse.Namespace) -> int:
     # uvicorn stops on SIGTERM and SIGINT itself, after the requests in flight, then hands
     # the signal to the handler it found: ours (not the default, which would end the
     # process by the signal, exit status -15, before the stop line).
+    schedule = _retention_schedule(app)
     stopper = stop_on_signals()
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=None)
     finally:
+        if schedule is not None:
+            schedule.stop()
         log_stop("api", stopper.signal_name)
     return 0
+
+
+def _retention_schedule(app: Any) -> Any:
+    """On the embedded default, the retention schedule runs daily inside `lif serve`."""
+    settings = app.state.settings
+    if settings.persistence != "sqlite" or not settings.retention_schedule:
+        return None
+    from services.subjects.keys import subject_keys_for
+    from services.subjects.schedule import RetentionSchedule
+    from services.subjects.service import PersonalDataService
+
+    schedule = RetentionSchedule(PersonalDataService(app.state.store, subject_keys_for(settings)))
+    schedule.start()
+    return schedule
 
 
 def _demo_args(p: argparse.ArgumentParser) -> None:
@@ -299,6 +317,20 @@ def _subjects_args(p: argparse.ArgumentParser) -> None:
     due.add_argument("--today", help="ISO date to evaluate the schedule at (default: today)")
     due.add_argument("--rationale", help="recorded rationale (default: names the retention rule)")
     due.add_argument("--dry-run", action="store_true", help="list the subjects due, erase nothing")
+    sub.add_parser(
+        "rewrap",
+        help="wrap every subject key under the current key-encryption key (after rotating the ring)",
+        description="Re-seal each live subject key under the first key of LIF_SUBJECT_KEK (or the ring file), "
+        "and prove the old wrapped bytes gone from the store's files. Run it after putting a new key first "
+        "in the ring; the old key may be removed from the ring once this has finished.",
+    )
+    new_kek = sub.add_parser(
+        "new-kek",
+        help="print a new key-encryption key entry (id:base64) for LIF_SUBJECT_KEK or the ring file",
+        description="Print a fresh 32-byte key-encryption key as a ring entry. Put it first in the ring to make "
+        "it current, then run `lif subjects rewrap`.",
+    )
+    new_kek.add_argument("id", metavar="ID", help="the new key's id (letters, digits, '-' or '_'), e.g. k2")
 
 
 @command("subjects", "erase data subjects' personal data (crypto-shredding), on request or when due", _subjects_args)
@@ -307,6 +339,11 @@ def _subjects(args: argparse.Namespace) -> int:
     from services.store import EventStore
     from services.subjects.cli import run_subjects_cli
 
+    if args.action == "new-kek":
+        from services.subjects.kek import new_entry
+
+        print(new_entry(args.id))
+        return 0
     settings = get_settings()
     store = EventStore.from_settings(settings)
     try:

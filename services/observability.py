@@ -119,7 +119,7 @@ def _log_crash(kind: type[BaseException], error: BaseException, tb: TracebackTyp
                  extra={"fields": {"event": "crash"}})
 
 
-SECRET_WORDS = ("secret", "password", "token", "key", "credential")
+SECRET_WORDS = ("secret", "password", "token", "key", "credential", "kek")
 
 
 def redact_url(url: str) -> str:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import unquote, urlparse
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.bounded_writes import LOCK_TIMEOUT_KEY, STATEMENT_TIMEOUT_KEY
@@ -44,6 +44,19 @@ class Settings(BaseSettings):
     """Seconds any one statement of a write may run holding that lock (PostgreSQL `statement_timeout`,
     and `idle_in_transaction_session_timeout` between statements; SQLite: the whole insert). Past it the
     write rolls back and is refused: 503 store_busy. See services/bounded_writes.py."""
+    subject_kek: SecretStr | None = None
+    """The key-encryption keys that wrap data subjects' keys: `id:base64` entries (32 random bytes
+    each), comma-separated, the current first (services/subjects/kek.py; `lif subjects new-kek`)."""
+    subject_kek_file: str | None = None
+    """A file holding that ring instead, outside the database's directory. With neither, the
+    embedded default generates one under `$XDG_CONFIG_HOME/lif/subject-keks/`."""
+    retention_schedule: bool = True
+    """`lif serve` on the embedded default (SQLite) runs the retention schedule daily
+    (services/subjects/schedule.py); elsewhere the clock process runs `lif subjects erase-due`."""
+    erasure_timeout: float = Field(default=30.0, gt=0)
+    """Seconds erasing a subject may wait for readers that keep an old copy of the key's page (a
+    SQLite read transaction, a PostgreSQL snapshot) before it fails naming them; the key is already
+    unreadable then, and erasing again completes it (services/subjects/scrub.py)."""
     chain_events: bool = True
     """Chain every stored event by hash (services/chain_recorders.py); `lif verify` checks it."""
 

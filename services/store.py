@@ -6,6 +6,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
@@ -27,6 +28,7 @@ import domain.subscriptions  # noqa: F401  (registers event topics)
 from domain.aggregate import AggregateEvent, AggregateState, project
 from domain.events import DomainEvent, event_class_for
 from services import bounded_writes
+from services.private_files import create_private_file
 from services.settings import Settings
 
 S = TypeVar("S", bound=AggregateState)
@@ -89,6 +91,9 @@ class EventStore(Application[UUID]):
     def from_settings(cls, settings: Settings) -> EventStore:
         if settings.persistence == "postgres" and settings.postgres_schema:
             _create_schema(settings.postgres_dsn, settings.postgres_schema)
+        if settings.persistence == "sqlite":
+            # Readable by its owner only; SQLite gives its -wal and -shm files the same mode.
+            create_private_file(Path(settings.sqlite_path))
         return cls(env=settings.eventsourcing_env())
 
     def events_of(self, aggregate_id: UUID, *, lte: int | None = None) -> Iterator[DomainEvent]:

@@ -19,10 +19,18 @@ def run_subjects_cli(settings: Settings, store: EventStore, args: Any, out: Text
     """`lif subjects erase REF` and `lif subjects erase-due`; 0 on success."""
     import projections.registry  # noqa: F401  (view modules register their erasure hooks on import)
     from domain.errors import DomainError
+    from services.subjects.kek import KekError
 
-    keys = subject_keys_for(settings)
+    try:
+        keys = subject_keys_for(settings)
+    except KekError as exc:
+        print(f"lif subjects: subject_kek: {exc}", file=err)
+        return 1
     service = PersonalDataService(store, keys)
     try:
+        if args.action == "rewrap":
+            print(f"{keys.rewrap()} subject key(s) rewrapped under the current key-encryption key", file=out)
+            return 0
         if args.action == "erase":
             report = service.erase(args.ref, principal=args.principal, rationale=args.rationale)
             print(_describe(report), file=out)
@@ -33,10 +41,15 @@ def run_subjects_cli(settings: Settings, store: EventStore, args: Any, out: Text
                 refs = ", ".join(f"{cf.case_reference} ({cf.source_kind.value}, closed {cf.closed_on})" for cf in files)
                 print(f"due {ref}: {refs}", file=out)
             return 0
-        reports = service.erase_due(today, principal=args.principal, rationale=args.rationale)
-        for report in reports:
-            print(_describe(report), file=out)
-        print(f"{len(reports)} subject(s) erased as due on {today}", file=out)
+        runs = service.run_retention(today, principal=args.principal, rationale=args.rationale)
+        erased = [ref for run in runs for ref in run.erased]
+        for ref in erased:
+            print(f"erased {ref} as due", file=out)
+        for failure in (f for run in runs for f in run.failed):
+            print(f"not yet erased: {failure} (run erase for it again)", file=err)
+        print(f"{len(erased)} subject(s) erased as due on {today}", file=out)
+        if any(run.failed for run in runs):
+            return 1
         return 0
     except DomainError as exc:
         print(f"lif subjects: {exc.code}: {exc.message}", file=err)

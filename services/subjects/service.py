@@ -19,7 +19,8 @@ from eventsourcing.persistence import IntegrityError, RecordConflictError
 from pydantic import BaseModel
 
 from domain.aggregate import Change, Context, check_version
-from domain.errors import NotFound, RuleViolation
+from domain.dates import not_after_today
+from domain.errors import DomainError, NotFound, RuleViolation
 from domain.framework import SourceKind
 from domain.personal_data import (
     REDACTED,
@@ -29,6 +30,7 @@ from domain.personal_data import (
     ErasureBasis,
     PersonalDetails,
     PersonalDetailsRecorded,
+    RetentionRun,
     SubjectRole,
     close_case_file,
     erase_subject,
@@ -36,11 +38,13 @@ from domain.personal_data import (
     open_case_file,
     record_personal_details,
     retention_ends,
+    retention_run_id,
     subjects_due_for_erasure,
 )
 from services.store import EventStore
 from services.subjects.cipher import decrypt_details, encrypt_details
 from services.subjects.keys import SubjectKeys
+from services.subjects.scrub import ErasureIncomplete
 from services.unit_of_work import UnitOfWork
 
 # ------------------------------------------------------------------ erasure hooks
@@ -129,6 +133,7 @@ class PersonalDataService:
     ) -> CaseFileView:
         """Opens a case file for a new subject, or for a known one (`subject_ref`)."""
         UnitOfWork(self.store).partnership(ctx.partnership_id)
+        _born_already(details)
         subject = DataSubject(subject_ref=subject_ref or new_subject_ref(), role=role)
         if subject_ref is not None:
             self._known_subject(ctx.partnership_id, subject_ref)
@@ -158,6 +163,7 @@ class PersonalDataService:
         key = self.keys.get(cf.subject.subject_ref)
         if key is None:
             raise RuleViolation("subject_erased", f"Data subject {cf.subject.subject_ref} was erased.")
+        _born_already(details)
         ciphertext = encrypt_details(key, details, cf.id, cf.subject.subject_ref)
         return self.view(self._save(record_personal_details(cf, ctx, details_ciphertext=ciphertext)))
 
@@ -179,10 +185,17 @@ class PersonalDataService:
             ctx = Context(partnership_id=cf.partnership_id, principal=principal, rationale=rationale)
             self._save(erase_subject(cf, ctx, basis=basis))
             recorded += 1
-        destroyed = self.keys.destroy(subject_ref)
+        incomplete: ErasureIncomplete | None = None
+        try:
+            destroyed = self.keys.destroy(subject_ref)
+        except ErasureIncomplete as exc:
+            # The key is unreadable already: derived copies go now, and the failure is still raised.
+            incomplete, destroyed = exc, True
         ids = [cf.id for cf in files]
         for hook in list(ERASURE_HOOKS):
             hook(subject_ref, ids)
+        if incomplete is not None:
+            raise incomplete
         return ErasureReport(
             subject_ref=subject_ref, case_file_ids=ids, events_recorded=recorded, key_destroyed=destroyed
         )
@@ -191,14 +204,43 @@ class PersonalDataService:
         return subjects_due_for_erasure(self.case_files(), today)
 
     def erase_due(self, today: date, *, principal: str, rationale: str | None = None) -> list[ErasureReport]:
-        reports = []
+        return [
+            self.erase(ref, principal=principal, rationale=rationale or _retention_rationale(files), basis="retention")
+            for ref, files in self.due(today).items()
+        ]
+
+    def run_retention(self, today: date, *, principal: str, rationale: str | None = None) -> list[RetentionRun]:
+        """The retention schedule, once per partnership and day: each due subject erased, and
+        the run's result recorded as a `RetentionRun` event. A day already run is left alone."""
+        due_by_partnership: dict[str, list[tuple[str, list[CaseFile]]]] = {
+            cf.partnership_id: [] for cf in self.case_files()
+        }
         for ref, files in self.due(today).items():
-            why = rationale or (
-                "Retention period ended under the partnership's data-protection policy: "
-                + ", ".join(sorted({f"{cf.source_kind.value} closed {cf.closed_on}" for cf in files}))
+            due_by_partnership[files[0].partnership_id].append((ref, files))
+        runs: list[RetentionRun] = []
+        for partnership_id, due in sorted(due_by_partnership.items()):
+            run_id = retention_run_id(partnership_id, today)
+            if list(self.store.events.get(run_id, limit=1)):
+                continue
+            erased, failed = [], []
+            for ref, files in due:
+                try:
+                    why = rationale or _retention_rationale(files)
+                    self.erase(ref, principal=principal, rationale=why, basis="retention")
+                    erased.append(ref)
+                except DomainError as exc:
+                    failed.append(f"{ref}: {exc.code}")
+            run = RetentionRun(
+                originator_id=run_id, originator_version=1, partnership_id=partnership_id, principal=principal,
+                rationale="The retention schedule of the partnership's data-protection policy, run daily.",
+                run_on=today, erased=tuple(erased), failed=tuple(failed),
             )
-            reports.append(self.erase(ref, principal=principal, rationale=why, basis="retention"))
-        return reports
+            try:
+                self.store.save(run)
+            except (IntegrityError, RecordConflictError):
+                continue  # another process recorded this day's run first; erasures are idempotent
+            runs.append(run)
+        return runs
 
     # -- reads
 
@@ -276,3 +318,14 @@ class PersonalDataService:
                 )
             )
         return entries
+
+
+def _born_already(details: PersonalDetails) -> None:
+    if details.date_of_birth is not None:
+        not_after_today("date_of_birth", details.date_of_birth, "a date of birth")
+
+
+def _retention_rationale(files: Sequence[CaseFile]) -> str:
+    return "Retention period ended under the partnership's data-protection policy: " + ", ".join(
+        sorted({f"{cf.source_kind.value} closed {cf.closed_on}" for cf in files})
+    )

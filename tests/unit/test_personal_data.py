@@ -40,7 +40,8 @@ def case_file(
 
 
 def closed(cf: CaseFile, on: date) -> CaseFile:
-    return close_case_file(cf, CTX, closed_on=on).result
+    # The clock is set to the closure: these tests are about the retention that follows it.
+    return close_case_file(cf, CTX, closed_on=on, today=on).result
 
 
 def test_every_source_kind_has_a_retention_period() -> None:
