@@ -8,8 +8,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Path
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
-from domain.aggregate import AggregateState, Context
+from domain.aggregate import Context
 from domain.commands import Command
 from services.api.deps import IdempotencyKey, get_context, get_principal, get_service
 from services.api.responses import COMMAND_RESPONSES
@@ -22,7 +23,7 @@ def add_command_route(
     router: APIRouter,
     path: str,
     command_class: type[Command],
-    response_model: type[AggregateState],
+    response_model: type[BaseModel],
     *,
     target_param: str | None = None,
     status_code: int = 200,

@@ -10,8 +10,10 @@ from domain import commands as cmd
 from domain.action import Action
 from services.api.command_routes import add_command_route
 from services.api.deps import PartnershipId, StoreDep
+from services.api.public import answer_model, public_record
 from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import AsOf, load_or_404
+from services.api.schemas.actions import ActionRecord
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/actions", tags=["actions"])
 
@@ -24,9 +26,9 @@ _ACTION_COMMANDS: dict[str, type[cmd.Command]] = {
     "reopening": cmd.ReopenAction,
 }
 for path, command in _ACTION_COMMANDS.items():
-    add_command_route(router, f"/{{action_id}}/{path}", command, Action, target_param="action_id")
+    add_command_route(router, f"/{{action_id}}/{path}", command, answer_model(Action), target_param="action_id")
 
 
-@router.get("/{action_id}", response_model=Action, responses=READ_RESPONSES)
-def get_action(partnership_id: PartnershipId, action_id: UUID, store: StoreDep, as_of: AsOf = None) -> Action:
-    return load_or_404(store, partnership_id, action_id, Action, as_of)
+@router.get("/{action_id}", response_model=ActionRecord, responses=READ_RESPONSES)
+def get_action(partnership_id: PartnershipId, action_id: UUID, store: StoreDep, as_of: AsOf = None) -> ActionRecord:
+    return ActionRecord.model_validate(public_record(load_or_404(store, partnership_id, action_id, Action, as_of)))

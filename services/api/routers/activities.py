@@ -6,7 +6,6 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from domain import commands as cmd
 from domain.activity import Activity, missing_for_sign_off
@@ -15,12 +14,14 @@ from domain.partnership import Partnership, partnership_uuid
 from domain.recommendation import Recommendation
 from services.api.command_routes import add_command_route
 from services.api.deps import PartnershipId, StoreDep
+from services.api.public import answer_model, public_record
 from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import AsOf, load_or_404
+from services.api.schemas.activities import ActivityRead, DeadlineView, MissingForSignOff, SignOffReadiness
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/activities", tags=["activities"])
 
-add_command_route(router, "", cmd.OpenActivity, Activity, status_code=201)
+add_command_route(router, "", cmd.OpenActivity, answer_model(Activity), status_code=201)
 A = "/{activity_id}"
 # Annotated: mypy would otherwise infer the values as ModelMetaclass.
 _ACTIVITY_COMMANDS: dict[str, type[cmd.Command]] = {
@@ -45,33 +46,11 @@ _ACTIVITY_COMMANDS: dict[str, type[cmd.Command]] = {
     "acknowledgements": cmd.AcknowledgeLearning,
 }
 for path, command in _ACTIVITY_COMMANDS.items():
-    add_command_route(router, f"{A}/{path}", command, Activity, target_param="activity_id")
+    add_command_route(router, f"{A}/{path}", command, answer_model(Activity), target_param="activity_id")
 add_command_route(
-    router, f"{A}/recommendations", cmd.MakeRecommendation, Recommendation,
+    router, f"{A}/recommendations", cmd.MakeRecommendation, answer_model(Recommendation),
     target_param="activity_id", status_code=201,
 )
-
-
-class DeadlineView(BaseModel):
-    clock: str
-    starts_on: date
-    due_on: date
-    met_on: date | None
-    status: str
-    working_days_remaining: int | None = Field(
-        description="Working days from today to due_on, negative once overdue; null once the deadline is met."
-    )
-
-
-class SignOffReadiness(BaseModel):
-    ready: bool
-    missing: list[dict[str, str]]
-
-
-class ActivityView(BaseModel):
-    activity: Activity
-    deadlines: list[DeadlineView]
-    sign_off: SignOffReadiness
 
 
 def _deadline_view(d: Deadline, today: date) -> DeadlineView:
@@ -81,21 +60,19 @@ def _deadline_view(d: Deadline, today: date) -> DeadlineView:
     )
 
 
-@router.get(A, response_model=ActivityView, responses=READ_RESPONSES)
-def get_activity(partnership_id: PartnershipId, activity_id: UUID, store: StoreDep, as_of: AsOf = None) -> ActivityView:
+@router.get(A, response_model=ActivityRead, responses=READ_RESPONSES)
+def get_activity(partnership_id: PartnershipId, activity_id: UUID, store: StoreDep, as_of: AsOf = None) -> ActivityRead:
     a = load_or_404(store, partnership_id, activity_id, Activity, as_of)
     p = store.load(partnership_uuid(partnership_id), Partnership)
     assert p is not None
     today = (as_of.date() if as_of else date.today())
-    missing = [{"code": c, "field": f, "message": m} for c, f, m in missing_for_sign_off(a)]
+    missing = [MissingForSignOff(code=c, field=f, message=m) for c, f, m in missing_for_sign_off(a)]
     try:
         deadlines = [_deadline_view(d, today) for d in a.deadlines(p.rapid_review_starts_from)]
     except OverflowError:
         # Dates near year 9999 are accepted but their clocks fall past the calendar's end;
         # the activity must still be readable.
         deadlines = []
-    return ActivityView(
-        activity=a,
-        deadlines=deadlines,
-        sign_off=SignOffReadiness(ready=not missing, missing=missing),
+    return ActivityRead.model_validate(
+        public_record(a, deadlines=deadlines, sign_off=SignOffReadiness(ready=not missing, missing=missing))
     )

@@ -11,19 +11,22 @@ from domain.action import Action
 from domain.recommendation import Recommendation
 from services.api.command_routes import add_command_route
 from services.api.deps import PartnershipId, StoreDep
+from services.api.public import answer_model, public_record
 from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import AsOf, load_or_404
+from services.api.schemas.recommendations import RecommendationRecord
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/recommendations", tags=["recommendations"])
 
 add_command_route(
-    router, "/{recommendation_id}/actions", cmd.AgreeAction, Action,
+    router, "/{recommendation_id}/actions", cmd.AgreeAction, answer_model(Action),
     target_param="recommendation_id", status_code=201,
 )
 
 
-@router.get("/{recommendation_id}", response_model=Recommendation, responses=READ_RESPONSES)
+@router.get("/{recommendation_id}", response_model=RecommendationRecord, responses=READ_RESPONSES)
 def get_recommendation(
     partnership_id: PartnershipId, recommendation_id: UUID, store: StoreDep, as_of: AsOf = None
-) -> Recommendation:
-    return load_or_404(store, partnership_id, recommendation_id, Recommendation, as_of)
+) -> RecommendationRecord:
+    state = load_or_404(store, partnership_id, recommendation_id, Recommendation, as_of)
+    return RecommendationRecord.model_validate(public_record(state))
