@@ -99,7 +99,9 @@ NOT_LISTS = {
 # A record holds arrays of its own (an action's progress notes): it is not a list.
 # So is an agenda (one document for one meeting, in named sections) and the explanation of
 # one event's deliveries.
-RECORDS = {m.__name__ for m in ANSWER_MODELS.values()} | {ActivityRead.__name__, "AgendaResponse", "DeliveryExplanation"}
+RECORDS = {m.__name__ for m in ANSWER_MODELS.values()} | {
+    ActivityRead.__name__, "AgendaResponse", "DeliveryExplanation",
+}
 LIST_FIELDS = {"items", "count", "next"}
 FRESHNESS_FIELDS = {"position", "head", "lag", "degraded"}
 
