@@ -138,7 +138,7 @@ def run(opts: Options) -> Iterator[Row]:
                     samples[k].append(timed_get(clients[k], path, headers_for(kind)))
             answer = answers[kind]
             what = (
-                f"{answer.get('count', len(answer.get('actions', [])))} actions"
+                f"{answer['count']} actions"
                 if kind.startswith("tracker")
                 else f"{sum(len(v) for v in answer.values() if isinstance(v, list))} agenda items"
             )

@@ -58,8 +58,9 @@ def short(key, value):
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 160 or key in ("error", "rejected") else text[:160] + "…"
 print("{" + ", ".join(f"\"{k}\": {short(k, answer[k])}" for k in keep) + (", …}" if len(keep) < len(answer) else "}"))
-for entry in answer.get("items", answer.get("events", [])):   # the audit trail and a history, one line each
-    print("    {position} {topic} by {principal}: {summary}".format(**entry))
+for entry in answer.get("items", []):   # events (the audit trail, a history) one line each; other lists left out
+    if isinstance(entry, dict) and "summary" in entry:
+        print("    {position} {topic} by {principal}: {summary}".format(**entry))
 '
 }
 # field NAME: a top-level field of the last answer (python3, so the tour needs no jq).

@@ -105,7 +105,7 @@ def _is_loaded(client: httpx.Client, scenario: Scenario) -> bool:
     """True once the scenario's `loaded_when` activity field (set by its last step) is recorded."""
     check = scenario.loaded_when
     view = _get(client, f"{scenario.base_path}/activities/{check.activity_id}")
-    return view is not None and view["activity"].get(check.field) is not None
+    return view is not None and view.get(check.field) is not None
 
 
 def _run_steps(client: httpx.Client, steps: list[Step], err: TextIO) -> _Run:
@@ -175,7 +175,7 @@ def _summarise(client: httpx.Client, scenario: Scenario, out: TextIO) -> None:
     assert p is not None
     today = date.today()
     meetings = [date.fromisoformat(d) for f in p["forums"].values() for d in f["meetings"]]
-    activities = [v["activity"] for v in fetch("activity", "activities")]
+    activities = fetch("activity", "activities")
     findings = [f for a in activities for f in a["findings"].values()]
     recommendations = fetch("recommendation", "recommendations")
     actions = fetch("action", "actions")

@@ -132,7 +132,3 @@ def projection_read(request: Request, view_name: str, min_position: int | None) 
         yield cur, Freshness(
             position=view_position(cur, view_name), head=head, degraded=[DegradedView(**d) for d in degraded]
         )
-
-
-def with_freshness(body: dict[str, Any], freshness: Freshness) -> dict[str, Any]:
-    return {**body, **freshness.body()}

@@ -137,7 +137,7 @@ class Api:
 
     def commission(self, rapid_review: str) -> None:
         """The rapid review recommends a practice review and the Board commissions it (once)."""
-        if self.get(f"/activities/{rapid_review}")["activity"]["commissioning_outcome"] == "accept":
+        if self.get(f"/activities/{rapid_review}")["commissioning_outcome"] == "accept":
             return
         self.act(rapid_review, "rapid-review-recommendation", {
             "recommends": "practice_review", "recommended_on": "2026-03-20",

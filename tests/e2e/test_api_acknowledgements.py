@@ -29,8 +29,8 @@ def test_an_agency_acknowledges_for_itself_and_the_list_shows_who_is_missing(api
     assert r.status_code == 409 and error_of(r)["code"] == "already_acknowledged"
 
     listed = api.get("/acknowledgements", params={"activity_id": pr, "min_position": position})
-    [row] = listed["activities"]
+    [row] = listed["items"]
     assert (row["activity_id"], row["status"]) == (pr, "signed_off")
     assert POLICE in row["expected"] and POLICE not in row["missing"]
     assert [(a["agency_id"], a["cascaded_by"]) for a in row["acknowledged"]] == [(POLICE, ["team_briefing"])]
-    assert api.get("/acknowledgements", params={"activity_id": api.open_audit()["id"]})["activities"] == []
+    assert api.get("/acknowledgements", params={"activity_id": api.open_audit()["id"]})["items"] == []

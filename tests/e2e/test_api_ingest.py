@@ -58,14 +58,14 @@ def test_mixed_batch_applies_the_valid_and_reports_the_invalid(api: Api, store: 
     }
     assert all(r["message"] for r in report["rejected"])
     opened = report["applied"][0]
-    assert api.get(f"/activities/{opened['id']}")["activity"]["title"] == "T"
-    assert api.get(f"/activities/{started}")["activity"]["status"] == "in_progress"
+    assert api.get(f"/activities/{opened['id']}")["title"] == "T"
+    assert api.get(f"/activities/{started}")["status"] == "in_progress"
     assert report["applied"][1] == {"index": 3, "id": started, "version": 2, "replayed": False}
 
 
 def test_item_failing_a_rule_is_not_half_applied(api: Api, store: EventStore) -> None:
     pr, _ = api.reported_review()
-    version = api.get(f"/activities/{pr}")["activity"]["version"]
+    version = api.get(f"/activities/{pr}")["version"]
     before = store.recorder.max_notification_id()
     decision = {
         "forum_id": "executive", "meeting_on": "2026-06-15", "subject": "activity_sign_off",
@@ -77,7 +77,7 @@ def test_item_failing_a_rule_is_not_half_applied(api: Api, store: EventStore) ->
     assert [(r["code"], r["field"]) for r in report["rejected"]] == [("wrong_forum_for_sign_off", "forum_id")]
     # The decision itself was decided before the sign-off failed; it must not be stored.
     assert events(store, decision["decision_id"]) == []
-    assert api.get(f"/activities/{pr}")["activity"]["version"] == version
+    assert api.get(f"/activities/{pr}")["version"] == version
     assert store.recorder.max_notification_id() == before
     api.get(f"/decisions/{decision['decision_id']}", expect=404)
 
@@ -100,7 +100,7 @@ def test_items_refer_to_an_activity_opened_earlier_in_the_batch(api: Api, store:
     ])
     assert report["rejected"] == []
     assert [(a["id"], a["version"]) for a in report["applied"][:4]] == [(aid, 1), (aid, 2), (aid, 3), (aid, 4)]
-    a = api.get(f"/activities/{aid}")["activity"]
+    a = api.get(f"/activities/{aid}")
     assert a["status"] == "reported" and list(a["findings"]) == [finding_id]
     rec = api.get(f"/recommendations/{report['applied'][4]['id']}")
     assert rec["activity_id"] == aid
@@ -116,7 +116,7 @@ def test_failing_item_in_the_middle_of_a_chain_leaves_the_rest_applied(api: Api)
     ])
     assert [a["index"] for a in report["applied"]] == [0, 2]
     assert [(r["index"], r["code"]) for r in report["rejected"]] == [(1, "invalid_status")]
-    assert api.get(f"/activities/{aid}")["activity"]["version"] == 2
+    assert api.get(f"/activities/{aid}")["version"] == 2
 
 
 def test_retried_item_with_idempotency_key_is_applied_once(api: Api, store: EventStore) -> None:

@@ -71,14 +71,14 @@ def test_command_bodies_forbid_unknown_fields_and_name_required_ones(spec: dict[
 @pytest.mark.parametrize(
     ("operation", "status", "model"),
     [
-        ("register_partnership", "201", "Partnership"),
-        ("open_activity", "201", "Activity"),
-        ("make_recommendation", "201", "Recommendation"),
-        ("record_decision", "201", "Decision"),
-        ("agree_action", "201", "Action"),
-        ("record_finding", "200", "Activity"),
-        ("complete_action", "200", "Action"),
-        ("set_routing", "200", "Partnership"),
+        ("register_partnership", "201", "PartnershipRecord"),
+        ("open_activity", "201", "ActivityRecord"),
+        ("make_recommendation", "201", "RecommendationRecord"),
+        ("record_decision", "201", "DecisionRecord"),
+        ("agree_action", "201", "ActionRecord"),
+        ("record_finding", "200", "ActivityRecord"),
+        ("complete_action", "200", "ActionRecord"),
+        ("set_routing", "200", "PartnershipRecord"),
     ],
 )
 def test_status_and_response_model_per_command(

@@ -19,7 +19,7 @@ def test_a_refused_sign_off_records_nothing_and_the_retry_on_a_meeting_day_signs
     api: Api, store: EventStore,
 ) -> None:
     pr, _ = api.reported_review()
-    before = api.get(f"/activities/{pr}")["activity"]
+    before = api.get(f"/activities/{pr}")
     decision_id = str(uuid4())
     body = {
         "decision_id": decision_id, "forum_id": BOARD, "meeting_on": "2026-06-16", "subject": "activity_sign_off",
@@ -31,11 +31,11 @@ def test_a_refused_sign_off_records_nothing_and_the_retry_on_a_meeting_day_signs
     # Nothing of it was recorded: no decision, the activity as it was.
     api.get(f"/decisions/{decision_id}", expect=404)
     assert events(store, decision_id) == []
-    assert api.get(f"/activities/{pr}")["activity"]["version"] == before["version"]
+    assert api.get(f"/activities/{pr}")["version"] == before["version"]
     # The retry with the Board's meeting day is the sign-off.
     decision = api.post("/decisions", {**body, "meeting_on": "2026-06-15"}, expect=201)
     assert decision["id"] == decision_id and decision["chairs_action"] is False
-    after = api.get(f"/activities/{pr}")["activity"]
+    after = api.get(f"/activities/{pr}")
     assert (after["status"], after["signed_off_on"], after["signed_off_by_decision"]) == (
         "signed_off", "2026-06-15", decision_id,
     )
@@ -46,7 +46,7 @@ def test_a_sign_off_between_meetings_is_a_chairs_action(api: Api) -> None:
     decision = api.decide("activity_sign_off", pr, meeting_on="2026-06-16", chairs_action=True,
                           rationale="Chair's action: the publication date could not wait for the Board.")
     assert decision["chairs_action"] is True
-    assert api.get(f"/activities/{pr}")["activity"]["signed_off_on"] == "2026-06-16"
+    assert api.get(f"/activities/{pr}")["signed_off_on"] == "2026-06-16"
 
 
 def test_a_decision_before_the_recommendation_was_made_is_refused(api: Api) -> None:
@@ -78,9 +78,9 @@ def test_a_finding_id_in_use_is_409_and_the_first_finding_stands(api: Api) -> No
             "recorded_on": "2026-02-21",
         }, 409)
         assert (error["code"], error["field"]) == ("finding_exists", "finding_id")
-    kept = api.get(f"/activities/{first}")["activity"]["findings"][finding_id]
+    kept = api.get(f"/activities/{first}")["findings"][finding_id]
     assert kept["summary"] == "Information about the father was not shared between agencies."
-    assert api.get(f"/activities/{second}")["activity"]["findings"] == {}
+    assert api.get(f"/activities/{second}")["findings"] == {}
 
 
 def test_a_finding_is_amended_and_withdrawn_by_events_of_their_own(api: Api, store: EventStore) -> None:
@@ -123,7 +123,7 @@ def test_the_rapid_reviews_outcome_is_the_decision_the_practice_review_carries(a
     a = api.act(rr, "panel-view", {"view": "agrees", "summary": "The Panel agrees.", "received_on": "2026-03-23"})
     assert a["panel_view"]["view"] == "agrees"
     decision = api.decide("practice_review_commissioning", rr, meeting_on="2026-03-24")
-    rapid = api.get(f"/activities/{rr}")["activity"]
+    rapid = api.get(f"/activities/{rr}")
     assert (rapid["commissioning_decision_id"], rapid["commissioning_outcome"]) == (decision["id"], "accept")
     pr = api.open_practice_review(rr)
     assert pr["commissioning_decision_id"] == decision["id"]

@@ -19,11 +19,11 @@ def test_activity_as_of_shows_the_earlier_state(api: Api) -> None:
     started = api.act(aid, "start", {})
     api.finding(aid, agencies_concerned=[])
 
-    then = api.get(f"/activities/{aid}", params=_at(opened))["activity"]
+    then = api.get(f"/activities/{aid}", params=_at(opened))
     assert then["version"] == 1 and then["status"] == "opened" and then["findings"] == {}
-    then = api.get(f"/activities/{aid}", params=_at(started))["activity"]
+    then = api.get(f"/activities/{aid}", params=_at(started))
     assert then["version"] == 2 and then["status"] == "in_progress" and then["findings"] == {}
-    now = api.get(f"/activities/{aid}")["activity"]
+    now = api.get(f"/activities/{aid}")
     assert now["version"] == 3 and len(now["findings"]) == 1
 
 
@@ -69,7 +69,7 @@ def test_as_of_with_an_offset_other_than_utc(api: Api) -> None:
     # The same instant written as 01:00 ahead of UTC.
     instant = datetime.fromisoformat(opened["modified_on"].replace("Z", "+00:00"))
     local = instant.astimezone(timezone(timedelta(hours=1))).isoformat()
-    then = api.get(f"/activities/{opened['id']}", params={"as_of": local})["activity"]
+    then = api.get(f"/activities/{opened['id']}", params={"as_of": local})
     assert then["status"] == "opened"
 
 

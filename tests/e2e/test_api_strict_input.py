@@ -167,7 +167,7 @@ def test_nested_and_listed_text_is_checked_too(api: Api) -> None:
 
 def test_text_is_stored_nfc_with_lf_line_endings(api: Api) -> None:
     opened = api.open_audit(title="Cafe\u0301 audit", scope="First line\r\nsecond line\rthird\tcolumn")
-    activity = api.get(f"/activities/{opened['id']}")["activity"]
+    activity = api.get(f"/activities/{opened['id']}")
     assert activity["title"] == "Caf\u00e9 audit"
     assert activity["scope"] == "First line\nsecond line\nthird\tcolumn"
 

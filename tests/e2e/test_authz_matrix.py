@@ -289,11 +289,11 @@ def test_an_agency_sees_no_other_agencys_items_through_any_get(world: World) -> 
     assert {p.rsplit("/", 1)[-1] for p in answered} >= {
         "tracker", "tracker.csv", "feed.json", "feed.atom", "feed.sse", "{action_id}", "{recommendation_id}",
     }
-    rows = police.get(f"/v1/partnerships/{PARTNERSHIP}/tracker", params={"min_position": head}).json()["actions"]
+    rows = police.get(f"/v1/partnerships/{PARTNERSHIP}/tracker", params={"min_position": head}).json()["items"]
     assert [row["action_id"] for row in rows] == [world.ids["action_id"]]
     # The admin's tracker has both: the filter is the agency's, not the data's.
     admin = world.clients[Role.ADMIN]
-    everything = admin.get(f"/v1/partnerships/{PARTNERSHIP}/tracker", params={"min_position": head}).json()["actions"]
+    everything = admin.get(f"/v1/partnerships/{PARTNERSHIP}/tracker", params={"min_position": head}).json()["items"]
     assert len(everything) == 2
 
 
@@ -319,7 +319,7 @@ def test_a_secretary_reaches_only_its_forums_items(world: World) -> None:
     # The tracker, filtered to what is disseminated to its forum.
     assert board.get(f"{base}/tracker", params={"forum": EXECUTIVE}).status_code == 403
     head = world.store.recorder.max_notification_id()
-    rows = board.get(f"{base}/tracker", params={"min_position": head}).json()["actions"]
+    rows = board.get(f"{base}/tracker", params={"min_position": head}).json()["items"]
     assert rows and all(BOARD in row["forums"] for row in rows)
 
 

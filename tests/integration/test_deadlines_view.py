@@ -179,12 +179,12 @@ def test_deadlines_over_http(client: tuple[TestClient, Scenario, dict[str, UUID]
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["statuses"] == ["breached"]
-    assert {(d["activity_id"], d["clock"]) for d in body["deadlines"]} == {
+    assert {(d["activity_id"], d["clock"]) for d in body["items"]} == {
         (str(a), clock) for a, clock, *_ in oracle(s, ids, frozenset({"breached"}))
     }
     default = _get(c, s, PID, today=TODAY.isoformat()).json()
     assert default["statuses"] == ["breached", "met_late", "open"]
-    assert {d["status"] for d in default["deadlines"]} == {"open", "breached", "met_late"}
+    assert {d["status"] for d in default["items"]} == {"open", "breached", "met_late"}
     bad = _get(c, s, PID, status="late")
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "status"
     missing = _get(c, s, "nowhere")

@@ -31,6 +31,7 @@ from domain.decision import DecisionSubject
 from domain.framework import ARLF, SourceKind, Theme
 from domain.recommendation import DecisionOutcome
 from services.api.routers.feeds import ARCHIVE_SIZE
+from services.api.schemas.feeds import FeedEntry
 from services.service import LearningService
 
 PID = "wirral"
@@ -161,6 +162,9 @@ def test_json_feed_pages_by_next_url_and_validates(client: TestClient) -> None:
     first = client.get(f"{FEED}/feed.json").json()
     assert first["_lif"]["next_after"] == first["items"][0]["_lif"]["position"]
     assert client.get(f"{FEED}/feed.json", params={"after": first["_lif"]["next_after"]}).json()["items"] == []
+    # Each item's url answers the entry as documented: its envelope, and the rule that delivered it.
+    entry = FeedEntry.model_validate(client.get(first["items"][0]["url"]).json())
+    assert (str(entry.envelope.event_id), entry.rule) == (first["items"][0]["id"], first["items"][0]["_lif"]["rule"])
     # The schema is strict enough to fail: the feed had an item with JSON but no content.
     bad = {**first, "items": [{"id": "x", "_lif": {}}]}
     assert list(validator.iter_errors(bad))

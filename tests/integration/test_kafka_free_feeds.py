@@ -203,7 +203,7 @@ def test_webhooks_are_signed_retried_with_backoff_and_dead_lettered(client: Test
 
 
 def test_an_admin_sees_the_dead_letters(client: TestClient, settings: Settings) -> None:
-    assert client.get(f"{P}/webhooks/dead-letters").json()["dead_letters"] == []  # before any dispatcher ran
+    assert client.get(f"{P}/webhooks/dead-letters").json()["items"] == []  # before any dispatcher ran
     learning(client)
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
@@ -220,7 +220,7 @@ def test_an_admin_sees_the_dead_letters(client: TestClient, settings: Settings) 
         dispatcher.close()
     r = client.get(f"{P}/webhooks/dead-letters")
     assert r.status_code == 200, r.text
-    dead = r.json()["dead_letters"]
+    dead = r.json()["items"]
     assert sorted(d["event_id"] for d in dead) == sorted(event_id for event_id, *_ in feed)
     for d in dead:
         assert (d["agency_id"], d["attempts"]) == (POLICE, 1)

@@ -78,13 +78,13 @@ def test_commands_say_their_position_and_reads_wait_for_it(api: Api, client: Tes
     assert stale.status_code == 200
     body = stale.json()
     assert body["position"] == 0 and body["head"] == written and body["lag"] == written
-    assert stale.headers["Lif-Lag"] == str(written) and body["actions"] == []
+    assert stale.headers["Lif-Lag"] == str(written) and body["items"] == []
 
     fresh = client.get(f"{api.base}/tracker", params={"today": TODAY, "min_position": written})
     body = fresh.json()
     assert fresh.status_code == 200, fresh.text
     assert body["position"] >= written and body["lag"] == 0 and fresh.headers["Lif-Lag"] == "0"
-    [row] = body["actions"]
+    [row] = body["items"]
     assert row["action_id"] == action and row["on_track"] is False and row["rag"] == "amber"
 
 
@@ -119,10 +119,10 @@ def test_the_background_projector_catches_up_by_itself(settings: Settings) -> No
         # No min_position: poll until the thread has applied it (bounded, not timed).
         for _ in range(200):
             body = client.get(f"{api.base}/tracker").json()
-            if body["lag"] == 0 and body["actions"]:
+            if body["lag"] == 0 and body["items"]:
                 break
             time.sleep(0.05)
-        assert [r["action_id"] for r in body["actions"]] == [action]
+        assert [r["action_id"] for r in body["items"]] == [action]
         assert app.state.projector.position() == app.state.store.recorder.max_notification_id()
 
 
@@ -131,7 +131,7 @@ def test_csv_holds_the_same_rows_as_json(api: Api, client: TestClient) -> None:
     rec = api.agree_action(api.accepted_recommendation(), owner_agency_id="st-helens-council", due_on="2027-01-31")
     head = app_head(client)
     params = {"today": TODAY, "min_position": head}
-    rows = client.get(f"{api.base}/tracker", params=params).json()["actions"]
+    rows = client.get(f"{api.base}/tracker", params=params).json()["items"]
     r = client.get(f"{api.base}/tracker.csv", params=params)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.headers["Lif-Lag"] == "0"
@@ -151,15 +151,15 @@ def test_a_cached_tracker_page_is_never_another_callers(api: Api, client: TestCl
     council = api.agree_action(api.accepted_recommendation(), owner_agency_id="st-helens-council")["id"]
     params = {"today": TODAY, "min_position": app_head(client)}
     everyone = client.get(f"{api.base}/tracker", params=params).json()
-    assert {r["action_id"] for r in everyone["actions"]} == {police, council}
+    assert {r["action_id"] for r in everyone["items"]} == {police, council}
     # Same position, same query string, another role: its own answer, not the admin's.
     as_council = TestClient(app, headers=auth_headers(app, Role.AGENCY, agency="st-helens-council"))
     theirs = as_council.get(f"{api.base}/tracker", params=params)
     assert theirs.status_code == 200, theirs.text
-    assert [r["action_id"] for r in theirs.json()["actions"]] == [council]
+    assert [r["action_id"] for r in theirs.json()["items"]] == [council]
     # Another day is another page: RAG is computed for the day asked.
     later = client.get(f"{api.base}/tracker", params={**params, "today": "2030-01-01"}).json()
-    assert {r["rag"] for r in later["actions"]} == {"red"}
+    assert {r["rag"] for r in later["items"]} == {"red"}
     assert app.state.read_cache.hits == 0
 
 
@@ -180,14 +180,14 @@ def test_as_of_rebuilds_the_tracker_as_it_stood(api: Api, client: TestClient) ->
 
     past = client.get(f"{api.base}/tracker", params={"today": TODAY, "as_of": at_agreement.isoformat()})
     assert past.status_code == 200, past.text
-    assert past.json()["actions"] == then["actions"]
-    assert past.json()["actions"][0]["status"] == "open"
+    assert past.json()["items"] == then["items"]
+    assert past.json()["items"][0]["status"] == "open"
     now = client.get(f"{api.base}/tracker", params={"today": TODAY, "min_position": app_head(client)}).json()
-    assert now["actions"][0]["status"] == "completed" and now["actions"][0]["rag"] == "completed"
+    assert now["items"][0]["status"] == "completed" and now["items"][0]["rag"] == "completed"
     assert client.get(f"{api.base}/tracker", params={"as_of": datetime.now(UTC).isoformat(), "today": TODAY}
-                      ).json()["actions"] == now["actions"]
+                      ).json()["items"] == now["items"]
     empty = client.get(f"{api.base}/tracker", params={"as_of": before_any.isoformat()}).json()
-    assert empty["actions"] == []
+    assert empty["items"] == []
     # Without `today`, RAG is rated on the day of as_of.
     assert client.get(f"{api.base}/tracker", params={"as_of": at_agreement.isoformat()}).json()["today"] == (
         at_agreement.date().isoformat()
@@ -207,7 +207,7 @@ def test_audit_pages_and_entity_history(api: Api, client: TestClient) -> None:
             params["cursor"] = cursor
         body = client.get(f"{api.base}/audit", params=params).json()
         seen.extend(item["position"] for item in body["items"])
-        cursor = body["next_cursor"]
+        cursor = body["next"]
         if cursor is None:
             break
     recorder = client.app.state.store.recorder
@@ -215,8 +215,8 @@ def test_audit_pages_and_entity_history(api: Api, client: TestClient) -> None:
     assert claims > 0  # bookkeeping, left out of the audit trail
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == head - claims
     history = client.get(f"{api.base}/entities/{action}/history").json()
-    assert [e["topic"] for e in history["events"]] == ["lif.action.agreed"]
-    assert history["lag"] == 0 and history["events"][0]["principal"] == "admin:alice"
+    assert [e["topic"] for e in history["items"]] == ["lif.action.agreed"]
+    assert history["lag"] == 0 and history["items"][0]["principal"] == "admin:alice"
     other = "00000000-0000-4000-8000-000000000000"
     missing = client.get(f"{api.base}/entities/{other}/history")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_entity"

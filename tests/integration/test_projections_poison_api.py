@@ -98,7 +98,7 @@ def test_reads_of_the_parked_view_say_degraded_and_the_rest_do_not(
         # The admin route lists the partnership's own parked events only.
         listed = client.get("/v1/admin/projections/parked").json()  # st-helens' admin
         assert listed["partnership_id"] == PID and listed["count"] == 2
-        assert [(p["position"], p["status"]) for p in listed["parked"]] == [(poison, "failed"), (head, "held")]
+        assert [(p["position"], p["status"]) for p in listed["items"]] == [(poison, "failed"), (head, "held")]
         as_wirral = TestClient(app, headers=auth_headers(app, Role.ADMIN, WIRRAL))
         assert as_wirral.get("/v1/admin/projections/parked").json()["count"] == 0
         scrutineer = TestClient(app, headers=auth_headers(app, Role.SCRUTINEER, PID))

@@ -24,6 +24,7 @@ from domain.aggregate import Context
 from domain.framework import SourceKind, Theme
 from domain.partnership import partnership_uuid
 from projections.db import ViewDb
+from services.api.schemas.feeds import DeliveryExplanation
 from services.feeds import EmbeddedFeeds
 from services.kafka_settings import delivery_db
 from services.outbox import Tracking
@@ -108,8 +109,10 @@ def test_a_scrutineer_asks_why_an_agency_did_or_did_not_receive_an_event(client:
     assert body["title"] == "Finding recorded in Thematic Audit: Neglect audit"
     assert body["routed_on"]["themes"] == ["neglect"]
     assert body["deliveries"] == [{"agency_id": POLICE, "rule": "subscribed:theme=neglect", "sent": False}]
+    assert "agency" not in DeliveryExplanation.model_validate(body).model_fields_set  # as documented
 
-    police = client.get(url, params={"agency": POLICE}).json()["agency"]
+    asked = client.get(url, params={"agency": POLICE}).json()
+    police = DeliveryExplanation.model_validate(asked).model_dump(mode="json")["agency"]
     assert (police["received"], police["rule"]) == (True, "subscribed:theme=neglect")
     assert police["subscription_at_event"]["themes"] == ["neglect"]
     council = client.get(url, params={"agency": COUNCIL}).json()["agency"]

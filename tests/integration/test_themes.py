@@ -161,13 +161,13 @@ def test_themes_over_http(client: tuple[TestClient, Scenario]) -> None:
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["from"], body["to"]) == ("2025-04-01", "2025-06-30")
-    assert {(x["theme"], x["source_kind"], x["quarter"]): x["count"] for x in body["cells"]} == {
+    assert {(x["theme"], x["source_kind"], x["quarter"]): x["count"] for x in body["items"]} == {
         k: v for k, v in EXPECTED.items() if k[2] == "2025-Q2"
     }
     assert body["totals"][0] == {"theme": "neglect", "count": 3}
     assert body["position"] == s.store.recorder.max_notification_id()
 
-    trends = _get(c, s, f"{PID}/themes/trends", today="2025-08-15").json()["trends"]
+    trends = _get(c, s, f"{PID}/themes/trends", today="2025-08-15").json()["items"]
     assert {t["theme"]: t["trend"] for t in trends} == {
         "neglect": "rising", "safer_sleeping": "rising", "domestic_abuse": "falling",
         "information_sharing": "steady",

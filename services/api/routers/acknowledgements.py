@@ -7,14 +7,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from projections import acknowledgements as acks
 from projections.acknowledgements import AcknowledgementStatus
 from projections.agenda.view import AgendaView
 from services.api.deps import PartnershipId
-from services.api.projection_reads import Degraded, MinPosition, projection_read, with_freshness
+from services.api.projection_reads import MinPosition, projection_read
 from services.api.responses import PROJECTION_READ_RESPONSES
+from services.api.schemas.lists import ListAnswer, ViewFreshness, list_body
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["tracker"])
 
@@ -24,13 +24,11 @@ class ActivityAcknowledgements(AcknowledgementStatus):
     status: str
 
 
-class AcknowledgementsResponse(BaseModel):
+class AcknowledgementsResponse(ListAnswer, ViewFreshness):
+    """Each activity whose learning is ready, with who acknowledged it (one list: `next` is null)."""
+
     partnership_id: str
-    activities: list[ActivityAcknowledgements]
-    position: int
-    head: int
-    lag: int
-    degraded: Degraded
+    items: list[ActivityAcknowledgements]
 
 
 @router.get(
@@ -48,5 +46,5 @@ def list_acknowledgements(
     activities = [
         ActivityAcknowledgements(**found[a].model_dump(), title=title, status=status) for a, title, status in ready
     ]
-    body = {"partnership_id": partnership_id, "activities": [a.model_dump(mode="json") for a in activities]}
-    return JSONResponse(with_freshness(body, freshness), headers=freshness.headers())
+    body = list_body([a.model_dump(mode="json") for a in activities], freshness, partnership_id=partnership_id)
+    return JSONResponse(body, headers=freshness.headers())

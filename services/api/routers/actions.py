@@ -8,11 +8,13 @@ from fastapi import APIRouter
 
 from domain.action import Action
 from services.api.deps import PartnershipId, StoreDep
+from services.api.public import public_record
 from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import AsOf, load_or_404
+from services.api.schemas.actions import ActionRecord
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/actions", tags=["actions"])
 
-@router.get("/{action_id}", response_model=Action, responses=READ_RESPONSES)
-def get_action(partnership_id: PartnershipId, action_id: UUID, store: StoreDep, as_of: AsOf = None) -> Action:
-    return load_or_404(store, partnership_id, action_id, Action, as_of)
+@router.get("/{action_id}", response_model=ActionRecord, responses=READ_RESPONSES)
+def get_action(partnership_id: PartnershipId, action_id: UUID, store: StoreDep, as_of: AsOf = None) -> ActionRecord:
+    return ActionRecord.model_validate(public_record(load_or_404(store, partnership_id, action_id, Action, as_of)))

@@ -14,8 +14,9 @@ from domain.errors import InvalidInput, NotFound
 from domain.values import Instant, Position
 from projections.audit import AuditFilters, entity_history, query_audit
 from services.api.deps import PRINCIPAL_PATTERN, PartnershipId
-from services.api.projection_reads import Degraded, MinPosition, projection_read
+from services.api.projection_reads import MinPosition, projection_read
 from services.api.responses import PROJECTION_READ_RESPONSES
+from services.api.schemas.lists import ListAnswer, ViewFreshness, list_body
 
 
 class AuditItem(BaseModel):
@@ -33,24 +34,19 @@ class AuditItem(BaseModel):
     payload: dict[str, Any]
 
 
-class AuditPage(BaseModel):
+class AuditPage(ListAnswer, ViewFreshness):
+    """A page of the audit trail, oldest first; `next` leads to the following page."""
+
     partnership_id: str
     items: list[AuditItem]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
-    position: int
-    head: int
-    lag: int
-    degraded: Degraded
 
 
-class EntityHistory(BaseModel):
+class EntityHistory(ListAnswer, ViewFreshness):
+    """Every event about one entity, oldest first (one list: `next` is null)."""
+
     partnership_id: str
     entity_id: str
-    events: list[AuditItem]
-    position: int
-    head: int
-    lag: int
-    degraded: Degraded
+    items: list[AuditItem]
 
 
 # ASCII digits ([0-9], where \d and isdigit would take other scripts' digits), 18 at most: below 2**63.
@@ -76,26 +72,22 @@ def audit(
     cursor: Annotated[
         str | None,
         # Stated, and checked below, so a bad cursor gets its own code rather than a pattern's.
-        Query(description="next_cursor of the previous page.", json_schema_extra={"pattern": CURSOR_PATTERN}),
+        Query(description="`next` of the previous page.", json_schema_extra={"pattern": CURSOR_PATTERN}),
     ] = None,
     min_position: MinPosition = None,
 ) -> JSONResponse:
     after = 0
     if cursor is not None:
         if not re.fullmatch(CURSOR_PATTERN, cursor):
-            raise InvalidInput("invalid_cursor", "The cursor is the next_cursor of a previous page.", "cursor")
+            raise InvalidInput("invalid_cursor", "The cursor is the `next` of a previous page.", "cursor")
         after = int(cursor)
     filters = AuditFilters(
         entity_id=str(entity_id) if entity_id else None, principal=principal, topic=topic, since=since, until=until
     )
     with projection_read(request, "audit", min_position) as (cur, freshness):
         items, next_position = query_audit(cur, partnership_id, filters, after=after, limit=limit)
-    body = {
-        "partnership_id": partnership_id,
-        "items": items,
-        "next_cursor": str(next_position) if next_position is not None else None,
-        **freshness.body(),
-    }
+    next_ = str(next_position) if next_position is not None else None
+    body = list_body(items, freshness, next_, partnership_id=partnership_id)
     return JSONResponse(body, headers=freshness.headers())
 
 
@@ -112,5 +104,5 @@ def history(
         events = entity_history(cur, partnership_id, str(entity_id))
     if not events:
         raise NotFound("unknown_entity", f"No entity {entity_id} in partnership {partnership_id!r}.", "entity_id")
-    body = {"partnership_id": partnership_id, "entity_id": str(entity_id), "events": events, **freshness.body()}
+    body = list_body(events, freshness, partnership_id=partnership_id, entity_id=str(entity_id))
     return JSONResponse(body, headers=freshness.headers())

@@ -20,6 +20,7 @@ from domain.values import IsoDate, Name, TextRule
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import ContextDep, PartnershipId
 from services.api.responses import READ_RESPONSES
+from services.api.schemas.lists import ListAnswer
 from services.subjects.keys import subject_keys_for
 from services.subjects.service import CaseFileView, HistoryEntry, PersonalDataService
 
@@ -75,7 +76,9 @@ class CloseCaseFile(_Body):
     rationale: CaseRationale | None = Field(default=None)
 
 
-class HistoryBody(BaseModel):
+class HistoryBody(ListAnswer):
+    """The case file's events replayed, oldest first (one list: `next` is null)."""
+
     case_file_id: UUID
     items: list[HistoryEntry]
 
@@ -127,4 +130,5 @@ def close_case_file(case_file_id: UUID, body: CloseCaseFile, ctx: ContextDep, se
     summary="The case file's history replayed, personal details decrypted or [redacted]",
 )
 def case_file_history(partnership_id: PartnershipId, case_file_id: UUID, service: PersonalDataDep) -> HistoryBody:
-    return HistoryBody(case_file_id=case_file_id, items=service.history(partnership_id, case_file_id))
+    items = service.history(partnership_id, case_file_id)
+    return HistoryBody(case_file_id=case_file_id, items=items, count=len(items))

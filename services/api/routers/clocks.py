@@ -7,28 +7,27 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import Field
 
 from domain.clocks import DeadlineStatus
 from domain.errors import NotFound
 from domain.values import IsoDate
 from projections.clocks_view import DEFAULT_STATUSES, ClocksView, DeadlineEntry, deadline_entries
 from services.api.deps import PartnershipId
-from services.api.projection_reads import Degraded, MinPosition, projection_read, with_freshness
+from services.api.projection_reads import MinPosition, projection_read
 from services.api.responses import PROJECTION_READ_RESPONSES
+from services.api.schemas.lists import ListAnswer, ViewFreshness, list_body
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/deadlines", tags=["deadlines"])
 
 
-class DeadlinesResponse(BaseModel):
+class DeadlinesResponse(ListAnswer, ViewFreshness):
+    """The partnership's statutory deadlines in the statuses asked for (one list: `next` is null)."""
+
     partnership_id: str
-    today: date
-    statuses: list[DeadlineStatus]
-    deadlines: list[DeadlineEntry]
-    position: int
-    head: int
-    lag: int
-    degraded: Degraded
+    today: date = Field(description="The day statuses were judged on.")
+    statuses: list[DeadlineStatus] = Field(description="The statuses listed.")
+    items: list[DeadlineEntry]
 
 
 @router.get("", response_model=DeadlinesResponse, responses=PROJECTION_READ_RESPONSES)
@@ -54,10 +53,8 @@ def get_deadlines(
     day = today or date.today()
     statuses = frozenset({status}) if status else DEFAULT_STATUSES
     entries = deadline_entries(rows, starts_from, day, statuses)
-    body = {
-        "partnership_id": partnership_id,
-        "today": day.isoformat(),
-        "statuses": sorted(statuses),
-        "deadlines": [e.model_dump(mode="json") for e in entries],
-    }
-    return JSONResponse(with_freshness(body, freshness), headers=freshness.headers())
+    body = list_body(
+        [e.model_dump(mode="json") for e in entries], freshness,
+        partnership_id=partnership_id, today=day.isoformat(), statuses=sorted(statuses),
+    )
+    return JSONResponse(body, headers=freshness.headers())

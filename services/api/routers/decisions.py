@@ -8,11 +8,13 @@ from fastapi import APIRouter
 
 from domain.decision import Decision
 from services.api.deps import PartnershipId, StoreDep
+from services.api.public import public_record
 from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import load_or_404
+from services.api.schemas.decisions import DecisionRecord
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/decisions", tags=["decisions"])
 
-@router.get("/{decision_id}", response_model=Decision, responses=READ_RESPONSES)
-def get_decision(partnership_id: PartnershipId, decision_id: UUID, store: StoreDep) -> Decision:
-    return load_or_404(store, partnership_id, decision_id, Decision)
+@router.get("/{decision_id}", response_model=DecisionRecord, responses=READ_RESPONSES)
+def get_decision(partnership_id: PartnershipId, decision_id: UUID, store: StoreDep) -> DecisionRecord:
+    return DecisionRecord.model_validate(public_record(load_or_404(store, partnership_id, decision_id, Decision)))

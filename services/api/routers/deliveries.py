@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
 from consumers.ledger import Ledger
 from domain.errors import NotFound
@@ -13,6 +14,7 @@ from domain.partnership import Partnership, partnership_uuid
 from services.api.deps import PartnershipId, StoreDep
 from services.api.responses import READ_RESPONSES
 from services.api.routers.feeds import with_ledger
+from services.api.schemas.feeds import DeliveryExplanation
 from services.delivery import explain
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/deliveries", tags=["feeds"])
@@ -20,13 +22,14 @@ router = APIRouter(prefix="/v1/partnerships/{partnership_id}/deliveries", tags=[
 
 @router.get(
     "/{event_id}/explain",
+    response_model=DeliveryExplanation,
     responses=READ_RESPONSES,
     summary="Who received a learning event and by which rule; with ?agency=, why that agency did or did not",
 )
 def explain_delivery(
     request: Request, partnership_id: PartnershipId, event_id: UUID, store: StoreDep,
     agency: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Agency id.")] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     partnership = store.load(partnership_uuid(partnership_id), Partnership)
     if partnership is None:
         raise NotFound("unknown_partnership", f"No partnership {partnership_id!r} is registered.", "partnership_id")
@@ -44,4 +47,5 @@ def explain_delivery(
         raise NotFound(
             "unknown_delivery", f"Event {event_id} is not a learning event routed in this partnership.", "event_id"
         )
-    return explain(str(event_id), kept, deliveries, agency)
+    # As built: `agency` is left out, not null, when no agency was asked about.
+    return JSONResponse(explain(str(event_id), kept, deliveries, agency))

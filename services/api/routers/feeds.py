@@ -31,6 +31,7 @@ from domain.values import Position
 from services import feed_render
 from services.api.deps import PartnershipId, StoreDep
 from services.api.responses import READ_RESPONSES
+from services.api.schemas.feeds import FeedEntry
 from services.envelope import Envelope
 from services.feeds import EmbeddedFeeds
 from services.kafka_settings import KafkaSettings, delivery_db
@@ -227,6 +228,7 @@ def atom_archive(
 @router.get(
     "/entries/{event_id}",
     name="feed_entry",
+    response_model=FeedEntry,
     responses=READ_RESPONSES,
     summary="One entry of the agency's feed: the event's envelope, with the rule that delivered it",
 )

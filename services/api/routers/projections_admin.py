@@ -15,6 +15,7 @@ from domain.errors import NotFound
 from projections.parking import Parked
 from services.api.projection_reads import get_projector
 from services.api.responses import ADMIN_RESPONSES, error_answer
+from services.api.schemas.lists import ListAnswer
 from services.auth.deps import principal_of
 
 router = APIRouter(prefix="/v1/admin/projections", tags=["admin"])
@@ -34,10 +35,11 @@ class ParkedEvent(BaseModel):
     last_attempt_at: str
 
 
-class ParkedList(BaseModel):
+class ParkedList(ListAnswer):
+    """The partnership's parked events, by view and position (one list: `next` is null)."""
+
     partnership_id: str
-    count: int
-    parked: list[ParkedEvent]
+    items: list[ParkedEvent]
 
 
 class RetryRequest(BaseModel):
@@ -73,7 +75,7 @@ ViewQ = Annotated[str | None, Query(pattern=VIEW_PATTERN, description="Only this
 def parked(request: Request, view: ViewQ = None) -> ParkedList:
     partnership = principal_of(request).partnership_id
     rows = get_projector(request).parked(view, partnership)
-    return ParkedList(partnership_id=partnership, count=len(rows), parked=_items(rows))
+    return ParkedList(partnership_id=partnership, count=len(rows), items=_items(rows))
 
 
 @router.post("/retry", response_model=RetryAnswer, responses={**ADMIN_RESPONSES, 404: UNKNOWN_VIEW},

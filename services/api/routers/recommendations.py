@@ -8,13 +8,16 @@ from fastapi import APIRouter
 
 from domain.recommendation import Recommendation
 from services.api.deps import PartnershipId, StoreDep
+from services.api.public import public_record
 from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import AsOf, load_or_404
+from services.api.schemas.recommendations import RecommendationRecord
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/recommendations", tags=["recommendations"])
 
-@router.get("/{recommendation_id}", response_model=Recommendation, responses=READ_RESPONSES)
+@router.get("/{recommendation_id}", response_model=RecommendationRecord, responses=READ_RESPONSES)
 def get_recommendation(
     partnership_id: PartnershipId, recommendation_id: UUID, store: StoreDep, as_of: AsOf = None
-) -> Recommendation:
-    return load_or_404(store, partnership_id, recommendation_id, Recommendation, as_of)
+) -> RecommendationRecord:
+    state = load_or_404(store, partnership_id, recommendation_id, Recommendation, as_of)
+    return RecommendationRecord.model_validate(public_record(state))

@@ -14,8 +14,9 @@ from domain.values import IsoDate
 from projections.db import Cursor
 from projections.themes import ThemeCell, ThemesView, ThemeTrend, parse_bound
 from services.api.deps import PartnershipId
-from services.api.projection_reads import Degraded, MinPosition, projection_read, with_freshness
+from services.api.projection_reads import MinPosition, projection_read
 from services.api.responses import PROJECTION_READ_RESPONSES
+from services.api.schemas.lists import ListAnswer, ViewFreshness, list_body
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/themes", tags=["themes"])
 
@@ -32,27 +33,23 @@ class ThemeTotal(BaseModel):
     count: int
 
 
-class ThemesResponse(BaseModel):
+class ThemesResponse(ListAnswer, ViewFreshness):
+    """Findings counted by theme, source kind and quarter (one list: `next` is null)."""
+
     model_config = ConfigDict(populate_by_name=True)
 
     partnership_id: str
-    from_: date | None = Field(alias="from")
-    to: date | None
-    cells: list[ThemeCell]
-    totals: list[ThemeTotal]
-    position: int
-    head: int
-    lag: int
-    degraded: Degraded
+    from_: date | None = Field(alias="from", description="The first day counted; null: from the start.")
+    to: date | None = Field(description="The last day counted; null: to the end.")
+    items: list[ThemeCell] = Field(description="One count per theme, source kind and quarter.")
+    totals: list[ThemeTotal] = Field(description="Per theme across the items, highest first.")
 
 
-class TrendsResponse(BaseModel):
+class TrendsResponse(ListAnswer, ViewFreshness):
+    """Each theme's counts in the two full quarters before `today`, rising first (one list)."""
+
     partnership_id: str
-    trends: list[ThemeTrend]
-    position: int
-    head: int
-    lag: int
-    degraded: Degraded
+    items: list[ThemeTrend]
 
 
 def _bound(value: str | None, field: str, *, end: bool) -> date | None:
@@ -92,17 +89,16 @@ def get_themes(
     totals: dict[str, int] = {}
     for cell in cells:
         totals[cell.theme] = totals.get(cell.theme, 0) + cell.count
-    body = {
-        "partnership_id": partnership_id,
-        "from": start.isoformat() if start else None,
-        "to": end.isoformat() if end else None,
-        "cells": [c.model_dump(mode="json") for c in cells],
-        "totals": [
-            {"theme": t, "count": n}
-            for t, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
-        ],
-    }
-    return JSONResponse(with_freshness(body, freshness), headers=freshness.headers())
+    body = list_body(
+        [c.model_dump(mode="json") for c in cells], freshness,
+        partnership_id=partnership_id,
+        **{"from": start.isoformat() if start else None},
+        to=end.isoformat() if end else None,
+    )
+    body["totals"] = [
+        {"theme": t, "count": n} for t, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return JSONResponse(body, headers=freshness.headers())
 
 
 @router.get("/trends", response_model=TrendsResponse, responses=PROJECTION_READ_RESPONSES)
@@ -121,5 +117,5 @@ def get_trends(
         except (ValueError, OverflowError):
             # The quarters before the first ones of the calendar do not exist.
             raise InvalidInput("invalid_today", "No full quarters come before this day.", "today") from None
-    body = {"partnership_id": partnership_id, "trends": [r.model_dump(mode="json") for r in rows]}
-    return JSONResponse(with_freshness(body, freshness), headers=freshness.headers())
+    body = list_body([r.model_dump(mode="json") for r in rows], freshness, partnership_id=partnership_id)
+    return JSONResponse(body, headers=freshness.headers())

@@ -19,9 +19,10 @@ from domain.values import Instant, IsoDate, Slug
 from projections.tracker import COLUMNS, TrackerFilters, events_until, partnership_entity_ids, query_tracker
 from projections.tracker import replay_tracker as replay
 from services.api.deps import PartnershipId
-from services.api.projection_reads import Degraded, Freshness, MinPosition, catch_up, get_projector, projection_read
+from services.api.projection_reads import Freshness, MinPosition, catch_up, get_projector, projection_read
 from services.api.read_cache import read_cache, wants_fresh
 from services.api.responses import PROJECTION_READ_RESPONSES
+from services.api.schemas.lists import ListAnswer, ViewFreshness, list_body
 from services.auth.deps import principal_of
 from services.auth.principals import Role
 from services.store import EventStore
@@ -51,16 +52,13 @@ class TrackerRow(BaseModel):
     version: int
 
 
-class TrackerPage(BaseModel):
+class TrackerPage(ListAnswer, ViewFreshness):
+    """Every action the filters select, with its RAG rating (one list: `next` is null)."""
+
     partnership_id: str
     today: date = Field(description="The day RAG was rated on.")
-    as_of: datetime | None
-    count: int
-    actions: list[TrackerRow]
-    position: int = Field(description="Log position the tracker view has applied.")
-    head: int = Field(description="Last position of the event log.")
-    lag: int = Field(description="head - position: events not yet in the view.")
-    degraded: Degraded
+    as_of: datetime | None = Field(description="The instant the tracker was rebuilt at; null for now.")
+    items: list[TrackerRow]
 
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["tracker"])
@@ -165,14 +163,8 @@ def _scoped(request: Request, filters: TrackerFilters) -> TrackerFilters:
 )
 def tracker(request: Request, partnership_id: PartnershipId, q: TrackerQueryDep) -> JSONResponse:
     rows, freshness, day = _tracker(request, partnership_id, q)
-    body = {
-        "partnership_id": partnership_id,
-        "today": day.isoformat(),
-        "as_of": q.as_of.isoformat() if q.as_of else None,
-        "count": len(rows),
-        "actions": rows,
-        **freshness.body(),
-    }
+    as_of = q.as_of.isoformat() if q.as_of else None
+    body = list_body(rows, freshness, partnership_id=partnership_id, today=day.isoformat(), as_of=as_of)
     return JSONResponse(body, headers=freshness.headers())
 
 

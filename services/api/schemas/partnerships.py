@@ -1,0 +1,67 @@
+"""A partnership and its reference data: agencies, forums, routing and subscriptions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from domain.framework import Sector, SourceKind, Theme
+from services.api.schemas.records import Record
+
+
+class AgencyRecord(BaseModel):
+    agency_id: str = Field(description="The agency's id (slug).")
+    name: str
+    sector: Sector
+    webhook_url: str | None = Field(default=None, description="Where its learning events are posted, if anywhere.")
+
+
+class ForumRecord(BaseModel):
+    forum_id: str = Field(description="The forum's id (slug).")
+    name: str
+    meetings: list[date] = Field(default_factory=list, description="Its meeting dates: decisions are taken on them.")
+
+
+class RoutingRecord(BaseModel):
+    points_of_dissemination: list[str] = Field(description="Forums a kind's learning is disseminated to.")
+    sign_off_forum: str = Field(description="The forum that signs off an activity of this kind.")
+
+
+class SourceRulesRecord(BaseModel):
+    requires_independent_lead: bool = Field(description="A lead reviewer independent of the agencies involved.")
+    requires_practitioner_and_family_involvement: bool = Field(
+        description="Practitioners and the family involved before the report."
+    )
+    requires_child_voice: bool = Field(description="The child's voice recorded before sign-off.")
+    requires_publication: bool = Field(description="Published (after the final report to the national Panel).")
+
+
+class SubscriptionRecord(BaseModel):
+    agency_id: str
+    everything: bool = Field(default=False, description="Every learning event, whatever its themes or kind.")
+    themes: list[Theme] = Field(default_factory=list, description="Learning about any of these themes.")
+    source_kinds: list[SourceKind] = Field(default_factory=list, description="Learning from these kinds.")
+    forums: list[str] = Field(default_factory=list, description="Learning disseminated to these forums.")
+
+
+class PartnershipRecord(Record):
+    """A safeguarding children partnership, as a command answers it and a read gives it."""
+
+    type: Literal["partnership"] = Field(description="The kind of record.")
+    name: str
+    rapid_review_starts_from: Literal["awareness", "notification"] = Field(
+        default="awareness", description="Which date a rapid review's 15 working days run from."
+    )
+    agencies: dict[str, AgencyRecord] = Field(default_factory=dict, description="Member agencies by id.")
+    forums: dict[str, ForumRecord] = Field(default_factory=dict, description="Forums by id.")
+    routing: dict[SourceKind, RoutingRecord] = Field(
+        default_factory=dict, description="Per kind of activity: where its learning goes and who signs it off."
+    )
+    rules: dict[SourceKind, SourceRulesRecord] = Field(
+        default_factory=dict, description="Per kind of activity: what the framework's principles require of it."
+    )
+    subscriptions: dict[str, SubscriptionRecord] = Field(
+        default_factory=dict, description="Agencies' subscriptions to learning, by agency id."
+    )
