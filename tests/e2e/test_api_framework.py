@@ -19,7 +19,7 @@ THEMATIC = SourceKind.THEMATIC_AUDIT.value
 def sources(client: TestClient, partnership: str = PARTNERSHIP) -> dict[str, dict[str, Any]]:
     r = client.get(f"/v1/partnerships/{partnership}/framework")
     assert r.status_code == 200, r.text
-    return {s["source_kind"]: s for s in r.json()["sources"]}
+    return {s["source_kind"]: s for s in r.json()["items"]}
 
 
 def test_the_framework_answers_every_kinds_description_routing_and_rules(api: Api) -> None:

@@ -139,7 +139,7 @@ def test_the_framework_is_for_every_role_of_the_partnership(world: World) -> Non
     for role, client in world.clients.items():
         r = client.get(world.url(route[1]))
         assert r.status_code == 200, (role, r.text)
-        assert len(r.json()["sources"]) == 14
+        assert len(r.json()["items"]) == 14
 
 
 def test_only_health_openapi_and_docs_are_open(client: TestClient) -> None:

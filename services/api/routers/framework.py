@@ -11,6 +11,7 @@ from domain.partnership import Partnership, partnership_uuid
 from services.api.deps import PartnershipId, StoreDep
 from services.api.responses import READ_RESPONSES
 from services.api.routers.reads import AsOf, load_or_404
+from services.api.schemas.lists import ListAnswer, list_body
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/framework", tags=["partnerships"])
 
@@ -28,10 +29,12 @@ class SourceOfLearning(BaseModel):
     rules: SourceRules = Field(description="What the partnership requires of an activity of this kind.")
 
 
-class FrameworkView(BaseModel):
+class FrameworkView(ListAnswer):
+    """The framework's sources of learning, one item per kind (a list answered whole)."""
+
     partnership_id: str
     version: int = Field(description="The partnership's version these answers are as at.")
-    sources: list[SourceOfLearning]
+    items: list[SourceOfLearning]
 
 
 def framework_of(p: Partnership) -> FrameworkView:
@@ -47,7 +50,7 @@ def framework_of(p: Partnership) -> FrameworkView:
             sign_off_forum=routing.sign_off_forum if routing else None,
             rules=p.rules_for(kind),
         ))
-    return FrameworkView(partnership_id=p.partnership_id, version=p.version, sources=sources)
+    return FrameworkView.model_validate(list_body(sources, partnership_id=p.partnership_id, version=p.version))
 
 
 @router.get("", response_model=FrameworkView, responses=READ_RESPONSES)
