@@ -9,7 +9,6 @@ the recommendation; the view follows those events in tables of its own.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,8 +29,9 @@ from domain.findings import FindingAmended, FindingWithdrawn
 from domain.framework import DEFAULT_SOURCES
 from domain.partnership import PartnershipRegistered, RoutingSet, partnership_uuid
 from domain.recommendation import RecommendationMade
+from projections import codecs
 from projections.db import Cursor, Dialect, ViewDb
-from projections.view import View
+from projections.view import View, handles
 
 AMBER_WINDOW_DAYS = 14
 Rag = Literal["red", "amber", "green", "blue", "completed"]
@@ -145,15 +145,6 @@ def _set_routing(cur: Cursor, partnership_id: str, kind: str, forums: Sequence[s
         )
 
 
-_TRACKED: tuple[type[DomainEvent], ...] = (
-    PartnershipRegistered, RoutingSet, ActivityOpened, FindingRecorded, FindingAmended, FindingWithdrawn,
-    RecommendationMade, ActionAgreed,
-    ActionProgressNoted, ActionRescheduled, ActionCompleted, ActionImpactAssured, ActionReopened,
-)
-"""Every kind of event `TrackerView.apply` acts on (the others change nothing)."""
-_USED: dict[type, bool] = {}
-
-
 class TrackerView(View):
     name = "tracker"
     tables = (ACTIONS, ACTION_THEMES, ACTIVITIES, FINDINGS, RECOMMENDATIONS, ROUTING)
@@ -162,62 +153,64 @@ class TrackerView(View):
         for statement in _SCHEMA:
             cur.execute(statement)
 
-    def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
-        cls = type(event)
-        used = _USED.get(cls)
-        if used is None:  # once per class: most events are of kinds this view ignores
-            used = _USED[cls] = issubclass(cls, _TRACKED)
-        if not used:
-            return
-        pid = event.partnership_id
-        if isinstance(event, PartnershipRegistered):
-            # A partnership without routing of its own follows the framework's
-            # (Partnership.routing_for); explicit RoutingSet events override it.
-            for kind, defaults in DEFAULT_SOURCES.items():
-                _set_routing(cur, pid, kind.value, defaults.points_of_dissemination)
-        elif isinstance(event, RoutingSet):
-            _set_routing(cur, pid, event.source_kind.value, event.points_of_dissemination)
-        elif isinstance(event, ActivityOpened):
-            cur.execute(
-                f"INSERT INTO {ACTIVITIES} (activity_id, partnership_id, kind, title) VALUES (?, ?, ?, ?)",
-                (str(event.originator_id), pid, event.kind.value, event.title),
-            )
-        elif isinstance(event, FindingRecorded):
-            cur.execute(
-                f"INSERT INTO {FINDINGS} (finding_id, activity_id, themes) VALUES (?, ?, ?)",
-                (str(event.finding_id), str(event.originator_id), json.dumps([t.value for t in event.themes])),
-            )
-        elif isinstance(event, FindingAmended):
-            # Recommendations made earlier keep the themes they were made with.
-            cur.execute(
-                f"UPDATE {FINDINGS} SET themes = ? WHERE finding_id = ?",
-                (json.dumps([t.value for t in event.themes]), str(event.finding_id)),
-            )
-        elif isinstance(event, FindingWithdrawn):
-            cur.execute(f"DELETE FROM {FINDINGS} WHERE finding_id = ?", (str(event.finding_id),))
-        elif isinstance(event, RecommendationMade):
-            themes: list[str] = []
-            for finding_id in event.finding_ids:
-                cur.execute(f"SELECT themes FROM {FINDINGS} WHERE finding_id = ?", (str(finding_id),))
-                row = cur.fetchone()
-                themes.extend(json.loads(row[0]) if row else [])
-            cur.execute(
-                f"INSERT INTO {RECOMMENDATIONS} (recommendation_id, partnership_id, activity_id, themes) "
-                "VALUES (?, ?, ?, ?)",
-                (str(event.originator_id), pid, str(event.activity_id), json.dumps(list(dict.fromkeys(themes)))),
-            )
-        elif isinstance(event, ActionAgreed):
-            self._agreed(cur, event, position)
-        else:
-            self._action_changed(cur, event, position)
+    @handles(PartnershipRegistered)
+    def _registered(self, cur: Cursor, event: PartnershipRegistered, position: int) -> None:
+        # A partnership without routing of its own follows the framework's
+        # (Partnership.routing_for); explicit RoutingSet events override it.
+        for kind, defaults in DEFAULT_SOURCES.items():
+            _set_routing(cur, event.partnership_id, kind.value, defaults.points_of_dissemination)
 
-    @staticmethod
-    def _agreed(cur: Cursor, event: ActionAgreed, position: int) -> None:
+    @handles(RoutingSet)
+    def _routing_set(self, cur: Cursor, event: RoutingSet, position: int) -> None:
+        _set_routing(cur, event.partnership_id, event.source_kind.value, event.points_of_dissemination)
+
+    @handles(ActivityOpened)
+    def _opened(self, cur: Cursor, event: ActivityOpened, position: int) -> None:
+        cur.execute(
+            f"INSERT INTO {ACTIVITIES} (activity_id, partnership_id, kind, title) VALUES (?, ?, ?, ?)",
+            (str(event.originator_id), event.partnership_id, event.kind.value, event.title),
+        )
+
+    @handles(FindingRecorded)
+    def _finding(self, cur: Cursor, event: FindingRecorded, position: int) -> None:
+        cur.execute(
+            f"INSERT INTO {FINDINGS} (finding_id, activity_id, themes) VALUES (?, ?, ?)",
+            (str(event.finding_id), str(event.originator_id), codecs.items(t.value for t in event.themes)),
+        )
+
+    @handles(FindingAmended)
+    def _finding_amended(self, cur: Cursor, event: FindingAmended, position: int) -> None:
+        # Recommendations made earlier keep the themes they were made with.
+        cur.execute(
+            f"UPDATE {FINDINGS} SET themes = ? WHERE finding_id = ?",
+            (codecs.items(t.value for t in event.themes), str(event.finding_id)),
+        )
+
+    @handles(FindingWithdrawn)
+    def _finding_withdrawn(self, cur: Cursor, event: FindingWithdrawn, position: int) -> None:
+        cur.execute(f"DELETE FROM {FINDINGS} WHERE finding_id = ?", (str(event.finding_id),))
+
+    @handles(RecommendationMade)
+    def _recommendation(self, cur: Cursor, event: RecommendationMade, position: int) -> None:
+        themes: list[str] = []
+        for finding_id in event.finding_ids:
+            cur.execute(f"SELECT themes FROM {FINDINGS} WHERE finding_id = ?", (str(finding_id),))
+            row = cur.fetchone()
+            themes.extend(codecs.read_items(row[0]) if row else ())
+        cur.execute(
+            f"INSERT INTO {RECOMMENDATIONS} (recommendation_id, partnership_id, activity_id, themes) "
+            "VALUES (?, ?, ?, ?)",
+            (str(event.originator_id), event.partnership_id, str(event.activity_id),
+             codecs.items(dict.fromkeys(themes))),
+        )
+
+    @handles(ActionAgreed)
+    def _agreed(self, cur: Cursor, event: ActionAgreed, position: int) -> None:
         cur.execute(
             f"SELECT themes FROM {RECOMMENDATIONS} WHERE recommendation_id = ?", (str(event.recommendation_id),)
         )
         row = cur.fetchone()
-        themes: list[str] = json.loads(row[0]) if row else []
+        themes = codecs.read_items(row[0]) if row else ()
         cur.execute(f"SELECT kind, title FROM {ACTIVITIES} WHERE activity_id = ?", (str(event.activity_id),))
         kind, title = cur.fetchone() or ("", "")
         action_id = str(event.originator_id)
@@ -228,7 +221,7 @@ class TrackerView(View):
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 1, ?, ?, NULL, NULL, 0, ?, ?)""",
             (
                 action_id, event.partnership_id, str(event.recommendation_id), str(event.activity_id), kind,
-                title, event.owner_agency_id, event.description, event.due_on.isoformat(), json.dumps(themes),
+                title, event.owner_agency_id, event.description, codecs.day(event.due_on), codecs.items(themes),
                 event.timestamp.isoformat(), event.originator_version, position,
             ),
         )
@@ -238,28 +231,37 @@ class TrackerView(View):
                 (action_id, theme, event.partnership_id),
             )
 
-    @staticmethod
-    def _action_changed(cur: Cursor, event: DomainEvent, position: int) -> None:
-        updates: dict[str, Any]
-        if isinstance(event, ActionProgressNoted):
-            updates = {"on_track": int(event.on_track)}
-        elif isinstance(event, ActionRescheduled):
-            updates = {"due_on": event.due_on.isoformat()}
-        elif isinstance(event, ActionCompleted):
-            updates = {"status": "completed", "completed_on": event.completed_on.isoformat()}
-        elif isinstance(event, ActionImpactAssured):
-            updates = {"status": "assured", "assured_on": event.assured_on.isoformat()}
-        elif isinstance(event, ActionReopened):
-            # Like Action: open again with a new due date; the last progress note still stands.
-            updates = {"status": "open", "due_on": event.due_on.isoformat(), "completed_on": None, "assured_on": None}
-        else:
-            return
-        assignments = ", ".join(f"{column} = ?" for column in updates)
-        extra = ", reopened = reopened + 1" if isinstance(event, ActionReopened) else ""
-        cur.execute(
-            f"UPDATE {ACTIONS} SET {assignments}{extra}, version = ?, position = ? WHERE action_id = ?",
-            (*updates.values(), event.originator_version, position, str(event.originator_id)),
+    @handles(ActionProgressNoted)
+    def _progress(self, cur: Cursor, event: ActionProgressNoted, position: int) -> None:
+        _update_action(cur, event, position, on_track=int(event.on_track))
+
+    @handles(ActionRescheduled)
+    def _rescheduled(self, cur: Cursor, event: ActionRescheduled, position: int) -> None:
+        _update_action(cur, event, position, due_on=codecs.day(event.due_on))
+
+    @handles(ActionCompleted)
+    def _completed(self, cur: Cursor, event: ActionCompleted, position: int) -> None:
+        _update_action(cur, event, position, status="completed", completed_on=codecs.day(event.completed_on))
+
+    @handles(ActionImpactAssured)
+    def _assured(self, cur: Cursor, event: ActionImpactAssured, position: int) -> None:
+        _update_action(cur, event, position, status="assured", assured_on=codecs.day(event.assured_on))
+
+    @handles(ActionReopened)
+    def _reopened(self, cur: Cursor, event: ActionReopened, position: int) -> None:
+        # Like Action: open again with a new due date; the last progress note still stands.
+        _update_action(
+            cur, event, position, extra=", reopened = reopened + 1",
+            status="open", due_on=codecs.day(event.due_on), completed_on=None, assured_on=None,
         )
+
+
+def _update_action(cur: Cursor, event: DomainEvent, position: int, extra: str = "", **updates: Any) -> None:
+    assignments = ", ".join(f"{column} = ?" for column in updates)
+    cur.execute(
+        f"UPDATE {ACTIONS} SET {assignments}{extra}, version = ?, position = ? WHERE action_id = ?",
+        (*updates.values(), event.originator_version, position, str(event.originator_id)),
+    )
 
 
 # --- queries ----------------------------------------------------------------
@@ -356,7 +358,7 @@ def _row(r: Sequence[Any], routing: dict[str, list[str]], today: date) -> dict[s
         "activity_title": title,
         "recommendation_id": recommendation_id,
         "forums": routing.get(kind, []),
-        "themes": json.loads(themes),
+        "themes": list(codecs.read_items(themes)),
         "completed_on": completed_on,
         "assured_on": assured_on,
         "reopened": int(reopened),

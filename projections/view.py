@@ -1,12 +1,35 @@
-"""What a projection is: tables of its own, fed one event at a time."""
+"""What a projection is: tables of its own, fed the events it declares it reads.
+
+One protocol for every view: a handler per event class, declared with `@handles(...)`.
+The class's `topics` (the event classes it reads, as in eventsourcing's `Projection`)
+are collected from those declarations, so grepping for an event class finds every view
+that reads it, and the projector hands a view only the events it reads.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
 
 from domain.events import DomainEvent
 from projections.db import Cursor, Dialect
+
+Handler = Callable[[Any, Cursor, Any, int], None]
+"""(view, cursor, event, position): writes what one event changes in the view's tables."""
+H = TypeVar("H", bound=Callable[..., None])
+_DECLARED = "__lif_handles__"
+
+
+def handles(*classes: type[DomainEvent]) -> Callable[[H], H]:
+    """Declares a view method as the handler of these event classes (exact classes: the
+    index and the projector's filter look them up by class)."""
+
+    def mark(method: H) -> H:
+        setattr(method, _DECLARED, classes)
+        return method
+
+    return mark
 
 
 class View(ABC):
@@ -15,14 +38,46 @@ class View(ABC):
 
     name: str
     tables: tuple[str, ...]
+    topics: ClassVar[tuple[type[DomainEvent], ...]] = ()
+    """The event classes the view reads (a class here covers its subclasses)."""
+    ignores: ClassVar[Mapping[type[DomainEvent], str]] = {}
+    """Classes covered by `topics` that the view does not read, each with why (`lif events` prints it)."""
+    _handlers: ClassVar[dict[type[DomainEvent], tuple[Handler, ...]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # By method name along the MRO, so a subclass overriding a handler replaces it,
+        # and mixins (a view's share kept in another module) add theirs.
+        methods: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            for attr, value in vars(klass).items():
+                if callable(value) and hasattr(value, _DECLARED):
+                    methods[attr] = value
+                elif attr in methods and not hasattr(value, _DECLARED):
+                    del methods[attr]
+        handlers: dict[type[DomainEvent], tuple[Handler, ...]] = {}
+        for method in methods.values():
+            for event_class in getattr(method, _DECLARED):
+                handlers[event_class] = (*handlers.get(event_class, ()), method)
+        cls._handlers = handlers
+        if handlers and "topics" not in vars(cls):
+            cls.topics = tuple(handlers)
+
+    @classmethod
+    def reads(cls, event_class: type[DomainEvent]) -> bool:
+        """Whether the view reads events of this class (the projector skips the others)."""
+        return issubclass(event_class, cls.topics) and not any(
+            issubclass(event_class, ignored) for ignored in cls.ignores
+        )
 
     @abstractmethod
     def create(self, cur: Cursor, dialect: Dialect) -> None:
         """CREATE TABLE/INDEX IF NOT EXISTS for this view's tables."""
 
-    @abstractmethod
     def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
-        """Apply one event (any topic; ignore the ones the view does not use)."""
+        """Apply one event: its class's handlers (none for a class the view does not read)."""
+        for handler in self._handlers.get(type(event), ()):
+            handler(self, cur, event, position)
 
     def apply_batch(self, cur: Cursor, batch: Sequence[tuple[int, DomainEvent]]) -> None:
         """Apply events in log order, as (position, event); a view may override it to
@@ -33,3 +88,17 @@ class View(ABC):
     def drop(self, cur: Cursor) -> None:
         for table in self.tables:
             cur.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def read_by(view: View, batch: Sequence[tuple[int, DomainEvent]]) -> list[tuple[int, DomainEvent]]:
+    """The events of `batch` the view reads, in order: decided once per class in the batch."""
+    verdicts: dict[type[DomainEvent], bool] = {}
+    chosen = []
+    for position, event in batch:
+        cls = type(event)
+        verdict = verdicts.get(cls)
+        if verdict is None:
+            verdict = verdicts[cls] = view.reads(cls)
+        if verdict:
+            chosen.append((position, event))
+    return chosen
