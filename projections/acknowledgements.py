@@ -21,6 +21,7 @@ from domain.events import DomainEvent
 from projections import codecs
 from projections.db import Cursor
 from projections.view import handles
+from projections.writes import Writes
 
 TABLES = ("agenda_expected_agencies", "agenda_acknowledgements")
 DDL = (
@@ -49,11 +50,12 @@ class AcknowledgementStatus(BaseModel):
     """Expected agencies that have not acknowledged yet."""
 
 
-def _expect(cur: Cursor, e: DomainEvent, activity_id: UUID, agencies: Iterable[str]) -> None:
+def _expect(w: Writes, e: DomainEvent, activity_id: UUID, agencies: Iterable[str]) -> None:
     for agency_id in dict.fromkeys(agencies):
         if agency_id == WHOLE_PARTNERSHIP:
             continue
-        cur.execute(
+        w.write(
+            "agenda_expected_agencies", (activity_id, agency_id),
             "INSERT INTO agenda_expected_agencies (activity_id, partnership_id, agency_id) VALUES (?, ?, ?)"
             " ON CONFLICT (activity_id, agency_id) DO NOTHING",
             (str(activity_id), e.partnership_id, agency_id),
@@ -64,24 +66,25 @@ class AcknowledgementRows:
     """The agenda view's handlers for its acknowledgement tables (mixed into AgendaView)."""
 
     @handles(ev.ActivityOpened)
-    def _expect_involved(self, cur: Cursor, e: ev.ActivityOpened, position: int) -> None:
-        _expect(cur, e, e.originator_id, e.agencies_involved)
+    def _expect_involved(self, w: Writes, e: ev.ActivityOpened, position: int) -> None:
+        _expect(w, e, e.originator_id, e.agencies_involved)
 
     @handles(ev.AgencyInvolved)
-    def _expect_involved_later(self, cur: Cursor, e: ev.AgencyInvolved, position: int) -> None:
-        _expect(cur, e, e.originator_id, (e.agency_id,))
+    def _expect_involved_later(self, w: Writes, e: ev.AgencyInvolved, position: int) -> None:
+        _expect(w, e, e.originator_id, (e.agency_id,))
 
     @handles(ev.FindingRecorded)
-    def _expect_concerned(self, cur: Cursor, e: ev.FindingRecorded, position: int) -> None:
-        _expect(cur, e, e.originator_id, e.agencies_concerned)
+    def _expect_concerned(self, w: Writes, e: ev.FindingRecorded, position: int) -> None:
+        _expect(w, e, e.originator_id, e.agencies_concerned)
 
     @handles(rec.RecommendationMade)
-    def _expect_addressed(self, cur: Cursor, e: rec.RecommendationMade, position: int) -> None:
-        _expect(cur, e, e.activity_id, e.addressed_to)
+    def _expect_addressed(self, w: Writes, e: rec.RecommendationMade, position: int) -> None:
+        _expect(w, e, e.activity_id, e.addressed_to)
 
     @handles(ev.LearningAcknowledged)
-    def _acknowledged(self, cur: Cursor, e: ev.LearningAcknowledged, position: int) -> None:
-        cur.execute(
+    def _acknowledged(self, w: Writes, e: ev.LearningAcknowledged, position: int) -> None:
+        w.write(
+            "agenda_acknowledgements", (e.originator_id, e.agency_id),
             "INSERT INTO agenda_acknowledgements (activity_id, partnership_id, agency_id, acknowledged_on,"
             " cascaded_by, notes) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activity_id, agency_id) DO NOTHING",
             (str(e.originator_id), e.partnership_id, e.agency_id, codecs.day(e.acknowledged_on),

@@ -19,6 +19,7 @@ from projections import codecs
 from projections.db import Cursor, Dialect
 from projections.facts import CLOCK_COLUMNS, ActivityRows
 from projections.view import View, handles
+from projections.writes import Writes
 
 DEFAULT_STATUSES: frozenset[DeadlineStatus] = frozenset({"open", "breached", "met_late"})
 """Without a filter: every clock still running, and every breach (late or still unmet)."""
@@ -98,8 +99,9 @@ class ClocksView(ActivityRows, View):
         )
 
     @handles(PartnershipRegistered)
-    def _registered(self, cur: Cursor, event: PartnershipRegistered, position: int) -> None:
-        cur.execute(
+    def _registered(self, w: Writes, event: PartnershipRegistered, position: int) -> None:
+        w.write(
+            "clocks_partnerships", event.partnership_id,
             "INSERT INTO clocks_partnerships (partnership_id, rapid_review_starts_from)"
             " VALUES (?, ?) ON CONFLICT (partnership_id) DO UPDATE"
             " SET rapid_review_starts_from = excluded.rapid_review_starts_from",

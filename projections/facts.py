@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 from domain import activity as ev
 from domain.events import DomainEvent
 from projections import codecs
-from projections.db import Cursor
 from projections.view import handles
+from projections.writes import Writes
 
 CLOCK_COLUMNS = (
     "aware_on", "notified_on", "rapid_review_completed_on", "initiated_on",
@@ -68,8 +68,9 @@ class ActivityRows:
         return {}
 
     @handles(ev.ActivityOpened)
-    def _activity_opened(self, cur: Cursor, event: ev.ActivityOpened, position: int) -> None:
-        cur.execute(
+    def _activity_opened(self, w: Writes, event: ev.ActivityOpened, position: int) -> None:
+        w.write(
+            self.activities_table, event.originator_id,
             f"INSERT INTO {self.activities_table} (activity_id, partnership_id, kind, title, status,"
             " aware_on, initiated_on) VALUES (?, ?, ?, ?, 'opened', ?, ?)"
             " ON CONFLICT (activity_id) DO NOTHING",
@@ -78,10 +79,11 @@ class ActivityRows:
         )
 
     @handles(*dict.fromkeys([*STATUS_AFTER, *CLOCK_DATE]))
-    def _activity_changed(self, cur: Cursor, event: DomainEvent, position: int) -> None:
+    def _activity_changed(self, w: Writes, event: DomainEvent, position: int) -> None:
         columns = {**activity_changes(event), **self.more_activity_columns(event)}
         assignments = ", ".join(f"{c} = ?" for c in columns)
-        cur.execute(
+        w.write(
+            self.activities_table, event.originator_id,
             f"UPDATE {self.activities_table} SET {assignments} WHERE activity_id = ?",
             (*columns.values(), str(event.originator_id)),
         )

@@ -19,6 +19,7 @@ from domain.partnership import PartnershipRegistered
 from projections import codecs
 from projections.db import Cursor, Dialect
 from projections.view import View, handles
+from projections.writes import Writes
 
 Trend = Literal["rising", "falling", "steady"]
 _QUARTER = re.compile(r"^([0-9]{4})-Q([1-4])$")
@@ -131,61 +132,69 @@ class ThemesView(View):
         )
 
     @handles(PartnershipRegistered)
-    def _registered(self, cur: Cursor, event: PartnershipRegistered, position: int) -> None:
-        cur.execute(
+    def _registered(self, w: Writes, event: PartnershipRegistered, position: int) -> None:
+        w.write(
+            "themes_partnerships", event.partnership_id,
             "INSERT INTO themes_partnerships (partnership_id) VALUES (?)"
             " ON CONFLICT (partnership_id) DO NOTHING",
             (event.partnership_id,),
         )
 
     @handles(ActivityOpened)
-    def _opened(self, cur: Cursor, event: ActivityOpened, position: int) -> None:
-        cur.execute(
+    def _opened(self, w: Writes, event: ActivityOpened, position: int) -> None:
+        w.write(
+            "themes_activities", event.originator_id,
             "INSERT INTO themes_activities (activity_id, partnership_id, kind) VALUES (?, ?, ?)"
             " ON CONFLICT (activity_id) DO NOTHING",
             (str(event.originator_id), event.partnership_id, event.kind.value),
         )
 
     @handles(FindingRecorded)
-    def _finding(self, cur: Cursor, event: FindingRecorded, position: int) -> None:
-        self._count(cur, event, event.themes, event.recorded_on)
+    def _finding(self, w: Writes, event: FindingRecorded, position: int) -> None:
+        self._count(w, event, event.themes, event.recorded_on)
 
     @handles(FindingAmended)
-    def _finding_amended(self, cur: Cursor, event: FindingAmended, position: int) -> None:
+    def _finding_amended(self, w: Writes, event: FindingAmended, position: int) -> None:
         # Counted once, under its current themes, in the quarter it was first recorded.
-        cur.execute("SELECT recorded_on FROM themes_findings WHERE finding_id = ?", (str(event.finding_id),))
-        row = cur.fetchone()
-        cur.execute("DELETE FROM themes_findings WHERE finding_id = ?", (str(event.finding_id),))
+        finding_id = str(event.finding_id)
+        row = w.one(
+            "themes_findings", event.finding_id,
+            "SELECT recorded_on FROM themes_findings WHERE finding_id = ?", (finding_id,),
+        )
+        w.write("themes_findings", event.finding_id, "DELETE FROM themes_findings WHERE finding_id = ?", (finding_id,))
         recorded_on = codecs.read_day(row[0]) if row is not None else None
         if recorded_on is not None:
-            self._count(cur, event, event.themes, recorded_on)
+            self._count(w, event, event.themes, recorded_on)
 
     @handles(FindingWithdrawn)
-    def _finding_withdrawn(self, cur: Cursor, event: FindingWithdrawn, position: int) -> None:
+    def _finding_withdrawn(self, w: Writes, event: FindingWithdrawn, position: int) -> None:
         # Withdrawn: on record, but no longer part of the partnership's themes.
-        cur.execute("DELETE FROM themes_findings WHERE finding_id = ?", (str(event.finding_id),))
+        w.write(
+            "themes_findings", event.finding_id,
+            "DELETE FROM themes_findings WHERE finding_id = ?", (str(event.finding_id),),
+        )
 
     @staticmethod
     def _count(
-        cur: Cursor, event: FindingRecorded | FindingAmended, themes: tuple[Theme, ...], recorded_on: date
+        w: Writes, event: FindingRecorded | FindingAmended, themes: tuple[Theme, ...], recorded_on: date
     ) -> None:
-        cur.execute(
-            "SELECT kind FROM themes_activities WHERE activity_id = ?",
-            (str(event.originator_id),),
+        row = w.one(
+            "themes_activities", event.originator_id,
+            "SELECT kind FROM themes_activities WHERE activity_id = ?", (str(event.originator_id),),
         )
-        row = cur.fetchone()
         kind = row[0] if row else "unknown"
-        for theme in dict.fromkeys(themes):
-            cur.execute(
-                "INSERT INTO themes_findings (finding_id, theme, partnership_id, activity_id,"
-                " source_kind, recorded_on, quarter) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (finding_id, theme) DO NOTHING",
-                (
-                    str(event.finding_id), theme.value, event.partnership_id,
-                    str(event.originator_id), kind, codecs.day(recorded_on),
-                    quarter_of(recorded_on),
-                ),
-            )
+        finding_id, day = str(event.finding_id), codecs.day(recorded_on)
+        w.write(
+            "themes_findings", event.finding_id,
+            "INSERT INTO themes_findings (finding_id, theme, partnership_id, activity_id,"
+            " source_kind, recorded_on, quarter) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (finding_id, theme) DO NOTHING",
+            *(
+                (finding_id, theme.value, event.partnership_id, str(event.originator_id), kind, day,
+                 quarter_of(recorded_on))
+                for theme in dict.fromkeys(themes)
+            ),
+        )
 
     # --- queries -------------------------------------------------------------
 

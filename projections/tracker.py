@@ -32,6 +32,7 @@ from domain.recommendation import RecommendationMade
 from projections import codecs
 from projections.db import Cursor, Dialect, ViewDb
 from projections.view import View, handles
+from projections.writes import Writes
 
 AMBER_WINDOW_DAYS = 14
 Rag = Literal["red", "amber", "green", "blue", "completed"]
@@ -136,13 +137,13 @@ _SCHEMA = (
 )
 
 
-def _set_routing(cur: Cursor, partnership_id: str, kind: str, forums: Sequence[str]) -> None:
-    cur.execute(f"DELETE FROM {ROUTING} WHERE partnership_id = ? AND source_kind = ?", (partnership_id, kind))
-    for seq, forum_id in enumerate(dict.fromkeys(forums)):
-        cur.execute(
-            f"INSERT INTO {ROUTING} (partnership_id, source_kind, seq, forum_id) VALUES (?, ?, ?, ?)",
-            (partnership_id, kind, seq, forum_id),
-        )
+def _set_routing(w: Writes, partnership_id: str, kind: str, forums: Sequence[str]) -> None:
+    key = (partnership_id, kind)
+    w.write(ROUTING, key, f"DELETE FROM {ROUTING} WHERE partnership_id = ? AND source_kind = ?", key)
+    w.write(
+        ROUTING, key, f"INSERT INTO {ROUTING} (partnership_id, source_kind, seq, forum_id) VALUES (?, ?, ?, ?)",
+        *((partnership_id, kind, seq, forum_id) for seq, forum_id in enumerate(dict.fromkeys(forums))),
+    )
 
 
 class TrackerView(View):
@@ -154,50 +155,53 @@ class TrackerView(View):
             cur.execute(statement)
 
     @handles(PartnershipRegistered)
-    def _registered(self, cur: Cursor, event: PartnershipRegistered, position: int) -> None:
+    def _registered(self, w: Writes, event: PartnershipRegistered, position: int) -> None:
         # A partnership without routing of its own follows the framework's
         # (Partnership.routing_for); explicit RoutingSet events override it.
         for kind, defaults in DEFAULT_SOURCES.items():
-            _set_routing(cur, event.partnership_id, kind.value, defaults.points_of_dissemination)
+            _set_routing(w, event.partnership_id, kind.value, defaults.points_of_dissemination)
 
     @handles(RoutingSet)
-    def _routing_set(self, cur: Cursor, event: RoutingSet, position: int) -> None:
-        _set_routing(cur, event.partnership_id, event.source_kind.value, event.points_of_dissemination)
+    def _routing_set(self, w: Writes, event: RoutingSet, position: int) -> None:
+        _set_routing(w, event.partnership_id, event.source_kind.value, event.points_of_dissemination)
 
     @handles(ActivityOpened)
-    def _opened(self, cur: Cursor, event: ActivityOpened, position: int) -> None:
-        cur.execute(
+    def _opened(self, w: Writes, event: ActivityOpened, position: int) -> None:
+        w.write(
+            ACTIVITIES, event.originator_id,
             f"INSERT INTO {ACTIVITIES} (activity_id, partnership_id, kind, title) VALUES (?, ?, ?, ?)",
             (str(event.originator_id), event.partnership_id, event.kind.value, event.title),
         )
 
     @handles(FindingRecorded)
-    def _finding(self, cur: Cursor, event: FindingRecorded, position: int) -> None:
-        cur.execute(
+    def _finding(self, w: Writes, event: FindingRecorded, position: int) -> None:
+        w.write(
+            FINDINGS, event.finding_id,
             f"INSERT INTO {FINDINGS} (finding_id, activity_id, themes) VALUES (?, ?, ?)",
             (str(event.finding_id), str(event.originator_id), codecs.items(t.value for t in event.themes)),
         )
 
     @handles(FindingAmended)
-    def _finding_amended(self, cur: Cursor, event: FindingAmended, position: int) -> None:
+    def _finding_amended(self, w: Writes, event: FindingAmended, position: int) -> None:
         # Recommendations made earlier keep the themes they were made with.
-        cur.execute(
+        w.write(
+            FINDINGS, event.finding_id,
             f"UPDATE {FINDINGS} SET themes = ? WHERE finding_id = ?",
             (codecs.items(t.value for t in event.themes), str(event.finding_id)),
         )
 
     @handles(FindingWithdrawn)
-    def _finding_withdrawn(self, cur: Cursor, event: FindingWithdrawn, position: int) -> None:
-        cur.execute(f"DELETE FROM {FINDINGS} WHERE finding_id = ?", (str(event.finding_id),))
+    def _finding_withdrawn(self, w: Writes, event: FindingWithdrawn, position: int) -> None:
+        w.write(FINDINGS, event.finding_id, f"DELETE FROM {FINDINGS} WHERE finding_id = ?", (str(event.finding_id),))
 
     @handles(RecommendationMade)
-    def _recommendation(self, cur: Cursor, event: RecommendationMade, position: int) -> None:
+    def _recommendation(self, w: Writes, event: RecommendationMade, position: int) -> None:
         themes: list[str] = []
         for finding_id in event.finding_ids:
-            cur.execute(f"SELECT themes FROM {FINDINGS} WHERE finding_id = ?", (str(finding_id),))
-            row = cur.fetchone()
+            row = w.one(FINDINGS, finding_id, f"SELECT themes FROM {FINDINGS} WHERE finding_id = ?", (str(finding_id),))
             themes.extend(codecs.read_items(row[0]) if row else ())
-        cur.execute(
+        w.write(
+            RECOMMENDATIONS, event.originator_id,
             f"INSERT INTO {RECOMMENDATIONS} (recommendation_id, partnership_id, activity_id, themes) "
             "VALUES (?, ?, ?, ?)",
             (str(event.originator_id), event.partnership_id, str(event.activity_id),
@@ -205,16 +209,19 @@ class TrackerView(View):
         )
 
     @handles(ActionAgreed)
-    def _agreed(self, cur: Cursor, event: ActionAgreed, position: int) -> None:
-        cur.execute(
-            f"SELECT themes FROM {RECOMMENDATIONS} WHERE recommendation_id = ?", (str(event.recommendation_id),)
+    def _agreed(self, w: Writes, event: ActionAgreed, position: int) -> None:
+        row = w.one(
+            RECOMMENDATIONS, event.recommendation_id,
+            f"SELECT themes FROM {RECOMMENDATIONS} WHERE recommendation_id = ?", (str(event.recommendation_id),),
         )
-        row = cur.fetchone()
         themes = codecs.read_items(row[0]) if row else ()
-        cur.execute(f"SELECT kind, title FROM {ACTIVITIES} WHERE activity_id = ?", (str(event.activity_id),))
-        kind, title = cur.fetchone() or ("", "")
+        kind, title = w.one(
+            ACTIVITIES, event.activity_id,
+            f"SELECT kind, title FROM {ACTIVITIES} WHERE activity_id = ?", (str(event.activity_id),),
+        ) or ("", "")
         action_id = str(event.originator_id)
-        cur.execute(
+        w.write(
+            ACTIONS, event.originator_id,
             f"""INSERT INTO {ACTIONS} (action_id, partnership_id, recommendation_id, activity_id, source_kind,
                 activity_title, owner_agency_id, description, due_on, status, on_track, themes, agreed_at,
                 completed_on, assured_on, reopened, version, position)
@@ -225,40 +232,41 @@ class TrackerView(View):
                 event.timestamp.isoformat(), event.originator_version, position,
             ),
         )
-        for theme in themes:
-            cur.execute(
-                f"INSERT INTO {ACTION_THEMES} (action_id, theme, partnership_id) VALUES (?, ?, ?)",
-                (action_id, theme, event.partnership_id),
-            )
+        w.write(
+            ACTION_THEMES, event.originator_id,
+            f"INSERT INTO {ACTION_THEMES} (action_id, theme, partnership_id) VALUES (?, ?, ?)",
+            *((action_id, theme, event.partnership_id) for theme in themes),
+        )
 
     @handles(ActionProgressNoted)
-    def _progress(self, cur: Cursor, event: ActionProgressNoted, position: int) -> None:
-        _update_action(cur, event, position, on_track=int(event.on_track))
+    def _progress(self, w: Writes, event: ActionProgressNoted, position: int) -> None:
+        _update_action(w, event, position, on_track=int(event.on_track))
 
     @handles(ActionRescheduled)
-    def _rescheduled(self, cur: Cursor, event: ActionRescheduled, position: int) -> None:
-        _update_action(cur, event, position, due_on=codecs.day(event.due_on))
+    def _rescheduled(self, w: Writes, event: ActionRescheduled, position: int) -> None:
+        _update_action(w, event, position, due_on=codecs.day(event.due_on))
 
     @handles(ActionCompleted)
-    def _completed(self, cur: Cursor, event: ActionCompleted, position: int) -> None:
-        _update_action(cur, event, position, status="completed", completed_on=codecs.day(event.completed_on))
+    def _completed(self, w: Writes, event: ActionCompleted, position: int) -> None:
+        _update_action(w, event, position, status="completed", completed_on=codecs.day(event.completed_on))
 
     @handles(ActionImpactAssured)
-    def _assured(self, cur: Cursor, event: ActionImpactAssured, position: int) -> None:
-        _update_action(cur, event, position, status="assured", assured_on=codecs.day(event.assured_on))
+    def _assured(self, w: Writes, event: ActionImpactAssured, position: int) -> None:
+        _update_action(w, event, position, status="assured", assured_on=codecs.day(event.assured_on))
 
     @handles(ActionReopened)
-    def _reopened(self, cur: Cursor, event: ActionReopened, position: int) -> None:
+    def _reopened(self, w: Writes, event: ActionReopened, position: int) -> None:
         # Like Action: open again with a new due date; the last progress note still stands.
         _update_action(
-            cur, event, position, extra=", reopened = reopened + 1",
+            w, event, position, extra=", reopened = reopened + 1",
             status="open", due_on=codecs.day(event.due_on), completed_on=None, assured_on=None,
         )
 
 
-def _update_action(cur: Cursor, event: DomainEvent, position: int, extra: str = "", **updates: Any) -> None:
+def _update_action(w: Writes, event: DomainEvent, position: int, extra: str = "", **updates: Any) -> None:
     assignments = ", ".join(f"{column} = ?" for column in updates)
-    cur.execute(
+    w.write(
+        ACTIONS, event.originator_id,
         f"UPDATE {ACTIONS} SET {assignments}{extra}, version = ?, position = ? WHERE action_id = ?",
         (*updates.values(), event.originator_version, position, str(event.originator_id)),
     )

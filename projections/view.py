@@ -14,9 +14,10 @@ from typing import Any, ClassVar, TypeVar
 
 from domain.events import DomainEvent
 from projections.db import Cursor, Dialect
+from projections.writes import Writes
 
-Handler = Callable[[Any, Cursor, Any, int], None]
-"""(view, cursor, event, position): writes what one event changes in the view's tables."""
+Handler = Callable[[Any, Writes, Any, int], None]
+"""(view, writes, event, position): writes what one event changes in the view's tables."""
 H = TypeVar("H", bound=Callable[..., None])
 _DECLARED = "__lif_handles__"
 
@@ -75,15 +76,21 @@ class View(ABC):
         """CREATE TABLE/INDEX IF NOT EXISTS for this view's tables."""
 
     def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
-        """Apply one event: its class's handlers (none for a class the view does not read)."""
+        """Apply one event: its class's handlers (none for a class the view does not read).
+        Given the `Writes` of a batch, its writes join the batch's; else they are sent now."""
+        writes = cur if isinstance(cur, Writes) else Writes(cur)
         for handler in self._handlers.get(type(event), ()):
-            handler(self, cur, event, position)
+            handler(self, writes, event, position)
+        if writes is not cur:
+            writes.flush()
 
     def apply_batch(self, cur: Cursor, batch: Sequence[tuple[int, DomainEvent]]) -> None:
-        """Apply events in log order, as (position, event); a view may override it to
-        write a batch at once, with the same result as `apply` one by one."""
+        """Apply events in log order, as (position, event), with the same result as `apply`
+        one by one: their writes are sent per table at the end (projections/writes.py)."""
+        writes = Writes(cur)
         for position, event in batch:
-            self.apply(cur, event, position)
+            self.apply(writes, event, position)
+        writes.flush()
 
     def drop(self, cur: Cursor) -> None:
         for table in self.tables:
@@ -92,13 +99,5 @@ class View(ABC):
 
 def read_by(view: View, batch: Sequence[tuple[int, DomainEvent]]) -> list[tuple[int, DomainEvent]]:
     """The events of `batch` the view reads, in order: decided once per class in the batch."""
-    verdicts: dict[type[DomainEvent], bool] = {}
-    chosen = []
-    for position, event in batch:
-        cls = type(event)
-        verdict = verdicts.get(cls)
-        if verdict is None:
-            verdict = verdicts[cls] = view.reads(cls)
-        if verdict:
-            chosen.append((position, event))
-    return chosen
+    wanted = {cls for cls in {type(event) for _, event in batch} if view.reads(cls)}
+    return [(position, event) for position, event in batch if type(event) in wanted]

@@ -24,6 +24,7 @@ from projections import codecs
 from projections.db import Cursor, Dialect
 from projections.facts import CLOCK_COLUMNS, ActivityRows
 from projections.view import View, handles
+from projections.writes import Writes
 
 _MORE_ACTIVITY_COLUMNS: dict[type[DomainEvent], Callable[[Any], dict[str, Any]]] = {
     ev.ActivityReported: lambda e: {"reported_on": codecs.day(e.reported_on), "report_summary": e.report_summary},
@@ -91,8 +92,9 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, View):
     # --- handlers (the activity's status and clock dates: facts.ActivityRows) -----------
 
     @handles(pev.PartnershipRegistered)
-    def _registered(self, cur: Cursor, e: pev.PartnershipRegistered, position: int) -> None:
-        cur.execute(
+    def _registered(self, w: Writes, e: pev.PartnershipRegistered, position: int) -> None:
+        w.write(
+            "agenda_partnerships", e.partnership_id,
             "INSERT INTO agenda_partnerships (partnership_id, name, rapid_review_starts_from)"
             " VALUES (?, ?, ?) ON CONFLICT (partnership_id) DO UPDATE SET name = excluded.name,"
             " rapid_review_starts_from = excluded.rapid_review_starts_from",
@@ -100,24 +102,27 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, View):
         )
 
     @handles(pev.ForumAdded)
-    def _forum(self, cur: Cursor, e: pev.ForumAdded, position: int) -> None:
-        cur.execute(
+    def _forum(self, w: Writes, e: pev.ForumAdded, position: int) -> None:
+        w.write(
+            "agenda_forums", (e.partnership_id, e.forum_id),
             "INSERT INTO agenda_forums (partnership_id, forum_id, name) VALUES (?, ?, ?)"
             " ON CONFLICT (partnership_id, forum_id) DO UPDATE SET name = excluded.name",
             (e.partnership_id, e.forum_id, e.name),
         )
 
     @handles(pev.MeetingScheduled)
-    def _meeting(self, cur: Cursor, e: pev.MeetingScheduled, position: int) -> None:
-        cur.execute(
+    def _meeting(self, w: Writes, e: pev.MeetingScheduled, position: int) -> None:
+        w.write(
+            "agenda_meetings", (e.partnership_id, e.forum_id, e.meets_on),
             "INSERT INTO agenda_meetings (partnership_id, forum_id, meets_on) VALUES (?, ?, ?)"
             " ON CONFLICT (partnership_id, forum_id, meets_on) DO NOTHING",
             (e.partnership_id, e.forum_id, codecs.day(e.meets_on)),
         )
 
     @handles(pev.RoutingSet)
-    def _routing(self, cur: Cursor, e: pev.RoutingSet, position: int) -> None:
-        cur.execute(
+    def _routing(self, w: Writes, e: pev.RoutingSet, position: int) -> None:
+        w.write(
+            "agenda_routing", (e.partnership_id, e.source_kind),
             "INSERT INTO agenda_routing (partnership_id, source_kind, points, sign_off_forum)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (partnership_id, source_kind) DO UPDATE"
             " SET points = excluded.points, sign_off_forum = excluded.sign_off_forum",
@@ -125,16 +130,18 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, View):
         )
 
     @handles(pev.AgencyAdded)
-    def _agency(self, cur: Cursor, e: pev.AgencyAdded, position: int) -> None:
-        cur.execute(
+    def _agency(self, w: Writes, e: pev.AgencyAdded, position: int) -> None:
+        w.write(
+            "agenda_agencies", (e.partnership_id, e.agency_id),
             "INSERT INTO agenda_agencies (partnership_id, agency_id, name) VALUES (?, ?, ?)"
             " ON CONFLICT (partnership_id, agency_id) DO UPDATE SET name = excluded.name",
             (e.partnership_id, e.agency_id, e.name),
         )
 
     @handles(ev.FindingRecorded)
-    def _finding(self, cur: Cursor, e: ev.FindingRecorded, position: int) -> None:
-        cur.execute(
+    def _finding(self, w: Writes, e: ev.FindingRecorded, position: int) -> None:
+        w.write(
+            "agenda_findings", e.finding_id,
             "INSERT INTO agenda_findings (finding_id, partnership_id, activity_id, category,"
             " summary, themes, recorded_on) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (finding_id) DO NOTHING",
@@ -143,21 +150,25 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, View):
         )
 
     @handles(fnd.FindingAmended)
-    def _finding_amended(self, cur: Cursor, e: fnd.FindingAmended, position: int) -> None:
-        cur.execute(
+    def _finding_amended(self, w: Writes, e: fnd.FindingAmended, position: int) -> None:
+        w.write(
+            "agenda_findings", e.finding_id,
             "UPDATE agenda_findings SET category = ?, summary = ?, themes = ? WHERE finding_id = ?",
             (e.category.value, e.summary, codecs.items(dict.fromkeys(t.value for t in e.themes)),
              str(e.finding_id)),
         )
 
     @handles(fnd.FindingWithdrawn)
-    def _finding_withdrawn(self, cur: Cursor, e: fnd.FindingWithdrawn, position: int) -> None:
+    def _finding_withdrawn(self, w: Writes, e: fnd.FindingWithdrawn, position: int) -> None:
         # Withdrawn findings stay in the history (and the audit trail), not on an agenda.
-        cur.execute("DELETE FROM agenda_findings WHERE finding_id = ?", (str(e.finding_id),))
+        w.write(
+            "agenda_findings", e.finding_id, "DELETE FROM agenda_findings WHERE finding_id = ?", (str(e.finding_id),)
+        )
 
     @handles(rec.RecommendationMade)
-    def _recommendation(self, cur: Cursor, e: rec.RecommendationMade, position: int) -> None:
-        cur.execute(
+    def _recommendation(self, w: Writes, e: rec.RecommendationMade, position: int) -> None:
+        w.write(
+            "agenda_recommendations", e.originator_id,
             "INSERT INTO agenda_recommendations (recommendation_id, partnership_id, activity_id,"
             " body, addressed_to, finding_ids, made_on, status) VALUES (?, ?, ?, ?, ?, ?, ?,"
             " 'awaiting_decision') ON CONFLICT (recommendation_id) DO NOTHING",
@@ -166,20 +177,22 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, View):
         )
 
     @handles(rec.RecommendationDecided)
-    def _decided(self, cur: Cursor, e: rec.RecommendationDecided, position: int) -> None:
+    def _decided(self, w: Writes, e: rec.RecommendationDecided, position: int) -> None:
         if e.outcome is rec.DecisionOutcome.DEFER:
-            cur.execute(
+            w.write(
+                "agenda_recommendations", e.originator_id,
                 "UPDATE agenda_recommendations SET deferrals = deferrals + 1, last_deferred_on = ?"
                 " WHERE recommendation_id = ?",
                 (codecs.day(e.decided_on), str(e.originator_id)),
             )
             return
         status = "accepted" if e.outcome is rec.DecisionOutcome.ACCEPT else "rejected"
-        _set(cur, "agenda_recommendations", "recommendation_id", e, status=status)
+        _set(w, "agenda_recommendations", "recommendation_id", e, status=status)
 
     @handles(act.ActionAgreed)
-    def _action(self, cur: Cursor, e: act.ActionAgreed, position: int) -> None:
-        cur.execute(
+    def _action(self, w: Writes, e: act.ActionAgreed, position: int) -> None:
+        w.write(
+            "agenda_actions", e.originator_id,
             "INSERT INTO agenda_actions (action_id, partnership_id, activity_id, recommendation_id,"
             " owner_agency_id, description, due_on, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'open')"
             " ON CONFLICT (action_id) DO NOTHING",
@@ -188,32 +201,33 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, View):
         )
 
     @handles(act.ActionProgressNoted)
-    def _progress(self, cur: Cursor, e: act.ActionProgressNoted, position: int) -> None:
-        _set(cur, "agenda_actions", "action_id", e, on_track=1 if e.on_track else 0,
+    def _progress(self, w: Writes, e: act.ActionProgressNoted, position: int) -> None:
+        _set(w, "agenda_actions", "action_id", e, on_track=1 if e.on_track else 0,
              last_progress_on=codecs.day(e.noted_on), last_progress_note=e.note)
 
     @handles(act.ActionRescheduled)
-    def _rescheduled(self, cur: Cursor, e: act.ActionRescheduled, position: int) -> None:
-        _set(cur, "agenda_actions", "action_id", e, due_on=codecs.day(e.due_on))
+    def _rescheduled(self, w: Writes, e: act.ActionRescheduled, position: int) -> None:
+        _set(w, "agenda_actions", "action_id", e, due_on=codecs.day(e.due_on))
 
     @handles(act.ActionCompleted)
-    def _completed(self, cur: Cursor, e: act.ActionCompleted, position: int) -> None:
-        _set(cur, "agenda_actions", "action_id", e, status="completed", completed_on=codecs.day(e.completed_on))
+    def _completed(self, w: Writes, e: act.ActionCompleted, position: int) -> None:
+        _set(w, "agenda_actions", "action_id", e, status="completed", completed_on=codecs.day(e.completed_on))
 
     @handles(act.ActionImpactAssured)
-    def _assured(self, cur: Cursor, e: act.ActionImpactAssured, position: int) -> None:
-        _set(cur, "agenda_actions", "action_id", e, status="assured")
+    def _assured(self, w: Writes, e: act.ActionImpactAssured, position: int) -> None:
+        _set(w, "agenda_actions", "action_id", e, status="assured")
 
     @handles(act.ActionReopened)
-    def _reopened(self, cur: Cursor, e: act.ActionReopened, position: int) -> None:
+    def _reopened(self, w: Writes, e: act.ActionReopened, position: int) -> None:
         # A reopened action starts afresh: a new due date, and no stale progress verdict.
-        _set(cur, "agenda_actions", "action_id", e, status="open", due_on=codecs.day(e.due_on),
+        _set(w, "agenda_actions", "action_id", e, status="open", due_on=codecs.day(e.due_on),
              completed_on=None, on_track=1)
 
 
-def _set(cur: Cursor, table: str, key: str, event: DomainEvent, **columns: Any) -> None:
+def _set(w: Writes, table: str, key: str, event: DomainEvent, **columns: Any) -> None:
     assignments = ", ".join(f"{c} = ?" for c in columns)
-    cur.execute(
+    w.write(
+        table, event.originator_id,
         f"UPDATE {table} SET {assignments} WHERE {key} = ?",
         (*columns.values(), str(event.originator_id)),
     )
