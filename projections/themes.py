@@ -180,7 +180,7 @@ class ThemesView(View):
     ) -> None:
         row = w.one(
             "themes_activities", event.originator_id,
-            "SELECT kind FROM themes_activities WHERE activity_id = ?", (str(event.originator_id),),
+            "SELECT kind FROM themes_activities WHERE activity_id = ?", (str(event.originator_id),), "kind",
         )
         kind = row[0] if row else "unknown"
         finding_id, day = str(event.finding_id), codecs.day(recorded_on)

@@ -172,14 +172,16 @@ class TrackerView(View):
             f"INSERT INTO {ACTIVITIES} (activity_id, partnership_id, kind, title) VALUES (?, ?, ?, ?)",
             (str(event.originator_id), event.partnership_id, event.kind.value, event.title),
         )
+        w.know(ACTIVITIES, event.originator_id, "kind, title", (event.kind.value, event.title))
 
     @handles(FindingRecorded)
     def _finding(self, w: Writes, event: FindingRecorded, position: int) -> None:
         w.write(
             FINDINGS, event.finding_id,
             f"INSERT INTO {FINDINGS} (finding_id, activity_id, themes) VALUES (?, ?, ?)",
-            (str(event.finding_id), str(event.originator_id), codecs.items(t.value for t in event.themes)),
+            (str(event.finding_id), str(event.originator_id), themes := codecs.items(t.value for t in event.themes)),
         )
+        w.know(FINDINGS, event.finding_id, "themes", (themes,))
 
     @handles(FindingAmended)
     def _finding_amended(self, w: Writes, event: FindingAmended, position: int) -> None:
@@ -187,8 +189,9 @@ class TrackerView(View):
         w.write(
             FINDINGS, event.finding_id,
             f"UPDATE {FINDINGS} SET themes = ? WHERE finding_id = ?",
-            (codecs.items(t.value for t in event.themes), str(event.finding_id)),
+            (themes := codecs.items(t.value for t in event.themes), str(event.finding_id)),
         )
+        w.know(FINDINGS, event.finding_id, "themes", (themes,))
 
     @handles(FindingWithdrawn)
     def _finding_withdrawn(self, w: Writes, event: FindingWithdrawn, position: int) -> None:
@@ -198,26 +201,29 @@ class TrackerView(View):
     def _recommendation(self, w: Writes, event: RecommendationMade, position: int) -> None:
         themes: list[str] = []
         for finding_id in event.finding_ids:
-            row = w.one(FINDINGS, finding_id, f"SELECT themes FROM {FINDINGS} WHERE finding_id = ?", (str(finding_id),))
+            sql = f"SELECT themes FROM {FINDINGS} WHERE finding_id = ?"
+            row = w.one(FINDINGS, finding_id, sql, (str(finding_id),), "themes")
             themes.extend(codecs.read_items(row[0]) if row else ())
         w.write(
             RECOMMENDATIONS, event.originator_id,
             f"INSERT INTO {RECOMMENDATIONS} (recommendation_id, partnership_id, activity_id, themes) "
             "VALUES (?, ?, ?, ?)",
             (str(event.originator_id), event.partnership_id, str(event.activity_id),
-             codecs.items(dict.fromkeys(themes))),
+             made := codecs.items(dict.fromkeys(themes))),
         )
+        w.know(RECOMMENDATIONS, event.originator_id, "themes", (made,))
 
     @handles(ActionAgreed)
     def _agreed(self, w: Writes, event: ActionAgreed, position: int) -> None:
         row = w.one(
             RECOMMENDATIONS, event.recommendation_id,
             f"SELECT themes FROM {RECOMMENDATIONS} WHERE recommendation_id = ?", (str(event.recommendation_id),),
+            "themes",
         )
         themes = codecs.read_items(row[0]) if row else ()
         kind, title = w.one(
             ACTIVITIES, event.activity_id,
-            f"SELECT kind, title FROM {ACTIVITIES} WHERE activity_id = ?", (str(event.activity_id),),
+            f"SELECT kind, title FROM {ACTIVITIES} WHERE activity_id = ?", (str(event.activity_id),), "kind, title",
         ) or ("", "")
         action_id = str(event.originator_id)
         w.write(

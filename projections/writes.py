@@ -11,7 +11,9 @@ and `Writes` sends them per table, grouped by statement, with the same result as
   *layer* after the last one holding its key, so a key's writes keep their order across
   layers, and within a layer every key is different: its statements can run grouped.
 - A read of a key with writes pending flushes that table first (`one`), so handlers read
-  what they wrote; reading any other key needs no flush.
+  what they wrote; reading any other key needs no flush. A read may name a *facet*: then
+  its answer is kept for the batch (until a write of that key), and a handler that knows
+  what a row holds after its write may say so (`know`), sparing PostgreSQL a round trip.
 
 `Writes` is also a `Cursor`: a statement given straight to `execute` flushes everything
 pending first, so code that knows nothing of keys stays correct (only slower).
@@ -39,12 +41,15 @@ class Writes:
     def __init__(self, cur: Cursor) -> None:
         self.cur = cur
         self._tables: dict[str, _Pending] = {}
+        self._known: dict[tuple[str, Hashable], dict[str, Any]] = {}
 
     def write(self, table: str, key: Hashable, sql: str, *rows: Sequence[Any]) -> None:
         """`sql` once per row of `rows`, touching only rows of `table` under `key` (the rows
         given together must not depend on each other's order: one INSERT per theme, say)."""
         if not rows:
             return
+        if self._known:
+            self._known.pop((table, key), None)
         pending = self._tables.get(table)
         if pending is None:
             pending = self._tables[table] = _Pending()
@@ -59,13 +64,24 @@ class Writes:
         else:
             batch.extend(rows)
 
-    def one(self, table: str, key: Hashable, sql: str, params: Sequence[Any]) -> Any:
-        """The first row `sql` selects from `table` under `key` (or None), pending writes of it included."""
+    def one(self, table: str, key: Hashable, sql: str, params: Sequence[Any], facet: str | None = None) -> Any:
+        """The first row `sql` selects from `table` under `key` (or None), pending writes of it included.
+        With a `facet` (a name for what `sql` reads of the key), known answers are given from memory."""
+        known = self._known.get((table, key)) if facet is not None else None
+        if known is not None and facet in known:
+            return known[facet]
         pending = self._tables.get(table)
         if pending is not None and key in pending.depth:
             self.flush(table)
         self.cur.execute(sql, params)
-        return self.cur.fetchone()
+        row = self.cur.fetchone()
+        if facet is not None:
+            self.know(table, key, facet, row)
+        return row
+
+    def know(self, table: str, key: Hashable, facet: str, row: Any) -> None:
+        """What `one(table, key, ..., facet)` would answer now (say so after the write that makes it so)."""
+        self._known.setdefault((table, key), {})[facet] = row
 
     def flush(self, table: str | None = None) -> None:
         """Sends what is pending: of one table, or of all in the order they were first written."""

@@ -85,3 +85,14 @@ def test_a_read_sees_the_pending_writes_of_its_key(cur: _Cur) -> None:
     assert writes.one("t", "z", "SELECT COUNT(*) FROM t", ()) == (2,)
     writes.execute("SELECT COUNT(*) FROM t")  # a plain statement sends everything first
     assert writes.fetchone() == (3,)
+
+
+def test_a_known_facet_is_answered_from_memory_until_its_key_is_written(cur: _Cur) -> None:
+    cur.execute("INSERT INTO t (k, v, n) VALUES ('a', 'stored', 0)")
+    writes = Writes(cur)
+    select = "SELECT v FROM t WHERE k = ?"
+    writes.know("t", "a", "v", ("known",))
+    assert writes.one("t", "a", select, ("a",), "v") == ("known",)  # memory, not the table
+    assert writes.one("t", "a", select, ("a",)) == ("stored",)  # no facet: always the table
+    writes.write("t", "a", SET, ("written", "a"))
+    assert writes.one("t", "a", select, ("a",), "v") == ("written",)  # a write forgets what was known
