@@ -59,6 +59,8 @@ class View(ABC):
         handlers: dict[type[DomainEvent], tuple[Handler, ...]] = {}
         for method in methods.values():
             for event_class in getattr(method, _DECLARED):
+                if not event_class.__dict__.get("TOPIC"):  # handlers are looked up by the event's own class
+                    raise TypeError(f"{cls.__qualname__}: {event_class.__qualname__} is not a concrete event class")
                 handlers[event_class] = (*handlers.get(event_class, ()), method)
         cls._handlers = handlers
         if handlers and "topics" not in vars(cls):
