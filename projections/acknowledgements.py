@@ -8,7 +8,7 @@ are addressed to ("partnership" is not an agency). Rows are kept for every activ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -19,7 +19,10 @@ from domain import activity as ev
 from domain import recommendation as rec
 from domain.events import DomainEvent
 from domain.framework import PARTNERSHIP_AGENCY
+from projections import codecs
 from projections.db import Cursor
+from projections.view import handles
+from projections.writes import Writes
 
 TABLES = ("agenda_expected_agencies", "agenda_acknowledgements")
 DDL = (
@@ -46,33 +49,46 @@ class AcknowledgementStatus(BaseModel):
     """Expected agencies that have not acknowledged yet."""
 
 
-def _expect(cur: Cursor, e: Any, activity_id: UUID, agencies: Iterable[str]) -> None:
+def _expect(w: Writes, e: DomainEvent, activity_id: UUID, agencies: Iterable[str]) -> None:
     for agency_id in dict.fromkeys(agencies):
         if agency_id == PARTNERSHIP_AGENCY:
             continue
-        cur.execute(
+        w.write(
+            "agenda_expected_agencies", (activity_id, agency_id),
             "INSERT INTO agenda_expected_agencies (activity_id, partnership_id, agency_id) VALUES (?, ?, ?)"
             " ON CONFLICT (activity_id, agency_id) DO NOTHING",
             (str(activity_id), e.partnership_id, agency_id),
         )
 
 
-def _on_acknowledged(cur: Cursor, e: Any) -> None:
-    cur.execute(
-        "INSERT INTO agenda_acknowledgements (activity_id, partnership_id, agency_id, acknowledged_on,"
-        " cascaded_by, notes) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activity_id, agency_id) DO NOTHING",
-        (str(e.originator_id), e.partnership_id, e.agency_id, e.acknowledged_on.isoformat(),
-         " ".join(m.value for m in e.cascaded_by), e.notes),
-    )
+class AcknowledgementRows:
+    """The agenda view's handlers for its acknowledgement tables (mixed into AgendaView)."""
 
+    @handles(ev.ActivityOpened)
+    def _expect_involved(self, w: Writes, e: ev.ActivityOpened, position: int) -> None:
+        _expect(w, e, e.originator_id, e.agencies_involved)
 
-HANDLERS: dict[type[DomainEvent], Callable[[Cursor, Any], None]] = {
-    ev.ActivityOpened: lambda cur, e: _expect(cur, e, e.originator_id, e.agencies_involved),
-    ev.AgencyInvolved: lambda cur, e: _expect(cur, e, e.originator_id, (e.agency_id,)),
-    ev.FindingRecorded: lambda cur, e: _expect(cur, e, e.originator_id, e.agencies_concerned),
-    rec.RecommendationMade: lambda cur, e: _expect(cur, e, e.activity_id, e.addressed_to),
-    ev.LearningAcknowledged: _on_acknowledged,
-}
+    @handles(ev.AgencyInvolved)
+    def _expect_involved_later(self, w: Writes, e: ev.AgencyInvolved, position: int) -> None:
+        _expect(w, e, e.originator_id, (e.agency_id,))
+
+    @handles(ev.FindingRecorded)
+    def _expect_concerned(self, w: Writes, e: ev.FindingRecorded, position: int) -> None:
+        _expect(w, e, e.originator_id, e.agencies_concerned)
+
+    @handles(rec.RecommendationMade)
+    def _expect_addressed(self, w: Writes, e: rec.RecommendationMade, position: int) -> None:
+        _expect(w, e, e.activity_id, e.addressed_to)
+
+    @handles(ev.LearningAcknowledged)
+    def _acknowledged(self, w: Writes, e: ev.LearningAcknowledged, position: int) -> None:
+        w.write(
+            "agenda_acknowledgements", (e.originator_id, e.agency_id),
+            "INSERT INTO agenda_acknowledgements (activity_id, partnership_id, agency_id, acknowledged_on,"
+            " cascaded_by, notes) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activity_id, agency_id) DO NOTHING",
+            (str(e.originator_id), e.partnership_id, e.agency_id, codecs.day(e.acknowledged_on),
+             codecs.items(m.value for m in e.cascaded_by), e.notes),
+        )
 
 
 def statuses(cur: Cursor, partnership_id: str, activity_ids: Iterable[UUID]) -> dict[UUID, AcknowledgementStatus]:
@@ -97,7 +113,7 @@ def statuses(cur: Cursor, partnership_id: str, activity_ids: Iterable[UUID]) -> 
         acknowledged[str(activity_id)].append(
             AcknowledgementItem(
                 agency_id=agency_id, acknowledged_on=date.fromisoformat(on),
-                cascaded_by=str(methods).split(), notes=notes,
+                cascaded_by=list(codecs.read_items(methods)), notes=notes,
             )
         )
     result: dict[UUID, AcknowledgementStatus] = {}

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from string import Formatter
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 from domain.catalogue import EVENT_CLASSES
 from domain.claims import IdClaimed
 from domain.events import DomainEvent
+from projections.codecs import instant
 from projections.db import Cursor, Dialect
 from projections.view import View
 from services.idempotency import CommandAnswered
@@ -58,18 +59,6 @@ _SCHEMA = (
         PRIMARY KEY (entity_id, position)
     )""",
 )
-
-
-def instant(value: datetime) -> str:
-    """A fixed-width UTC text form, so text order is time order on both engines."""
-    offset = value.utcoffset()
-    # Naive (taken as UTC) or already at offset zero, whatever its tzinfo object (pydantic
-    # gives its own): no conversion needed, and astimezone is the slow part here.
-    utc = value if not offset else value.astimezone(UTC)
-    if utc.year < 1000:  # strftime's %Y does not pad them; isoformat would
-        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    # isoformat is the same text as the strftime above, several times faster (a rebuild does every event).
-    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _short(value: Any) -> str:
@@ -161,6 +150,11 @@ def _sqlite(statement: str) -> str:
 class AuditView(View):
     name = "audit"
     tables = (EVENTS, ENTITIES)
+    topics = (DomainEvent,)
+    ignores = {
+        CommandAnswered: "the idempotency store's bookkeeping, not a fact about the partnership",
+        IdClaimed: "an id claim's bookkeeping, not a fact about the partnership",
+    }
 
     def create(self, cur: Cursor, dialect: Dialect) -> None:
         for statement in _SCHEMA:
@@ -176,8 +170,6 @@ class AuditView(View):
         rows: list[tuple[Any, ...]] = []
         entity_rows: list[tuple[str, int]] = []
         for position, event in batch:
-            if isinstance(event, CommandAnswered | IdClaimed):
-                continue  # the idempotency store's and the id claims' bookkeeping, not facts about the partnership
             topic = type(event).topic()
             # Only the fields the row reads as values; the payload as text straight from
             # pydantic's serialiser (a dict dump of every field, then json, took twice as long).

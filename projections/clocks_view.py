@@ -13,12 +13,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from domain import activity as ev
 from domain.clocks import DeadlineStatus, RapidReviewStart, StatutoryDates
-from domain.events import DomainEvent
 from domain.partnership import PartnershipRegistered
+from projections import codecs
 from projections.db import Cursor, Dialect
-from projections.view import View
+from projections.facts import CLOCK_COLUMNS, ActivityRows
+from projections.view import View, handles
+from projections.writes import Writes
 
 DEFAULT_STATUSES: frozenset[DeadlineStatus] = frozenset({"open", "breached", "met_late"})
 """Without a filter: every clock still running, and every breach (late or still unmet)."""
@@ -76,45 +77,17 @@ def deadline_entries(
     return sorted(entries, key=lambda e: (e.due_on, e.activity_title, e.clock))
 
 
-_DATE_COLUMNS = (
-    "aware_on", "notified_on", "rapid_review_completed_on", "initiated_on",
-    "planned_publication_on", "published_on", "final_report_sent_on",
-)
-_STATUS_BY_EVENT: dict[type[DomainEvent], str] = {
-    ev.ActivityStarted: "in_progress",
-    ev.ActivityReported: "reported",
-    ev.ActivitySignedOff: "signed_off",
-    ev.ActivityPublished: "published",
-    ev.ActivityClosed: "closed",
-}
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d is not None else None
-
-
-def _date(value: Any) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-_CLOCKED: tuple[type[DomainEvent], ...] = (
-    PartnershipRegistered, ev.ActivityOpened, ev.SeriousIncidentNotified, ev.RapidReviewCompleted,
-    ev.PublicationPlanned, ev.FinalReportSentToPanel, ev.ActivityPublished,
-)
-"""The kinds `ClocksView.apply` tests with isinstance (besides those of _STATUS_BY_EVENT)."""
-_USED: dict[type, bool] = {}
-
-
-class ClocksView(View):
+class ClocksView(ActivityRows, View):
     name = "clocks"
     tables = ("clocks_partnerships", "clocks_activities")
+    activities_table = "clocks_activities"
 
     def create(self, cur: Cursor, dialect: Dialect) -> None:
         cur.execute(
             "CREATE TABLE IF NOT EXISTS clocks_partnerships ("
             " partnership_id TEXT PRIMARY KEY, rapid_review_starts_from TEXT NOT NULL)"
         )
-        dates = ", ".join(f"{c} TEXT" for c in _DATE_COLUMNS)
+        dates = ", ".join(f"{c} TEXT" for c in CLOCK_COLUMNS)
         cur.execute(
             "CREATE TABLE IF NOT EXISTS clocks_activities ("
             " activity_id TEXT PRIMARY KEY, partnership_id TEXT NOT NULL, kind TEXT NOT NULL,"
@@ -125,49 +98,14 @@ class ClocksView(View):
             " ON clocks_activities (partnership_id)"
         )
 
-    def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
-        cls = type(event)
-        used = _USED.get(cls)
-        if used is None:  # once per class: most events are of kinds this view ignores
-            used = _USED[cls] = issubclass(cls, _CLOCKED) or cls in _STATUS_BY_EVENT
-        if not used:
-            return
-        if isinstance(event, PartnershipRegistered):
-            cur.execute(
-                "INSERT INTO clocks_partnerships (partnership_id, rapid_review_starts_from)"
-                " VALUES (?, ?) ON CONFLICT (partnership_id) DO UPDATE"
-                " SET rapid_review_starts_from = excluded.rapid_review_starts_from",
-                (event.partnership_id, event.rapid_review_starts_from),
-            )
-        elif isinstance(event, ev.ActivityOpened):
-            cur.execute(
-                "INSERT INTO clocks_activities (activity_id, partnership_id, kind, title, status,"
-                " aware_on, initiated_on) VALUES (?, ?, ?, ?, 'opened', ?, ?)"
-                " ON CONFLICT (activity_id) DO NOTHING",
-                (
-                    str(event.originator_id), event.partnership_id, event.kind.value, event.title,
-                    _iso(event.aware_on), _iso(event.initiated_on),
-                ),
-            )
-        elif isinstance(event, ev.SeriousIncidentNotified):
-            self._set(cur, event, notified_on=_iso(event.notified_on))
-        elif isinstance(event, ev.RapidReviewCompleted):
-            self._set(cur, event, rapid_review_completed_on=_iso(event.completed_on))
-        elif isinstance(event, ev.PublicationPlanned):
-            self._set(cur, event, planned_publication_on=_iso(event.planned_on))
-        elif isinstance(event, ev.FinalReportSentToPanel):
-            self._set(cur, event, final_report_sent_on=_iso(event.sent_on))
-        elif isinstance(event, ev.ActivityPublished):
-            self._set(cur, event, status="published", published_on=_iso(event.published_on))
-        elif type(event) in _STATUS_BY_EVENT:
-            self._set(cur, event, status=_STATUS_BY_EVENT[type(event)])
-
-    @staticmethod
-    def _set(cur: Cursor, event: DomainEvent, **columns: str | None) -> None:
-        assignments = ", ".join(f"{c} = ?" for c in columns)
-        cur.execute(
-            f"UPDATE clocks_activities SET {assignments} WHERE activity_id = ?",
-            (*columns.values(), str(event.originator_id)),
+    @handles(PartnershipRegistered)
+    def _registered(self, w: Writes, event: PartnershipRegistered, position: int) -> None:
+        w.write(
+            "clocks_partnerships", event.partnership_id,
+            "INSERT INTO clocks_partnerships (partnership_id, rapid_review_starts_from)"
+            " VALUES (?, ?) ON CONFLICT (partnership_id) DO UPDATE"
+            " SET rapid_review_starts_from = excluded.rapid_review_starts_from",
+            (event.partnership_id, event.rapid_review_starts_from),
         )
 
     # --- queries -------------------------------------------------------------
@@ -186,7 +124,7 @@ class ClocksView(View):
 
     def activities(self, cur: Cursor, partnership_id: str) -> list[ClockDates]:
         """Only activities with a date that can start a clock."""
-        dates = ", ".join(_DATE_COLUMNS)
+        dates = ", ".join(CLOCK_COLUMNS)
         cur.execute(
             f"SELECT activity_id, kind, title, status, {dates} FROM clocks_activities"
             " WHERE partnership_id = ? AND (aware_on IS NOT NULL OR initiated_on IS NOT NULL"
@@ -204,6 +142,6 @@ def _clock_dates(row: Any) -> ClockDates:
         kind=kind,
         title=title,
         status=status,
-        **{column: _date(value) for column, value in zip(_DATE_COLUMNS, dates, strict=True)},
+        **{column: codecs.read_day(value) for column, value in zip(CLOCK_COLUMNS, dates, strict=True)},
     )
 

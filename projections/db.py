@@ -88,11 +88,17 @@ class _Cur:
     def __init__(self, db: ViewDb, cur: Any) -> None:
         self._db = db
         self._cur = cur
+        self._read = cur
         self._lite = db.dialect == "sqlite"
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if self._lite:  # the hot path of a replay: sqlite3 takes the statement and a tuple or list as they are
             return self._cur.execute(sql, params if isinstance(params, tuple | list) else tuple(params))
+        if sql.lstrip()[:6].upper() == "SELECT":
+            # A cursor of its own: in a pipeline, a cursor holds the results of every statement
+            # sent on it since the last sync, so after writes a fetch could read a write's result.
+            self._read = self._cur.connection.cursor()
+            return self._read.execute(self._db.sql(sql), tuple(params))
         return self._cur.execute(self._db.sql(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
@@ -101,7 +107,7 @@ class _Cur:
         return self._cur.executemany(self._db.sql(sql), [tuple(r) for r in rows])
 
     def fetchall(self) -> list[Any]:
-        return list(self._cur.fetchall())
+        return list(self._read.fetchall())
 
     def fetchone(self) -> Any:
-        return self._cur.fetchone()
+        return self._read.fetchone()

@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 from domain.events import DomainEvent
 from projections.db import Cursor
-from projections.view import View
+from projections.view import View, read_by
 
 PARKED = "projection_parked"
 ERROR_CHARS = 500
@@ -217,7 +217,7 @@ def apply_holding(
         if held:
             hold_all(cur, view.name, held)
             events = [(pos, e) for pos, e in events if e.partnership_id not in held_for]
-    view.apply_batch(cur, events)
+    view.apply_batch(cur, read_by(view, events))
 
 
 @dataclass(frozen=True)
@@ -311,7 +311,7 @@ def try_one(cur: Cursor, view: View, position: int, event: DomainEvent) -> str |
     """Applies one event under a savepoint: None if it applied, else why not (its writes undone)."""
     cur.execute("SAVEPOINT lif_event")
     try:
-        view.apply_batch(cur, [(position, event)])
+        view.apply_batch(cur, read_by(view, [(position, event)]))
     except Exception as error:
         if is_transient(error):
             raise

@@ -13,12 +13,13 @@ from typing import Literal
 from pydantic import BaseModel
 
 from domain.activity import ActivityOpened, FindingRecorded
-from domain.events import DomainEvent
 from domain.findings import FindingAmended, FindingWithdrawn
 from domain.framework import Theme
 from domain.partnership import PartnershipRegistered
+from projections import codecs
 from projections.db import Cursor, Dialect
-from projections.view import View
+from projections.view import View, handles
+from projections.writes import Writes
 
 Trend = Literal["rising", "falling", "steady"]
 _QUARTER = re.compile(r"^([0-9]{4})-Q([1-4])$")
@@ -103,9 +104,6 @@ def trends(counts: dict[tuple[str, str], int], themes: list[str], today: date) -
     return sorted(rows, key=lambda t: (order[t.trend], -t.latest, t.theme))
 
 
-_USED = (PartnershipRegistered, ActivityOpened, FindingRecorded, FindingAmended, FindingWithdrawn)
-
-
 class ThemesView(View):
     name = "themes"
     tables = ("themes_partnerships", "themes_activities", "themes_findings")
@@ -133,55 +131,70 @@ class ThemesView(View):
             " ON themes_findings (partnership_id, quarter, theme)"
         )
 
-    def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
-        if not isinstance(event, _USED):
-            return
-        if isinstance(event, PartnershipRegistered):
-            cur.execute(
-                "INSERT INTO themes_partnerships (partnership_id) VALUES (?)"
-                " ON CONFLICT (partnership_id) DO NOTHING",
-                (event.partnership_id,),
-            )
-        elif isinstance(event, ActivityOpened):
-            cur.execute(
-                "INSERT INTO themes_activities (activity_id, partnership_id, kind) VALUES (?, ?, ?)"
-                " ON CONFLICT (activity_id) DO NOTHING",
-                (str(event.originator_id), event.partnership_id, event.kind.value),
-            )
-        elif isinstance(event, FindingRecorded):
-            self._count(cur, event, event.themes, event.recorded_on)
-        elif isinstance(event, FindingAmended):
-            # Counted once, under its current themes, in the quarter it was first recorded.
-            cur.execute("SELECT recorded_on FROM themes_findings WHERE finding_id = ?", (str(event.finding_id),))
-            row = cur.fetchone()
-            cur.execute("DELETE FROM themes_findings WHERE finding_id = ?", (str(event.finding_id),))
-            if row is not None:
-                self._count(cur, event, event.themes, date.fromisoformat(row[0]))
-        elif isinstance(event, FindingWithdrawn):
-            # Withdrawn: on record, but no longer part of the partnership's themes.
-            cur.execute("DELETE FROM themes_findings WHERE finding_id = ?", (str(event.finding_id),))
+    @handles(PartnershipRegistered)
+    def _registered(self, w: Writes, event: PartnershipRegistered, position: int) -> None:
+        w.write(
+            "themes_partnerships", event.partnership_id,
+            "INSERT INTO themes_partnerships (partnership_id) VALUES (?)"
+            " ON CONFLICT (partnership_id) DO NOTHING",
+            (event.partnership_id,),
+        )
+
+    @handles(ActivityOpened)
+    def _opened(self, w: Writes, event: ActivityOpened, position: int) -> None:
+        w.write(
+            "themes_activities", event.originator_id,
+            "INSERT INTO themes_activities (activity_id, partnership_id, kind) VALUES (?, ?, ?)"
+            " ON CONFLICT (activity_id) DO NOTHING",
+            (str(event.originator_id), event.partnership_id, event.kind.value),
+        )
+
+    @handles(FindingRecorded)
+    def _finding(self, w: Writes, event: FindingRecorded, position: int) -> None:
+        self._count(w, event, event.themes, event.recorded_on)
+
+    @handles(FindingAmended)
+    def _finding_amended(self, w: Writes, event: FindingAmended, position: int) -> None:
+        # Counted once, under its current themes, in the quarter it was first recorded.
+        finding_id = str(event.finding_id)
+        row = w.one(
+            "themes_findings", event.finding_id,
+            "SELECT recorded_on FROM themes_findings WHERE finding_id = ?", (finding_id,),
+        )
+        w.write("themes_findings", event.finding_id, "DELETE FROM themes_findings WHERE finding_id = ?", (finding_id,))
+        recorded_on = codecs.read_day(row[0]) if row is not None else None
+        if recorded_on is not None:
+            self._count(w, event, event.themes, recorded_on)
+
+    @handles(FindingWithdrawn)
+    def _finding_withdrawn(self, w: Writes, event: FindingWithdrawn, position: int) -> None:
+        # Withdrawn: on record, but no longer part of the partnership's themes.
+        w.write(
+            "themes_findings", event.finding_id,
+            "DELETE FROM themes_findings WHERE finding_id = ?", (str(event.finding_id),),
+        )
 
     @staticmethod
     def _count(
-        cur: Cursor, event: FindingRecorded | FindingAmended, themes: tuple[Theme, ...], recorded_on: date
+        w: Writes, event: FindingRecorded | FindingAmended, themes: tuple[Theme, ...], recorded_on: date
     ) -> None:
-        cur.execute(
-            "SELECT kind FROM themes_activities WHERE activity_id = ?",
-            (str(event.originator_id),),
+        row = w.one(
+            "themes_activities", event.originator_id,
+            "SELECT kind FROM themes_activities WHERE activity_id = ?", (str(event.originator_id),), "kind",
         )
-        row = cur.fetchone()
         kind = row[0] if row else "unknown"
-        for theme in dict.fromkeys(themes):
-            cur.execute(
-                "INSERT INTO themes_findings (finding_id, theme, partnership_id, activity_id,"
-                " source_kind, recorded_on, quarter) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (finding_id, theme) DO NOTHING",
-                (
-                    str(event.finding_id), theme.value, event.partnership_id,
-                    str(event.originator_id), kind, recorded_on.isoformat(),
-                    quarter_of(recorded_on),
-                ),
-            )
+        finding_id, day = str(event.finding_id), codecs.day(recorded_on)
+        w.write(
+            "themes_findings", event.finding_id,
+            "INSERT INTO themes_findings (finding_id, theme, partnership_id, activity_id,"
+            " source_kind, recorded_on, quarter) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (finding_id, theme) DO NOTHING",
+            *(
+                (finding_id, theme.value, event.partnership_id, str(event.originator_id), kind, day,
+                 quarter_of(recorded_on))
+                for theme in dict.fromkeys(themes)
+            ),
+        )
 
     # --- queries -------------------------------------------------------------
 

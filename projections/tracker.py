@@ -9,7 +9,6 @@ the recommendation; the view follows those events in tables of its own.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,8 +28,10 @@ from domain.events import DomainEvent
 from domain.findings import FindingAmended, FindingWithdrawn
 from domain.partnership import RoutingSet, partnership_uuid
 from domain.recommendation import RecommendationMade
+from projections import codecs
 from projections.db import Cursor, Dialect, ViewDb
-from projections.view import View
+from projections.view import View, handles
+from projections.writes import Writes
 
 AMBER_WINDOW_DAYS = 14
 Rag = Literal["red", "amber", "green", "blue", "completed"]
@@ -135,22 +136,13 @@ _SCHEMA = (
 )
 
 
-def _set_routing(cur: Cursor, partnership_id: str, kind: str, forums: Sequence[str]) -> None:
-    cur.execute(f"DELETE FROM {ROUTING} WHERE partnership_id = ? AND source_kind = ?", (partnership_id, kind))
-    for seq, forum_id in enumerate(dict.fromkeys(forums)):
-        cur.execute(
-            f"INSERT INTO {ROUTING} (partnership_id, source_kind, seq, forum_id) VALUES (?, ?, ?, ?)",
-            (partnership_id, kind, seq, forum_id),
-        )
-
-
-_TRACKED: tuple[type[DomainEvent], ...] = (
-    RoutingSet, ActivityOpened, FindingRecorded, FindingAmended, FindingWithdrawn,
-    RecommendationMade, ActionAgreed,
-    ActionProgressNoted, ActionRescheduled, ActionCompleted, ActionImpactAssured, ActionReopened,
-)
-"""Every kind of event `TrackerView.apply` acts on (the others change nothing)."""
-_USED: dict[type, bool] = {}
+def _set_routing(w: Writes, partnership_id: str, kind: str, forums: Sequence[str]) -> None:
+    key = (partnership_id, kind)
+    w.write(ROUTING, key, f"DELETE FROM {ROUTING} WHERE partnership_id = ? AND source_kind = ?", key)
+    w.write(
+        ROUTING, key, f"INSERT INTO {ROUTING} (partnership_id, source_kind, seq, forum_id) VALUES (?, ?, ?, ?)",
+        *((partnership_id, kind, seq, forum_id) for seq, forum_id in enumerate(dict.fromkeys(forums))),
+    )
 
 
 class TrackerView(View):
@@ -161,101 +153,123 @@ class TrackerView(View):
         for statement in _SCHEMA:
             cur.execute(statement)
 
-    def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
-        cls = type(event)
-        used = _USED.get(cls)
-        if used is None:  # once per class: most events are of kinds this view ignores
-            used = _USED[cls] = issubclass(cls, _TRACKED)
-        if not used:
-            return
-        pid = event.partnership_id
-        # Routing is the partnership's RoutingSet events alone (registration with the
-        # framework's defaults records one per kind): an unrouted kind is at no forum.
-        if isinstance(event, RoutingSet):
-            _set_routing(cur, pid, event.source_kind.value, event.points_of_dissemination)
-        elif isinstance(event, ActivityOpened):
-            cur.execute(
-                f"INSERT INTO {ACTIVITIES} (activity_id, partnership_id, kind, title) VALUES (?, ?, ?, ?)",
-                (str(event.originator_id), pid, event.kind.value, event.title),
-            )
-        elif isinstance(event, FindingRecorded):
-            cur.execute(
-                f"INSERT INTO {FINDINGS} (finding_id, activity_id, themes) VALUES (?, ?, ?)",
-                (str(event.finding_id), str(event.originator_id), json.dumps([t.value for t in event.themes])),
-            )
-        elif isinstance(event, FindingAmended):
-            # Recommendations made earlier keep the themes they were made with.
-            cur.execute(
-                f"UPDATE {FINDINGS} SET themes = ? WHERE finding_id = ?",
-                (json.dumps([t.value for t in event.themes]), str(event.finding_id)),
-            )
-        elif isinstance(event, FindingWithdrawn):
-            cur.execute(f"DELETE FROM {FINDINGS} WHERE finding_id = ?", (str(event.finding_id),))
-        elif isinstance(event, RecommendationMade):
-            themes: list[str] = []
-            for finding_id in event.finding_ids:
-                cur.execute(f"SELECT themes FROM {FINDINGS} WHERE finding_id = ?", (str(finding_id),))
-                row = cur.fetchone()
-                themes.extend(json.loads(row[0]) if row else [])
-            cur.execute(
-                f"INSERT INTO {RECOMMENDATIONS} (recommendation_id, partnership_id, activity_id, themes) "
-                "VALUES (?, ?, ?, ?)",
-                (str(event.originator_id), pid, str(event.activity_id), json.dumps(list(dict.fromkeys(themes)))),
-            )
-        elif isinstance(event, ActionAgreed):
-            self._agreed(cur, event, position)
-        else:
-            self._action_changed(cur, event, position)
+    # Routing is the partnership's RoutingSet events alone (registration with the
+    # framework's defaults records one per kind): an unrouted kind is at no forum.
+    @handles(RoutingSet)
+    def _routing_set(self, w: Writes, event: RoutingSet, position: int) -> None:
+        _set_routing(w, event.partnership_id, event.source_kind.value, event.points_of_dissemination)
 
-    @staticmethod
-    def _agreed(cur: Cursor, event: ActionAgreed, position: int) -> None:
-        cur.execute(
-            f"SELECT themes FROM {RECOMMENDATIONS} WHERE recommendation_id = ?", (str(event.recommendation_id),)
+    @handles(ActivityOpened)
+    def _opened(self, w: Writes, event: ActivityOpened, position: int) -> None:
+        w.write(
+            ACTIVITIES, event.originator_id,
+            f"INSERT INTO {ACTIVITIES} (activity_id, partnership_id, kind, title) VALUES (?, ?, ?, ?)",
+            (str(event.originator_id), event.partnership_id, event.kind.value, event.title),
         )
-        row = cur.fetchone()
-        themes: list[str] = json.loads(row[0]) if row else []
-        cur.execute(f"SELECT kind, title FROM {ACTIVITIES} WHERE activity_id = ?", (str(event.activity_id),))
-        kind, title = cur.fetchone() or ("", "")
+        w.know(ACTIVITIES, event.originator_id, "kind, title", (event.kind.value, event.title))
+
+    @handles(FindingRecorded)
+    def _finding(self, w: Writes, event: FindingRecorded, position: int) -> None:
+        w.write(
+            FINDINGS, event.finding_id,
+            f"INSERT INTO {FINDINGS} (finding_id, activity_id, themes) VALUES (?, ?, ?)",
+            (str(event.finding_id), str(event.originator_id), themes := codecs.items(t.value for t in event.themes)),
+        )
+        w.know(FINDINGS, event.finding_id, "themes", (themes,))
+
+    @handles(FindingAmended)
+    def _finding_amended(self, w: Writes, event: FindingAmended, position: int) -> None:
+        # Recommendations made earlier keep the themes they were made with.
+        w.write(
+            FINDINGS, event.finding_id,
+            f"UPDATE {FINDINGS} SET themes = ? WHERE finding_id = ?",
+            (themes := codecs.items(t.value for t in event.themes), str(event.finding_id)),
+        )
+        w.know(FINDINGS, event.finding_id, "themes", (themes,))
+
+    @handles(FindingWithdrawn)
+    def _finding_withdrawn(self, w: Writes, event: FindingWithdrawn, position: int) -> None:
+        w.write(FINDINGS, event.finding_id, f"DELETE FROM {FINDINGS} WHERE finding_id = ?", (str(event.finding_id),))
+
+    @handles(RecommendationMade)
+    def _recommendation(self, w: Writes, event: RecommendationMade, position: int) -> None:
+        themes: list[str] = []
+        for finding_id in event.finding_ids:
+            sql = f"SELECT themes FROM {FINDINGS} WHERE finding_id = ?"
+            row = w.one(FINDINGS, finding_id, sql, (str(finding_id),), "themes")
+            themes.extend(codecs.read_items(row[0]) if row else ())
+        w.write(
+            RECOMMENDATIONS, event.originator_id,
+            f"INSERT INTO {RECOMMENDATIONS} (recommendation_id, partnership_id, activity_id, themes) "
+            "VALUES (?, ?, ?, ?)",
+            (str(event.originator_id), event.partnership_id, str(event.activity_id),
+             made := codecs.items(dict.fromkeys(themes))),
+        )
+        w.know(RECOMMENDATIONS, event.originator_id, "themes", (made,))
+
+    @handles(ActionAgreed)
+    def _agreed(self, w: Writes, event: ActionAgreed, position: int) -> None:
+        row = w.one(
+            RECOMMENDATIONS, event.recommendation_id,
+            f"SELECT themes FROM {RECOMMENDATIONS} WHERE recommendation_id = ?", (str(event.recommendation_id),),
+            "themes",
+        )
+        themes = codecs.read_items(row[0]) if row else ()
+        kind, title = w.one(
+            ACTIVITIES, event.activity_id,
+            f"SELECT kind, title FROM {ACTIVITIES} WHERE activity_id = ?", (str(event.activity_id),), "kind, title",
+        ) or ("", "")
         action_id = str(event.originator_id)
-        cur.execute(
+        w.write(
+            ACTIONS, event.originator_id,
             f"""INSERT INTO {ACTIONS} (action_id, partnership_id, recommendation_id, activity_id, source_kind,
                 activity_title, owner_agency_id, description, due_on, status, on_track, themes, agreed_at,
                 completed_on, assured_on, reopened, version, position)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 1, ?, ?, NULL, NULL, 0, ?, ?)""",
             (
                 action_id, event.partnership_id, str(event.recommendation_id), str(event.activity_id), kind,
-                title, event.owner_agency_id, event.description, event.due_on.isoformat(), json.dumps(themes),
+                title, event.owner_agency_id, event.description, codecs.day(event.due_on), codecs.items(themes),
                 event.timestamp.isoformat(), event.originator_version, position,
             ),
         )
-        for theme in themes:
-            cur.execute(
-                f"INSERT INTO {ACTION_THEMES} (action_id, theme, partnership_id) VALUES (?, ?, ?)",
-                (action_id, theme, event.partnership_id),
-            )
-
-    @staticmethod
-    def _action_changed(cur: Cursor, event: DomainEvent, position: int) -> None:
-        updates: dict[str, Any]
-        if isinstance(event, ActionProgressNoted):
-            updates = {"on_track": int(event.on_track)}
-        elif isinstance(event, ActionRescheduled):
-            updates = {"due_on": event.due_on.isoformat()}
-        elif isinstance(event, ActionCompleted):
-            updates = {"status": "completed", "completed_on": event.completed_on.isoformat()}
-        elif isinstance(event, ActionImpactAssured):
-            updates = {"status": "assured", "assured_on": event.assured_on.isoformat()}
-        elif isinstance(event, ActionReopened):
-            # Like Action: open again with a new due date; the last progress note still stands.
-            updates = {"status": "open", "due_on": event.due_on.isoformat(), "completed_on": None, "assured_on": None}
-        else:
-            return
-        assignments = ", ".join(f"{column} = ?" for column in updates)
-        extra = ", reopened = reopened + 1" if isinstance(event, ActionReopened) else ""
-        cur.execute(
-            f"UPDATE {ACTIONS} SET {assignments}{extra}, version = ?, position = ? WHERE action_id = ?",
-            (*updates.values(), event.originator_version, position, str(event.originator_id)),
+        w.write(
+            ACTION_THEMES, event.originator_id,
+            f"INSERT INTO {ACTION_THEMES} (action_id, theme, partnership_id) VALUES (?, ?, ?)",
+            *((action_id, theme, event.partnership_id) for theme in themes),
         )
+
+    @handles(ActionProgressNoted)
+    def _progress(self, w: Writes, event: ActionProgressNoted, position: int) -> None:
+        _update_action(w, event, position, on_track=int(event.on_track))
+
+    @handles(ActionRescheduled)
+    def _rescheduled(self, w: Writes, event: ActionRescheduled, position: int) -> None:
+        _update_action(w, event, position, due_on=codecs.day(event.due_on))
+
+    @handles(ActionCompleted)
+    def _completed(self, w: Writes, event: ActionCompleted, position: int) -> None:
+        _update_action(w, event, position, status="completed", completed_on=codecs.day(event.completed_on))
+
+    @handles(ActionImpactAssured)
+    def _assured(self, w: Writes, event: ActionImpactAssured, position: int) -> None:
+        _update_action(w, event, position, status="assured", assured_on=codecs.day(event.assured_on))
+
+    @handles(ActionReopened)
+    def _reopened(self, w: Writes, event: ActionReopened, position: int) -> None:
+        # Like Action: open again with a new due date; the last progress note still stands.
+        _update_action(
+            w, event, position, extra=", reopened = reopened + 1",
+            status="open", due_on=codecs.day(event.due_on), completed_on=None, assured_on=None,
+        )
+
+
+def _update_action(w: Writes, event: DomainEvent, position: int, extra: str = "", **updates: Any) -> None:
+    assignments = ", ".join(f"{column} = ?" for column in updates)
+    w.write(
+        ACTIONS, event.originator_id,
+        f"UPDATE {ACTIONS} SET {assignments}{extra}, version = ?, position = ? WHERE action_id = ?",
+        (*updates.values(), event.originator_version, position, str(event.originator_id)),
+    )
 
 
 # --- queries ----------------------------------------------------------------
@@ -352,7 +366,7 @@ def _row(r: Sequence[Any], routing: dict[str, list[str]], today: date) -> dict[s
         "activity_title": title,
         "recommendation_id": recommendation_id,
         "forums": routing.get(kind, []),
-        "themes": json.loads(themes),
+        "themes": list(codecs.read_items(themes)),
         "completed_on": completed_on,
         "assured_on": assured_on,
         "reopened": int(reopened),

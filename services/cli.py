@@ -382,6 +382,30 @@ def _apikey(args: argparse.Namespace) -> int:
     return run_apikey(args, get_settings())
 
 
+def _events_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format", choices=("markdown", "json"), default="markdown",
+        help="markdown (the table in docs/events.md) or json (default markdown)",
+    )
+    p.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of standard output")
+
+
+@command(
+    "events",
+    "index of event classes: the views that read each one, the consumers that push it (docs/events.md)",
+    _events_args,
+)
+def _events(args: argparse.Namespace) -> int:
+    from services.events_index import build_index, render
+
+    text = render(build_index(), args.format)
+    if args.output is not None:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lif",

@@ -15,24 +15,16 @@ from uuid import UUID
 from domain.errors import NotFound
 from domain.framework import SourceKind
 from projections import acknowledgements as acks
+from projections import codecs
 from projections.agenda.models import ActionRow, ActivityRow, AgendaFacts, FindingRow, RecommendationRow, Routing
-from projections.agenda.view import CLOCK_COLUMNS
 from projections.clocks_view import ClockDates
 from projections.db import Cursor
+from projections.facts import CLOCK_COLUMNS
 
 _ACTIVITY_COLUMNS = (
     "activity_id", "kind", "title", "status", "reported_on", "report_summary", "signed_off_on",
     "signed_off_forum", "publication_url", *CLOCK_COLUMNS,
 )
-
-
-def _date(value: Any) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _words(values: Any) -> tuple[str, ...]:
-    # Lists of slugs, enum values and UUIDs are stored space-separated: none contains a space.
-    return tuple(str(values).split()) if values else ()
 
 
 def agenda_facts(cur: Cursor, partnership_id: str, forum_id: str) -> AgendaFacts:
@@ -71,7 +63,7 @@ def agenda_facts(cur: Cursor, partnership_id: str, forum_id: str) -> AgendaFacts
         " WHERE partnership_id = ?", (pid,),
     )
     routing = {
-        k: Routing(points_of_dissemination=_words(points), sign_off_forum=s)
+        k: Routing(points_of_dissemination=codecs.read_items(points), sign_off_forum=s)
         for k, points, s in cur.fetchall()
     }
     cur.execute("SELECT agency_id, name FROM agenda_agencies WHERE partnership_id = ?", (pid,))
@@ -108,7 +100,7 @@ def agenda_facts(cur: Cursor, partnership_id: str, forum_id: str) -> AgendaFacts
     facts.findings = [
         FindingRow(
             finding_id=f, activity_id=a, category=c, summary=s,
-            themes=_words(t), recorded_on=date.fromisoformat(r),
+            themes=codecs.read_items(t), recorded_on=date.fromisoformat(r),
         )
         for f, a, c, s, t, r in cur.fetchall()
     ]
@@ -120,9 +112,9 @@ def agenda_facts(cur: Cursor, partnership_id: str, forum_id: str) -> AgendaFacts
     facts.recommendations = [
         RecommendationRow(
             recommendation_id=r, activity_id=a, text=t,
-            addressed_to=_words(to), finding_ids=_words(fs),
+            addressed_to=codecs.read_items(to), finding_ids=codecs.read_items(fs),
             made_on=date.fromisoformat(m), status=s, deferrals=int(d),
-            last_deferred_on=_date(last),
+            last_deferred_on=codecs.read_day(last),
         )
         for r, a, t, to, fs, m, s, d, last in cur.fetchall()
     ]
@@ -136,8 +128,8 @@ def agenda_facts(cur: Cursor, partnership_id: str, forum_id: str) -> AgendaFacts
         ActionRow(
             action_id=x, activity_id=a, recommendation_id=r,
             owner_agency_id=o, description=desc, due_on=date.fromisoformat(due), status=s,
-            on_track=bool(t), last_progress_on=_date(lp), last_progress_note=note,
-            completed_on=_date(c),
+            on_track=bool(t), last_progress_on=codecs.read_day(lp), last_progress_note=note,
+            completed_on=codecs.read_day(c),
         )
         for x, a, r, o, desc, due, s, t, lp, note, c in cur.fetchall()
     ]
@@ -150,12 +142,12 @@ def _activity(row: Any) -> ActivityRow:
     clock = ClockDates(
         activity_id=activity_id, kind=values["kind"], title=values["title"],
         status=values["status"],
-        **{c: _date(values[c]) for c in CLOCK_COLUMNS},
+        **{c: codecs.read_day(values[c]) for c in CLOCK_COLUMNS},
     )
     return ActivityRow(
         activity_id=activity_id, kind=values["kind"], title=values["title"],
-        status=values["status"], reported_on=_date(values["reported_on"]),
-        report_summary=values["report_summary"], signed_off_on=_date(values["signed_off_on"]),
+        status=values["status"], reported_on=codecs.read_day(values["reported_on"]),
+        report_summary=values["report_summary"], signed_off_on=codecs.read_day(values["signed_off_on"]),
         signed_off_forum=values["signed_off_forum"], published_on=clock.published_on,
         publication_url=values["publication_url"], clock=clock,
     )

@@ -2,7 +2,7 @@
 
 `AgendaView` creates the tables (partnerships, forums, meetings, routing, agencies,
 activities, findings, recommendations, actions, and acknowledgements' tables) and
-applies each event the agenda uses to them, one handler per topic. Routing comes from
+applies each event the agenda uses to them, one handler per event class. Routing comes from
 the partnership's points of dissemination (RoutingSet events) for each activity's
 source kind. Reading the tables is `query.agenda_facts`; turning what it reads into an
 agenda is `builder.build_agenda`: the projector needs only this module.
@@ -10,7 +10,7 @@ agenda is `builder.build_agenda`: the projector needs only this module.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from domain import action as act
@@ -20,31 +20,28 @@ from domain import partnership as pev
 from domain import recommendation as rec
 from domain.events import DomainEvent
 from projections import acknowledgements as acks
+from projections import codecs
 from projections.db import Cursor, Dialect
-from projections.view import View
+from projections.facts import CLOCK_COLUMNS, ActivityRows
+from projections.view import View, handles
+from projections.writes import Writes
 
-CLOCK_COLUMNS = (
-    "aware_on", "notified_on", "rapid_review_completed_on", "initiated_on",
-    "planned_publication_on", "published_on", "final_report_sent_on",
-)
-"""An activity's clock dates, a column each in agenda_activities (query.py reads them back as ClockDates)."""
-_STATUS_BY_EVENT: dict[type[DomainEvent], str] = {
-    ev.ActivityStarted: "in_progress",
-    ev.ActivityClosed: "closed",
+_MORE_ACTIVITY_COLUMNS: dict[type[DomainEvent], Callable[[Any], dict[str, Any]]] = {
+    ev.ActivityReported: lambda e: {"reported_on": codecs.day(e.reported_on), "report_summary": e.report_summary},
+    ev.ActivitySignedOff: lambda e: {"signed_off_on": codecs.day(e.signed_off_on), "signed_off_forum": e.forum_id},
+    ev.ActivityPublished: lambda e: {"publication_url": e.url},
 }
+"""What the agenda keeps of an activity beyond the row it shares with the clocks view."""
 
 
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d is not None else None
-
-
-class AgendaView(View):
+class AgendaView(ActivityRows, acks.AcknowledgementRows, View):
     name = "agenda"
     tables = (
         "agenda_partnerships", "agenda_forums", "agenda_meetings", "agenda_routing",
         "agenda_agencies", "agenda_activities", "agenda_findings", "agenda_recommendations",
         "agenda_actions", *acks.TABLES,
     )
+    activities_table = "agenda_activities"
 
     def create(self, cur: Cursor, dialect: Dialect) -> None:
         ddl = (
@@ -88,190 +85,149 @@ class AgendaView(View):
         ):
             cur.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({columns})")
 
-    def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
-        for handlers in (_HANDLERS, acks.HANDLERS):
-            handler = handlers.get(type(event))
-            if handler is not None:
-                handler(cur, event)
+    def more_activity_columns(self, event: DomainEvent) -> dict[str, Any]:
+        more = _MORE_ACTIVITY_COLUMNS.get(type(event))
+        return more(event) if more is not None else {}
+
+    # --- handlers (the activity's status and clock dates: facts.ActivityRows) -----------
+
+    @handles(pev.PartnershipRegistered)
+    def _registered(self, w: Writes, e: pev.PartnershipRegistered, position: int) -> None:
+        w.write(
+            "agenda_partnerships", e.partnership_id,
+            "INSERT INTO agenda_partnerships (partnership_id, name, rapid_review_starts_from)"
+            " VALUES (?, ?, ?) ON CONFLICT (partnership_id) DO UPDATE SET name = excluded.name,"
+            " rapid_review_starts_from = excluded.rapid_review_starts_from",
+            (e.partnership_id, e.name, e.rapid_review_starts_from),
+        )
+
+    @handles(pev.ForumAdded)
+    def _forum(self, w: Writes, e: pev.ForumAdded, position: int) -> None:
+        w.write(
+            "agenda_forums", (e.partnership_id, e.forum_id),
+            "INSERT INTO agenda_forums (partnership_id, forum_id, name) VALUES (?, ?, ?)"
+            " ON CONFLICT (partnership_id, forum_id) DO UPDATE SET name = excluded.name",
+            (e.partnership_id, e.forum_id, e.name),
+        )
+
+    @handles(pev.MeetingScheduled)
+    def _meeting(self, w: Writes, e: pev.MeetingScheduled, position: int) -> None:
+        w.write(
+            "agenda_meetings", (e.partnership_id, e.forum_id, e.meets_on),
+            "INSERT INTO agenda_meetings (partnership_id, forum_id, meets_on) VALUES (?, ?, ?)"
+            " ON CONFLICT (partnership_id, forum_id, meets_on) DO NOTHING",
+            (e.partnership_id, e.forum_id, codecs.day(e.meets_on)),
+        )
+
+    @handles(pev.RoutingSet)
+    def _routing(self, w: Writes, e: pev.RoutingSet, position: int) -> None:
+        w.write(
+            "agenda_routing", (e.partnership_id, e.source_kind),
+            "INSERT INTO agenda_routing (partnership_id, source_kind, points, sign_off_forum)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (partnership_id, source_kind) DO UPDATE"
+            " SET points = excluded.points, sign_off_forum = excluded.sign_off_forum",
+            (e.partnership_id, e.source_kind.value, codecs.items(e.points_of_dissemination), e.sign_off_forum),
+        )
+
+    @handles(pev.AgencyAdded)
+    def _agency(self, w: Writes, e: pev.AgencyAdded, position: int) -> None:
+        w.write(
+            "agenda_agencies", (e.partnership_id, e.agency_id),
+            "INSERT INTO agenda_agencies (partnership_id, agency_id, name) VALUES (?, ?, ?)"
+            " ON CONFLICT (partnership_id, agency_id) DO UPDATE SET name = excluded.name",
+            (e.partnership_id, e.agency_id, e.name),
+        )
+
+    @handles(ev.FindingRecorded)
+    def _finding(self, w: Writes, e: ev.FindingRecorded, position: int) -> None:
+        w.write(
+            "agenda_findings", e.finding_id,
+            "INSERT INTO agenda_findings (finding_id, partnership_id, activity_id, category,"
+            " summary, themes, recorded_on) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (finding_id) DO NOTHING",
+            (str(e.finding_id), e.partnership_id, str(e.originator_id), e.category.value, e.summary,
+             codecs.items(dict.fromkeys(t.value for t in e.themes)), codecs.day(e.recorded_on)),
+        )
+
+    @handles(fnd.FindingAmended)
+    def _finding_amended(self, w: Writes, e: fnd.FindingAmended, position: int) -> None:
+        w.write(
+            "agenda_findings", e.finding_id,
+            "UPDATE agenda_findings SET category = ?, summary = ?, themes = ? WHERE finding_id = ?",
+            (e.category.value, e.summary, codecs.items(dict.fromkeys(t.value for t in e.themes)),
+             str(e.finding_id)),
+        )
+
+    @handles(fnd.FindingWithdrawn)
+    def _finding_withdrawn(self, w: Writes, e: fnd.FindingWithdrawn, position: int) -> None:
+        # Withdrawn findings stay in the history (and the audit trail), not on an agenda.
+        w.write(
+            "agenda_findings", e.finding_id, "DELETE FROM agenda_findings WHERE finding_id = ?", (str(e.finding_id),)
+        )
+
+    @handles(rec.RecommendationMade)
+    def _recommendation(self, w: Writes, e: rec.RecommendationMade, position: int) -> None:
+        w.write(
+            "agenda_recommendations", e.originator_id,
+            "INSERT INTO agenda_recommendations (recommendation_id, partnership_id, activity_id,"
+            " body, addressed_to, finding_ids, made_on, status) VALUES (?, ?, ?, ?, ?, ?, ?,"
+            " 'awaiting_decision') ON CONFLICT (recommendation_id) DO NOTHING",
+            (str(e.originator_id), e.partnership_id, str(e.activity_id), e.text,
+             codecs.items(e.addressed_to), codecs.items(e.finding_ids), codecs.day(e.made_on)),
+        )
+
+    @handles(rec.RecommendationDecided)
+    def _decided(self, w: Writes, e: rec.RecommendationDecided, position: int) -> None:
+        if e.outcome is rec.DecisionOutcome.DEFER:
+            w.write(
+                "agenda_recommendations", e.originator_id,
+                "UPDATE agenda_recommendations SET deferrals = deferrals + 1, last_deferred_on = ?"
+                " WHERE recommendation_id = ?",
+                (codecs.day(e.decided_on), str(e.originator_id)),
+            )
+            return
+        status = "accepted" if e.outcome is rec.DecisionOutcome.ACCEPT else "rejected"
+        _set(w, "agenda_recommendations", "recommendation_id", e, status=status)
+
+    @handles(act.ActionAgreed)
+    def _action(self, w: Writes, e: act.ActionAgreed, position: int) -> None:
+        w.write(
+            "agenda_actions", e.originator_id,
+            "INSERT INTO agenda_actions (action_id, partnership_id, activity_id, recommendation_id,"
+            " owner_agency_id, description, due_on, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'open')"
+            " ON CONFLICT (action_id) DO NOTHING",
+            (str(e.originator_id), e.partnership_id, str(e.activity_id), str(e.recommendation_id),
+             e.owner_agency_id, e.description, codecs.day(e.due_on)),
+        )
+
+    @handles(act.ActionProgressNoted)
+    def _progress(self, w: Writes, e: act.ActionProgressNoted, position: int) -> None:
+        _set(w, "agenda_actions", "action_id", e, on_track=1 if e.on_track else 0,
+             last_progress_on=codecs.day(e.noted_on), last_progress_note=e.note)
+
+    @handles(act.ActionRescheduled)
+    def _rescheduled(self, w: Writes, e: act.ActionRescheduled, position: int) -> None:
+        _set(w, "agenda_actions", "action_id", e, due_on=codecs.day(e.due_on))
+
+    @handles(act.ActionCompleted)
+    def _completed(self, w: Writes, e: act.ActionCompleted, position: int) -> None:
+        _set(w, "agenda_actions", "action_id", e, status="completed", completed_on=codecs.day(e.completed_on))
+
+    @handles(act.ActionImpactAssured)
+    def _assured(self, w: Writes, e: act.ActionImpactAssured, position: int) -> None:
+        _set(w, "agenda_actions", "action_id", e, status="assured")
+
+    @handles(act.ActionReopened)
+    def _reopened(self, w: Writes, e: act.ActionReopened, position: int) -> None:
+        # A reopened action starts afresh: a new due date, and no stale progress verdict.
+        _set(w, "agenda_actions", "action_id", e, status="open", due_on=codecs.day(e.due_on),
+             completed_on=None, on_track=1)
 
 
-# --- event handlers (one per topic the agenda uses) -----------------------------
-
-
-def _set(cur: Cursor, table: str, key: str, event: DomainEvent, **columns: Any) -> None:
+def _set(w: Writes, table: str, key: str, event: DomainEvent, **columns: Any) -> None:
     assignments = ", ".join(f"{c} = ?" for c in columns)
-    cur.execute(
+    w.write(
+        table, event.originator_id,
         f"UPDATE {table} SET {assignments} WHERE {key} = ?",
         (*columns.values(), str(event.originator_id)),
     )
-
-
-def _on_registered(cur: Cursor, e: Any) -> None:
-    cur.execute(
-        "INSERT INTO agenda_partnerships (partnership_id, name, rapid_review_starts_from)"
-        " VALUES (?, ?, ?) ON CONFLICT (partnership_id) DO UPDATE SET name = excluded.name,"
-        " rapid_review_starts_from = excluded.rapid_review_starts_from",
-        (e.partnership_id, e.name, e.rapid_review_starts_from),
-    )
-
-
-def _on_forum(cur: Cursor, e: Any) -> None:
-    cur.execute(
-        "INSERT INTO agenda_forums (partnership_id, forum_id, name) VALUES (?, ?, ?)"
-        " ON CONFLICT (partnership_id, forum_id) DO UPDATE SET name = excluded.name",
-        (e.partnership_id, e.forum_id, e.name),
-    )
-
-
-def _on_meeting(cur: Cursor, e: Any) -> None:
-    cur.execute(
-        "INSERT INTO agenda_meetings (partnership_id, forum_id, meets_on) VALUES (?, ?, ?)"
-        " ON CONFLICT (partnership_id, forum_id, meets_on) DO NOTHING",
-        (e.partnership_id, e.forum_id, e.meets_on.isoformat()),
-    )
-
-
-def _on_routing(cur: Cursor, e: Any) -> None:
-    cur.execute(
-        "INSERT INTO agenda_routing (partnership_id, source_kind, points, sign_off_forum)"
-        " VALUES (?, ?, ?, ?) ON CONFLICT (partnership_id, source_kind) DO UPDATE"
-        " SET points = excluded.points, sign_off_forum = excluded.sign_off_forum",
-        (e.partnership_id, e.source_kind.value, " ".join(e.points_of_dissemination),
-         e.sign_off_forum),
-    )
-
-
-def _on_agency(cur: Cursor, e: Any) -> None:
-    cur.execute(
-        "INSERT INTO agenda_agencies (partnership_id, agency_id, name) VALUES (?, ?, ?)"
-        " ON CONFLICT (partnership_id, agency_id) DO UPDATE SET name = excluded.name",
-        (e.partnership_id, e.agency_id, e.name),
-    )
-
-
-def _on_opened(cur: Cursor, e: Any) -> None:
-    cur.execute(
-        "INSERT INTO agenda_activities (activity_id, partnership_id, kind, title, status,"
-        " aware_on, initiated_on) VALUES (?, ?, ?, ?, 'opened', ?, ?)"
-        " ON CONFLICT (activity_id) DO NOTHING",
-        (str(e.originator_id), e.partnership_id, e.kind.value, e.title, _iso(e.aware_on),
-         _iso(e.initiated_on)),
-    )
-
-
-def _activity_update(**columns: Any) -> Any:
-    def handler(cur: Cursor, e: Any) -> None:
-        values = {c: (v(e) if callable(v) else v) for c, v in columns.items()}
-        _set(cur, "agenda_activities", "activity_id", e, **values)
-
-    return handler
-
-
-def _on_finding(cur: Cursor, e: Any) -> None:
-    cur.execute(
-        "INSERT INTO agenda_findings (finding_id, partnership_id, activity_id, category,"
-        " summary, themes, recorded_on) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (finding_id) DO NOTHING",
-        (str(e.finding_id), e.partnership_id, str(e.originator_id), e.category.value, e.summary,
-         " ".join(dict.fromkeys(t.value for t in e.themes)), e.recorded_on.isoformat()),
-    )
-
-
-def _on_finding_amended(cur: Cursor, e: Any) -> None:
-    cur.execute(
-        "UPDATE agenda_findings SET category = ?, summary = ?, themes = ? WHERE finding_id = ?",
-        (e.category.value, e.summary, " ".join(dict.fromkeys(t.value for t in e.themes)), str(e.finding_id)),
-    )
-
-
-def _on_finding_withdrawn(cur: Cursor, e: Any) -> None:
-    # Withdrawn findings stay in the history (and the audit trail), not on an agenda.
-    cur.execute("DELETE FROM agenda_findings WHERE finding_id = ?", (str(e.finding_id),))
-
-
-def _on_recommendation(cur: Cursor, e: Any) -> None:
-    cur.execute(
-        "INSERT INTO agenda_recommendations (recommendation_id, partnership_id, activity_id,"
-        " body, addressed_to, finding_ids, made_on, status) VALUES (?, ?, ?, ?, ?, ?, ?,"
-        " 'awaiting_decision') ON CONFLICT (recommendation_id) DO NOTHING",
-        (str(e.originator_id), e.partnership_id, str(e.activity_id), e.text,
-         " ".join(e.addressed_to), " ".join(str(f) for f in e.finding_ids), e.made_on.isoformat()),
-    )
-
-
-def _on_decided(cur: Cursor, e: Any) -> None:
-    if e.outcome is rec.DecisionOutcome.DEFER:
-        cur.execute(
-            "UPDATE agenda_recommendations SET deferrals = deferrals + 1, last_deferred_on = ?"
-            " WHERE recommendation_id = ?",
-            (e.decided_on.isoformat(), str(e.originator_id)),
-        )
-        return
-    status = "accepted" if e.outcome is rec.DecisionOutcome.ACCEPT else "rejected"
-    _set(cur, "agenda_recommendations", "recommendation_id", e, status=status)
-
-
-def _on_action(cur: Cursor, e: Any) -> None:
-    cur.execute(
-        "INSERT INTO agenda_actions (action_id, partnership_id, activity_id, recommendation_id,"
-        " owner_agency_id, description, due_on, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'open')"
-        " ON CONFLICT (action_id) DO NOTHING",
-        (str(e.originator_id), e.partnership_id, str(e.activity_id), str(e.recommendation_id),
-         e.owner_agency_id, e.description, e.due_on.isoformat()),
-    )
-
-
-def _action_update(**columns: Any) -> Any:
-    def handler(cur: Cursor, e: Any) -> None:
-        values = {c: (v(e) if callable(v) else v) for c, v in columns.items()}
-        _set(cur, "agenda_actions", "action_id", e, **values)
-
-    return handler
-
-
-_HANDLERS: dict[type[DomainEvent], Any] = {
-    pev.PartnershipRegistered: _on_registered,
-    pev.ForumAdded: _on_forum,
-    pev.MeetingScheduled: _on_meeting,
-    pev.RoutingSet: _on_routing,
-    pev.AgencyAdded: _on_agency,
-    ev.ActivityOpened: _on_opened,
-    **{cls: _activity_update(status=status) for cls, status in _STATUS_BY_EVENT.items()},
-    ev.SeriousIncidentNotified: _activity_update(notified_on=lambda e: _iso(e.notified_on)),
-    ev.RapidReviewCompleted: _activity_update(
-        rapid_review_completed_on=lambda e: _iso(e.completed_on)
-    ),
-    ev.PublicationPlanned: _activity_update(planned_publication_on=lambda e: _iso(e.planned_on)),
-    ev.FinalReportSentToPanel: _activity_update(final_report_sent_on=lambda e: _iso(e.sent_on)),
-    ev.ActivityReported: _activity_update(
-        status="reported", reported_on=lambda e: _iso(e.reported_on),
-        report_summary=lambda e: e.report_summary,
-    ),
-    ev.ActivitySignedOff: _activity_update(
-        status="signed_off", signed_off_on=lambda e: _iso(e.signed_off_on),
-        signed_off_forum=lambda e: e.forum_id,
-    ),
-    ev.ActivityPublished: _activity_update(
-        status="published", published_on=lambda e: _iso(e.published_on),
-        publication_url=lambda e: e.url,
-    ),
-    ev.FindingRecorded: _on_finding,
-    fnd.FindingAmended: _on_finding_amended,
-    fnd.FindingWithdrawn: _on_finding_withdrawn,
-    rec.RecommendationMade: _on_recommendation,
-    rec.RecommendationDecided: _on_decided,
-    act.ActionAgreed: _on_action,
-    act.ActionProgressNoted: _action_update(
-        on_track=lambda e: 1 if e.on_track else 0, last_progress_on=lambda e: _iso(e.noted_on),
-        last_progress_note=lambda e: e.note,
-    ),
-    act.ActionRescheduled: _action_update(due_on=lambda e: _iso(e.due_on)),
-    act.ActionCompleted: _action_update(
-        status="completed", completed_on=lambda e: _iso(e.completed_on)
-    ),
-    act.ActionImpactAssured: _action_update(status="assured"),
-    # A reopened action starts afresh: a new due date, and no stale progress verdict.
-    act.ActionReopened: _action_update(
-        status="open", due_on=lambda e: _iso(e.due_on), completed_on=None, on_track=1,
-    ),
-}
