@@ -349,7 +349,8 @@ def set_source_rules(
         )
     relaxed = [k for k, v in rules.model_dump().items() if getattr(current, k) and not v]
     if relaxed and not (ctx.rationale or "").strip():
-        raise InvalidInput(
+        # 409, not 422: whether this relaxes a rule depends on the rules in force, not on the request.
+        raise RuleViolation(
             "rationale_required",
             f"Say why {source_kind.value} no longer needs {', '.join(relaxed)} (rationale).",
             "rationale",

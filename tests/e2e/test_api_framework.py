@@ -97,7 +97,7 @@ def test_the_activity_read_says_what_learning_it_yields_and_for_whom(api: Api) -
 def test_a_partnership_changes_a_kinds_rules_through_the_api(api: Api) -> None:
     """POST .../source-rules: the rules are the partnership's data, changed by an event."""
     spr = "safeguarding_practice_review"
-    refused = api.post("/source-rules", {"source_kind": spr, "requires_publication": False}, expect=422)["error"]
+    refused = api.post("/source-rules", {"source_kind": spr, "requires_publication": False}, expect=409)["error"]
     assert (refused["code"], refused["field"]) == ("rationale_required", "rationale")
     api.post("/source-rules", {
         "source_kind": spr, "requires_publication": False,

@@ -88,9 +88,9 @@ def test_set_source_rules_refuses_a_change_that_changes_nothing() -> None:
 
 @pytest.mark.parametrize("rationale", [None, "  "])
 def test_relaxing_a_rule_needs_a_rationale(rationale: str | None) -> None:
-    with pytest.raises(InvalidInput) as e:
+    with pytest.raises(RuleViolation) as e:
         set_source_rules(partnership(), ctx(rationale), source_kind=SPR, requires_publication=False)
-    assert (e.value.code, e.value.field, e.value.status) == ("rationale_required", "rationale", 422)
+    assert (e.value.code, e.value.field, e.value.status) == ("rationale_required", "rationale", 409)
     assert "requires_publication" in e.value.message
     assert relaxed(partnership(), SPR, requires_publication=False).rules_for(SPR).requires_publication is False
 
