@@ -9,7 +9,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from services.settings import Settings
+from adapters.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_SCRIPT = REPO / "deploy" / "postgres.sh"

@@ -108,10 +108,10 @@ def run(opts: Options) -> Iterator[Row]:
 def relay_row(server: str, prefix: str, opts: Options) -> Row:
     from kafka import KafkaProducer
 
-    from services.kafka_settings import delivery_db
-    from services.outbox import Tracking, make_producer, read_envelopes
-    from services.relay import Relay
-    from services.store import EventStore
+    from adapters.kafka_settings import delivery_db
+    from adapters.outbox import Tracking, make_producer, read_envelopes
+    from adapters.store import EventStore
+    from services.workers.relay import Relay
 
     size = opts.scale(10_000, 2_000)
     subject_topic, baseline_topic = f"{prefix}.relay", f"{prefix}.raw"
@@ -229,14 +229,14 @@ class Processes:
 def latency_rows(server: str, prefix: str, opts: Options) -> Iterator[Row]:
     from kafka import KafkaProducer
 
+    from adapters.kafka_settings import KafkaSettings
+    from adapters.settings import Settings
+    from adapters.store import EventStore
     from domain import commands as cmd
     from domain.activity import FindingCategory
     from domain.aggregate import Context
     from domain.framework import Theme
-    from services.kafka_settings import KafkaSettings
-    from services.service import LearningService
-    from services.settings import Settings
-    from services.store import EventStore
+    from services.application.service import LearningService
 
     seconds = opts.scale(20, 5)
     directory = workdir() / f"latency-{prefix}"

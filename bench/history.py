@@ -1,4 +1,4 @@
-"""Generated histories (projections/generate.py) shared by the projection and query benchmarks.
+"""Generated histories (services/seeds/generate.py) shared by the projection and query benchmarks.
 
 A history of N events is N / PER_PARTNERSHIP partnerships of PER_PARTNERSHIP
 events each, generated one after another with seeds seed, seed+1, ... So the
@@ -23,8 +23,8 @@ import time
 from functools import cache
 from pathlib import Path
 
+from adapters.settings import Settings
 from bench.backends import REPO
-from services.settings import Settings
 
 CACHE = REPO / "bench" / "results" / "histories"
 SEED = 6
@@ -45,9 +45,9 @@ def cached_path(size: int, per_partnership: int, seed: int = SEED) -> Path:
 
 def generate_into(settings: Settings, size: int, per_partnership: int, seed: int = SEED, label: str = "") -> int:
     """Appends `size` events (a few more at most) to the store of `settings`; returns the log's head."""
-    from projections.generate import generate_history
-    from services.service import LearningService
-    from services.store import EventStore
+    from adapters.store import EventStore
+    from services.application.service import LearningService
+    from services.seeds.generate import generate_history
 
     store = EventStore.from_settings(settings)
     try:

@@ -109,8 +109,8 @@ def lif_auth() -> tuple[dict[str, str], dict[str, str]]:
     secret = secrets.token_hex(32)
     env = {"LIF_SECRET_KEY": secret, "LIF_RATE_LIMIT_PER_MINUTE": str(10**9)}
     try:
-        from services.auth.principals import make_principal
-        from services.auth.tokens import issue
+        from services.application.auth.principals import make_principal
+        from services.application.auth.tokens import issue
     except ImportError:  # an API without authentication: the caller names itself
         return env, {"X-Principal": PRINCIPAL}
     token = issue(secret.encode(), make_principal("admin", PARTNERSHIP, "bench"), timedelta(hours=12))

@@ -18,13 +18,13 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
+from adapters.settings import Settings
+from adapters.store import EventStore
 from bench.core import Options, Row, benchmark, paired, skipped, stopwatch
 from bench.workload import OPEN_ACTIVITY, PARTNERSHIP, PRINCIPAL, RECORD_FINDING, BareApp, chunks, ingest_items
 from domain import commands as cmd
 from domain.aggregate import Context
-from services.service import LearningService
-from services.settings import Settings
-from services.store import EventStore
+from services.application.service import LearningService
 
 NAME = "ingest"
 TARGET = 0.8

@@ -27,11 +27,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from adapters.settings import Settings
+from adapters.store import EventStore
 from bench.backends import REPO, Backend
 from bench.core import Options, Paired, Row, benchmark, skipped, stopwatch
 from bench.history import generate_into, sqlite_copy, workdir
-from services.settings import Settings
-from services.store import EventStore
 
 NAME = "projections"
 RATE_TARGET = 20_000.0
@@ -215,9 +215,9 @@ def _peak_mb() -> float:
 
 def _child(mode: str) -> None:
     """In the subprocess: one rebuild (with a progress bar on stderr) or one read+decode of the log."""
-    from projections.progress import ProgressBar
+    from adapters.progress import ProgressBar
+    from adapters.settings import get_settings
     from projections.runtime import build_projector
-    from services.settings import get_settings
 
     settings = get_settings()
     store = EventStore.from_settings(settings)

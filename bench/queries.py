@@ -27,9 +27,9 @@ from contextlib import ExitStack
 from datetime import timedelta
 from typing import Any
 
+from adapters.settings import Settings
 from bench.core import Options, Row, benchmark, skipped
 from bench.history import FIRST, sqlite_copy, workdir
-from services.settings import Settings
 
 NAME = "queries"
 P99_TARGET_MS = 30.0
@@ -70,8 +70,8 @@ def label(size: int) -> str:
 
 def prepared(size: int, per_partnership: int) -> Settings:
     """A copy of the cached history with its views built up to the log's head."""
+    from adapters.store import EventStore
     from projections.runtime import build_projector
-    from services.store import EventStore
 
     settings = sqlite_copy(size, per_partnership, workdir())
     store = EventStore.from_settings(settings)
@@ -90,8 +90,8 @@ def client_for(settings: Settings, stack: ExitStack, secret: str) -> Any:
     from fastapi.testclient import TestClient
 
     from services.api.app import create_app
-    from services.auth.principals import make_principal
-    from services.auth.tokens import issue
+    from services.application.auth.principals import make_principal
+    from services.application.auth.tokens import issue
 
     settings = settings.model_copy(
         update={"projections_in_process": False, "secret_key": secret, "rate_limit_per_minute": 0}

@@ -41,12 +41,12 @@ class Stack:
     """A store, `lif relay`, and the worker restarts measured on it."""
 
     def __init__(self, server: str, prefix: str, static: bool, directory: Path) -> None:
+        from adapters.kafka_settings import delivery_db
+        from adapters.settings import Settings
+        from adapters.store import EventStore
         from domain import commands as cmd
         from domain.aggregate import Context
-        from services.kafka_settings import delivery_db
-        from services.service import LearningService
-        from services.settings import Settings
-        from services.store import EventStore
+        from services.application.service import LearningService
 
         directory.mkdir(parents=True)
         self.directory = directory
@@ -93,7 +93,7 @@ class Stack:
         return str(list(self.store.events_of(self.activity))[-1].event_id)
 
     def delivered(self, event_id: str) -> bool:
-        from consumers.ledger import Ledger
+        from adapters.ledger import Ledger
 
         ledger = Ledger(self.db)
         try:

@@ -17,12 +17,12 @@ from typing import TypeVar
 import faust
 from kafka import KafkaProducer
 
-from consumers.ledger import Ledger
-from services.kafka_settings import KafkaSettings, delivery_db
-from services.outbox import make_producer
-from services.service import LearningService
-from services.settings import get_settings
-from services.store import EventStore
+from adapters.kafka_settings import KafkaSettings, delivery_db
+from adapters.ledger import Ledger
+from adapters.outbox import make_producer
+from adapters.settings import get_settings
+from adapters.store import EventStore
+from services.application.service import LearningService
 
 T = TypeVar("T")
 

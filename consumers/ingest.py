@@ -22,12 +22,12 @@ from typing import Any
 
 import faust
 
+from adapters.bounded_writes import StoreBusy
 from consumers.app import app, blocking, dlq_topic, ingest_topic, service
 from domain.errors import RuleViolation
-from services.auth.apikeys import authenticate_api_key
-from services.auth.policy import authorize_command
-from services.bounded_writes import StoreBusy
-from services.service import LearningService
+from services.application.auth.apikeys import authenticate_api_key
+from services.application.auth.policy import authorize_command
+from services.application.service import LearningService
 
 log = logging.getLogger(__name__)
 API_KEY_HEADERS = frozenset({"x-api-key"})
@@ -78,7 +78,7 @@ def apply_message(svc: LearningService, raw: bytes, api_key: str | None) -> dict
             if e.code != "concurrent_write" or attempt == 2:
                 return dead_letter(raw, e.code, e.message, e.field)
         except StoreBusy as e:
-            # Rolled back whole (services/bounded_writes.py): wait as an HTTP client would, then retry.
+            # Rolled back whole (adapters/bounded_writes.py): wait as an HTTP client would, then retry.
             if attempt == 2:
                 return dead_letter(raw, "store_busy", e.message)
             pause(e.retry_after)

@@ -3,7 +3,7 @@
 Events are handled in batches (`noack_take`: up to BATCH_MAX, or what came within
 BATCH_WITHIN seconds). lif.events is keyed by partnership, so a partnership's events
 come in log order; one ledger transaction folds them into the worker's routing facts
-(services/routing_state.py: the partnership's subscriptions and routing, its
+(adapters/routing_state.py: the partnership's subscriptions and routing, its
 activities and recommendations, as at each event) and adds, for each learning event,
 a row per agency domain.routing.route chose, with the rule that chose it. The worker
 never reads the event store: what it routes on came through lif.events. Each unsent
@@ -32,11 +32,11 @@ from faust.types import EventT
 from kafka import KafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
+from adapters.envelope import Envelope
+from adapters.ledger import Routed
+from adapters.observability import EVENTS
 from consumers.app import app, blocking, events_topic, feed_producer, feed_topic, ledger
 from consumers.app import kafka as settings
-from consumers.ledger import Routed
-from services.envelope import Envelope
-from services.observability import EVENTS
 
 log = logging.getLogger(__name__)
 ROUTED = EVENTS.labels(stage="routed")

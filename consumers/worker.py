@@ -1,7 +1,7 @@
 """`lif worker`: runs the faust worker with every agent, watched (logs, /health, /ready, /metrics).
 
 faust's own signal handling stops it on SIGTERM and SIGINT; its log lines go through
-the same JSON formatter as ours (services/observability.py).
+the same JSON formatter as ours (adapters/observability.py).
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from typing import Any
 import faust
 from faust.types import TP
 
-from consumers import ingest, route_learning  # noqa: F401  (registers the agents)
-from consumers.app import app, blocking, kafka
-from consumers.ledger import LEDGER, Ledger
-from services.kafka_settings import delivery_db
-from services.observability import (
+from adapters.kafka_settings import delivery_db
+from adapters.ledger import LEDGER, Ledger
+from adapters.observability import (
     LAG,
     LAG_HELP,
     Metrics,
@@ -27,8 +25,10 @@ from services.observability import (
     logging_config,
     settings_fields,
 )
-from services.ops_http import start_ops_server
-from services.settings import get_settings
+from adapters.ops_http import start_ops_server
+from adapters.settings import get_settings
+from consumers import ingest, route_learning  # noqa: F401  (registers the agents)
+from consumers.app import app, blocking, kafka
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 10.0

@@ -4,7 +4,7 @@ Where a case file must hold a child's or family member's name and date of birth,
 those details never enter an event in clear. A case file names its data subject by
 a pseudonymous `subject_ref`; the details travel in events only as ciphertext,
 encrypted under a key kept for that one subject outside the event log
-(services/subjects/). Erasing a subject destroys the key ("crypto-shredding"):
+(services/application/subjects/). Erasing a subject destroys the key ("crypto-shredding"):
 the events stay, immutable and hash-chained, but their personal details can no
 longer be read and show as `[redacted]`, while the decision trail (who did what,
 when, why) survives.

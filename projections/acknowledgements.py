@@ -15,12 +15,12 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
+from adapters.sql import Cursor
 from domain import activity as ev
 from domain import recommendation as rec
 from domain.events import DomainEvent
 from domain.framework import PARTNERSHIP_AGENCY
 from projections import codecs
-from projections.db import Cursor
 from projections.view import handles
 from projections.writes import Writes
 

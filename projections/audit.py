@@ -17,13 +17,13 @@ from functools import cache
 from string import Formatter
 from typing import Any
 
+from adapters.idempotency import CommandAnswered
+from adapters.sql import Cursor, Dialect
 from domain.catalogue import EVENT_CLASSES
 from domain.claims import IdClaimed
 from domain.events import DomainEvent
 from projections.codecs import instant
-from projections.db import Cursor, Dialect
 from projections.view import View
-from services.idempotency import CommandAnswered
 
 EVENTS = "audit_events"
 ENTITIES = "audit_entities"

@@ -13,10 +13,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from adapters.sql import Cursor, Dialect
 from domain.clocks import DeadlineStatus, RapidReviewStart, StatutoryDates
 from domain.partnership import PartnershipRegistered
 from projections import codecs
-from projections.db import Cursor, Dialect
 from projections.facts import CLOCK_COLUMNS, ActivityRows
 from projections.view import View, handles
 from projections.writes import Writes

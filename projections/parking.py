@@ -33,8 +33,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from adapters.sql import Cursor
 from domain.events import DomainEvent
-from projections.db import Cursor
 from projections.view import View, read_by
 
 PARKED = "projection_parked"

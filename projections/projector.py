@@ -30,12 +30,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from adapters.sql import Cursor, ViewDb
+from adapters.store import EventStore
 from domain.events import DomainEvent
 from projections import parking
-from projections.db import Cursor, ViewDb
 from projections.parking import Parked, RetryResult
 from projections.view import View
-from services.store import EventStore
 
 TRACKING = "projection_tracking"
 Progress = Callable[[int, int], None]

@@ -13,12 +13,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from projections.db import ViewDb
+from adapters.private_files import create_private_file
+from adapters.settings import Settings
+from adapters.sql import ViewDb
+from adapters.store import EventStore
 from projections.projector import Projector, ProjectorClosed
 from projections.registry import all_views
-from services.private_files import create_private_file
-from services.settings import Settings
-from services.store import EventStore
 
 DEFAULT_VIEWS_SCHEMA = "lif_views"
 REBUILD_BATCH_SIZE = 5000

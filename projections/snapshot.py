@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from projections.db import Cursor, ViewDb, _Cur
+from adapters.sql import Cursor, ViewDb, _Cur
 from projections.projector import TRACKING
 
 

@@ -12,12 +12,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from adapters.sql import Cursor, Dialect
 from domain.activity import ActivityOpened, FindingRecorded
 from domain.findings import FindingAmended, FindingWithdrawn
 from domain.framework import Theme
 from domain.partnership import PartnershipRegistered
 from projections import codecs
-from projections.db import Cursor, Dialect
 from projections.view import View, handles
 from projections.writes import Writes
 

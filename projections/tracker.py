@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
+from adapters.sql import Cursor, Dialect, ViewDb
 from domain.action import (
     ActionAgreed,
     ActionCompleted,
@@ -29,7 +30,6 @@ from domain.findings import FindingAmended, FindingWithdrawn
 from domain.partnership import RoutingSet, partnership_uuid
 from domain.recommendation import RecommendationMade
 from projections import codecs
-from projections.db import Cursor, Dialect, ViewDb
 from projections.view import View, handles
 from projections.writes import Writes
 

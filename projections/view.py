@@ -12,8 +12,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
+from adapters.sql import Cursor, Dialect
 from domain.events import DomainEvent
-from projections.db import Cursor, Dialect
 from projections.writes import Writes
 
 Handler = Callable[[Any, Writes, Any, int], None]

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from projections.db import Cursor
+from adapters.sql import Cursor
 
 
 class _Pending:

@@ -3,7 +3,7 @@
 A declaration is the command's payload class (its fields are the HTTP/JSON body) under
 `@declare(run, path, roles, claims=...)`: the domain function it runs, its HTTP path
 relative to the partnership, and who may run it (role -> scope name, as
-services/auth/policy.py `SCOPES` names them). Everything else is derived from
+services/application/auth/policy.py `SCOPES` names them). Everything else is derived from
 `DECLARATIONS`: the POST route (operation id = `name`, summary = the docstring), the
 handler, the policy rule (also for /v1/ingest and Kafka ingest), the answer's status
 (201 when it creates an aggregate) and model. See domain/commands/base.py for what is read

@@ -39,7 +39,7 @@ from domain.values import Rationale
 # --- who may run a command ---------------------------------------------------------
 
 Roles = Mapping[str, str]
-"""Role name -> the name of the scope it is held to (services/auth/policy.py `SCOPES`)."""
+"""Role name -> the name of the scope it is held to (services/application/auth/policy.py `SCOPES`)."""
 
 RECORD: Roles = {"admin": "anything", "service": "anything"}
 """Recording learning: the partnership's administrators and its emitting services."""

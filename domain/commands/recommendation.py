@@ -28,7 +28,7 @@ class MakeRecommendation(Command):
     made_on: IsoDate
 
 
-# The decision also changes its subject (services/handlers.py), whose version
+# The decision also changes its subject (services/application/handlers.py), whose version
 # `expected_version` is: the one command whose glue is not only this declaration.
 @declare(
     decisions.record_decision, "decisions", {**RECORD, "secretary": "own_forum_in_body"},

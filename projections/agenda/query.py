@@ -12,13 +12,13 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from adapters.sql import Cursor
 from domain.errors import NotFound
 from domain.framework import SourceKind
 from projections import acknowledgements as acks
 from projections import codecs
 from projections.agenda.models import ActionRow, ActivityRow, AgendaFacts, FindingRow, RecommendationRow, Routing
 from projections.clocks_view import ClockDates
-from projections.db import Cursor
 from projections.facts import CLOCK_COLUMNS
 
 _ACTIVITY_COLUMNS = (

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from adapters.sql import Cursor, Dialect
 from domain import action as act
 from domain import activity as ev
 from domain import findings as fnd
@@ -21,7 +22,6 @@ from domain import recommendation as rec
 from domain.events import DomainEvent
 from projections import acknowledgements as acks
 from projections import codecs
-from projections.db import Cursor, Dialect
 from projections.facts import CLOCK_COLUMNS, ActivityRows
 from projections.view import View, handles
 from projections.writes import Writes

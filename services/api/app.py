@@ -14,7 +14,11 @@ import services.api.routers.casefiles as casefile_routes
 import services.api.routers.projections_admin as projections_admin
 import services.api.routers.verify as verify_routes
 import services.api.routers.webhooks as webhook_routes
+from adapters.observability import ProgressLog, Status, observed
+from adapters.settings import Settings, get_settings
+from adapters.store import EventStore
 from projections.runtime import BackgroundProjector, build_projector
+from services.api.auth import AUTH_RESPONSES, authorize, install_auth
 from services.api.body_limit import BodyLimit
 from services.api.errors import install_error_handlers
 from services.api.links import add_links
@@ -38,11 +42,7 @@ from services.api.routers import (
     themes,
     tracker,
 )
-from services.auth.deps import AUTH_RESPONSES, authorize, install_auth
-from services.observability import ProgressLog, Status, observed
-from services.service import LearningService
-from services.settings import Settings, get_settings
-from services.store import EventStore
+from services.application.service import LearningService
 
 
 def _document_errors_as_json(app: FastAPI) -> None:
@@ -174,7 +174,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
 
     install_ops_routes(app, settings)
 
-    # Every router is included with the one policy dependency (services/auth): a route
+    # Every router is included with the one policy dependency (services/application/auth): a route
     # missing from the policy table is refused to everyone.
     for module in (
         commands, partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas,

@@ -15,8 +15,8 @@ from domain.partnership import Partnership
 from services.api.deps import IdempotencyKey, get_context, get_principal, get_service
 from services.api.public import answer_model
 from services.api.responses import COMMAND_RESPONSES
-from services.auth.policy import command_path
-from services.service import LearningService
+from services.application.auth.policy import command_path
+from services.application.service import LearningService
 
 ERROR_RESPONSES = COMMAND_RESPONSES
 

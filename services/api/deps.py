@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 
+from adapters.store import EventStore
 from domain.aggregate import Context
 from domain.values import Key
-from services.auth.deps import principal_of
-from services.service import LearningService
-from services.store import EventStore
+from services.api.auth import principal_of
+from services.application.service import LearningService
 
 PRINCIPAL_PATTERN = r"^[A-Za-z0-9_.:@-]{1,120}$"
 
@@ -26,7 +26,7 @@ def get_service(request: Request) -> LearningService:
 
 
 def get_principal(request: Request) -> str:
-    """Who acts, recorded on every event: the authenticated token's subject (services/auth)."""
+    """Who acts, recorded on every event: the authenticated token's subject (services/application/auth)."""
     return principal_of(request).subject
 
 

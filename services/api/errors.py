@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from adapters.bounded_writes import StoreBusy
 from domain.errors import DomainError, VersionConflict
-from services.bounded_writes import StoreBusy
 
 
 class ErrorDetail(BaseModel):
@@ -101,7 +101,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _store_busy(_: Request, exc: Exception) -> JSONResponse:
-    # The write was rolled back (services/bounded_writes.py): the same request may simply be sent again.
+    # The write was rolled back (adapters/bounded_writes.py): the same request may simply be sent again.
     assert isinstance(exc, StoreBusy)
     response = error_response(503, ErrorDetail(code="store_busy", message=exc.message))
     response.headers["Retry-After"] = str(exc.retry_after)

@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from projections.process import watch_projector
-from services.observability import Metrics
-from services.settings import Settings
+from adapters.observability import Metrics
+from adapters.settings import Settings
+from services.workers.projector import watch_projector
 
 
 class Ready(BaseModel):

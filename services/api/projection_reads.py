@@ -25,10 +25,10 @@ from typing import Annotated, Any, Literal
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
 
+from adapters.sql import Cursor
 from domain.errors import DomainError
 from domain.values import Position
 from projections import parking
-from projections.db import Cursor
 from projections.projector import Projector
 from projections.snapshot import snapshot, view_position
 

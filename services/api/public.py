@@ -25,7 +25,7 @@ from services.api.schemas.partnerships import PartnershipRecord
 from services.api.schemas.recommendations import RecommendationRecord
 
 # The service builds a command's answer; a read reuses it so both have one shape.
-from services.service import _body as answer_body
+from services.application.service import _body as answer_body
 
 ANSWER_MODELS: dict[type[AggregateState], type[BaseModel]] = {
     Activity: ActivityRecord,

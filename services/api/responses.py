@@ -1,6 +1,6 @@
 """The error answers each kind of route can give, as the OpenAPI document states them.
 
-Every router is also included with services/auth/deps.py `AUTH_RESPONSES` (400, 401,
+Every router is also included with services/api/auth.py `AUTH_RESPONSES` (400, 401,
 403, 429), which any route under /v1/ can answer. Below, what each kind adds; every
 body is services/api/errors.py `ErrorBody`.
 

@@ -21,12 +21,12 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from adapters.settings import Settings
+from adapters.store import EventStore
 from domain.events import DomainEvent
 from domain.framework import DEFAULT_FORUMS
 from services.api.app import create_app
-from services.auth.principals import Role
-from services.settings import Settings
-from services.store import EventStore
+from services.application.auth.principals import Role
 from tests.fixtures.auth import auth_headers
 
 PARTNERSHIP = "st-helens"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from services.auth.principals import Role
+from services.application.auth.principals import Role
 from tests.e2e.conftest import BASE, COUNCIL, POLICE, Api, client_as, error_of
 
 

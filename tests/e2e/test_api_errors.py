@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters.store import EventStore
 from services.api.app import create_app
-from services.auth.principals import Role
-from services.store import EventStore
+from services.application.auth.principals import Role
 from tests.e2e.conftest import (
     BASE,
     BOARD,

@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from adapters.store import EventStore
 from domain.aggregate import Context
 from domain.framework import ARLF, DEFAULT_SOURCES, SourceKind
 from domain.partnership import Partnership, partnership_uuid, set_source_rules
-from services.auth.principals import Role
-from services.store import EventStore
+from services.application.auth.principals import Role
 from tests.e2e.conftest import BASE, BOARD, PARTNERSHIP, POLICE, PRINCIPAL, Api, client_as, error_of
 
 THEMATIC = SourceKind.THEMATIC_AUDIT.value

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from services.auth.principals import Role
-from services.store import EventStore
+from adapters.store import EventStore
+from services.application.auth.principals import Role
 from tests.e2e.conftest import BASE, Api, error_of, events
 from tests.fixtures.auth import token_for
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters.store import EventStore
 from services.api.app import create_app
-from services.auth.apikeys import create_api_key
-from services.store import EventStore
+from services.application.auth.apikeys import create_api_key
 from tests.e2e.conftest import PARTNERSHIP, Api, events, make_settings
 from tests.fixtures.auth import auth_headers
 

@@ -6,10 +6,10 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from adapters.store import EventStore
 from services.api.schemas.activities import ActivityRecord
-from services.auth.apikeys import create_api_key
-from services.auth.principals import Role
-from services.store import EventStore
+from services.application.auth.apikeys import create_api_key
+from services.application.auth.principals import Role
 from tests.e2e.conftest import (
     BASE,
     BOARD,

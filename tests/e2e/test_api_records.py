@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from services.store import EventStore
+from adapters.store import EventStore
 from tests.e2e.conftest import BASE, BOARD, Api, error_of, events
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from services.settings import Settings
-from services.store import EventStore
+from adapters.settings import Settings
+from adapters.store import EventStore
 from tests.e2e.conftest import BASE, PARTNERSHIP, Api, error_of, make_settings
 from tests.integration.stores import postgres_settings
 

@@ -29,7 +29,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 from schemathesis.python.asgi import shutdown_lifespans
 
-from services.settings import Settings
+from adapters.settings import Settings
 from tests.e2e.conftest import BOARD, PARTNERSHIP, POLICE, Api, make_settings
 from tests.fixtures.auth import auth_headers
 

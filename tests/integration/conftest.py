@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters.settings import Settings, get_settings
+from adapters.store import EventStore
 from services.api.app import create_app
-from services.settings import Settings, get_settings
-from services.store import EventStore
 from tests.fixtures.auth import AdminOfWhicheverPartnership
 from tests.integration.stores import postgres_settings, sqlite_settings
 

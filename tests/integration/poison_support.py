@@ -16,13 +16,13 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from adapters.sql import Cursor
+from adapters.store import EventStore
 from domain.activity import FindingRecorded
 from domain.events import DomainEvent
-from projections.db import Cursor
 from projections.themes import ThemesView
 from projections.tracker import TrackerView
 from projections.view import View
-from services.store import EventStore
 
 POISONED_VIEWS = {"tracker"}
 """The views whose tables refuse the duplicate finding."""

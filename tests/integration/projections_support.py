@@ -7,12 +7,12 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from adapters.sql import ViewDb
 from domain import commands as cmd
 from domain.aggregate import Context
-from projections.db import ViewDb
 from projections.projector import Projector
 from projections.view import View
-from services.service import LearningService
+from services.application.service import LearningService
 
 PID = "st-helens"
 BOARD = "safeguarding-partnership-board"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from services.settings import Settings
+from adapters.settings import Settings
 
 
 def sqlite_settings(tmp_path: Path) -> Settings:

@@ -12,13 +12,13 @@ from uuid import UUID
 
 import pytest
 
+from adapters.settings import Settings
+from adapters.sql import ViewDb
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.framework import ARLF
 from projections import acknowledgements as acks
 from projections.agenda.render import render_html, render_markdown
-from projections.db import ViewDb
-from services.settings import Settings
-from services.store import EventStore
 from tests.integration.view_scenario import COUNCIL, POLICE, Scenario
 
 D = date

@@ -16,14 +16,14 @@ from uuid import UUID
 
 import pytest
 
+from adapters.settings import Settings
+from adapters.sql import ViewDb
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.action import Evidence
 from domain.framework import ARLF, BOARD, CDOP, DEFAULT_SOURCES, SourceKind
 from projections.agenda.models import Agenda
 from projections.agenda.render import render_markdown
-from projections.db import ViewDb
-from services.settings import Settings
-from services.store import EventStore
 from tests.integration.view_scenario import COUNCIL, NAME, PID, Scenario
 
 with warnings.catch_warnings():

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from adapters.settings import Settings
+from adapters.store import EventStore
 from domain.access import api_key_aggregate_id
-from services.auth.apikeys import authenticate_api_key, create_api_key, revoke_api_key
-from services.auth.cli import run_apikey, run_token
-from services.auth.principals import Principal, Role, make_principal
-from services.auth.ratelimit import RateLimiter
-from services.auth.tokens import InvalidToken, MissingSecretKey, issue, parse_ttl, signing_key, verify
+from services.application.auth.apikeys import authenticate_api_key, create_api_key, revoke_api_key
+from services.application.auth.principals import Principal, Role, make_principal
+from services.application.auth.ratelimit import RateLimiter
+from services.application.auth.tokens import InvalidToken, MissingSecretKey, issue, parse_ttl, signing_key, verify
 from services.cli import build_parser
-from services.settings import Settings
-from services.store import EventStore
+from services.cli.auth import run_apikey, run_token
 
 KEY = b"k" * 32
 POLICE = make_principal(Role.AGENCY, "st-helens", "jdoe", agency_id="merseyside-police")

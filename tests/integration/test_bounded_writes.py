@@ -1,5 +1,5 @@
 """Nothing one client writes stops the others: writes wait for, and hold, the log's lock
-within the settings' bounds, and a large batch does not hang (services/bounded_writes.py).
+within the settings' bounds, and a large batch does not hang (adapters/bounded_writes.py).
 
 Each test runs on the SQLite file and on a real PostgreSQL server; requests go over real
 HTTP to the app served by uvicorn in a thread, or through the ASGI test client.
@@ -24,9 +24,9 @@ import uvicorn
 from eventsourcing.persistence import StoredEvent
 from fastapi import FastAPI
 
+from adapters.settings import Settings
+from adapters.store import EventStore
 from services.api.app import create_app
-from services.settings import Settings
-from services.store import EventStore
 from tests.fixtures.auth import AdminOfWhicheverPartnership
 
 with warnings.catch_warnings():
@@ -196,8 +196,8 @@ def test_an_ingest_message_refused_while_the_store_is_busy_is_retried(
     settings: Settings, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import consumers.ingest
-    from services.auth.apikeys import create_api_key
-    from services.service import LearningService
+    from services.application.auth.apikeys import create_api_key
+    from services.application.service import LearningService
 
     app = create_app(_bounded(settings, write_lock_timeout=0.3))
     with TestClient(app) as client:

@@ -19,14 +19,14 @@ import psycopg
 import pytest
 from psycopg.sql import SQL, Identifier
 
+from adapters.chain import GENESIS, link_hash, parse_anchor, verify
+from adapters.chain_recorders import ChainedPostgresApplicationRecorder, ChainedSQLiteApplicationRecorder
+from adapters.settings import Settings, get_settings
+from adapters.store import EventStore
 from domain.aggregate import Context
 from domain.framework import Sector
 from domain.partnership import add_agency, register_partnership
 from services import cli
-from services.chain import GENESIS, link_hash, parse_anchor, verify
-from services.chain_recorders import ChainedPostgresApplicationRecorder, ChainedSQLiteApplicationRecorder
-from services.settings import Settings, get_settings
-from services.store import EventStore
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (fixture)
 from tests.integration.stores import sqlite_settings
 

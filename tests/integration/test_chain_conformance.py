@@ -27,8 +27,8 @@ from eventsourcing.tests.persistence import (
 )
 from psycopg.sql import SQL, Identifier
 
-from services.chain import verify
-from services.chain_recorders import (
+from adapters.chain import verify
+from adapters.chain_recorders import (
     ChainedPostgresApplicationRecorder,
     ChainedSQLiteApplicationRecorder,
     chain_table_name,

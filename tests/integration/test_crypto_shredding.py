@@ -18,17 +18,17 @@ from uuid import UUID
 
 import pytest
 
+from adapters.chain import verify
+from adapters.settings import Settings, get_settings
+from adapters.store import EventStore
+from adapters.subject_keys import MemorySubjectKeys, SQLiteSubjectKeys, SubjectKeys, subject_keys_for
 from domain.aggregate import Context
 from domain.errors import NotFound, RuleViolation
 from domain.framework import SourceKind
 from domain.partnership import register_partnership
 from domain.personal_data import REDACTED, PersonalDetails, SubjectErased, SubjectRole, add_years
 from services import cli
-from services.chain import verify
-from services.settings import Settings, get_settings
-from services.store import EventStore
-from services.subjects.keys import MemorySubjectKeys, SQLiteSubjectKeys, SubjectKeys, subject_keys_for
-from services.subjects.service import ERASURE_HOOKS, PersonalDataService
+from services.application.subjects.service import ERASURE_HOOKS, PersonalDataService
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (fixture)
 from tests.integration.stores import sqlite_settings
 
@@ -170,7 +170,7 @@ def test_one_key_serves_the_same_subject_across_case_files(service: PersonalData
 
 
 def test_ciphertext_cannot_be_moved_to_another_case_file(service: PersonalDataService, keys: SubjectKeys) -> None:
-    from services.subjects.cipher import decrypt_details
+    from adapters.subject_cipher import decrypt_details
 
     a = service.open(
         CTX,
@@ -341,7 +341,7 @@ def test_case_file_endpoints_and_the_audit_trail(tmp_path: Path) -> None:
 
         assert client.get(f"{base}/{case_id}").json()["personal_details"]["name"] == "Jemima Quenby"
         assert client.get(f"{base}/{UUID(int=5)}").status_code == 404
-        # Another partnership's path: refused for a st-helens credential (services/auth).
+        # Another partnership's path: refused for a st-helens credential (services/application/auth).
         assert client.get(f"/v1/partnerships/wirral/casefiles/{case_id}").status_code == 403
         refused = client.post(base, json={**payload, "case_reference": "Jemima Quenby"})
         assert refused.status_code == 422

@@ -12,14 +12,14 @@ from uuid import UUID
 
 import pytest
 
+from adapters.settings import Settings
+from adapters.sql import ViewDb
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.activity import Activity
 from domain.clocks import DeadlineStatus
 from domain.partnership import Partnership, partnership_uuid
 from projections.clocks_view import DEFAULT_STATUSES, ClocksView, DeadlineEntry, deadline_entries
-from projections.db import ViewDb
-from services.settings import Settings
-from services.store import EventStore
 from tests.fixtures.auth import AdminOfWhicheverPartnership
 from tests.integration.view_scenario import PID, Scenario
 

@@ -21,16 +21,16 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from adapters.settings import Settings, get_settings
+from adapters.store import EventStore
 from domain.action import Action, ActionStatus
 from domain.activity import Activity, ActivityStatus
 from domain.decision import Decision, DecisionSubject
 from domain.framework import BOARD, DEFAULT_AGENCIES, DEFAULT_FORUMS, SourceKind, Theme
 from domain.partnership import Partnership, partnership_uuid
 from domain.recommendation import DecisionOutcome, Recommendation, RecommendationStatus
-from services import demo
 from services.api.app import create_app
-from services.settings import Settings, get_settings
-from services.store import EventStore
+from services.seeds import demo
 
 _KINDS: dict[str, type[Activity] | type[Recommendation] | type[Action] | type[Decision]] = {
     "lif.activity.": Activity,

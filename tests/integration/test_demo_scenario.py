@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from adapters.settings import get_settings
+from adapters.store import EventStore
 from domain.partnership import Partnership, partnership_uuid
 from services.cli import main
-from services.settings import get_settings
-from services.store import EventStore
 from tests.unit.test_scenario import _MINIMAL
 
 

@@ -19,15 +19,15 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from adapters.settings import Settings
+from adapters.store import EventStore
+from adapters.subject_keys import PostgresSubjectKeys, SQLiteSubjectKeys, subject_keys_for
+from adapters.subject_scrub import ErasureIncomplete, file_holds, sqlite_files
 from domain.aggregate import Context
 from domain.framework import SourceKind
 from domain.partnership import register_partnership
 from domain.personal_data import PersonalDetails, SubjectRole
-from services.settings import Settings
-from services.store import EventStore
-from services.subjects.keys import PostgresSubjectKeys, SQLiteSubjectKeys, subject_keys_for
-from services.subjects.scrub import ErasureIncomplete, file_holds, sqlite_files
-from services.subjects.service import PersonalDataService
+from services.application.subjects.service import PersonalDataService
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (fixture)
 from tests.integration.stores import postgres_settings, sqlite_settings
 
@@ -195,7 +195,7 @@ def test_the_retention_schedule_runs_once_a_day_and_records_each_run(
     """Before, nothing ran erase-due on a schedule, and a run left no record of itself."""
     from domain.dates import today_in_england
     from domain.personal_data import RetentionRun, add_years, retention_run_id
-    from services.subjects.schedule import RetentionSchedule
+    from services.application.subjects.schedule import RetentionSchedule
 
     _, service, keys = sqlite_service
     ref = _open_case_file(service.store, service)

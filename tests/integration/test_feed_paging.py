@@ -32,7 +32,7 @@ from domain.framework import ARLF, SourceKind, Theme
 from domain.recommendation import DecisionOutcome
 from services.api.routers.feeds import ARCHIVE_SIZE
 from services.api.schemas.feeds import FeedEntry
-from services.service import LearningService
+from services.application.service import LearningService
 
 PID = "wirral"
 POLICE = "merseyside-police"

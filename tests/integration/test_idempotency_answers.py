@@ -10,11 +10,11 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import StoredEvent
 
+from adapters.idempotency import answer_id
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.aggregate import Context
-from services.idempotency import answer_id
-from services.service import LearningService, _fingerprint
-from services.store import EventStore
+from services.application.service import LearningService, _fingerprint
 
 PRINCIPAL = "tester"
 CTX = Context(partnership_id="st-helens", principal=PRINCIPAL)

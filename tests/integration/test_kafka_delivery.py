@@ -23,22 +23,22 @@ from uuid import UUID
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
-from consumers.ledger import Ledger
+from adapters.envelope import Envelope, json_schema
+from adapters.kafka_settings import KafkaSettings, delivery_db
+from adapters.ledger import Ledger
+from adapters.outbox import Tracking, make_producer, skipped
+from adapters.settings import Settings
+from adapters.sql import ViewDb
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.activity import Activity, FindingCategory
 from domain.aggregate import Context
 from domain.framework import ARLF, CDOP, SourceKind, Theme
 from domain.partnership import partnership_uuid
-from projections.db import ViewDb
-from services.auth.apikeys import create_api_key
-from services.envelope import Envelope, json_schema
-from services.feeds import EmbeddedFeeds
-from services.kafka_settings import KafkaSettings, delivery_db
-from services.outbox import Tracking, make_producer, skipped
-from services.relay import Relay
-from services.service import LearningService
-from services.settings import Settings
-from services.store import EventStore
+from services.application.auth.apikeys import create_api_key
+from services.application.service import LearningService
+from services.workers.feeds import EmbeddedFeeds
+from services.workers.relay import Relay
 from tests.integration.stores import postgres_settings
 
 pytestmark = pytest.mark.kafka

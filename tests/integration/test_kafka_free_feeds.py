@@ -20,20 +20,20 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from consumers.ledger import Ledger
+from adapters.kafka_settings import delivery_db
+from adapters.ledger import Ledger
+from adapters.outbox import Tracking
+from adapters.settings import Settings
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.activity import FindingCategory
 from domain.aggregate import Context
 from domain.decision import DecisionSubject
 from domain.framework import ARLF, SourceKind, Theme
 from domain.recommendation import DecisionOutcome
-from services.feeds import EmbeddedFeeds
-from services.kafka_settings import delivery_db
-from services.outbox import Tracking
-from services.service import LearningService
-from services.settings import Settings
-from services.store import EventStore
-from services.webhooks import WebhookDispatcher, WebhookSettings, agency_key, signature
+from services.application.service import LearningService
+from services.workers.feeds import EmbeddedFeeds
+from services.workers.webhooks import WebhookDispatcher, WebhookSettings, agency_key, signature
 
 P = "/v1/partnerships/wirral"
 POLICE, COUNCIL, SCHOOLS, CVS = "merseyside-police", "st-helens-council", "st-helens-schools", "st-helens-cvs"

@@ -30,9 +30,9 @@ from uuid import UUID
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
+from adapters.outbox import read_envelopes
 from domain import commands as cmd
 from domain.framework import SourceKind, Theme
-from services.outbox import read_envelopes
 from tests.integration.test_kafka_delivery import COUNCIL, POLICE, REPO, SCHOOLS, Env
 
 pytestmark = pytest.mark.kafka

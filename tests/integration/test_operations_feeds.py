@@ -18,10 +18,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from consumers.ledger import Ledger
+from adapters.kafka_settings import KafkaSettings, delivery_db
+from adapters.ledger import Ledger
+from adapters.settings import Settings
 from services.api.app import create_app
-from services.kafka_settings import KafkaSettings, delivery_db
-from services.settings import Settings
 from tests.fixtures.auth import AdminOfWhicheverPartnership
 from tests.integration.stores import sqlite_settings
 from tests.integration.test_kafka_free_feeds import POLICE, feed, learning

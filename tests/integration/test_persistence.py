@@ -8,15 +8,15 @@ from uuid import UUID
 
 import pytest
 
+from adapters.settings import Settings
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.activity import Activity
 from domain.aggregate import Context
 from domain.errors import RuleViolation
-from services.handlers import handle
-from services.service import LearningService
-from services.settings import Settings
-from services.store import EventStore
-from services.unit_of_work import UnitOfWork
+from services.application.handlers import handle
+from services.application.service import LearningService
+from services.application.unit_of_work import UnitOfWork
 
 CTX = Context(partnership_id="st-helens", principal="tester")
 

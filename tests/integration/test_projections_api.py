@@ -23,10 +23,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from adapters.settings import Settings
 from services.api import projection_reads
 from services.api.app import create_app
-from services.auth.principals import Role
-from services.settings import Settings
+from services.application.auth.principals import Role
 from tests.e2e.conftest import Api
 from tests.fixtures.auth import AdminOfWhicheverPartnership, auth_headers
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (also provided by the root conftest)

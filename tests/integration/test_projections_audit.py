@@ -10,14 +10,14 @@ from uuid import UUID
 
 import pytest
 
+from adapters.settings import Settings
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.events import DomainEvent
 from projections.audit import AuditFilters, AuditView, entity_history, query_audit, summarize
 from projections.projector import Projector
 from projections.snapshot import snapshot
-from services.service import LearningService
-from services.settings import Settings
-from services.store import EventStore
+from services.application.service import LearningService
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (also provided by the root conftest)
 from tests.integration.projections_support import PID, Story, run
 

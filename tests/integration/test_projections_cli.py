@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from projections.progress import ProgressBar
+from adapters.progress import ProgressBar
 from services.cli import main
 
 
@@ -41,7 +41,7 @@ def test_progress_shows_percentage_rate_and_eta_on_one_redrawn_line() -> None:
 
 def test_list_names_every_projection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                      capsys: pytest.CaptureFixture[str]) -> None:
-    from services.settings import get_settings
+    from adapters.settings import get_settings
 
     monkeypatch.setenv("LIF_SQLITE_PATH", f"{tmp_path}/lif.sqlite")
     get_settings.cache_clear()

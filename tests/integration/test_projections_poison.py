@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from adapters.settings import Settings
+from adapters.store import EventStore
 from projections import projector as projector_module
-from projections.generate import generate_history
 from projections.projector import Projector
 from projections.registry import all_views
 from projections.runtime import build_view_db
-from services.service import LearningService
-from services.settings import Settings
-from services.store import EventStore
+from services.application.service import LearningService
+from services.seeds.generate import generate_history
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (also provided by the root conftest)
 from tests.integration.poison_support import (
     POISONED_VIEWS,

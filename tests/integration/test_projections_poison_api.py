@@ -20,15 +20,15 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from adapters.settings import Settings, get_settings
+from adapters.store import EventStore
 from projections.projector import Projector
 from projections.registry import all_views
 from projections.runtime import build_view_db
 from services.api.app import create_app
-from services.auth.principals import Role
+from services.application.auth.principals import Role
+from services.application.service import LearningService
 from services.cli import main
-from services.service import LearningService
-from services.settings import Settings, get_settings
-from services.store import EventStore
 from tests.fixtures.auth import AdminOfWhicheverPartnership, auth_headers
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (also provided by the root conftest)
 from tests.integration.poison_support import plant_duplicate_finding, tolerate_duplicate_findings
@@ -60,7 +60,7 @@ def test_reads_of_the_parked_view_say_degraded_and_the_rest_do_not(
         store: EventStore = app.state.store
         service = LearningService(store)
         story = Story(service)
-        from projections.generate import generate_history
+        from services.seeds.generate import generate_history
 
         generate_history(service, 120, seed=7, partnership_id=WIRRAL)
         poison = plant_duplicate_finding(store, story.audit, story.finding_a)

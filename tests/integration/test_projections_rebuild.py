@@ -14,17 +14,17 @@ from typing import Any
 
 import pytest
 
+from adapters.settings import Settings
+from adapters.sql import Cursor, ViewDb
+from adapters.store import EventStore
 from domain.events import DomainEvent
 from projections.audit import AuditView
-from projections.db import Cursor, ViewDb
-from projections.generate import generate_history
 from projections.projector import REPLAY_GC_THRESHOLD, Projector
 from projections.runtime import build_view_db
 from projections.tracker import TrackerView
 from projections.view import View
-from services.service import LearningService
-from services.settings import Settings
-from services.store import EventStore
+from services.application.service import LearningService
+from services.seeds.generate import generate_history
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (also provided by the root conftest)
 from tests.integration.projections_support import PID, dump, positions
 from tests.integration.stores import sqlite_settings

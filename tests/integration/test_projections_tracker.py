@@ -11,19 +11,19 @@ from uuid import UUID
 
 import pytest
 
+from adapters.settings import Settings
+from adapters.sql import ViewDb
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.action import Action
 from domain.activity import Activity
 from domain.partnership import Partnership, partnership_uuid
 from domain.recommendation import Recommendation
-from projections.db import ViewDb
-from projections.generate import generate_history
 from projections.projector import Projector
 from projections.snapshot import snapshot
 from projections.tracker import RAGS, TrackerFilters, TrackerView, query_tracker, rag
-from services.service import LearningService
-from services.settings import Settings
-from services.store import EventStore
+from services.application.service import LearningService
+from services.seeds.generate import generate_history
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (also provided by the root conftest)
 from tests.integration.projections_support import ARLF, COUNCIL, PID, POLICE, SCPF, Story, run
 

@@ -17,11 +17,11 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from adapters.settings import Settings
+from adapters.store import EventStore
 from projections.projector import Projector, ProjectorClosed
 from projections.runtime import BackgroundProjector, build_projector
 from services.api.app import create_app
-from services.settings import Settings
-from services.store import EventStore
 from tests.e2e.conftest import Api
 from tests.fixtures.auth import AdminOfWhicheverPartnership
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (also provided by the root conftest)

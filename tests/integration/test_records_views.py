@@ -12,16 +12,16 @@ from uuid import UUID
 
 import pytest
 
+from adapters.settings import Settings
+from adapters.sql import ViewDb
+from adapters.store import EventStore
 from domain import commands as cmd
 from projections.agenda.view import AgendaView
 from projections.audit import AuditView, entity_history
 from projections.clocks_view import ClocksView, deadline_entries
-from projections.db import ViewDb
 from projections.projector import Projector
 from projections.themes import ThemesView
 from projections.tracker import TrackerFilters, TrackerView, query_tracker
-from services.settings import Settings
-from services.store import EventStore
 from tests.integration.view_scenario import ARLF, PID, Scenario
 
 D = date

@@ -17,20 +17,20 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from consumers.ledger import Ledger
+from adapters.kafka_settings import delivery_db
+from adapters.ledger import Ledger
+from adapters.outbox import Tracking
+from adapters.settings import Settings
+from adapters.sql import ViewDb
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.activity import FindingCategory
 from domain.aggregate import Context
 from domain.framework import SourceKind, Theme
 from domain.partnership import partnership_uuid
-from projections.db import ViewDb
 from services.api.schemas.feeds import DeliveryExplanation
-from services.feeds import EmbeddedFeeds
-from services.kafka_settings import delivery_db
-from services.outbox import Tracking
-from services.service import LearningService
-from services.settings import Settings
-from services.store import EventStore
+from services.application.service import LearningService
+from services.workers.feeds import EmbeddedFeeds
 
 POLICE, COUNCIL = "merseyside-police", "st-helens-council"
 PID = "wirral"

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
+from adapters.settings import Settings
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.activity import Activity
 from domain.partnership import Partnership, partnership_uuid
-from services.service import LearningService
-from services.settings import Settings
-from services.store import EventStore
+from services.application.service import LearningService
 from tests.integration.test_persistence import CTX, _audit, _finding
 
 

@@ -18,11 +18,11 @@ from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper, UUI
 from eventsourcing.utils import Environment
 from pydantic import SecretStr
 
-from services.settings import Settings
-from services.store import EventStore
-from services.subjects.kek import KekError, KeyRing, SubjectKeyCipher, load_key_ring, new_entry
-from services.subjects.keys import PostgresSubjectKeys, SQLiteSubjectKeys, subject_keys_for
-from services.subjects.scrub import file_holds, sqlite_files
+from adapters.settings import Settings
+from adapters.store import EventStore
+from adapters.subject_kek import KekError, KeyRing, SubjectKeyCipher, load_key_ring, new_entry
+from adapters.subject_keys import PostgresSubjectKeys, SQLiteSubjectKeys, subject_keys_for
+from adapters.subject_scrub import file_holds, sqlite_files
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (fixture)
 from tests.integration.stores import postgres_settings, sqlite_settings
 

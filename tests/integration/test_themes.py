@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from adapters.settings import Settings
+from adapters.sql import ViewDb
+from adapters.store import EventStore
 from domain.activity import ActivityOpened, FindingRecorded
-from projections.db import ViewDb
 from projections.themes import ThemesView, quarter_of
-from services.settings import Settings
-from services.store import EventStore
 from tests.fixtures.auth import AdminOfWhicheverPartnership
 from tests.integration.view_scenario import PID, Scenario
 

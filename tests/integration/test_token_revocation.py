@@ -12,12 +12,12 @@ import warnings
 from datetime import timedelta
 from pathlib import Path
 
+from adapters.settings import Settings
 from services.api.app import create_app
-from services.auth.cli import run_token
-from services.auth.principals import Role, make_principal
-from services.auth.tokens import issue, signing_key
+from services.application.auth.principals import Role, make_principal
+from services.application.auth.tokens import issue, signing_key
 from services.cli import build_parser
-from services.settings import Settings
+from services.cli.auth import run_token
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

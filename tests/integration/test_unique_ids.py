@@ -8,14 +8,14 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.activity import Activity
 from domain.aggregate import Context
 from domain.errors import RuleViolation
-from services.handlers import handle
-from services.service import LearningService
-from services.store import EventStore
-from services.unit_of_work import UnitOfWork
+from services.application.handlers import handle
+from services.application.service import LearningService
+from services.application.unit_of_work import UnitOfWork
 
 CTX = Context(partnership_id="st-helens", principal="tester")
 OTHER = Context(partnership_id="wirral", principal="tester")

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
+from adapters.sql import Cursor, ViewDb
+from adapters.store import EventStore
 from domain import commands as cmd
 from domain.aggregate import Context
 from domain.framework import ARLF, BOARD, CDOP
@@ -22,12 +24,10 @@ from projections.agenda.models import Agenda
 from projections.agenda.query import agenda_facts
 from projections.agenda.view import AgendaView
 from projections.clocks_view import ClocksView
-from projections.db import Cursor, ViewDb
 from projections.projector import Projector
 from projections.snapshot import snapshot
 from projections.themes import ThemesView
-from services.service import LearningService
-from services.store import EventStore
+from services.application.service import LearningService
 
 PID = "st-helens"
 NAME = "St Helens Safeguarding Children Partnership"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from services.chain import ANCHOR_PATTERN, BadAnchor, parse_anchor
+from adapters.chain import ANCHOR_PATTERN, BadAnchor, parse_anchor
 
 DIGEST = "ab" * 32
 

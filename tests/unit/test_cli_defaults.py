@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.cli import build_parser
-from services.relay import IDLE_INTERVAL
+from services.workers.relay import IDLE_INTERVAL
 
 
 def test_relay_polls_an_idle_log_as_often_as_the_relay_itself_would(capsys: pytest.CaptureFixture[str]) -> None:

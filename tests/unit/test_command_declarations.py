@@ -25,10 +25,17 @@ from domain.values import Name, Slug
 from projections.audit import summarize
 from services.api.public import answer_model
 from services.api.routers.commands import router
-from services.auth.policy import BODY_PARTNERSHIP, COMMAND_RULES, POLICY, _rule, authorize_command, command_path
-from services.auth.principals import Principal, Role
-from services.handlers import HANDLERS
-from services.scenario import command_paths
+from services.application.auth.policy import (
+    BODY_PARTNERSHIP,
+    COMMAND_RULES,
+    POLICY,
+    _rule,
+    authorize_command,
+    command_path,
+)
+from services.application.auth.principals import Principal, Role
+from services.application.handlers import HANDLERS
+from services.seeds.scenario import command_paths
 
 
 def _routes() -> dict[str, APIRoute]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import domain
+from adapters.sql import Cursor, Dialect
 from domain.action import ActionAgreed
 from domain.activity import ActivityOpened, ActivityPublished, FindingRecorded
 from domain.claims import IdClaimed
@@ -20,12 +21,11 @@ from domain.partnership import ForumAdded
 from domain.routing import LEARNING_TOPICS
 from projections.agenda.view import AgendaView
 from projections.audit import AuditView
-from projections.db import Cursor, Dialect
 from projections.themes import ThemesView
 from projections.tracker import TrackerView
 from projections.view import View, handles, read_by
 from services.cli import main
-from services.events_index import LEARNING_ROUTER, NOT_RELAYED, RELAY, as_markdown, build_index
+from services.cli.events import LEARNING_ROUTER, NOT_RELAYED, RELAY, as_markdown, build_index
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
 

@@ -20,6 +20,7 @@ from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from eventsourcing.popo import POPOAggregateRecorder
 from pydantic import BaseModel, ValidationError
 
+from adapters.store import PydanticMapper
 from domain import action as actions
 from domain import activity as activities
 from domain import events as events_module
@@ -39,7 +40,6 @@ from domain.errors import VersionConflict
 from domain.events import DomainEvent, event_class_for, registered_topics
 from domain.framework import ARLF, BOARD, SCPF, Sector, SourceKind, Theme
 from domain.recommendation import DecisionOutcome
-from services.store import PydanticMapper
 from tests.unit.builders import (
     D0,
     EVIDENCE,

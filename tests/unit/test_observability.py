@@ -1,4 +1,4 @@
-"""The shared log format, redaction and metrics of services/observability.py."""
+"""The shared log format, redaction and metrics of adapters/observability.py."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from services.observability import JsonFormatter, Metrics, Status, observed, redact_url, redacted, settings_fields
-from services.settings import Settings
+from adapters.observability import JsonFormatter, Metrics, Status, observed, redact_url, redacted, settings_fields
+from adapters.settings import Settings
 
 
 def test_a_dsn_keeps_everything_but_its_password() -> None:
@@ -38,7 +38,7 @@ def test_a_log_line_is_one_json_object_with_fields_and_the_error() -> None:
     try:
         raise ValueError("broker gone")
     except ValueError:
-        record = logging.LogRecord("services.relay", logging.ERROR, __file__, 1, "batch %d failed", (3,), None)
+        record = logging.LogRecord("services.workers.relay", logging.ERROR, __file__, 1, "batch %d failed", (3,), None)
         record.exc_info = sys.exc_info()
     record.fields = {"position": 42}
     line = formatter.format(record)

@@ -1,4 +1,4 @@
-"""services.routing_state: the facts folded in log order decide, as at each event, who receives it."""
+"""adapters.routing_state: the facts folded in log order decide, as at each event, who receives it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from adapters.envelope import Envelope
+from adapters.routing_state import Facts
 from domain.framework import ARLF, SourceKind
-from services.envelope import Envelope
-from services.routing_state import Facts
 
 PID = "p1"
 ACTIVITY = uuid4()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.scenario import ScenarioError, default_scenario, load_scenario, relative_date
+from services.seeds.scenario import ScenarioError, default_scenario, load_scenario, relative_date
 
 WEDNESDAY = date(2026, 12, 2)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from projections.db import ViewDb, _Cur
+from adapters.sql import ViewDb, _Cur
 from projections.writes import Writes
 
 INSERT = "INSERT INTO t (k, v, n) VALUES (?, ?, 0) ON CONFLICT (k) DO NOTHING"

@@ -13,6 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from adapters.subject_keys import subject_keys_for
 from domain.framework import SourceKind
 from domain.personal_data import PersonalDetails, SubjectRole
 from domain.privacy import CASE_REFERENCE_SCHEMA
@@ -21,8 +22,7 @@ from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import ContextDep, PartnershipId
 from services.api.responses import READ_RESPONSES
 from services.api.schemas.lists import ListAnswer
-from services.subjects.keys import subject_keys_for
-from services.subjects.service import CaseFileView, HistoryEntry, PersonalDataService
+from services.application.subjects.service import CaseFileView, HistoryEntry, PersonalDataService
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/casefiles", tags=["case files"])
 

@@ -8,14 +8,14 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from consumers.ledger import Ledger
+from adapters.ledger import Ledger
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
 from services.api.deps import PartnershipId, StoreDep
 from services.api.responses import READ_RESPONSES
 from services.api.routers.feeds import with_ledger
 from services.api.schemas.feeds import DeliveryExplanation
-from services.delivery import explain
+from services.application.delivery import explain
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/deliveries", tags=["feeds"])
 

@@ -24,20 +24,20 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from consumers.ledger import Entry, Ledger
+from adapters.envelope import Envelope
+from adapters.kafka_settings import KafkaSettings, delivery_db
+from adapters.ledger import Entry, Ledger
+from adapters.outbox import Tracking
+from adapters.settings import Settings
+from adapters.store import EventStore
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
 from domain.values import Position
-from services import feed_render
+from services.api import feed_render
 from services.api.deps import PartnershipId, StoreDep
 from services.api.responses import READ_RESPONSES
 from services.api.schemas.feeds import FeedEntry
-from services.envelope import Envelope
-from services.feeds import EmbeddedFeeds
-from services.kafka_settings import KafkaSettings, delivery_db
-from services.outbox import Tracking
-from services.settings import Settings
-from services.store import EventStore
+from services.workers.feeds import EmbeddedFeeds
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/agencies/{agency_id}", tags=["feeds"])
 AgencyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Agency id (slug).")]

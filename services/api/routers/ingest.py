@@ -8,10 +8,10 @@ from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel, Field
 
 from domain.errors import InvalidInput
+from services.api.auth import ingest_guard
 from services.api.deps import PrincipalDep, ServiceDep
 from services.api.responses import INGEST_RESPONSES
-from services.auth.deps import ingest_guard
-from services.service import IngestItem, IngestReport
+from services.application.service import IngestItem, IngestReport
 
 router = APIRouter(prefix="/v1", tags=["ingest"])
 

@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import NotFound
 from projections.parking import Parked
+from services.api.auth import principal_of
 from services.api.projection_reads import get_projector
 from services.api.responses import ADMIN_RESPONSES, error_answer
 from services.api.schemas.lists import ListAnswer
-from services.auth.deps import principal_of
 
 router = APIRouter(prefix="/v1/admin/projections", tags=["admin"])
 

@@ -8,10 +8,10 @@ from uuid import UUID
 from fastapi import Query
 from pydantic import AwareDatetime
 
+from adapters.store import EventStore
 from domain.aggregate import AggregateState
 from domain.errors import NotFound
 from domain.values import Instant
-from services.store import EventStore
 
 S = TypeVar("S", bound=AggregateState)
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from adapters.sql import Cursor
 from domain.errors import InvalidInput, NotFound
 from domain.values import IsoDate
-from projections.db import Cursor
 from projections.themes import ThemeCell, ThemesView, ThemeTrend, parse_bound
 from services.api.deps import PartnershipId
 from services.api.projection_reads import MinPosition, projection_read

@@ -12,20 +12,20 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from adapters.store import EventStore
 from domain.errors import NotFound
 from domain.framework import SourceKind, Theme
 from domain.partnership import partnership_uuid
 from domain.values import Instant, IsoDate, Slug
 from projections.tracker import COLUMNS, TrackerFilters, events_until, partnership_entity_ids, query_tracker
 from projections.tracker import replay_tracker as replay
+from services.api.auth import principal_of
 from services.api.deps import PartnershipId
 from services.api.projection_reads import Freshness, MinPosition, catch_up, get_projector, projection_read
 from services.api.read_cache import read_cache, wants_fresh
 from services.api.responses import PROJECTION_READ_RESPONSES
 from services.api.schemas.lists import ListAnswer, ViewFreshness, list_body
-from services.auth.deps import principal_of
-from services.auth.principals import Role
-from services.store import EventStore
+from services.application.auth.principals import Role
 
 
 class TrackerRow(BaseModel):

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from adapters.chain import ANCHOR_PATTERN, BadAnchor, parse_anchor
+from adapters.chain import verify as verify_chain
 from domain.errors import InvalidInput
 from services.api.deps import StoreDep
 from services.api.responses import ADMIN_RESPONSES
-from services.chain import ANCHOR_PATTERN, BadAnchor, parse_anchor
-from services.chain import verify as verify_chain
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from adapters.kafka_settings import delivery_db
 from services.api.deps import PartnershipId
 from services.api.responses import READ_RESPONSES
 from services.api.schemas.lists import ListAnswer
-from services.kafka_settings import delivery_db
-from services.webhooks import DeadLetter, dead_letters
+from services.workers.webhooks import DeadLetter, dead_letters
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/webhooks", tags=["webhooks"])
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from adapters.envelope import Envelope
 from domain.framework import SourceKind, Theme
 from services.api.schemas.partnerships import SubscriptionRecord
-from services.envelope import Envelope
 
 
 class FeedEntry(BaseModel):

@@ -1,0 +1,129 @@
+"""Thin handlers: load what a command needs, let the domain decide, record the change.
+
+One handler serves every declared command (domain/commands): it loads the target and the
+aggregates the domain function takes, claims the ids the client chose, and passes the
+command's fields through by name. Only `record_decision` adds a step of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+from uuid import UUID, uuid4
+
+from domain import activity as activities
+from domain import rapid_review
+from domain import recommendation as recommendations
+from domain.activity import Activity
+from domain.aggregate import AggregateState, Context, check_version
+from domain.claims import ClaimKind, IdClaimed, claim_uuid
+from domain.commands import DECLARATIONS, Claim, Command, Declaration, RecordDecision
+from domain.decision import DecisionSubject
+from domain.errors import InvalidInput
+from domain.partnership import Partnership
+from domain.recommendation import DecisionOutcome, Recommendation
+from services.application.unit_of_work import UnitOfWork
+
+Handler = Callable[[UnitOfWork, Context, Any, UUID | None], AggregateState]
+
+
+def handle(uow: UnitOfWork, ctx: Context, command: Command, target_id: UUID | None) -> AggregateState:
+    """Runs one command; its events wait in `uow` until the caller commits."""
+    declaration = DECLARATIONS[command.name]
+    if declaration.target_param and target_id is None:
+        raise InvalidInput("target_required", f"{command.name} needs a target id.", "target_id")
+    ctx = ctx.model_copy(update={"rationale": command.rationale})
+    return HANDLERS[command.name](uow, ctx, command, target_id)
+
+
+def _declared(uow: UnitOfWork, ctx: Context, c: Command, target_id: UUID | None) -> AggregateState:
+    d = DECLARATIONS[c.name]
+    target: AggregateState | None = None
+    if d.target is Partnership:
+        target = uow.partnership(ctx.partnership_id)
+    elif d.target is not None:
+        assert target_id is not None and d.target_param is not None
+        target = uow.get(target_id, d.target, ctx.partnership_id, d.target_param)
+    if target is not None:
+        check_version(target, c.expected_version)
+    return _apply(uow, ctx, d, c, target)
+
+
+def _apply(
+    uow: UnitOfWork, ctx: Context, d: Declaration, c: Command, target: AggregateState | None
+) -> AggregateState:
+    """Claims the command's ids, calls its domain function and records the change."""
+    arguments = c.arguments()
+    if d.target is None:  # it names its own partnership: the one it creates
+        ctx = ctx.model_copy(update={"partnership_id": arguments.pop("partnership_id")})
+    for name, (field, kind) in d.loads.items():
+        chosen = arguments.pop(field)
+        arguments[name] = uow.get(chosen, kind, ctx.partnership_id, field) if chosen is not None else None
+    inside: list[tuple[Claim, UUID, bool]] = []
+    for claim in d.claims:
+        value = getattr(c, claim.field)
+        if claim.inside:
+            # Chosen now when the client did not, so it can be claimed with the change.
+            arguments[claim.field] = value or uuid4()
+            inside.append((claim, arguments[claim.field], value is None))
+        elif value is not None:
+            uow.claim(claim.claimed_id(value), claim.refuse(value))
+    positional = [
+        ctx if kind is Context else target if kind is d.target else uow.partnership(ctx.partnership_id)
+        for kind in d.positional
+    ]
+    change = d.run(*positional, **arguments)
+    for claim, chosen, fresh in inside:
+        claim_kind = cast(ClaimKind, claim.kind)  # checked against ClaimKind when declared
+        claimed = claim_uuid(claim_kind, chosen)
+        uow.claim(claimed, claim.refuse(chosen), IdClaimed(
+            originator_id=claimed, originator_version=1, partnership_id=ctx.partnership_id,
+            principal=ctx.principal, kind=claim_kind, claimed_id=chosen, holder_id=change.aggregate_id,
+        ), fresh=fresh)
+    state: AggregateState = uow.record(change)
+    return state
+
+
+def _record_decision(uow: UnitOfWork, ctx: Context, c: RecordDecision, _: UUID | None) -> AggregateState:
+    """A decision is recorded, then applied to its subject: `expected_version` is the subject's."""
+    p = uow.partnership(ctx.partnership_id)
+    decision = _apply(uow, ctx, DECLARATIONS[c.name], c, p)
+    if c.subject is DecisionSubject.PRACTICE_REVIEW_COMMISSIONING:
+        a = uow.get(c.subject_id, Activity, ctx.partnership_id, "subject_id")
+        check_version(a, c.expected_version)
+        uow.record(
+            rapid_review.decide_commissioning(
+                a, p, ctx, decision_id=decision.id, forum_id=c.forum_id,
+                outcome=c.outcome, decided_on=c.meeting_on,
+            )
+        )
+    elif c.subject is DecisionSubject.RECOMMENDATION:
+        r = uow.get(c.subject_id, Recommendation, ctx.partnership_id, "subject_id")
+        check_version(r, c.expected_version)
+        a = uow.get(r.activity_id, Activity, ctx.partnership_id, "subject_id")
+        uow.record(
+            recommendations.decide(
+                r, a, p, ctx, decision_id=decision.id, forum_id=c.forum_id,
+                outcome=c.outcome, decided_on=c.meeting_on,
+            )
+        )
+    else:
+        a = uow.get(c.subject_id, Activity, ctx.partnership_id, "subject_id")
+        check_version(a, c.expected_version)
+        if c.outcome is DecisionOutcome.ACCEPT:
+            uow.record(
+                activities.sign_off(
+                    a, p, ctx, decision_id=decision.id, forum_id=c.forum_id, on=c.meeting_on,
+                    chairs_action=c.chairs_action,
+                )
+            )
+        else:
+            activities.check_sign_off_date(a, on=c.meeting_on)
+    return decision
+
+
+HANDLERS: dict[str, Handler] = {
+    **dict.fromkeys(DECLARATIONS, _declared),
+    RecordDecision.name: _record_decision,
+}
+"""Each command's handler, by name."""

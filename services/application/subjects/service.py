@@ -1,0 +1,331 @@
+"""The personal data service: case files' commands and reads, and erasing a subject.
+
+`PersonalDataService` opens case files, records and closes them (details sealed by
+`cipher` under the key from `keys`), reads them back decrypted or `[redacted]`, and
+erases a subject: the `SubjectErased` events first, then the key, then the erasure
+hooks that modules holding derived copies register. The API router and `lif subjects`
+both use it; it is apart from them, and from the cipher and key stores it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from cryptography.exceptions import InvalidTag
+from eventsourcing.persistence import IntegrityError, RecordConflictError
+from pydantic import BaseModel
+
+from adapters.store import EventStore
+from adapters.subject_cipher import decrypt_details, encrypt_details
+from adapters.subject_keys import SubjectKeys
+from adapters.subject_scrub import ErasureIncomplete
+from domain.aggregate import Change, Context, check_version
+from domain.dates import not_after_today
+from domain.errors import DomainError, NotFound, RuleViolation
+from domain.framework import SourceKind
+from domain.personal_data import (
+    REDACTED,
+    CaseFile,
+    CaseFileOpened,
+    DataSubject,
+    ErasureBasis,
+    PersonalDetails,
+    PersonalDetailsRecorded,
+    RetentionRun,
+    SubjectRole,
+    close_case_file,
+    erase_subject,
+    new_subject_ref,
+    open_case_file,
+    record_personal_details,
+    retention_ends,
+    retention_run_id,
+    subjects_due_for_erasure,
+)
+from services.application.unit_of_work import UnitOfWork
+
+# ------------------------------------------------------------------ erasure hooks
+
+ErasureHook = Callable[[str, Sequence[UUID]], None]
+"""Called with (subject_ref, case file ids) after a subject's key is destroyed."""
+
+ERASURE_HOOKS: list[ErasureHook] = []
+
+
+def register_erasure_hook(hook: ErasureHook) -> ErasureHook:
+    """Projections or caches that hold derived copies of personal data register here."""
+    if hook not in ERASURE_HOOKS:
+        ERASURE_HOOKS.append(hook)
+    return hook
+
+
+# ------------------------------------------------------------------ the service
+
+
+class CaseFileView(BaseModel):
+    """A case file as a reader sees it: details decrypted, or `[redacted]` after erasure."""
+
+    id: UUID
+    version: int
+    partnership_id: str
+    case_reference: str
+    source_kind: SourceKind
+    subject_ref: str
+    role: SubjectRole
+    personal_details: PersonalDetails | str
+    closed_on: date | None
+    retention_ends_on: date | None
+    erased: bool
+    erased_on: datetime | None
+
+
+class HistoryEntry(BaseModel):
+    version: int
+    topic: str
+    timestamp: datetime
+    principal: str
+    rationale: str | None
+    fields: dict[str, Any]
+
+
+class ErasureReport(BaseModel):
+    subject_ref: str
+    case_file_ids: list[UUID]
+    events_recorded: int
+    key_destroyed: bool
+
+
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "event_id", "partnership_id", "principal", "rationale"}
+"""Fields every event has; a history entry shows them apart from the event's own."""
+
+
+class PersonalDataService:
+    def __init__(self, store: EventStore, keys: SubjectKeys) -> None:
+        self.store = store
+        self.keys = keys
+
+    # -- writes
+
+    def _save(self, change: Change[CaseFile]) -> CaseFile:
+        try:
+            self.store.save(*change.events)
+        except (IntegrityError, RecordConflictError):
+            raise RuleViolation(
+                "concurrent_write",
+                "Another command changed the same record at the same time; re-read and retry.",
+                "expected_version",
+            ) from None
+        return change.result
+
+    def open(
+        self,
+        ctx: Context,
+        *,
+        case_reference: str,
+        source_kind: SourceKind,
+        role: SubjectRole,
+        details: PersonalDetails,
+        subject_ref: str | None = None,
+        case_file_id: UUID | None = None,
+    ) -> CaseFileView:
+        """Opens a case file for a new subject, or for a known one (`subject_ref`)."""
+        UnitOfWork(self.store).partnership(ctx.partnership_id)
+        _born_already(details)
+        subject = DataSubject(subject_ref=subject_ref or new_subject_ref(), role=role)
+        if subject_ref is not None:
+            self._known_subject(ctx.partnership_id, subject_ref)
+        case_file_id = case_file_id or uuid4()
+        key = self.keys.create(subject.subject_ref, ctx.partnership_id)
+        cf = self._save(
+            open_case_file(
+                ctx,
+                case_reference=case_reference,
+                source_kind=source_kind,
+                subject=subject,
+                details_ciphertext=encrypt_details(key, details, case_file_id, subject.subject_ref),
+                case_file_id=case_file_id,
+            )
+        )
+        return self.view(cf)
+
+    def _known_subject(self, partnership_id: str, subject_ref: str) -> None:
+        if not any(cf.subject.subject_ref == subject_ref for cf in self.case_files(partnership_id)):
+            raise NotFound("unknown_subject", f"No data subject {subject_ref} in this partnership.", "subject_ref")
+
+    def record_details(
+        self, ctx: Context, case_file_id: UUID, details: PersonalDetails, expected_version: int | None = None
+    ) -> CaseFileView:
+        cf = self.get(ctx.partnership_id, case_file_id)
+        check_version(cf, expected_version)
+        key = self.keys.get(cf.subject.subject_ref)
+        if key is None:
+            raise RuleViolation("subject_erased", f"Data subject {cf.subject.subject_ref} was erased.")
+        _born_already(details)
+        ciphertext = encrypt_details(key, details, cf.id, cf.subject.subject_ref)
+        return self.view(self._save(record_personal_details(cf, ctx, details_ciphertext=ciphertext)))
+
+    def close(self, ctx: Context, case_file_id: UUID, closed_on: date) -> CaseFileView:
+        cf = self.get(ctx.partnership_id, case_file_id)
+        return self.view(self._save(close_case_file(cf, ctx, closed_on=closed_on)))
+
+    def erase(
+        self, subject_ref: str, *, principal: str, rationale: str, basis: ErasureBasis = "request"
+    ) -> ErasureReport:
+        """Records the erasure on each of the subject's case files, destroys the key, runs the hooks."""
+        files = [cf for cf in self.case_files() if cf.subject.subject_ref == subject_ref]
+        if not files and self.keys.get(subject_ref) is None:
+            raise NotFound("unknown_subject", f"No data subject {subject_ref}.", "subject_ref")
+        recorded = 0
+        for cf in files:
+            if cf.erased:
+                continue
+            ctx = Context(partnership_id=cf.partnership_id, principal=principal, rationale=rationale)
+            self._save(erase_subject(cf, ctx, basis=basis))
+            recorded += 1
+        incomplete: ErasureIncomplete | None = None
+        try:
+            destroyed = self.keys.destroy(subject_ref)
+        except ErasureIncomplete as exc:
+            # The key is unreadable already: derived copies go now, and the failure is still raised.
+            incomplete, destroyed = exc, True
+        ids = [cf.id for cf in files]
+        for hook in list(ERASURE_HOOKS):
+            hook(subject_ref, ids)
+        if incomplete is not None:
+            raise incomplete
+        return ErasureReport(
+            subject_ref=subject_ref, case_file_ids=ids, events_recorded=recorded, key_destroyed=destroyed
+        )
+
+    def due(self, today: date) -> dict[str, list[CaseFile]]:
+        return subjects_due_for_erasure(self.case_files(), today)
+
+    def erase_due(self, today: date, *, principal: str, rationale: str | None = None) -> list[ErasureReport]:
+        return [
+            self.erase(ref, principal=principal, rationale=rationale or _retention_rationale(files), basis="retention")
+            for ref, files in self.due(today).items()
+        ]
+
+    def run_retention(self, today: date, *, principal: str, rationale: str | None = None) -> list[RetentionRun]:
+        """The retention schedule, once per partnership and day: each due subject erased, and
+        the run's result recorded as a `RetentionRun` event. A day already run is left alone."""
+        due_by_partnership: dict[str, list[tuple[str, list[CaseFile]]]] = {
+            cf.partnership_id: [] for cf in self.case_files()
+        }
+        for ref, files in self.due(today).items():
+            due_by_partnership[files[0].partnership_id].append((ref, files))
+        runs: list[RetentionRun] = []
+        for partnership_id, due in sorted(due_by_partnership.items()):
+            run_id = retention_run_id(partnership_id, today)
+            if list(self.store.events.get(run_id, limit=1)):
+                continue
+            erased, failed = [], []
+            for ref, files in due:
+                try:
+                    why = rationale or _retention_rationale(files)
+                    self.erase(ref, principal=principal, rationale=why, basis="retention")
+                    erased.append(ref)
+                except DomainError as exc:
+                    failed.append(f"{ref}: {exc.code}")
+            run = RetentionRun(
+                originator_id=run_id, originator_version=1, partnership_id=partnership_id, principal=principal,
+                rationale="The retention schedule of the partnership's data-protection policy, run daily.",
+                run_on=today, erased=tuple(erased), failed=tuple(failed),
+            )
+            try:
+                self.store.save(run)
+            except (IntegrityError, RecordConflictError):
+                continue  # another process recorded this day's run first; erasures are idempotent
+            runs.append(run)
+        return runs
+
+    # -- reads
+
+    def case_files(self, partnership_id: str | None = None) -> list[CaseFile]:
+        """Every case file (of one partnership), found through the log's opening events."""
+        ids: list[UUID] = []
+        after = 0
+        while True:
+            page = self.store.recorder.select_notifications(
+                start=after, limit=500, topics=[CaseFileOpened.TOPIC], inclusive_of_start=False
+            )
+            if not page:
+                break
+            ids.extend(UUID(str(n.originator_id)) for n in page)
+            after = page[-1].id
+        files = [self.store.load(i, CaseFile) for i in ids]
+        return [cf for cf in files if cf is not None and partnership_id in (None, cf.partnership_id)]
+
+    def get(self, partnership_id: str, case_file_id: UUID) -> CaseFile:
+        cf = self.store.load(case_file_id, CaseFile)
+        if cf is None or cf.partnership_id != partnership_id:
+            raise NotFound(
+                "unknown_case_file", f"No case file {case_file_id} in partnership {partnership_id!r}.", "case_file_id"
+            )
+        return cf
+
+    def _details(self, cf_id: UUID, subject_ref: str, ciphertext: str | None) -> PersonalDetails | str:
+        key = self.keys.get(subject_ref)
+        if key is None or ciphertext is None:
+            return REDACTED
+        try:
+            return decrypt_details(key, ciphertext, cf_id, subject_ref)
+        except InvalidTag:
+            return REDACTED
+
+    def view(self, cf: CaseFile) -> CaseFileView:
+        return CaseFileView(
+            id=cf.id,
+            version=cf.version,
+            partnership_id=cf.partnership_id,
+            case_reference=cf.case_reference,
+            source_kind=cf.source_kind,
+            subject_ref=cf.subject.subject_ref,
+            role=cf.subject.role,
+            personal_details=REDACTED
+            if cf.erased
+            else self._details(cf.id, cf.subject.subject_ref, cf.details_ciphertext),
+            closed_on=cf.closed_on,
+            retention_ends_on=retention_ends(cf),
+            erased=cf.erased,
+            erased_on=cf.erased_on,
+        )
+
+    def history(self, partnership_id: str, case_file_id: UUID) -> list[HistoryEntry]:
+        """The case file's decision trail replayed, personal details decrypted or `[redacted]`."""
+        cf = self.get(partnership_id, case_file_id)
+        entries = []
+        for event in self.store.events_of(case_file_id):
+            fields = event.model_dump(
+                mode="json",
+                exclude=_ENVELOPE,
+            )
+            if isinstance(event, CaseFileOpened | PersonalDetailsRecorded):
+                fields.pop("details_ciphertext", None)
+                details = self._details(cf.id, cf.subject.subject_ref, event.details_ciphertext)
+                fields["personal_details"] = details if isinstance(details, str) else details.model_dump(mode="json")
+            entries.append(
+                HistoryEntry(
+                    version=event.originator_version,
+                    topic=type(event).topic(),
+                    timestamp=event.timestamp,
+                    principal=event.principal,
+                    rationale=event.rationale,
+                    fields=fields,
+                )
+            )
+        return entries
+
+
+def _born_already(details: PersonalDetails) -> None:
+    if details.date_of_birth is not None:
+        not_after_today("date_of_birth", details.date_of_birth, "a date of birth")
+
+
+def _retention_rationale(files: Sequence[CaseFile]) -> str:
+    return "Retention period ended under the partnership's data-protection policy: " + ", ".join(
+        sorted({f"{cf.source_kind.value} closed {cf.closed_on}" for cf in files})
+    )

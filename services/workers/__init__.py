@@ -1,0 +1,2 @@
+"""Long-running processes other than the API: the relay, embedded feeds, webhooks, the projector.
+"""
