@@ -159,10 +159,21 @@ class SubjectErased(AggregateEvent[CaseFile]):
         return state.model_copy(update={"erased_on": self.timestamp})
 
 
+class RetentionRunStarted(DomainEvent):
+    """One process took a partnership's day of the retention schedule (the first event of the
+    day's stream, so two processes or a restart cannot both run it), with the subjects then due."""
+
+    TOPIC = "lif.case_file.retention_run_started"
+    SUMMARY = "Retention schedule for {run_on} started: {due_count} subject(s) due"
+    run_on: date
+    due_count: int
+
+
 class RetentionRun(DomainEvent):
     """The retention schedule applied to one partnership's case files on one day, and what it did."""
 
     TOPIC = "lif.case_file.retention_run"
+    SUMMARY = "Retention schedule for {run_on}: erased {erased}; not yet erased {failed}"
     run_on: date
     erased: tuple[str, ...] = ()
     """The subjects erased as due."""

@@ -194,7 +194,7 @@ def test_the_retention_schedule_runs_once_a_day_and_records_each_run(
 ) -> None:
     """Before, nothing ran erase-due on a schedule, and a run left no record of itself."""
     from domain.dates import today_in_england
-    from domain.personal_data import RetentionRun, add_years, retention_run_id
+    from domain.personal_data import RetentionRun, RetentionRunStarted, add_years, retention_run_id
     from services.application.subjects.schedule import RetentionSchedule
 
     _, service, keys = sqlite_service
@@ -214,9 +214,8 @@ def test_the_retention_schedule_runs_once_a_day_and_records_each_run(
     finally:
         for s in schedules:
             s.stop()
-    runs = list(service.store.events.get(retention_run_id(CTX.partnership_id, run_on)))
-    assert len(runs) == 1
-    (run,) = runs
+    started, run = list(service.store.events.get(retention_run_id(CTX.partnership_id, run_on)))
+    assert isinstance(started, RetentionRunStarted) and started.due_count == 1
     assert isinstance(run, RetentionRun)
     assert (run.run_on, run.erased, run.failed, run.principal) == (run_on, (ref,), (), "system:retention-schedule")
     assert keys.get(ref) is None

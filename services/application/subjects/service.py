@@ -10,7 +10,7 @@ both use it; it is apart from them, and from the cipher and key stores it is giv
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -25,6 +25,7 @@ from adapters.subject_scrub import ErasureIncomplete
 from domain.aggregate import Change, Context, check_version
 from domain.dates import not_after_today
 from domain.errors import DomainError, NotFound, RuleViolation
+from domain.events import DomainEvent
 from domain.framework import SourceKind
 from domain.personal_data import (
     REDACTED,
@@ -35,6 +36,7 @@ from domain.personal_data import (
     PersonalDetails,
     PersonalDetailsRecorded,
     RetentionRun,
+    RetentionRunStarted,
     SubjectRole,
     close_case_file,
     erase_subject,
@@ -46,6 +48,9 @@ from domain.personal_data import (
     subjects_due_for_erasure,
 )
 from services.application.unit_of_work import UnitOfWork
+
+RUN_ABANDONED = timedelta(hours=1)
+"""A day started this long ago and not finished was abandoned (its process died): it is run again."""
 
 # ------------------------------------------------------------------ erasure hooks
 
@@ -219,28 +224,46 @@ class PersonalDataService:
             due_by_partnership[files[0].partnership_id].append((ref, files))
         runs: list[RetentionRun] = []
         for partnership_id, due in sorted(due_by_partnership.items()):
-            run_id = retention_run_id(partnership_id, today)
-            if list(self.store.events.get(run_id, limit=1)):
-                continue
-            erased, failed = [], []
-            for ref, files in due:
-                try:
-                    why = rationale or _retention_rationale(files)
-                    self.erase(ref, principal=principal, rationale=why, basis="retention")
-                    erased.append(ref)
-                except DomainError as exc:
-                    failed.append(f"{ref}: {exc.code}")
-            run = RetentionRun(
-                originator_id=run_id, originator_version=1, partnership_id=partnership_id, principal=principal,
-                rationale="The retention schedule of the partnership's data-protection policy, run daily.",
-                run_on=today, erased=tuple(erased), failed=tuple(failed),
-            )
-            try:
-                self.store.save(run)
-            except (IntegrityError, RecordConflictError):
-                continue  # another process recorded this day's run first; erasures are idempotent
-            runs.append(run)
+            run = self._run_day(partnership_id, today, due, principal, rationale)
+            if run is not None:
+                runs.append(run)
         return runs
+
+    def _run_day(
+        self, partnership_id: str, today: date, due: list[tuple[str, list[CaseFile]]], principal: str,
+        rationale: str | None,
+    ) -> RetentionRun | None:
+        run_id = retention_run_id(partnership_id, today)
+        started = [e for e in self.store.events.get(run_id) if isinstance(e, DomainEvent)]
+        stale = len(started) == 1 and datetime.now(UTC) - started[0].timestamp > RUN_ABANDONED
+        if started and not stale:
+            return None  # this day is run, or being run, by another process
+        why = "The retention schedule of the partnership's data-protection policy, run daily."
+        if not started:
+            try:  # the day is claimed before anything is erased: only its winner runs it
+                self.store.save(RetentionRunStarted(
+                    originator_id=run_id, originator_version=1, partnership_id=partnership_id,
+                    principal=principal, rationale=why, run_on=today, due_count=len(due),
+                ))
+            except (IntegrityError, RecordConflictError):
+                return None
+        erased, failed = [], []
+        for ref, files in due:
+            try:
+                why_erased = rationale or _retention_rationale(files)
+                self.erase(ref, principal=principal, rationale=why_erased, basis="retention")
+                erased.append(ref)
+            except DomainError as exc:
+                failed.append(f"{ref}: {exc.code}")
+        run = RetentionRun(
+            originator_id=run_id, originator_version=2, partnership_id=partnership_id, principal=principal,
+            rationale=why, run_on=today, erased=tuple(erased), failed=tuple(failed),
+        )
+        try:
+            self.store.save(run)
+        except (IntegrityError, RecordConflictError):
+            return None  # an abandoned day was finished by another process meanwhile
+        return run
 
     # -- reads
 
