@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from domain.common_words import COMMON_WORDS
 from domain.errors import InvalidInput
-from domain.written_dates import written_dates
+from domain.written_dates import Day, written_dates
 
 # 10 digits, optionally 3-3-4 with one kind of separator (the check digit is tested after).
 _NHS_NUMBER = re.compile(r"(?<!\d)\d{3}([ -]?)\d{3}\1\d{4}(?!\d)")
@@ -46,19 +46,23 @@ _POSTCODE = re.compile(
     re.IGNORECASE,
 )
 _ORDINAL_ENDINGS = frozenset({"st", "nd", "rd", "th"})
-_DOB_CUE = r"(?:\bd\.?[ ]?o\.?[ ]?b(?:\.|\b)|\bdate[ ]+of[ ]+birth\b|\bbirth[ ]?date\b|\bbirthday\b|\bborn\b|\bb\.)"
-# A cue, then up to 30 characters that end no sentence and hold no number, then the date.
-_CUE_BEFORE = re.compile(
-    rf"(?:{_DOB_CUE}|\baged[ ]+\d{{1,2}}(?:[ ]*(?:years?|yrs?|months?|mths?))?(?:[ ]+old)?)"
-    r"[^\d.;!?\n]{0,30}\Z",
-    re.IGNORECASE,
+_DOB_CUE = (
+    r"(?:\bd\.?[ ]?o\.?[ ]?b(?:\.|\b)|\bdate[ ]+of[ ]+birth\b|\bbirth[ ]?date\b|\bbirthday\b|\bborn\b"
+    r"|(?-i:\bb\.))"  # "b." in small letters only: "Appendix B." is no cue
 )
+# A cue, then up to 30 characters that end no sentence and hold no number, then the date.
+_CUE = rf"(?:{_DOB_CUE}|\baged[ ]+\d{{1,2}}(?:[ ]*(?:years?|yrs?|months?|mths?))?(?:[ ]+old)?)"
+_ANY_CUE = re.compile(_CUE, re.IGNORECASE)
+_CUE_BEFORE = re.compile(rf"{_CUE}[^\d.;!?\n]{{0,30}}\Z", re.IGNORECASE)
 _CUE_AFTER = re.compile(rf"[ \t]*[(\[,:\-]?[ \t]*{_DOB_CUE}", re.IGNORECASE)
 _CUE_REACH = 80
 # Nothing the generic detectors look for can be written without a digit or an "@".
 _DIGIT_OR_AT = re.compile(r"[\d@]")
 # A word: letters and digits, with any combining accents that follow them.
 _WORD = re.compile(r"(?:[^\W_][\u0300-\u036f]*)+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_ASCII_CUT = re.compile(r"[a-z][A-Z]|[A-Za-z][0-9]|[0-9][A-Za-z]")
+_ASCII_PIECE = re.compile(r"[A-Z]+[a-z]*|[a-z]+|[0-9]+")
 _FIRST_LINE = re.compile(r"[,;\n]")
 _STREET_TYPES = {
     "road": "rd", "street": "st", "lane": "ln", "avenue": "ave", "av": "ave", "close": "cl", "drive": "dr",
@@ -78,12 +82,17 @@ class Found(NamedTuple):
 
 def fold(text: str) -> str:
     """Lower case without accents: "Zoë" and "ZOE" are the same name."""
+    if text.isascii():
+        return text.lower()
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
 def _pieces(word: str, start: int) -> Iterator[tuple[str, int]]:
     """A word cut where digits meet letters and where a capital follows a small letter
     ("ZephyrineQuillfeather17" reads as three pieces)."""
+    if word.isalpha() and (word.islower() or word.isupper() or word.istitle()):
+        yield fold(word), start  # most words: one piece
+        return
     begin = 0
     for i in range(1, len(word)):
         before, here = word[i - 1], word[i]
@@ -99,6 +108,11 @@ class _Words(NamedTuple):
 
 
 def _words(text: str) -> _Words:
+    if text.isascii():  # most texts: a regex cuts them as _pieces would, without a loop in Python
+        words = [(m.group(), m.start()) for m in _ASCII_WORD.finditer(text.lower())]
+        if not _ASCII_CUT.search(text):
+            return _Words(words, words)
+        return _Words(words, [(m.group().lower(), m.start()) for m in _ASCII_PIECE.finditer(text)])
     whole: list[tuple[str, int]] = []
     pieces: list[tuple[str, int]] = []
     for match in _WORD.finditer(text):
@@ -159,7 +173,7 @@ class KnownIdentities:
                 )
         self._names = _index(sequences)
         self._name_parts = frozenset(parts)
-        self._dates_of_birth = tuple(set(dates_of_birth))
+        self._dates_of_birth = frozenset(way for known in dates_of_birth for way in Day.written_ways(known))
         lines = (tuple(word for word, _ in _street(_words(_FIRST_LINE.split(a)[0]).pieces)) for a in addresses)
         self._addresses = _index(line for line in lines if line)
         self._postcodes = frozenset(_postcode(m.group()) for a in addresses for m in _POSTCODE.finditer(a))
@@ -183,7 +197,7 @@ class KnownIdentities:
             return Found("text_contains_known_name", "a name held in the partnership's case files", offset)
         if self._dates_of_birth:
             for written in written_dates(text, six_digits=True):
-                if any(written.could_be(known) for known in self._dates_of_birth):
+                if not self._dates_of_birth.isdisjoint(written.days):
                     return Found(
                         "text_contains_known_date_of_birth",
                         "a date of birth held in the partnership's case files",
@@ -236,12 +250,24 @@ def _postcode_in(text: str) -> int | None:
 
 
 def _date_of_birth(text: str) -> int | None:
+    if not _ANY_CUE.search(text):  # most texts: no need to look for their dates
+        return None
     for written in written_dates(text, six_digits=True):
         if _CUE_BEFORE.search(text, max(0, written.start - _CUE_REACH), written.start):
             return written.start
         if _CUE_AFTER.match(text, written.end):
             return written.start
     return None
+
+
+# In this order: an NHS number before a telephone number (both are ten digits or so).
+_DETECTORS: tuple[tuple[str, str, Callable[[str], int | None]], ...] = (
+    ("text_contains_nhs_number", "an NHS number", _nhs_number),
+    ("text_contains_email", "an e-mail address", _first(_EMAIL)),
+    ("text_contains_phone_number", "a telephone number", _first(_PHONE)),
+    ("text_contains_postcode", "a UK postcode", _postcode_in),
+    ("text_contains_date_of_birth", "a date of birth", _date_of_birth),
+)
 
 
 def find_personal_details(text: str, known: KnownIdentities = EMPTY) -> Found | None:
@@ -252,14 +278,7 @@ def find_personal_details(text: str, known: KnownIdentities = EMPTY) -> Found | 
             return found
     if not _DIGIT_OR_AT.search(text):
         return None
-    detectors = (
-        ("text_contains_nhs_number", "an NHS number", _nhs_number),
-        ("text_contains_email", "an e-mail address", _first(_EMAIL)),
-        ("text_contains_phone_number", "a telephone number", _first(_PHONE)),
-        ("text_contains_postcode", "a UK postcode", _postcode_in),
-        ("text_contains_date_of_birth", "a date of birth", _date_of_birth),
-    )
-    for code, what, detect in detectors:
+    for code, what, detect in _DETECTORS:
         offset = detect(text)
         if offset is not None:
             return Found(code, what, offset)

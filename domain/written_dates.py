@@ -57,9 +57,10 @@ class Day:
     day: int
     short_year: bool = False
 
-    def means(self, other: date) -> bool:
-        year = other.year % 100 if self.short_year else other.year
-        return (self.year, self.month, self.day) == (year, other.month, other.day)
+    @classmethod
+    def written_ways(cls, known: date) -> tuple[Day, Day]:
+        """The two ways a known date can be written: with its whole year, or its last two digits."""
+        return cls(known.year, known.month, known.day), cls(known.year % 100, known.month, known.day, True)
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,6 @@ class WrittenDate:
     start: int
     end: int
     days: tuple[Day, ...]
-
-    def could_be(self, known: date) -> bool:
-        return any(day.means(known) for day in self.days)
 
 
 def _real(year: int, month: int, day: int, short_year: bool) -> Day | None:
@@ -117,12 +115,27 @@ def _days(match: re.Match[str]) -> list[Day | None]:
     ]
 
 
+# Every written date holds a run of digits. Scanning for those runs is fast (the pattern
+# starts with a character class, which the regex engine skips to); the full pattern, whose
+# lookbehinds make the engine try it at every character, is only tried where a run starts
+# and at a month's name right before one.
+_DIGIT_RUN = re.compile(r"[0-9]+")
+_MONTH_BEFORE = re.compile(rf"(?<![a-z]){_MONTH}\.?[ \t\-]*\Z", re.IGNORECASE)
+_MONTH_REACH = 16
+
+
 def written_dates(text: str, *, six_digits: bool = False) -> Iterator[WrittenDate]:
     """Every place in `text` that reads as a real day, in order; `six_digits` reads 170314
     as a date too (worth it only to compare with a known day)."""
-    for match in _WRITTEN_DATE.finditer(text):
-        if match.group("n6") is not None and not six_digits:
+    searched_to = 0
+    for run in _DIGIT_RUN.finditer(text):
+        if run.start() < searched_to:
+            continue
+        month = _MONTH_BEFORE.search(text, max(searched_to, run.start() - _MONTH_REACH), run.start())
+        match = (month and _WRITTEN_DATE.match(text, month.start())) or _WRITTEN_DATE.match(text, run.start())
+        if match is None or (match.group("n6") is not None and not six_digits):
             continue
         days = tuple(dict.fromkeys(day for day in _days(match) if day is not None))
         if days:
+            searched_to = match.end()
             yield WrittenDate(match.start(), match.end(), days)
