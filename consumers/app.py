@@ -23,6 +23,15 @@ from adapters.outbox import make_producer
 from adapters.settings import get_settings
 from adapters.store import EventStore
 from services.application.service import LearningService
+from consumers.ledger import Ledger
+from services.kafka_settings import KafkaSettings, delivery_db
+from services.outbox import make_producer
+from services.service import LearningService
+from services.settings import get_settings
+from services.store import EventStore
+from services.subjects.keys import subject_keys_for
+from services.subjects.known import KnownIdentitiesCache
+from services.subjects.service import PersonalDataService
 
 T = TypeVar("T")
 
@@ -69,8 +78,14 @@ def ledger() -> Ledger:
 
 
 @lru_cache(maxsize=1)
+def personal_data() -> PersonalDataService:
+    return PersonalDataService(store(), subject_keys_for(get_settings()))
+
+
+@lru_cache(maxsize=1)
 def service() -> LearningService:
-    return LearningService(store())
+    # Ingested free text is screened against the case files as the API's is.
+    return LearningService(store(), KnownIdentitiesCache(store(), personal_data))
 
 
 @lru_cache(maxsize=1)

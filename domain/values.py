@@ -184,6 +184,9 @@ class TextRule:
     single_line: bool = True
     strip: bool = True
     pattern: str | None = None
+    free_text: bool = True
+    """Screened for identifying details before it is recorded (domain/free_text.py): what a
+    person writes is. An address, a client's key or the encrypted details themselves are not."""
 
     def clean(self, value: str) -> str:
         return clean_line(value) if self.single_line else clean_text(value)
@@ -242,10 +245,10 @@ Text = Annotated[str, TextRule(10_000, single_line=False)]
 Rationale = Annotated[str, TextRule(10_000, min_length=0, single_line=False, strip=False)]
 """Why a command was given; may be empty, kept as written (bar line endings and NFC)."""
 
-Url = Annotated[str, TextRule(2000, strip=False, pattern=r"^https?://[^\s]+$")]
+Url = Annotated[str, TextRule(2000, strip=False, pattern=r"^https?://[^\s]+$", free_text=False)]
 """An http(s) address, with no space or control character in it."""
 
-Key = Annotated[str, TextRule(200, strip=False)]
+Key = Annotated[str, TextRule(200, strip=False, free_text=False)]
 """A client's token such as an idempotency key: one line, compared exactly."""
 
 Position = Annotated[int, BeforeValidator(_digits)]

@@ -43,6 +43,12 @@ from services.api.routers import (
     tracker,
 )
 from services.application.service import LearningService
+from services.auth.deps import AUTH_RESPONSES, authorize, install_auth
+from services.observability import ProgressLog, Status, observed
+from services.service import LearningService
+from services.settings import Settings, get_settings
+from services.store import EventStore
+from services.subjects.known import KnownIdentitiesCache
 
 
 def _document_errors_as_json(app: FastAPI) -> None:
@@ -158,7 +164,11 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     )
     app.state.settings = settings
     app.state.store = store or EventStore.from_settings(settings)
-    app.state.service = LearningService(app.state.store)
+    # One cache of the case files' identities for commands and case files' rationales alike.
+    app.state.known_identities = KnownIdentitiesCache(
+        app.state.store, lambda: casefile_routes.personal_data_for(app.state)
+    )
+    app.state.service = LearningService(app.state.store, app.state.known_identities)
     app.state.projector = build_projector(settings, app.state.store)
     app.state.background = None
     app.state.read_cache = ReadCache(settings.read_cache_entries)

@@ -14,9 +14,17 @@ from adapters.store import EventStore
 from domain.aggregate import AggregateEvent, AggregateState, Context, project
 from domain.commands import COMMANDS, DECLARATIONS, Command
 from domain.errors import DomainError, InvalidInput, RuleViolation
+from domain.free_text import screen_free_text
+from domain.screening import KnownIdentities
 from domain.values import STRICT_ERRORS, Key, Slug
 from services.application.handlers import handle
 from services.application.unit_of_work import UnitOfWork
+from services.bounded_writes import FirstEvents
+from services.handlers import handle
+from services.idempotency import CommandAnswered, answer_id, fingerprint
+from services.store import EventStore
+from services.subjects.known import KnownIdentitiesSource, no_case_files
+from services.unit_of_work import UnitOfWork
 
 
 class Outcome(BaseModel):
@@ -67,8 +75,11 @@ def _body(state: AggregateState) -> dict[str, Any]:
 
 
 class LearningService:
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, known: KnownIdentitiesSource = no_case_files) -> None:
+        """`known`: the identities each partnership's free text is screened against, from its
+        case files (services/subjects/known.py); the API and the Kafka consumer give theirs."""
         self.store = store
+        self.known = known
 
     def _answered(
         self, principal: str, key: str, fp: str, known: dict[UUID, CommandAnswered | None] | None = None
@@ -129,6 +140,8 @@ class LearningService:
             earlier = self._answered(ctx.principal, idempotency_key, fp)
             if earlier:
                 return self._replay(earlier)
+        # After the replay: a retry of what was recorded records nothing, and answers as before.
+        screen_free_text(command, self.known(ctx.partnership_id))
         uow = UnitOfWork(self.store)
         state = handle(uow, ctx, command, target_id)
         outcome = Outcome(status_code=_status(command), body=_body(state))
@@ -154,9 +167,10 @@ class LearningService:
         report = IngestReport(applied=[], rejected=[])
         answers: dict[str, CommandAnswered] = {}
         known = self._earlier_answers(principal, items)
+        identities: dict[str, KnownIdentities] = {}  # read once per partnership for the batch
         for index, raw in enumerate(items):
             try:
-                result = self._ingest_one(uow, principal, raw, answers, authorize, known)
+                result = self._ingest_one(uow, principal, raw, answers, authorize, known, identities)
             except DomainError as e:
                 report.rejected.append(ItemError(index=index, code=e.code, field=e.field, message=e.message))
             except ValidationError as e:
@@ -197,6 +211,7 @@ class LearningService:
         self, uow: UnitOfWork, principal: str, raw: dict[str, Any], answers: dict[str, CommandAnswered],
         authorize: Callable[[dict[str, Any]], None] | None = None,
         known: dict[UUID, CommandAnswered | None] | None = None,
+        identities: dict[str, KnownIdentities] | None = None,
     ) -> ItemResult:
         item = IngestItem.model_validate(raw)
         if authorize is not None:
@@ -214,6 +229,10 @@ class LearningService:
             earlier = self._answered(principal, key, fp, known)
             if earlier:
                 return ItemResult(index=0, id=earlier.aggregate_id, version=earlier.aggregate_version, replayed=True)
+        identities = {} if identities is None else identities
+        if item.partnership_id not in identities:
+            identities[item.partnership_id] = self.known(item.partnership_id)
+        screen_free_text(command, identities[item.partnership_id])
         child = uow.child()
         state = handle(child, ctx, command, item.target_id)
         uow.merge(child)

@@ -238,7 +238,7 @@ def test_an_agency_reaches_only_its_own_items(world: World) -> None:
     own, theirs = world.ids, world.council
     assert police.get(f"{base}/actions/{own['action_id']}").status_code == 200
     assert police.get(f"{base}/recommendations/{own['recommendation_id']}").status_code == 200
-    note = {"noted_on": "2026-07-01", "note": "Field added to the test system.", "on_track": True}
+    note = {"noted_on": "2026-07-01", "note": "Field added to the police system.", "on_track": True}
     r = police.post(f"{base}/actions/{own['action_id']}/progress", json=note)
     assert r.status_code == 200, r.text
     for method, path, body in [

@@ -27,19 +27,26 @@ from services.application.subjects.service import CaseFileView, HistoryEntry, Pe
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/casefiles", tags=["case files"])
 
 
-def get_personal_data(request: Request) -> PersonalDataService:
-    state = request.app.state
+def personal_data_for(state: Any) -> PersonalDataService:
+    """The app's personal data service (made at first use: only case files need the keys)."""
     service: PersonalDataService | None = getattr(state, "personal_data", None)
     if service is None or service.store is not state.store:
-        service = PersonalDataService(state.store, subject_keys_for(state.settings))
+        service = PersonalDataService(
+            state.store, subject_keys_for(state.settings), getattr(state, "known_identities", None)
+        )
         state.personal_data = service
     return service
+
+
+def get_personal_data(request: Request) -> PersonalDataService:
+    return personal_data_for(request.app.state)
 
 
 PersonalDataDep = Annotated[PersonalDataService, Depends(get_personal_data)]
 
 
-PersonName = Annotated[str, TextRule(200)]
+# The name is the personal detail itself, encrypted before it is stored: not free text.
+PersonName = Annotated[str, TextRule(200, free_text=False)]
 CaseRationale = Annotated[str, TextRule(2000, min_length=0, single_line=False, strip=False)]
 
 

@@ -51,6 +51,14 @@ from services.application.unit_of_work import UnitOfWork
 
 RUN_ABANDONED = timedelta(hours=1)
 """A day started this long ago and not finished was abandoned (its process died): it is run again."""
+from domain.privacy import check_case_reference
+from domain.screening import EMPTY, screen
+from services.store import EventStore
+from services.subjects.cipher import decrypt_details, encrypt_details
+from services.subjects.keys import SubjectKeys
+from services.subjects.known import KnownIdentitiesCache, KnownIdentitiesSource, identities_of
+from services.subjects.scrub import ErasureIncomplete
+from services.unit_of_work import UnitOfWork
 
 # ------------------------------------------------------------------ erasure hooks
 
@@ -108,9 +116,22 @@ _ENVELOPE = {"originator_id", "originator_version", "timestamp", "event_id", "pa
 
 
 class PersonalDataService:
-    def __init__(self, store: EventStore, keys: SubjectKeys) -> None:
+    def __init__(self, store: EventStore, keys: SubjectKeys, known: KnownIdentitiesSource | None = None) -> None:
         self.store = store
         self.keys = keys
+        self.known: KnownIdentitiesSource = known or KnownIdentitiesCache(store, lambda: self)
+        """The identities a rationale is screened against: one cache may serve this service
+        and the command service (services/api/app.py)."""
+
+    def _screen(self, rationale: str | None, partnership_ids: Sequence[str], *details: PersonalDetails) -> None:
+        """A rationale is recorded in clear: it must identify no one, least of all the subject."""
+        if not rationale:
+            return
+        against = [self.known(p) for p in dict.fromkeys(partnership_ids)]
+        if details:
+            against.append(identities_of(list(details)))
+        for known in against or [EMPTY]:
+            screen(rationale, "rationale", known)
 
     # -- writes
 
@@ -139,6 +160,8 @@ class PersonalDataService:
         """Opens a case file for a new subject, or for a known one (`subject_ref`)."""
         UnitOfWork(self.store).partnership(ctx.partnership_id)
         _born_already(details)
+        check_case_reference(case_reference, known=self.known(ctx.partnership_id))
+        self._screen(ctx.rationale, [ctx.partnership_id], details)
         subject = DataSubject(subject_ref=subject_ref or new_subject_ref(), role=role)
         if subject_ref is not None:
             self._known_subject(ctx.partnership_id, subject_ref)
@@ -169,11 +192,15 @@ class PersonalDataService:
         if key is None:
             raise RuleViolation("subject_erased", f"Data subject {cf.subject.subject_ref} was erased.")
         _born_already(details)
+        earlier = self._details(cf.id, cf.subject.subject_ref, cf.details_ciphertext)
+        also = [earlier] if isinstance(earlier, PersonalDetails) else []
+        self._screen(ctx.rationale, [ctx.partnership_id], details, *also)
         ciphertext = encrypt_details(key, details, cf.id, cf.subject.subject_ref)
         return self.view(self._save(record_personal_details(cf, ctx, details_ciphertext=ciphertext)))
 
     def close(self, ctx: Context, case_file_id: UUID, closed_on: date) -> CaseFileView:
         cf = self.get(ctx.partnership_id, case_file_id)
+        self._screen(ctx.rationale, [ctx.partnership_id])
         return self.view(self._save(close_case_file(cf, ctx, closed_on=closed_on)))
 
     def erase(
@@ -183,6 +210,8 @@ class PersonalDataService:
         files = [cf for cf in self.case_files() if cf.subject.subject_ref == subject_ref]
         if not files and self.keys.get(subject_ref) is None:
             raise NotFound("unknown_subject", f"No data subject {subject_ref}.", "subject_ref")
+        if basis == "request":  # the retention schedule's own rationale names kinds and dates only
+            self._screen(rationale, [cf.partnership_id for cf in files])
         recorded = 0
         for cf in files:
             if cf.erased:
@@ -209,6 +238,7 @@ class PersonalDataService:
         return subjects_due_for_erasure(self.case_files(), today)
 
     def erase_due(self, today: date, *, principal: str, rationale: str | None = None) -> list[ErasureReport]:
+        self._screen(rationale, [files[0].partnership_id for files in self.due(today).values()])
         return [
             self.erase(ref, principal=principal, rationale=rationale or _retention_rationale(files), basis="retention")
             for ref, files in self.due(today).items()
@@ -222,6 +252,7 @@ class PersonalDataService:
         }
         for ref, files in self.due(today).items():
             due_by_partnership[files[0].partnership_id].append((ref, files))
+        self._screen(rationale, [p for p, due in due_by_partnership.items() if due])
         runs: list[RetentionRun] = []
         for partnership_id, due in sorted(due_by_partnership.items()):
             run = self._run_day(partnership_id, today, due, principal, rationale)
@@ -269,18 +300,7 @@ class PersonalDataService:
 
     def case_files(self, partnership_id: str | None = None) -> list[CaseFile]:
         """Every case file (of one partnership), found through the log's opening events."""
-        ids: list[UUID] = []
-        after = 0
-        while True:
-            page = self.store.recorder.select_notifications(
-                start=after, limit=500, topics=[CaseFileOpened.TOPIC], inclusive_of_start=False
-            )
-            if not page:
-                break
-            ids.extend(UUID(str(n.originator_id)) for n in page)
-            after = page[-1].id
-        files = [self.store.load(i, CaseFile) for i in ids]
-        return [cf for cf in files if cf is not None and partnership_id in (None, cf.partnership_id)]
+        return case_files(self.store, partnership_id)
 
     def get(self, partnership_id: str, case_file_id: UUID) -> CaseFile:
         cf = self.store.load(case_file_id, CaseFile)
@@ -341,6 +361,22 @@ class PersonalDataService:
                 )
             )
         return entries
+
+
+def case_files(store: EventStore, partnership_id: str | None = None) -> list[CaseFile]:
+    """Every case file (of one partnership), found through the log's opening events."""
+    ids: list[UUID] = []
+    after = 0
+    while True:
+        page = store.recorder.select_notifications(
+            start=after, limit=500, topics=[CaseFileOpened.TOPIC], inclusive_of_start=False
+        )
+        if not page:
+            break
+        ids.extend(UUID(str(n.originator_id)) for n in page)
+        after = page[-1].id
+    files = [store.load(i, CaseFile) for i in ids]
+    return [cf for cf in files if cf is not None and partnership_id in (None, cf.partnership_id)]
 
 
 def _born_already(details: PersonalDetails) -> None:
