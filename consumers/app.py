@@ -22,16 +22,10 @@ from adapters.ledger import Ledger
 from adapters.outbox import make_producer
 from adapters.settings import get_settings
 from adapters.store import EventStore
+from adapters.subject_keys import subject_keys_for
 from services.application.service import LearningService
-from consumers.ledger import Ledger
-from services.kafka_settings import KafkaSettings, delivery_db
-from services.outbox import make_producer
-from services.service import LearningService
-from services.settings import get_settings
-from services.store import EventStore
-from services.subjects.keys import subject_keys_for
-from services.subjects.known import KnownIdentitiesCache
-from services.subjects.service import PersonalDataService
+from services.application.subjects.known import KnownIdentitiesCache
+from services.application.subjects.service import PersonalDataService
 
 T = TypeVar("T")
 

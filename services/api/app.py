@@ -43,12 +43,7 @@ from services.api.routers import (
     tracker,
 )
 from services.application.service import LearningService
-from services.auth.deps import AUTH_RESPONSES, authorize, install_auth
-from services.observability import ProgressLog, Status, observed
-from services.service import LearningService
-from services.settings import Settings, get_settings
-from services.store import EventStore
-from services.subjects.known import KnownIdentitiesCache
+from services.application.subjects.known import KnownIdentitiesCache
 
 
 def _document_errors_as_json(app: FastAPI) -> None:

@@ -18,13 +18,8 @@ from domain.free_text import screen_free_text
 from domain.screening import KnownIdentities
 from domain.values import STRICT_ERRORS, Key, Slug
 from services.application.handlers import handle
+from services.application.subjects.known import KnownIdentitiesSource, no_case_files
 from services.application.unit_of_work import UnitOfWork
-from services.bounded_writes import FirstEvents
-from services.handlers import handle
-from services.idempotency import CommandAnswered, answer_id, fingerprint
-from services.store import EventStore
-from services.subjects.known import KnownIdentitiesSource, no_case_files
-from services.unit_of_work import UnitOfWork
 
 
 class Outcome(BaseModel):
@@ -77,7 +72,7 @@ def _body(state: AggregateState) -> dict[str, Any]:
 class LearningService:
     def __init__(self, store: EventStore, known: KnownIdentitiesSource = no_case_files) -> None:
         """`known`: the identities each partnership's free text is screened against, from its
-        case files (services/subjects/known.py); the API and the Kafka consumer give theirs."""
+        case files (services/application/subjects/known.py); the API and the Kafka consumer give theirs."""
         self.store = store
         self.known = known
 

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from adapters.store import EventStore
 from domain.commands import DECLARATIONS
 from domain.errors import InvalidInput
 from domain.free_text import free_text_fields, screen_free_text
 from services.api.routers.casefiles import personal_data_for
-from services.scenario import command_paths
-from services.store import EventStore
+from services.seeds.scenario import command_paths
 from tests.e2e.conftest import BOARD, COUNCIL, CVS, PARTNERSHIP, POLICE, Api, error_of
 
 CHILD = "Zephyrine Quillfeather"

@@ -1,6 +1,6 @@
 """The identities free text is screened against follow the case files, on SQLite and PostgreSQL.
 
-The cache (services/subjects/known.py) learns of a change from the log, not from the process
+The cache (services/application/subjects/known.py) learns of a change from the log, not from the process
 that made it: here the case file is opened and erased through a personal data service with a
 cache of its own, and the command service's cache sees both at its next command, whether the
 command arrives as a call or as a Kafka ingest message.
@@ -15,19 +15,19 @@ from datetime import date
 import pytest
 
 import consumers.ingest
+from adapters.settings import Settings
+from adapters.store import EventStore
+from adapters.subject_keys import SubjectKeys, subject_keys_for
 from domain.aggregate import Context
 from domain.commands import OpenActivity
 from domain.errors import InvalidInput
 from domain.framework import SourceKind
 from domain.partnership import register_partnership
 from domain.personal_data import PersonalDetails, SubjectRole
-from services.auth.apikeys import create_api_key
-from services.service import LearningService
-from services.settings import Settings
-from services.store import EventStore
-from services.subjects.keys import SubjectKeys, subject_keys_for
-from services.subjects.known import KnownIdentitiesCache
-from services.subjects.service import PersonalDataService
+from services.application.auth.apikeys import create_api_key
+from services.application.service import LearningService
+from services.application.subjects.known import KnownIdentitiesCache
+from services.application.subjects.service import PersonalDataService
 from tests.fixtures.services import postgres_dsn  # noqa: F401  (fixture)
 
 PARTNERSHIP = "st-helens"

@@ -282,7 +282,7 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-SEED = Path(__file__).parents[2] / "services" / "scenarios" / "st-helens.toml"
+SEED = Path(__file__).parents[2] / "services" / "seeds" / "scenarios" / "st-helens.toml"
 
 
 def test_every_text_of_the_demo_partnership_passes() -> None:

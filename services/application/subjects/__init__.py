@@ -17,10 +17,10 @@ What destroying the key cannot reach: database backups, PostgreSQL WAL archives 
 replicas taken before the erasure still hold the key; their retention must be shorter
 than the retention schedule's granularity (or they must be re-keyed).
 
-Five modules, one concern each: services/subjects/cipher.py seals and opens
-personal details under a subject's key; services/subjects/keys.py keeps the keys
-(in memory, SQLite or PostgreSQL) and destroys them; services/subjects/service.py is
-the case files' commands and reads, erasure and its hooks; services/subjects/known.py
+Five modules, one concern each: adapters/subject_cipher.py seals and opens
+personal details under a subject's key; adapters/subject_keys.py keeps the keys
+(in memory, SQLite or PostgreSQL) and destroys them; services/application/subjects/service.py is
+the case files' commands and reads, erasure and its hooks; services/application/subjects/known.py
 holds the decrypted names and dates of birth free text is screened against;
-services/subjects/cli.py is `lif subjects`.
+services/cli/subjects.py is `lif subjects`.
 """

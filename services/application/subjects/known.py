@@ -19,12 +19,12 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from adapters.store import EventStore
 from domain.personal_data import CaseFileOpened, PersonalDetails, PersonalDetailsRecorded, SubjectErased
 from domain.screening import EMPTY, KnownIdentities
-from services.store import EventStore
 
 if TYPE_CHECKING:
-    from services.subjects.service import PersonalDataService
+    from services.application.subjects.service import PersonalDataService
 
 CASE_FILE_CHANGES = (CaseFileOpened.TOPIC, PersonalDetailsRecorded.TOPIC, SubjectErased.TOPIC)
 """The events after which a partnership's known identities are read again."""
@@ -69,7 +69,7 @@ class KnownIdentitiesCache:
         self._seen = head
 
     def _build(self, partnership_id: str) -> KnownIdentities:
-        from services.subjects.service import case_files
+        from services.application.subjects.service import case_files
 
         files = [cf for cf in case_files(self._store, partnership_id) if not cf.erased]
         if not files:

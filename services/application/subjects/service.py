@@ -47,18 +47,14 @@ from domain.personal_data import (
     retention_run_id,
     subjects_due_for_erasure,
 )
+from domain.privacy import check_case_reference
+from domain.screening import EMPTY, screen
+from services.application.subjects.known import KnownIdentitiesCache, KnownIdentitiesSource, identities_of
 from services.application.unit_of_work import UnitOfWork
 
 RUN_ABANDONED = timedelta(hours=1)
 """A day started this long ago and not finished was abandoned (its process died): it is run again."""
-from domain.privacy import check_case_reference
-from domain.screening import EMPTY, screen
-from services.store import EventStore
-from services.subjects.cipher import decrypt_details, encrypt_details
-from services.subjects.keys import SubjectKeys
-from services.subjects.known import KnownIdentitiesCache, KnownIdentitiesSource, identities_of
-from services.subjects.scrub import ErasureIncomplete
-from services.unit_of_work import UnitOfWork
+
 
 # ------------------------------------------------------------------ erasure hooks
 
