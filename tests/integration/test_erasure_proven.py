@@ -37,7 +37,7 @@ DETAILS = PersonalDetails(name="Zephyrine Quillfeather", date_of_birth=date(2014
 
 
 def _open_case_file(store: EventStore, service: PersonalDataService) -> str:
-    store.save(*register_partnership(CTX, name="St Helens", with_framework_defaults=False).events)
+    store.save(*register_partnership(CTX, display_name="St Helens", with_framework_defaults=False).events)
     view = service.open(
         CTX, case_reference="SHSCP-2025-014", source_kind=SourceKind.THEMATIC_AUDIT,
         role=SubjectRole.CHILD, details=DETAILS,
