@@ -86,7 +86,13 @@ def _query(operation: Any) -> dict[str, Any]:
 
 # A rule across two parameters, which no OpenAPI schema can state: a well-formed request
 # may still be refused with exactly this answer, and only this one.
-CROSS_PARAMETER_REFUSALS = {("GET", "/v1/partnerships/{partnership_id}/themes"): "invalid_range"}
+# So is a rule on the caller: a role the partnership allows to read case files' personal
+# details must say why (`reason`), which other readers need not.
+CROSS_PARAMETER_REFUSALS = {
+    ("GET", "/v1/partnerships/{partnership_id}/themes"): "invalid_range",
+    ("GET", "/v1/partnerships/{partnership_id}/casefiles/{case_file_id}"): "reason_required",
+    ("GET", "/v1/partnerships/{partnership_id}/casefiles/{case_file_id}/history"): "reason_required",
+}
 
 
 def _excluded(case: Any, response: Any) -> list[Any]:
