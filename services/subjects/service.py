@@ -9,6 +9,7 @@ both use it; it is apart from them, and from the cipher and key stores it is giv
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -59,6 +60,8 @@ ErasureHook = Callable[[str, Sequence[UUID]], None]
 """Called with (subject_ref, case file ids) after a subject's key is destroyed."""
 
 ERASURE_HOOKS: list[ErasureHook] = []
+
+_RETENTION_RUN = threading.Lock()
 
 
 def register_erasure_hook(hook: ErasureHook) -> ErasureHook:
@@ -211,6 +214,12 @@ class PersonalDataService:
     def run_retention(self, today: date, *, principal: str, rationale: str | None = None) -> list[RetentionRun]:
         """The retention schedule, once per partnership and day: each due subject erased, and
         the run's result recorded as a `RetentionRun` event. A day already run is left alone."""
+        # One run at a time in a process: a second, started while the first was still erasing,
+        # would find nothing due and record the day's run as having erased no one.
+        with _RETENTION_RUN:
+            return self._run_retention(today, principal=principal, rationale=rationale)
+
+    def _run_retention(self, today: date, *, principal: str, rationale: str | None) -> list[RetentionRun]:
         due_by_partnership: dict[str, list[tuple[str, list[CaseFile]]]] = {
             cf.partnership_id: [] for cf in self.case_files()
         }
