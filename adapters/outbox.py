@@ -22,8 +22,9 @@ from domain.events import DomainEvent
 log = logging.getLogger(__name__)
 
 TRACKING = "outbox_tracking"
-SKIPPED_TOPICS = frozenset({"lif.idempotency.answered"})
-"""Bookkeeping events, not facts about the partnership's learning."""
+SKIPPED_TOPICS = frozenset({"lif.idempotency.answered", "lif.case_file.personal_details_read"})
+"""Bookkeeping events, not facts about the partnership's learning, and reads of case files'
+personal details (access control, like scrutineers' reads: the audit trail has them)."""
 SKIPPED_PREFIXES = ("lif.access.", "lif.claim.")
 """Access control (API keys and their hashes, scrutineers' reads) and id claims (bookkeeping):
 kept out of the shared topic."""

@@ -13,6 +13,7 @@ from domain import (
     action,
     activity,
     claims,
+    data_protection,
     decision,
     findings,
     partnership,
@@ -24,7 +25,7 @@ from domain import (
 from domain.events import DomainEvent
 
 _MODULES = (
-    access, action, activity, claims, decision, findings, partnership, personal_data, rapid_review,
+    access, action, activity, claims, data_protection, decision, findings, partnership, personal_data, rapid_review,
     recommendation, subscriptions,
 )
 

@@ -20,9 +20,17 @@ from domain.framework import (
     SourceKind,
     SourceRules,
 )
+from domain.personal_data import RETENTION_YEARS
 from domain.routing import Subscription
 
 RapidReviewStart = Literal["awareness", "notification"]
+
+PersonalDataReader = Literal["admin", "secretary", "agency", "scrutineer"]
+"""The roles a partnership may allow to read case files' personal details. An emitting
+service is a machine that records, never a person with a need to know: it is not one."""
+
+DEFAULT_PERSONAL_DATA_READERS: tuple[PersonalDataReader, ...] = ("admin",)
+"""Until a partnership decides otherwise, its administrators only."""
 
 
 @lru_cache(maxsize=4096)  # pure, and asked for by every command and ingest item
@@ -70,6 +78,18 @@ class Partnership(AggregateState):
     rules: dict[SourceKind, SourceRules] = {}
     """Every kind's rules: the seed's from registration, each replaced by a SourceRulesSet."""
     subscriptions: dict[str, Subscription] = {}
+    personal_data_readers: tuple[PersonalDataReader, ...] = DEFAULT_PERSONAL_DATA_READERS
+    """The roles that may read case files' personal details (each read recorded, with its reason)."""
+    retention_years: dict[SourceKind, int] = {}
+    """Per kind: years after a case file closes that its subject's details are kept. The
+    seed's schedule from registration, each kind replaced by a RetentionPeriodSet."""
+
+    def may_read_personal_data(self, role: str) -> bool:
+        return role in self.personal_data_readers
+
+    def retention_schedule(self) -> dict[SourceKind, int]:
+        """Every kind's period: the seed's for a kind the partnership has not set."""
+        return {**RETENTION_YEARS, **self.retention_years}
 
     def agency(self, agency_id: str, field: str = "agency_id") -> Agency:
         try:
@@ -145,6 +165,7 @@ class PartnershipRegistered(AggregateEvent[Partnership]):
             name=self.name,
             rapid_review_starts_from=self.rapid_review_starts_from,
             rules={kind: defaults.rules for kind, defaults in DEFAULT_SOURCES.items()},
+            retention_years=dict(RETENTION_YEARS),
         )
 
 
@@ -356,3 +377,4 @@ def set_source_rules(
             "rationale",
         )
     return change(p).trigger(SourceRulesSet, ctx, source_kind=source_kind, **rules.model_dump())
+

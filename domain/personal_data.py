@@ -103,12 +103,18 @@ class CaseFile(AggregateState):
     source_kind: SourceKind
     subject: DataSubject
     details_ciphertext: str | None
+    details_recorded_at: datetime | None = None
+    """When the details now held were recorded (opened, or corrected since)."""
     closed_on: date | None = None
     erased_on: datetime | None = None
 
     @property
     def erased(self) -> bool:
         return self.erased_on is not None
+
+    @property
+    def subject_ref(self) -> str:
+        return self.subject.subject_ref
 
 
 class CaseFileOpened(AggregateEvent[CaseFile]):
@@ -126,6 +132,7 @@ class CaseFileOpened(AggregateEvent[CaseFile]):
             source_kind=self.source_kind,
             subject=DataSubject(subject_ref=self.subject_ref, role=self.role),
             details_ciphertext=self.details_ciphertext,
+            details_recorded_at=self.timestamp,
         )
 
 
@@ -135,7 +142,9 @@ class PersonalDetailsRecorded(AggregateEvent[CaseFile]):
 
     def apply(self, state: CaseFile | None) -> CaseFile:
         assert state is not None
-        return state.model_copy(update={"details_ciphertext": self.details_ciphertext})
+        return state.model_copy(
+            update={"details_ciphertext": self.details_ciphertext, "details_recorded_at": self.timestamp}
+        )
 
 
 class CaseFileClosed(AggregateEvent[CaseFile]):
@@ -167,6 +176,42 @@ class RetentionRunStarted(DomainEvent):
     SUMMARY = "Retention schedule for {run_on} started: {due_count} subject(s) due"
     run_on: date
     due_count: int
+
+
+DetailsReadIn = Literal["case_file", "history"]
+
+
+class PersonalDetailsRead(DomainEvent):
+    """Someone read a case file's personal details: who (`principal`), when (`timestamp`) and
+    why (`rationale`, the reason they gave). One log of reads per case file, apart from the
+    case file itself, so a read never moves the version a command is checked against."""
+
+    TOPIC = "lif.case_file.personal_details_read"
+    SUMMARY = "Personal details of {subject_ref} read ({read_in}) in case file {case_file_id}"
+    case_file_id: UUID
+    subject_ref: str
+    read_in: DetailsReadIn
+    """What was read: the case file, or its replayed history."""
+
+
+def reads_aggregate_id(case_file_id: UUID) -> UUID:
+    return uuid5(NAMESPACE_URL, f"lif:case-file-reads:{case_file_id}")
+
+
+def read_personal_details(
+    cf: CaseFile, ctx: Context, *, read_in: DetailsReadIn, version: int
+) -> PersonalDetailsRead:
+    """The record of a read, refused unless the reader states a reason (`ctx.rationale`).
+    `version`: the read's place in the case file's log of reads."""
+    if not (ctx.rationale or "").strip():
+        raise InvalidInput(
+            "reason_required", "Reading personal details needs a reason; it is recorded with the read.", "reason"
+        )
+    return PersonalDetailsRead(
+        originator_id=reads_aggregate_id(cf.id), originator_version=version, partnership_id=cf.partnership_id,
+        principal=ctx.principal, rationale=ctx.rationale, case_file_id=cf.id, subject_ref=cf.subject.subject_ref,
+        read_in=read_in,
+    )
 
 
 class RetentionRun(DomainEvent):

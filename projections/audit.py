@@ -116,6 +116,7 @@ _REFERENCES: dict[str, str] = {
     "lif.recommendation.decided": "decision_id",
     "lif.decision.recorded": "subject_id",
     "lif.action.agreed": "recommendation_id",
+    "lif.case_file.personal_details_read": "case_file_id",
 }
 """The payload field naming the other entities an event is filed under (one id, or a list)."""
 

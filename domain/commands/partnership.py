@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
+from domain import data_protection, subscriptions
 from domain import partnership as partnerships
-from domain import subscriptions
-from domain.commands.base import CONFIGURE, Claim, Command, declare, non_empty
+from domain.commands.base import CONFIGURE, RATIONALE_GIVEN, Claim, Command, declare, non_empty
 from domain.framework import Sector, SourceKind, Theme
 from domain.values import IsoDate, Name, Slug, Url
 
@@ -72,6 +72,27 @@ class SetSourceRules(Command):
     requires_practitioner_and_family_involvement: bool | None = None
     requires_child_voice: bool | None = None
     requires_publication: bool | None = None
+
+
+@declare(data_protection.set_personal_data_readers, "personal-data-readers", CONFIGURE)
+class SetPersonalDataReaders(Command):
+    """Name the roles that may read case files' personal details (with a rationale; each read is recorded)"""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [RATIONALE_GIVEN]})
+    name: ClassVar[str] = "set_personal_data_readers"
+    roles: tuple[partnerships.PersonalDataReader, ...] = Field(
+        description="The roles with a need to know; the others that read a case file see the details withheld."
+    )
+
+
+@declare(data_protection.set_retention_period, "retention", CONFIGURE)
+class SetRetentionPeriod(Command):
+    """Set how many years after closure a kind's case files keep their subject's details (with a rationale)"""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [RATIONALE_GIVEN]})
+    name: ClassVar[str] = "set_retention_period"
+    source_kind: SourceKind
+    retention_years: int = Field(ge=1, le=data_protection.MAX_RETENTION_YEARS)
 
 
 # Everything, or at least one theme, source kind or forum.

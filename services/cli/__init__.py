@@ -311,7 +311,8 @@ def _subjects_args(p: argparse.ArgumentParser) -> None:
         "erase-due",
         help="erase every subject whose case files are past the retention schedule",
         description="Erase each subject all of whose case files were closed longer ago than the retention "
-        "schedule allows (domain.personal_data.RETENTION_YEARS); each erasure is an audited event.",
+        "schedule of its partnership allows (set_retention_period; the seed's default otherwise); each "
+        "erasure is an audited event.",
     )
     due.add_argument("--principal", required=True, help="who runs the schedule (recorded)")
     due.add_argument("--today", help="ISO date to evaluate the schedule at (default: today)")

@@ -97,10 +97,10 @@ NOT_LISTS = {
     ("ThemesResponse", "totals"): "a sum of the items, beside them",
 }
 # A record holds arrays of its own (an action's progress notes): it is not a list.
-# So is an agenda (one document for one meeting, in named sections) and the explanation of
-# one event's deliveries.
+# So is an agenda (one document for one meeting, in named sections), the explanation of
+# one event's deliveries, and a case file (with the reads of its personal details).
 RECORDS = {m.__name__ for m in ANSWER_MODELS.values()} | {
-    ActivityRead.__name__, "AgendaResponse", "DeliveryExplanation",
+    ActivityRead.__name__, "AgendaResponse", "DeliveryExplanation", "CaseFileRead",
 }
 LIST_FIELDS = {"items", "count", "next"}
 FRESHNESS_FIELDS = {"position", "head", "lag", "degraded"}

@@ -86,7 +86,15 @@ def _query(operation: Any) -> dict[str, Any]:
 
 # A rule across two parameters, which no OpenAPI schema can state: a well-formed request
 # may still be refused with exactly this answer, and only this one.
-CROSS_PARAMETER_REFUSALS = {("GET", "/v1/partnerships/{partnership_id}/themes"): "invalid_range"}
+# So is a rule on the caller (a role the partnership allows to read case files' personal
+# details must say why, `reason`, which other readers need not), and one on the stored
+# state (relaxing a kind's rules needs a rationale; tightening them does not).
+CROSS_PARAMETER_REFUSALS = {
+    ("GET", "/v1/partnerships/{partnership_id}/themes"): "invalid_range",
+    ("POST", "/v1/partnerships/{partnership_id}/source-rules"): "rationale_required",
+    ("GET", "/v1/partnerships/{partnership_id}/casefiles/{case_file_id}"): "reason_required",
+    ("GET", "/v1/partnerships/{partnership_id}/casefiles/{case_file_id}/history"): "reason_required",
+}
 
 
 # Free text that identifies someone (domain/screening.py: a name held in the case files,

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from domain.framework import Sector, SourceKind, Theme
+from domain.partnership import DEFAULT_PERSONAL_DATA_READERS, PersonalDataReader
 from services.api.schemas.records import Record
 
 
@@ -64,4 +65,12 @@ class PartnershipRecord(Record):
     )
     subscriptions: dict[str, SubscriptionRecord] = Field(
         default_factory=dict, description="Agencies' subscriptions to learning, by agency id."
+    )
+    personal_data_readers: list[PersonalDataReader] = Field(
+        default_factory=lambda: list(DEFAULT_PERSONAL_DATA_READERS),
+        description="The roles that may read case files' personal details (each read recorded, with its reason).",
+    )
+    retention_years: dict[SourceKind, int] = Field(
+        default_factory=dict,
+        description="Per kind of activity: years after a case file closes that its subject's details are kept.",
     )

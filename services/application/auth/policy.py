@@ -148,6 +148,12 @@ def own_forum_filter(r: Request) -> bool:
     return r.query.get("forum") in (None, r.principal.forum_id)
 
 
+def personal_data_reader(r: Request) -> bool:
+    """Only where the partnership allows the role to read case files' personal details."""
+    partnership = r.store.load(partnership_uuid(r.principal.partnership_id), Partnership)
+    return partnership is not None and partnership.may_read_personal_data(r.principal.role.value)
+
+
 SCOPES: dict[str, Check] = {
     check.__name__: check
     for check in (
@@ -167,6 +173,9 @@ COMMAND: Rule = {ADMIN: anything, SERVICE: anything}
 CONFIGURE: Rule = {ADMIN: anything}
 READ: Rule = {ADMIN: anything, SCRUTINEER: anything}
 EVERY_ROLE: Rule = dict.fromkeys(Role, anything)
+CASE_FILE_READ: Rule = {**READ, SECRETARY: personal_data_reader, AGENCY: personal_data_reader}
+"""A secretary or an agency reads a case file only when the partnership names its role a
+reader of personal details: it has no other business with case files."""
 
 PARTNERSHIPS = "/v1/partnerships"
 P = f"{PARTNERSHIPS}/{{partnership_id}}"
@@ -237,12 +246,14 @@ POLICY: dict[tuple[str, str], Rule] = {
     # projections' parked events (the admin's own partnership's only) and their retry
     ("GET", "/v1/admin/projections/parked"): CONFIGURE,
     ("POST", "/v1/admin/projections/retry"): CONFIGURE,
-    # case files (personal details, encrypted per data subject)
+    # case files (personal details, encrypted per data subject; commands answer without them).
+    # Reading the details themselves is for the roles the partnership names (its admins by
+    # default), with a reason, recorded; the router withholds them from every other reader.
     ("POST", f"{P}/casefiles"): COMMAND,
     ("POST", f"{P}/casefiles/{{case_file_id}}/personal-details"): COMMAND,
     ("POST", f"{P}/casefiles/{{case_file_id}}/close"): COMMAND,
-    ("GET", f"{P}/casefiles/{{case_file_id}}"): READ,
-    ("GET", f"{P}/casefiles/{{case_file_id}}/history"): READ,
+    ("GET", f"{P}/casefiles/{{case_file_id}}"): CASE_FILE_READ,
+    ("GET", f"{P}/casefiles/{{case_file_id}}/history"): CASE_FILE_READ,
     # every command, under its route
     **{("POST", command_path(d)): COMMAND_RULES[name] for name, d in DECLARATIONS.items()},
 }

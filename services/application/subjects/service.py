@@ -9,6 +9,7 @@ both use it; it is apart from them, and from the cipher and key stores it is giv
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -27,13 +28,17 @@ from domain.dates import not_after_today
 from domain.errors import DomainError, NotFound, RuleViolation
 from domain.events import DomainEvent
 from domain.framework import SourceKind
+from domain.partnership import Partnership, partnership_uuid
 from domain.personal_data import (
     REDACTED,
+    RETENTION_YEARS,
     CaseFile,
     CaseFileOpened,
     DataSubject,
+    DetailsReadIn,
     ErasureBasis,
     PersonalDetails,
+    PersonalDetailsRead,
     PersonalDetailsRecorded,
     RetentionRun,
     RetentionRunStarted,
@@ -42,6 +47,8 @@ from domain.personal_data import (
     erase_subject,
     new_subject_ref,
     open_case_file,
+    read_personal_details,
+    reads_aggregate_id,
     record_personal_details,
     retention_ends,
     retention_run_id,
@@ -63,6 +70,8 @@ ErasureHook = Callable[[str, Sequence[UUID]], None]
 
 ERASURE_HOOKS: list[ErasureHook] = []
 
+_RETENTION_RUN = threading.Lock()
+
 
 def register_erasure_hook(hook: ErasureHook) -> ErasureHook:
     """Projections or caches that hold derived copies of personal data register here."""
@@ -74,24 +83,11 @@ def register_erasure_hook(hook: ErasureHook) -> ErasureHook:
 # ------------------------------------------------------------------ the service
 
 
-class CaseFileView(BaseModel):
-    """A case file as a reader sees it: details decrypted, or `[redacted]` after erasure."""
-
-    id: UUID
-    version: int
-    partnership_id: str
-    case_reference: str
-    source_kind: SourceKind
-    subject_ref: str
-    role: SubjectRole
-    personal_details: PersonalDetails | str
-    closed_on: date | None
-    retention_ends_on: date | None
-    erased: bool
-    erased_on: datetime | None
-
-
 class HistoryEntry(BaseModel):
+    """One event of a case file. Its `personal_details` (of an opening or a correction) are
+    decrypted for a reader with a need to know, `[redacted]` after erasure, and otherwise
+    null with `personal_details_withheld`."""
+
     version: int
     topic: str
     timestamp: datetime
@@ -152,7 +148,7 @@ class PersonalDataService:
         details: PersonalDetails,
         subject_ref: str | None = None,
         case_file_id: UUID | None = None,
-    ) -> CaseFileView:
+    ) -> CaseFile:
         """Opens a case file for a new subject, or for a known one (`subject_ref`)."""
         UnitOfWork(self.store).partnership(ctx.partnership_id)
         _born_already(details)
@@ -163,7 +159,7 @@ class PersonalDataService:
             self._known_subject(ctx.partnership_id, subject_ref)
         case_file_id = case_file_id or uuid4()
         key = self.keys.create(subject.subject_ref, ctx.partnership_id)
-        cf = self._save(
+        return self._save(
             open_case_file(
                 ctx,
                 case_reference=case_reference,
@@ -173,7 +169,6 @@ class PersonalDataService:
                 case_file_id=case_file_id,
             )
         )
-        return self.view(cf)
 
     def _known_subject(self, partnership_id: str, subject_ref: str) -> None:
         if not any(cf.subject.subject_ref == subject_ref for cf in self.case_files(partnership_id)):
@@ -181,7 +176,7 @@ class PersonalDataService:
 
     def record_details(
         self, ctx: Context, case_file_id: UUID, details: PersonalDetails, expected_version: int | None = None
-    ) -> CaseFileView:
+    ) -> CaseFile:
         cf = self.get(ctx.partnership_id, case_file_id)
         check_version(cf, expected_version)
         key = self.keys.get(cf.subject.subject_ref)
@@ -192,12 +187,12 @@ class PersonalDataService:
         also = [earlier] if isinstance(earlier, PersonalDetails) else []
         self._screen(ctx.rationale, [ctx.partnership_id], details, *also)
         ciphertext = encrypt_details(key, details, cf.id, cf.subject.subject_ref)
-        return self.view(self._save(record_personal_details(cf, ctx, details_ciphertext=ciphertext)))
+        return self._save(record_personal_details(cf, ctx, details_ciphertext=ciphertext))
 
-    def close(self, ctx: Context, case_file_id: UUID, closed_on: date) -> CaseFileView:
+    def close(self, ctx: Context, case_file_id: UUID, closed_on: date) -> CaseFile:
         cf = self.get(ctx.partnership_id, case_file_id)
         self._screen(ctx.rationale, [ctx.partnership_id])
-        return self.view(self._save(close_case_file(cf, ctx, closed_on=closed_on)))
+        return self._save(close_case_file(cf, ctx, closed_on=closed_on))
 
     def erase(
         self, subject_ref: str, *, principal: str, rationale: str, basis: ErasureBasis = "request"
@@ -231,7 +226,14 @@ class PersonalDataService:
         )
 
     def due(self, today: date) -> dict[str, list[CaseFile]]:
-        return subjects_due_for_erasure(self.case_files(), today)
+        """Each partnership's subjects due by its own retention schedule."""
+        by_partnership: dict[str, list[CaseFile]] = {}
+        for cf in self.case_files():
+            by_partnership.setdefault(cf.partnership_id, []).append(cf)
+        due: dict[str, list[CaseFile]] = {}
+        for partnership_id, files in sorted(by_partnership.items()):
+            due.update(subjects_due_for_erasure(files, today, self.schedule(partnership_id)))
+        return due
 
     def erase_due(self, today: date, *, principal: str, rationale: str | None = None) -> list[ErasureReport]:
         self._screen(rationale, [files[0].partnership_id for files in self.due(today).values()])
@@ -243,6 +245,12 @@ class PersonalDataService:
     def run_retention(self, today: date, *, principal: str, rationale: str | None = None) -> list[RetentionRun]:
         """The retention schedule, once per partnership and day: each due subject erased, and
         the run's result recorded as a `RetentionRun` event. A day already run is left alone."""
+        # One run at a time in a process: a second, started while the first was still erasing,
+        # would find nothing due and record the day's run as having erased no one.
+        with _RETENTION_RUN:
+            return self._run_retention(today, principal=principal, rationale=rationale)
+
+    def _run_retention(self, today: date, *, principal: str, rationale: str | None) -> list[RetentionRun]:
         due_by_partnership: dict[str, list[tuple[str, list[CaseFile]]]] = {
             cf.partnership_id: [] for cf in self.case_files()
         }
@@ -315,27 +323,50 @@ class PersonalDataService:
         except InvalidTag:
             return REDACTED
 
-    def view(self, cf: CaseFile) -> CaseFileView:
-        return CaseFileView(
-            id=cf.id,
-            version=cf.version,
-            partnership_id=cf.partnership_id,
-            case_reference=cf.case_reference,
-            source_kind=cf.source_kind,
-            subject_ref=cf.subject.subject_ref,
-            role=cf.subject.role,
-            personal_details=REDACTED
-            if cf.erased
-            else self._details(cf.id, cf.subject.subject_ref, cf.details_ciphertext),
-            closed_on=cf.closed_on,
-            retention_ends_on=retention_ends(cf),
-            erased=cf.erased,
-            erased_on=cf.erased_on,
-        )
+    def schedule(self, partnership_id: str) -> dict[SourceKind, int]:
+        """The partnership's retention schedule: years kept after closure, per kind."""
+        partnership = self.store.load(partnership_uuid(partnership_id), Partnership)
+        return partnership.retention_schedule() if partnership is not None else dict(RETENTION_YEARS)
 
-    def history(self, partnership_id: str, case_file_id: UUID) -> list[HistoryEntry]:
-        """The case file's decision trail replayed, personal details decrypted or `[redacted]`."""
-        cf = self.get(partnership_id, case_file_id)
+    def retention_ends(self, cf: CaseFile) -> date | None:
+        return retention_ends(cf, self.schedule(cf.partnership_id))
+
+    def may_read_details(self, partnership_id: str, role: str) -> bool:
+        """Whether the partnership allows this role to read case files' personal details."""
+        partnership = self.store.load(partnership_uuid(partnership_id), Partnership)
+        return partnership is not None and partnership.may_read_personal_data(role)
+
+    def read_details(self, ctx: Context, cf: CaseFile) -> PersonalDetails | str:
+        """The case file's details, decrypted or `[redacted]`: recorded as a read first,
+        with who (`ctx.principal`) and why (`ctx.rationale`, required)."""
+        self._record_read(ctx, cf, "case_file")
+        return REDACTED if cf.erased else self._details(cf.id, cf.subject.subject_ref, cf.details_ciphertext)
+
+    def _record_read(self, ctx: Context, cf: CaseFile, read_in: DetailsReadIn) -> PersonalDetailsRead:
+        """A read that is not recorded is not served. Readers at the same moment take the
+        next version in turn (the store refuses a version taken)."""
+        log = reads_aggregate_id(cf.id)
+        for _ in range(20):
+            last = list(self.store.events.get(log, desc=True, limit=1))
+            version = last[0].originator_version + 1 if last else 1
+            event = read_personal_details(cf, ctx, read_in=read_in, version=version)
+            try:
+                self.store.save(event)
+            except (IntegrityError, RecordConflictError):
+                continue
+            return event
+        raise RuleViolation("concurrent_write", "Too many reads of this case file at once; retry.")
+
+    def reads(self, cf: CaseFile) -> list[PersonalDetailsRead]:
+        """Every recorded read of the case file's personal details, oldest first."""
+        return [e for e in self.store.events_of(reads_aggregate_id(cf.id)) if isinstance(e, PersonalDetailsRead)]
+
+    def history(self, ctx: Context, case_file_id: UUID, *, with_details: bool) -> list[HistoryEntry]:
+        """The case file's decision trail replayed. `with_details`: decrypted or `[redacted]`,
+        recorded as a read (a reason required); otherwise withheld."""
+        cf = self.get(ctx.partnership_id, case_file_id)
+        if with_details:
+            self._record_read(ctx, cf, "history")
         entries = []
         for event in self.store.events_of(case_file_id):
             fields = event.model_dump(
@@ -344,8 +375,14 @@ class PersonalDataService:
             )
             if isinstance(event, CaseFileOpened | PersonalDetailsRecorded):
                 fields.pop("details_ciphertext", None)
-                details = self._details(cf.id, cf.subject.subject_ref, event.details_ciphertext)
-                fields["personal_details"] = details if isinstance(details, str) else details.model_dump(mode="json")
+                if with_details:
+                    details = self._details(cf.id, cf.subject.subject_ref, event.details_ciphertext)
+                    fields["personal_details"] = (
+                        details if isinstance(details, str) else details.model_dump(mode="json")
+                    )
+                else:
+                    fields["personal_details"] = None
+                    fields["personal_details_withheld"] = True
             entries.append(
                 HistoryEntry(
                     version=event.originator_version,
