@@ -45,6 +45,8 @@ def _valid_payloads(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "schedule_meeting": {"forum_id": BOARD, "meets_on": "2026-09-01"},
         "set_routing": {"source_kind": "thematic_audit", "points_of_dissemination": [BOARD], "sign_off_forum": BOARD},
         "set_source_rules": {"source_kind": "thematic_audit", "requires_child_voice": True},
+        "set_personal_data_readers": {"roles": ["admin"], "rationale": CLEAN},
+        "set_retention_period": {"source_kind": "thematic_audit", "retention_years": 7, "rationale": CLEAN},
         "subscribe": {"agency_id": POLICE, "everything": True},
         "unsubscribe": {"agency_id": POLICE},
         "open_activity": {"kind": "thematic_audit", "title": "Thematic audit: neglect", "opened_on": "2026-02-02",

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from adapters.settings import Settings, get_settings
 from domain.personal_data import add_years
 from services import cli
-from services.auth.principals import Role
-from services.settings import Settings, get_settings
+from services.application.auth.principals import Role
 from tests.e2e.conftest import BOARD, PARTNERSHIP, PRINCIPAL, Api, client_as, error_of
 
 NAME = "Jemima Quenby-Foxglove"

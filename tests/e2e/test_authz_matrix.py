@@ -32,12 +32,8 @@ from fastapi.testclient import TestClient
 from adapters.store import EventStore
 from services.api.app import create_app
 from services.application.auth.apikeys import create_api_key, revoke_api_key
-from services.application.auth.policy import POLICY
+from services.application.auth.policy import POLICY, personal_data_reader
 from services.application.auth.principals import Role
-from services.auth.apikeys import create_api_key, revoke_api_key
-from services.auth.policy import POLICY, personal_data_reader
-from services.auth.principals import Role
-from services.store import EventStore
 from tests.e2e.conftest import BOARD, COUNCIL, EXECUTIVE, PARTNERSHIP, POLICE, Api, error_of, make_settings
 from tests.fixtures.auth import auth_headers, token_for
 

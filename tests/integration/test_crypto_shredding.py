@@ -343,7 +343,7 @@ def test_case_file_endpoints_and_the_audit_trail(tmp_path: Path) -> None:
 
         assert client.get(f"{base}/{case_id}", params=why).json()["personal_details"]["name"] == "Jemima Quenby"
         assert client.get(f"{base}/{UUID(int=5)}", params=why).status_code == 404
-        # Another partnership's path: refused for a st-helens credential (services/auth).
+        # Another partnership's path: refused for a st-helens credential (services/application/auth).
         assert client.get(f"/v1/partnerships/wirral/casefiles/{case_id}", params=why).status_code == 403
         refused = client.post(base, json={**payload, "case_reference": "Jemima Quenby"})
         assert refused.status_code == 422

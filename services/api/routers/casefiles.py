@@ -17,20 +17,20 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from adapters.subject_keys import subject_keys_for
 from domain.aggregate import Context
 from domain.framework import SourceKind
 from domain.personal_data import CaseFile, PersonalDetails, SubjectRole
 from domain.privacy import CASE_REFERENCE_SCHEMA
 from domain.values import IsoDate, Name, TextRule
+from services.api.auth import PrincipalDep
 from services.api.command_routes import ERROR_RESPONSES
 from services.api.deps import ContextDep
 from services.api.responses import READ_RESPONSES
 from services.api.schemas.casefiles import CaseFileRead, CaseFileRecord, PersonalDetailsReadRecord
 from services.api.schemas.lists import ListAnswer
-from services.auth.deps import PrincipalDep
-from services.auth.principals import Principal
-from services.subjects.keys import subject_keys_for
-from services.subjects.service import HistoryEntry, PersonalDataService
+from services.application.auth.principals import Principal
+from services.application.subjects.service import HistoryEntry, PersonalDataService
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/casefiles", tags=["case files"])
 

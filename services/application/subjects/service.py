@@ -323,6 +323,11 @@ class PersonalDataService:
         except InvalidTag:
             return REDACTED
 
+    def details_for_screening(self, cf: CaseFile) -> PersonalDetails | str:
+        """The details decrypted for the identity screen alone (never answered to anyone, so
+        not a read of a person's: services/application/subjects/known.py)."""
+        return REDACTED if cf.erased else self._details(cf.id, cf.subject.subject_ref, cf.details_ciphertext)
+
     def schedule(self, partnership_id: str) -> dict[SourceKind, int]:
         """The partnership's retention schedule: years kept after closure, per kind."""
         partnership = self.store.load(partnership_uuid(partnership_id), Partnership)
