@@ -77,6 +77,11 @@ class MemorySubjectKeys:
         pass
 
 
+def _open(ring: KeyRing, subject_ref: str, kek_id: str | None, stored: bytes) -> bytes:
+    # A key with no kek_id was stored in the clear by an older version (wrapped on open).
+    return unwrap(ring, subject_ref, kek_id, stored) if kek_id is not None else stored
+
+
 def _erased(subject_ref: str) -> RuleViolation:
     return RuleViolation("subject_erased", f"Data subject {subject_ref} was erased; their key is gone for good.")
 
@@ -114,9 +119,6 @@ class SQLiteSubjectKeys:
         finally:
             conn.close()
 
-    def _unwrap(self, subject_ref: str, kek_id: str | None, stored: bytes) -> bytes:
-        return unwrap(self.ring, subject_ref, kek_id, stored) if kek_id is not None else stored
-
     def create(self, subject_ref: str, partnership_id: str) -> bytes:
         with self._connect() as conn:
             row = conn.execute(
@@ -125,7 +127,7 @@ class SQLiteSubjectKeys:
             if row is not None:
                 if row[0] is None:
                     raise _erased(subject_ref)
-                return self._unwrap(subject_ref, row[1], bytes(row[0]))
+                return _open(self.ring, subject_ref, row[1], bytes(row[0]))
             key = AESGCM.generate_key(bit_length=256)
             kek_id, sealed = wrap(self.ring, subject_ref, key)
             conn.execute(
@@ -137,7 +139,7 @@ class SQLiteSubjectKeys:
     def get(self, subject_ref: str) -> bytes | None:
         with self._connect() as conn:
             row = conn.execute("SELECT key, kek_id FROM subject_keys WHERE subject_ref=?", (subject_ref,)).fetchone()
-        return self._unwrap(subject_ref, row[1], bytes(row[0])) if row and row[0] is not None else None
+        return _open(self.ring, subject_ref, row[1], bytes(row[0])) if row and row[0] is not None else None
 
     def destroy(self, subject_ref: str) -> bool:
         with self._connect() as conn:
@@ -161,7 +163,7 @@ class SQLiteSubjectKeys:
                 (current,),
             ).fetchall()
             for subject_ref, stored, kek_id in rows:
-                key = self._unwrap(subject_ref, kek_id, bytes(stored))
+                key = _open(self.ring, subject_ref, kek_id, bytes(stored))
                 new_id, sealed = wrap(self.ring, subject_ref, key)
                 conn.execute(
                     "UPDATE subject_keys SET key=?, kek_id=? WHERE subject_ref=?", (sealed, new_id, subject_ref)
@@ -211,9 +213,6 @@ class PostgresSubjectKeys:
         with psycopg.connect(self.dsn) as conn:
             yield conn
 
-    def _unwrap(self, subject_ref: str, kek_id: str | None, stored: bytes) -> bytes:
-        return unwrap(self.ring, subject_ref, kek_id, stored) if kek_id is not None else stored
-
     def create(self, subject_ref: str, partnership_id: str) -> bytes:
         from psycopg.sql import SQL
 
@@ -232,7 +231,7 @@ class PostgresSubjectKeys:
             ).fetchone()
         if row is None or row[0] is None:
             raise _erased(subject_ref)
-        return self._unwrap(subject_ref, row[1], bytes(row[0]))
+        return _open(self.ring, subject_ref, row[1], bytes(row[0]))
 
     def get(self, subject_ref: str) -> bytes | None:
         from psycopg.sql import SQL
@@ -241,7 +240,7 @@ class PostgresSubjectKeys:
             row = conn.execute(
                 SQL("SELECT key, kek_id FROM {} WHERE subject_ref = %s").format(self.table), (subject_ref,)
             ).fetchone()
-        return self._unwrap(subject_ref, row[1], bytes(row[0])) if row and row[0] is not None else None
+        return _open(self.ring, subject_ref, row[1], bytes(row[0])) if row and row[0] is not None else None
 
     def destroy(self, subject_ref: str) -> bool:
         from psycopg.sql import SQL
@@ -272,7 +271,7 @@ class PostgresSubjectKeys:
                 (current,),
             ).fetchall()
             for subject_ref, stored, kek_id, _ in rows:
-                new_id, sealed = wrap(self.ring, subject_ref, self._unwrap(subject_ref, kek_id, bytes(stored)))
+                new_id, sealed = wrap(self.ring, subject_ref, _open(self.ring, subject_ref, kek_id, bytes(stored)))
                 conn.execute(
                     SQL("UPDATE {} SET key = %s, kek_id = %s WHERE subject_ref = %s").format(self.table),
                     (sealed, new_id, subject_ref),

@@ -75,7 +75,7 @@ class KnownIdentitiesCache:
         if not files:
             return EMPTY
         service = self._personal_data()
-        details = [d for d in (service.details_for_screening(cf) for cf in files) if isinstance(d, PersonalDetails)]
+        details = [d for d in (service.decrypted(cf) for cf in files) if isinstance(d, PersonalDetails)]
         return identities_of(details)
 
 

@@ -9,7 +9,6 @@ both use it; it is apart from them, and from the cipher and key stores it is giv
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -69,8 +68,6 @@ ErasureHook = Callable[[str, Sequence[UUID]], None]
 """Called with (subject_ref, case file ids) after a subject's key is destroyed."""
 
 ERASURE_HOOKS: list[ErasureHook] = []
-
-_RETENTION_RUN = threading.Lock()
 
 
 def register_erasure_hook(hook: ErasureHook) -> ErasureHook:
@@ -235,22 +232,10 @@ class PersonalDataService:
             due.update(subjects_due_for_erasure(files, today, self.schedule(partnership_id)))
         return due
 
-    def erase_due(self, today: date, *, principal: str, rationale: str | None = None) -> list[ErasureReport]:
-        self._screen(rationale, [files[0].partnership_id for files in self.due(today).values()])
-        return [
-            self.erase(ref, principal=principal, rationale=rationale or _retention_rationale(files), basis="retention")
-            for ref, files in self.due(today).items()
-        ]
-
     def run_retention(self, today: date, *, principal: str, rationale: str | None = None) -> list[RetentionRun]:
         """The retention schedule, once per partnership and day: each due subject erased, and
-        the run's result recorded as a `RetentionRun` event. A day already run is left alone."""
-        # One run at a time in a process: a second, started while the first was still erasing,
-        # would find nothing due and record the day's run as having erased no one.
-        with _RETENTION_RUN:
-            return self._run_retention(today, principal=principal, rationale=rationale)
-
-    def _run_retention(self, today: date, *, principal: str, rationale: str | None) -> list[RetentionRun]:
+        the run's result recorded as a `RetentionRun` event. A day already run, or being run by
+        another schedule (it claimed the day first: `_run_day`), is left alone."""
         due_by_partnership: dict[str, list[tuple[str, list[CaseFile]]]] = {
             cf.partnership_id: [] for cf in self.case_files()
         }
@@ -323,9 +308,10 @@ class PersonalDataService:
         except InvalidTag:
             return REDACTED
 
-    def details_for_screening(self, cf: CaseFile) -> PersonalDetails | str:
-        """The details decrypted for the identity screen alone (never answered to anyone, so
-        not a read of a person's: services/application/subjects/known.py)."""
+    def decrypted(self, cf: CaseFile) -> PersonalDetails | str:
+        """The case file's details decrypted, or `[redacted]`, without recording a read: for
+        `read_details`, and for the identity screen, which answers them to no one
+        (services/application/subjects/known.py)."""
         return REDACTED if cf.erased else self._details(cf.id, cf.subject.subject_ref, cf.details_ciphertext)
 
     def schedule(self, partnership_id: str) -> dict[SourceKind, int]:
@@ -345,7 +331,7 @@ class PersonalDataService:
         """The case file's details, decrypted or `[redacted]`: recorded as a read first,
         with who (`ctx.principal`) and why (`ctx.rationale`, required)."""
         self._record_read(ctx, cf, "case_file")
-        return REDACTED if cf.erased else self._details(cf.id, cf.subject.subject_ref, cf.details_ciphertext)
+        return self.decrypted(cf)
 
     def _record_read(self, ctx: Context, cf: CaseFile, read_in: DetailsReadIn) -> PersonalDetailsRead:
         """A read that is not recorded is not served. Readers at the same moment take the
