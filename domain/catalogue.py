@@ -12,6 +12,7 @@ from domain import (
     access,
     action,
     activity,
+    activity_state,
     claims,
     data_protection,
     decision,
@@ -25,8 +26,8 @@ from domain import (
 from domain.events import DomainEvent
 
 _MODULES = (
-    access, action, activity, claims, data_protection, decision, findings, partnership, personal_data, rapid_review,
-    recommendation, subscriptions,
+    access, action, activity, activity_state, claims, data_protection, decision, findings, partnership,
+    personal_data, rapid_review, recommendation, subscriptions,
 )
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = tuple(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from domain.activity import (
+from domain.activity_state import (
     Activity,
     PanelOpinion,
     PanelView,
