@@ -37,8 +37,10 @@ from services.api.routers import (
     feeds,
     framework,
     ingest,
+    lists,
     partnerships,
     recommendations,
+    search,
     themes,
     tracker,
 )
@@ -184,7 +186,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     for module in (
         commands, partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas,
         themes, feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
-        projections_admin, framework,
+        projections_admin, framework, lists, search,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
     return app
