@@ -7,7 +7,8 @@ kept by the view's handlers as events arrive and rebuilt, like every view, from 
 - SQLite (the embedded default): FTS5 over the documents as its external content
   (`search_fts`, Porter stemming), kept in step by triggers on `search_docs`; ranked by bm25.
 - PostgreSQL: a stored `tsvector` column (English configuration) with a GIN index; ranked
-  by `ts_rank_cd`, snippets by `ts_headline`.
+  by `ts_rank_cd` over the log of the document's length (as bm25, a word in a short text
+  weighs more than in a long one), snippets by `ts_headline`.
 
 A document's id is its entity's id (findings have their own ids). Who may see it: an
 agency the documents of `search_agencies` (recommendations addressed to it, actions it
@@ -198,7 +199,7 @@ def search(
         cur.execute(sql, [MARK_START, MARK_END, match, *params, limit + 1, offset])
     else:
         options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=8, HighlightAll=false"
-        sql = (f"SELECT {columns}, ts_headline('english', d.body, q, ?), ts_rank_cd(d.document, q) AS score"
+        sql = (f"SELECT {columns}, ts_headline('english', d.body, q, ?), ts_rank_cd(d.document, q, 1) AS score"
                f" FROM {DOCS} d, plainto_tsquery('english', ?) q WHERE d.document @@ q AND {' AND '.join(where)}"
                " ORDER BY score DESC, d.doc_id LIMIT ? OFFSET ?")
         cur.execute(sql, [options, " ".join(found), *params, limit + 1, offset])
