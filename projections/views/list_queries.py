@@ -79,8 +79,9 @@ def _page(
     column, direction = f"a.{page.sort.column}", ("DESC" if page.sort.descending else "ASC")
     if page.after is not None:
         beyond = "<" if page.sort.descending else ">"
-        where.add(f"({column} {beyond} ? OR ({column} = ? AND a.{key} {beyond} ?))", page.after[0], page.after[0],
-                  page.after[1])
+        # The first bound is implied by the second; stated, the index's range starts at the cursor.
+        where.add(f"{column} {beyond}= ? AND ({column} {beyond} ? OR ({column} = ? AND a.{key} {beyond} ?))",
+                  page.after[0], page.after[0], page.after[0], page.after[1])
     cur.execute(
         f"SELECT {select}, {column}, a.{key} FROM {table} a WHERE {where.sql()}"
         f" ORDER BY {column} {direction}, a.{key} {direction} LIMIT ?",

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi import FastAPI
@@ -23,6 +23,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from projections.writes import Writes
 from services.application.auth.principals import Role
 from services.seeds import demo
 from tests.e2e.conftest import Api, error_of
@@ -333,3 +334,29 @@ def test_a_rebuild_gives_the_same_answers(world: Demo) -> None:
     assert all(a["items"] for a in before)
     world.app.state.projector.rebuild(["lists", "search", "tracker"])
     assert answers() == before
+
+
+# --- the hook a redaction event will call -------------------------------------------------------
+
+
+def test_corrected_text_replaces_what_the_lists_and_the_index_keep(world: Demo) -> None:
+    """`TextRedacted` is not on main yet: its handlers will call `correct_text`, as here."""
+    api = Api(world.admin, PID)
+    audit = api.open_audit(title="Thematic audit: the marimba nickname", opened_on="2026-02-02")["id"]
+    api.act(audit, "start", {})
+    world.get("/activities")  # caught up
+    projector = world.app.state.projector
+    views = {view.name: view for view in projector.views}
+    conn = projector.db.connect()
+    try:
+        with projector.db.transaction(conn) as cur:
+            w = Writes(cur)
+            views["lists"].correct_text(w, "activity.title", UUID(audit), "Thematic audit: [redacted]")
+            views["search"].correct_text(w, UUID(audit), "Thematic audit: [redacted]")
+            w.flush()
+    finally:
+        conn.close()
+    titles = {a["activity_id"]: a["title"] for a in world.every("/activities", text="audit")}
+    assert titles[audit] == "Thematic audit: [redacted]"
+    assert world.get("/search", q="marimba")["items"] == []
+    assert ids(world.get("/search", q="redacted")["items"], "id") == [audit]
