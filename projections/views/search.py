@@ -9,7 +9,8 @@ kept by the view's handlers as events arrive and rebuilt, like every view, from 
   Each document also carries one word standing for its partnership (`scope_token`), matched
   with the query's words, so FTS5 ranks only the partnership's documents (filtering after
   ranking made a search ten times slower in a store of a hundred partnerships).
-- PostgreSQL: a stored `tsvector` column (English configuration) with a GIN index; ranked
+- PostgreSQL: a stored `tsvector` column (English configuration, and the partnership's word
+  as on SQLite, so the GIN index narrows to the partnership) with a GIN index; ranked
   by `ts_rank_cd` over the log of the document's length (as bm25, a word in a short text
   weighs more than in a long one), snippets by `ts_headline`.
 
@@ -75,7 +76,7 @@ _SQLITE = (
 
 _POSTGRES = (
     f"CREATE TABLE IF NOT EXISTS {DOCS} ({_COLUMNS},"
-    " document tsvector GENERATED ALWAYS AS (to_tsvector('english', body)) STORED)",
+    " document tsvector GENERATED ALWAYS AS (to_tsvector('english', body) || to_tsvector('simple', scope)) STORED)",
     f"CREATE INDEX IF NOT EXISTS {DOCS}_document ON {DOCS} USING GIN (document)",
 )
 
@@ -214,9 +215,11 @@ def search(
     else:
         options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=8, HighlightAll=false"
         sql = (f"SELECT {columns}, ts_headline('english', d.body, q, ?), ts_rank_cd(d.document, q, 1) AS score"
-               f" FROM {DOCS} d, plainto_tsquery('english', ?) q WHERE d.document @@ q AND {' AND '.join(where)}"
+               f" FROM {DOCS} d, plainto_tsquery('english', ?) q, to_tsquery('simple', ?) s"
+               # Words that are all stop words make an empty query: it must find nothing, not the scope.
+               f" WHERE numnode(q) > 0 AND d.document @@ (q && s) AND {' AND '.join(where)}"
                " ORDER BY score DESC, d.doc_id LIMIT ? OFFSET ?")
-        cur.execute(sql, [options, " ".join(found), *params, limit + 1, offset])
+        cur.execute(sql, [options, " ".join(found), scope_token(partnership_id), *params, limit + 1, offset])
     rows = cur.fetchall()
     hits = [
         {"kind": k, "id": doc_id, "activity_id": activity_id, "title": title, "snippet": snippet,

@@ -360,3 +360,13 @@ def test_corrected_text_replaces_what_the_lists_and_the_index_keep(world: Demo) 
     assert titles[audit] == "Thematic audit: [redacted]"
     assert world.get("/search", q="marimba")["items"] == []
     assert ids(world.get("/search", q="redacted")["items"], "id") == [audit]
+
+
+def test_a_stop_word_is_a_word_on_sqlite_and_nothing_on_postgres(world: Demo) -> None:
+    """PostgreSQL's English configuration drops stop words: the query is then empty and must
+    find nothing (not every document of the partnership); SQLite's FTS5 keeps every word."""
+    hits = world.get("/search", q="the")["items"]
+    if world.app.state.projector.db.dialect == "postgres":
+        assert hits == []
+    else:
+        assert hits and all("[the]" in hit["snippet"].lower() for hit in hits)
