@@ -75,7 +75,7 @@ _SQLITE = (
 )
 
 _POSTGRES = (
-    f"CREATE TABLE IF NOT EXISTS {DOCS} ({_COLUMNS},"
+    f"CREATE TABLE IF NOT EXISTS {DOCS} (seq BIGINT NOT NULL, {_COLUMNS},"
     " document tsvector GENERATED ALWAYS AS (to_tsvector('english', body) || to_tsvector('simple', scope)) STORED)",
     f"CREATE INDEX IF NOT EXISTS {DOCS}_document ON {DOCS} USING GIN (document)",
 )
@@ -91,19 +91,25 @@ _COMMON = (
 
 class SearchView(View):
     name = "search"
-    tables = (FTS, DOCS, AGENCIES, ROUTING)  # the index before its content table
+    tables = (DOCS, AGENCIES, ROUTING)
+
+    def drop(self, cur: Cursor) -> None:
+        cur.execute(f"DROP TABLE IF EXISTS {FTS}")  # SQLite's index (and its shadow tables), before its content
+        super().drop(cur)
 
     def create(self, cur: Cursor, dialect: Dialect) -> None:
         for statement in (*(_SQLITE if dialect == "sqlite" else _POSTGRES), *_COMMON):
             cur.execute(statement)
 
-    def _put(self, w: Writes, doc_id: UUID, e: Any, kind: str, activity_id: UUID, source_kind: str, title: str,
-             body: str, agencies: Sequence[str] = ()) -> None:
+    def _put(self, w: Writes, doc_id: UUID, e: Any, position: int, kind: str, activity_id: UUID, source_kind: str,
+             title: str, body: str, agencies: Sequence[str] = ()) -> None:
+        # `seq` (the index's row id) is the log position of the event that made the document:
+        # the same however the events were applied (in order, in a rebuild, after a retry).
         w.write(
             DOCS, doc_id,
-            f"INSERT INTO {DOCS} (doc_id, partnership_id, kind, activity_id, source_kind, title, body, scope)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET body = excluded.body",
-            (str(doc_id), e.partnership_id, kind, str(activity_id), source_kind, title, body,
+            f"INSERT INTO {DOCS} (seq, doc_id, partnership_id, kind, activity_id, source_kind, title, body, scope)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET body = excluded.body",
+            (position, str(doc_id), e.partnership_id, kind, str(activity_id), source_kind, title, body,
              scope_token(e.partnership_id)),
         )
         w.write(
@@ -128,13 +134,13 @@ class SearchView(View):
 
     @handles(ev.ActivityOpened)
     def _opened(self, w: Writes, e: ev.ActivityOpened, position: int) -> None:
-        self._put(w, e.originator_id, e, "activity", e.originator_id, e.kind.value, e.title, e.title)
+        self._put(w, e.originator_id, e, position, "activity", e.originator_id, e.kind.value, e.title, e.title)
         w.know(DOCS, e.originator_id, "source_kind, title", (e.kind.value, e.title))
 
     @handles(ev.FindingRecorded)
     def _finding(self, w: Writes, e: ev.FindingRecorded, position: int) -> None:
         kind, title = self._activity(w, e.originator_id)
-        self._put(w, e.finding_id, e, "finding", e.originator_id, kind, title, e.summary)
+        self._put(w, e.finding_id, e, position, "finding", e.originator_id, kind, title, e.summary)
 
     @handles(fnd.FindingAmended)
     def _amended(self, w: Writes, e: fnd.FindingAmended, position: int) -> None:
@@ -148,12 +154,14 @@ class SearchView(View):
     @handles(RecommendationMade)
     def _recommendation(self, w: Writes, e: RecommendationMade, position: int) -> None:
         kind, title = self._activity(w, e.activity_id)
-        self._put(w, e.originator_id, e, "recommendation", e.activity_id, kind, title, e.text, e.addressed_to)
+        self._put(w, e.originator_id, e, position, "recommendation", e.activity_id, kind, title, e.text,
+                  e.addressed_to)
 
     @handles(ActionAgreed)
     def _action(self, w: Writes, e: ActionAgreed, position: int) -> None:
         kind, title = self._activity(w, e.activity_id)
-        self._put(w, e.originator_id, e, "action", e.activity_id, kind, title, e.description, [e.owner_agency_id])
+        self._put(w, e.originator_id, e, position, "action", e.activity_id, kind, title, e.description,
+                  [e.owner_agency_id])
 
     def correct_text(self, w: Writes, entity_id: UUID, text: str) -> None:
         """Indexes `text` in place of the entity's words (the old words are no longer found).
