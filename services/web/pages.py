@@ -20,6 +20,7 @@ router = APIRouter()
 
 Admin = Annotated[Principal, Depends(require_person(Role.ADMIN))]
 
+DEADLINE_SHORT = {"breached": "Breached", "due-5": "In 5 days", "due-10": "In 6-10 days"}
 RAG_SHORT = {"red": "Red", "amber": "Amber", "green": "Green", "completed": "Completed", "blue": "Blue"}
 
 
@@ -55,12 +56,13 @@ async def dashboard(request: Request, admin: Admin) -> Response:
 
 def _charts(d: Dashboard) -> dict[str, object]:
     return {
-        "rag": bars([(RAG_SHORT[f.key], f.key, f.count) for f in d.rag]),
+        "rag": bars([(RAG_SHORT[f.key], f.key, f.count) for f in d.rag], half=True),
         "agencies": stacked_bars([(row.name, [(f.key, f.count) for f in row.by_rag]) for row in d.agencies]),
         "deadlines": bars([
-            (f.label, "red" if f.key == "breached" else "amber" if f.key == "due-5" else "neutral", f.count)
+            (DEADLINE_SHORT[f.key], "red" if f.key == "breached" else "amber" if f.key == "due-5" else "neutral",
+             f.count)
             for f in d.deadline_summary
-        ]),
-        "activities": bars([(f.label, "blue", f.count) for f in d.activities]),
+        ], half=True),
+        "activities": bars([(f.label, "blue", f.count) for f in d.activities], half=True),
         "findings": bars([(f.label, "neutral", f.count) for f in d.findings_by_quarter]),
     }

@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from domain.errors import RuleViolation
-from services.web.charts import LABEL_WIDTH, VALUE_ROOM, WIDTH, bars, stacked_bars
+from services.web.charts import HALF_LABEL_WIDTH, HALF_WIDTH, LABEL_WIDTH, VALUE_ROOM, WIDTH, bars, stacked_bars
 from services.web.forms import FieldError, FormErrors, errors_from, field_id, read_date
 from services.web.templating import environment
 
@@ -84,6 +84,15 @@ def test_bars_share_one_scale_and_the_largest_fills_the_room() -> None:
     assert [s.tone for s in b.segments] == ["green"] and b.segments[0].width == pytest.approx(room / 2)
     assert (a.total, b.total, c.total) == (8, 4, 0) and c.segments == ()
     assert a.y < b.y < c.y < chart.height
+    assert (chart.width, chart.label_width) == (WIDTH, LABEL_WIDTH)
+
+
+def test_a_half_width_chart_keeps_its_own_width_and_labels() -> None:
+    chart = bars([("Opened", "blue", 3), ("Closed", "blue", 1)], half=True)
+    assert (chart.width, chart.label_width) == (HALF_WIDTH, HALF_LABEL_WIDTH)
+    opened = chart.rows[0]
+    assert opened.segments[0].x == HALF_LABEL_WIDTH
+    assert opened.segments[0].x + opened.segments[0].width == pytest.approx(HALF_WIDTH - VALUE_ROOM)
 
 
 def test_bars_of_nothing_draw_no_bar() -> None:
