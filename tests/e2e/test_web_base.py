@@ -16,7 +16,7 @@ from adapters.settings import Settings
 from services.api.app import create_app
 from services.web import assets
 from services.web.csrf import check_csrf, csrf_token, include_pages
-from services.web.security_headers import CONTENT_SECURITY_POLICY
+from services.web.security_headers import CONTENT_SECURITY_POLICY, content_security_policy, style_hash
 from tests.e2e.conftest import Api, TestClient, make_settings
 from tests.fixtures.auth import auth_headers
 from tests.fixtures.web import COOKIE, person, session_cookie
@@ -265,3 +265,14 @@ def test_an_api_client_is_not_signed_in_by_a_session(app: FastAPI) -> None:
     with _signed_in(app) as client:
         assert client.get("/v1/partnerships/st-helens/tracker").status_code == 401
         assert client.get("/v1/partnerships/st-helens/tracker", headers=auth_headers(app)).status_code != 401
+
+
+def test_the_printable_agenda_keeps_its_inline_style_admitted_by_its_hash_alone(client: TestClient) -> None:
+    Api(client).register()
+    answer = client.get("/v1/partnerships/st-helens/forums/executive/agenda.html?meeting_on=2026-06-15")
+    assert answer.status_code == 200, answer.text
+    styles = re.findall(r"<style>(.*?)</style>", answer.text, re.S)
+    policy = answer.headers["content-security-policy"]
+    assert len(styles) == 1 and policy == content_security_policy([style_hash(styles[0])])
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy
+    assert style_hash(styles[0] + " ") not in policy
