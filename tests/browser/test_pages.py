@@ -39,6 +39,23 @@ def test_the_start_page_invites_a_visitor_to_sign_in(context: BrowserContext, ax
     check_page(page, axe_source, "start")
 
 
+def test_a_signed_in_secretary_sees_who_they_are_and_can_sign_out_by_keyboard(
+    context: BrowserContext, server: Server, axe_source: str
+) -> None:
+    page = signed_in(context, server, role="secretary", forum_id="executive", name="pa", display="Pat Adams")
+    page.goto("/")
+    banner = page.get_by_role("banner")
+    expect(banner).to_contain_text("Signed in as Pat Adams (forum secretary)")
+    expect(banner.get_by_role("link", name="Dashboard")).to_have_count(0)
+    sign_out = banner.get_by_role("button", name="Sign out")
+    expect(sign_out.locator("xpath=ancestor::form")).to_have_attribute("method", "post")
+    token = sign_out.locator("xpath=ancestor::form//input[@name='csrf_token']")
+    assert len(token.get_attribute("value") or "") >= 32
+    sign_out.focus()
+    expect(sign_out).to_be_focused()
+    check_page(page, axe_source, "start-signed-in")
+
+
 def test_the_dashboard_shows_the_demo_partnership_with_tables_behind_its_charts(
     context: BrowserContext, server: Server, axe_source: str
 ) -> None:
