@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     unreadable then, and erasing again completes it (adapters/subject_scrub.py)."""
     chain_events: bool = True
     """Chain every stored event by hash (adapters/chain_recorders.py); `lif verify` checks it."""
+    tls: bool = False
+    """lif is reached over HTTPS (directly or behind a proxy that terminates TLS): every response
+    carries Strict-Transport-Security and the web session's cookie is `Secure`."""
+    web_assets_dir: str | None = None
+    """The `node_modules` folder holding govuk-frontend and swagger-ui-dist (`npm ci`); default:
+    the one beside pyproject.toml (services/web/assets.py)."""
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The `eventsourcing` library's environment for the chosen store."""

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  echo "usage: deploy/test.sh [pytest args...]  (installs .venv, runs ruff, mypy, pytest)"
+  echo "usage: deploy/test.sh [pytest args...]  (installs .venv, npm packages and chromium if missing; runs ruff, mypy, pytest)"
   exit 0
 fi
 PY=${PYTHON:-python3}
@@ -15,6 +15,22 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 echo "== installing lif with its dev dependencies" >&2
 .venv/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+# The web pages' assets and the browser tests' axe-core come from npm (package-lock.json);
+# the browser tests drive Debian's Chromium. A missing one fails the tests; here it is installed.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "deploy/test.sh: npm is missing (install Node.js 18 or later with npm)" >&2
+  exit 1
+fi
+echo "== npm ci (GOV.UK Frontend, Swagger UI, axe-core)" >&2
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+if [[ ! -x /usr/bin/chromium ]]; then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "deploy/test.sh: /usr/bin/chromium is missing; as root: apt-get install -y chromium" >&2
+    exit 1
+  fi
+  echo "== apt-get install chromium (for the browser tests)" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 echo "== ruff" >&2
 .venv/bin/ruff check .
 echo "== mypy" >&2

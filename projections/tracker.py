@@ -337,6 +337,23 @@ def query_tracker(cur: Cursor, partnership_id: str, filters: TrackerFilters, tod
     return [tracker_row(r, routing, today) for r in rows]
 
 
+def rag_counts(cur: Cursor, partnership_id: str, today: date) -> dict[tuple[str, str], int]:
+    """How many of the partnership's actions each agency owns in each RAG rating on `today`:
+    {(owner_agency_id, rag): count}, counted in the database with `rag`'s own conditions."""
+    cases = []
+    params: list[Any] = []
+    for value in RAGS:
+        condition, values = rag_condition(value, today)
+        cases.append(f"WHEN {condition} THEN '{value}'")
+        params.extend(values)
+    cur.execute(
+        f"SELECT owner_agency_id, rating, COUNT(*) FROM (SELECT a.owner_agency_id, CASE {' '.join(cases)} END"
+        f" AS rating FROM {ACTIONS} a WHERE a.partnership_id = ?) rated GROUP BY owner_agency_id, rating",
+        [*params, partnership_id],
+    )
+    return {(agency, rating): int(n) for agency, rating, n in cur.fetchall()}
+
+
 def forums_by_kind(cur: Cursor, partnership_id: str) -> dict[str, list[str]]:
     cur.execute(
         f"SELECT source_kind, forum_id FROM {ROUTING} WHERE partnership_id = ? ORDER BY source_kind, seq",

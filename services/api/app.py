@@ -46,6 +46,7 @@ from services.api.routers import (
 )
 from services.application.service import LearningService
 from services.application.subjects.known import KnownIdentitiesCache
+from services.web.app import install_web
 
 
 def _document_errors_as_json(app: FastAPI) -> None:
@@ -155,7 +156,9 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
         description="Every finding, recommendation and action of a Safeguarding Children "
         "Partnership as an immutable event.",
         lifespan=lifespan,
-        # Only /health, /ready, /metrics, /openapi.json and /docs answer without credentials.
+        # Only /health, /ready, /metrics, /openapi.json and /docs answer without credentials (and
+        # the web pages, which have their own sign-in). /docs is served from local files (services/web/docs.py).
+        docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
@@ -174,6 +177,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_auth(app, settings)
+    install_web(app, settings)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -45,7 +45,9 @@ def _scenario_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-@command("serve", "serve the API on the configured store (SQLite file by default)", _serve_args)
+@command(
+    "serve", "serve the API and the web pages on the configured store (SQLite file by default)", _serve_args
+)
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -74,6 +76,10 @@ def _serve(args: argparse.Namespace) -> int:
         except ScenarioError as e:
             print(f"lif serve --demo: {e}", file=sys.stderr)
             return 2
+    from services.web.assets import ensure_assets
+
+    # The pages' assets (npm ci) are installed before the server starts; without them it still serves.
+    ensure_assets(get_settings(), lambda line: print(line, file=sys.stderr))
     app = create_app()
     if args.demo:
         from services.seeds.demo import load_demo_if_empty
