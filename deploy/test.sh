@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the project into .venv and runs lint, types and the whole test suite.
-# The test fixtures start PostgreSQL and Kafka themselves when none is given
-# (LIF_TEST_POSTGRES_DSN, LIF_TEST_KAFKA_BOOTSTRAP).
+# The test fixtures start PostgreSQL, Kafka and the OpenID provider themselves when none
+# is given (LIF_TEST_POSTGRES_DSN, LIF_TEST_KAFKA_BOOTSTRAP, LIF_TEST_OIDC_ISSUER).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
@@ -15,6 +15,14 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 echo "== installing lif with its dev dependencies" >&2
 .venv/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+if [[ -z "${LIF_TEST_OIDC_ISSUER:-}" ]]; then
+  # The sign-in tests' OpenID provider (deploy/oidc.sh start would install it too; done here
+  # so a missing node or npm stops the run before the tests, saying so).
+  command -v npm >/dev/null 2>&1 || { echo "deploy/test.sh: npm is needed for the OpenID provider (apt-get install npm)" >&2; exit 1; }
+  echo "== installing the test OpenID provider (npm ci in deploy/oidc)" >&2
+  (cd deploy/oidc && npm ci --no-audit --no-fund --loglevel=error)
+  sha256sum deploy/oidc/package-lock.json | cut -d' ' -f1 > deploy/oidc/node_modules/.lif-lock.sha256
+fi
 echo "== ruff" >&2
 .venv/bin/ruff check .
 echo "== mypy" >&2
