@@ -219,3 +219,16 @@ def test_a_forged_altered_or_expired_id_token_is_refused(oidc_issuer: str) -> No
     unsigned = base64.urlsafe_b64encode(b'{"alg":"none"}').rstrip(b"=").decode()
     _refused(rp, f"{unsigned}.{payload}.", nonce)
     assert isinstance(asyncio.run(rp.key_set()), KeySet)
+
+
+def test_the_partnerships_own_mapping_decides_the_role_a_sign_in_gives(app: FastAPI, lif: str) -> None:
+    """The admin maps the police lead's app role to the scrutineer's, through the API's command."""
+    with client_as(app) as admin:
+        body = {"roles": {"lif.agency": "scrutineer"}, "rationale": "Police leads scrutinise this year's audits."}
+        Api(admin).post("/sign-in-claims", body)
+    with httpx.Client(timeout=30) as browser:
+        browser.get(_to_callback(browser, lif, "police-lead"))
+        assert _session(browser)["person"]["subject"] == "scrutineer:police-lead@example.org"
+    with httpx.Client(timeout=30) as browser:  # the old mapping's admin role no longer exists
+        refused = browser.get(_to_callback(browser, lif, "bu-admin"))
+        assert refused.status_code == 403 and 'data-code="no_role"' in refused.text
