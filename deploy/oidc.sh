@@ -35,6 +35,7 @@ Commands:
              printing it) if already running.
   stop       stop it (SIGTERM, then SIGKILL after ${STOP_TIMEOUT}s).
   status     print whether it runs; exit 0 if running, 3 if not.
+  install    only install it (npm ci), if its lock file changed since the last install.
   issuer     print the issuer URL.
   dir        print the state directory.
   -h|--help  this help.
@@ -74,6 +75,7 @@ port_open() {
 }
 
 install() {
+    mkdir -p "$DIR"
     command -v "$NODE" >/dev/null 2>&1 || die "node not found (need node 20.19+; on Debian: apt-get install nodejs npm)"
     command -v "$NPM" >/dev/null 2>&1 || die "npm not found (on Debian: apt-get install npm)"
     # Installed again whenever the lock file changed since the last install.
@@ -186,6 +188,7 @@ main() {
         start) cmd_start ;;
         stop) cmd_stop ;;
         status) cmd_status ;;
+        install) install ;;
         issuer) issuer ;;
         dir) printf '%s\n' "$DIR" ;;
         -h|--help|help) usage ;;

@@ -97,6 +97,9 @@ class SetRetentionPeriod(Command):
 
 
 _CLAIMS = DEFAULT_SIGN_IN_CLAIMS
+# pydantic states a key's characters as `patternProperties`; without this, a key outside them
+# would be documented as allowed (with any value), where the payload refuses it.
+_KEYS_AS_PATTERNED: dict[str, Any] = {"additionalProperties": False}
 
 
 @declare(sign_in.set_sign_in_claims, "sign-in-claims", CONFIGURE)
@@ -108,17 +111,19 @@ class SetSignInClaims(Command):
     role_claim: ClaimName = Field(default=_CLAIMS.role_claim, description="The claim whose values give the role.")
     roles: dict[ClaimValue, SignInRole] = Field(
         description="A value of the role claim (an app role, a group id) -> the role it gives.",
-        json_schema_extra={"minProperties": 1},
+        json_schema_extra={"minProperties": 1, **_KEYS_AS_PATTERNED},
     )
     agency_claim: ClaimName = Field(
         default=_CLAIMS.agency_claim, description="The claim naming an agency lead's agency."
     )
     agencies: dict[ClaimValue, Slug] = Field(
-        default={}, description="A value of the agency claim -> the agency's id; empty: the value is the id."
+        default={}, description="A value of the agency claim -> the agency's id; empty: the value is the id.",
+        json_schema_extra=_KEYS_AS_PATTERNED,
     )
     forum_claim: ClaimName = Field(default=_CLAIMS.forum_claim, description="The claim naming a secretary's forum.")
     forums: dict[ClaimValue, Slug] = Field(
-        default={}, description="A value of the forum claim -> the forum's id; empty: the value is the id."
+        default={}, description="A value of the forum claim -> the forum's id; empty: the value is the id.",
+        json_schema_extra=_KEYS_AS_PATTERNED,
     )
     name_claim: ClaimName = Field(default=_CLAIMS.name_claim, description="The claim holding the person's name.")
 
