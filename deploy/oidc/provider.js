@@ -36,9 +36,9 @@ const provider = new Provider(issuer, {
   clients: [{
     client_id: clientId,
     client_secret: clientSecret,
-    // `native` lets lif's callback on 127.0.0.1 use any port (RFC 8252 loopback redirects).
+    // `native` lets lif's callback on 127.0.0.1 or localhost use any port (RFC 8252 loopback redirects).
     application_type: 'native',
-    redirect_uris: [`http://${host}/sign-in/callback`],
+    redirect_uris: [`http://${host}/sign-in/callback`, 'http://localhost/sign-in/callback'],
     grant_types: ['authorization_code'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
