@@ -63,6 +63,7 @@ from domain.commands.partnership import (
     RegisterWebhook,
     ScheduleMeeting,
     SetRouting,
+    SetSignInClaims,
     Subscribe,
     Unsubscribe,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "ScheduleMeeting",
     "SendFinalReport",
     "SetRouting",
+    "SetSignInClaims",
     "StartActivity",
     "Subscribe",
     "Unsubscribe",

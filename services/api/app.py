@@ -47,6 +47,7 @@ from services.api.routers import (
 from services.application.service import LearningService
 from services.application.subjects.known import KnownIdentitiesCache
 from services.web.app import install_web
+from services.web.sign_in import install_sign_in
 
 
 def _document_errors_as_json(app: FastAPI) -> None:
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_auth(app, settings)
     install_web(app, settings)
+    install_sign_in(app, settings)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:
