@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -25,12 +23,13 @@ from adapters.settings import Settings
 from domain.errors import DomainError
 from services.application.auth.oidc import OpenIdProvider, PendingSignIn, SignInFailed
 from services.application.auth.sign_in import demo_people, partnership_for_sign_in, person_from_claims
+from services.web.csrf import include_pages
+from services.web.templating import render
 
 PENDING = "lif_sign_in"
 """The session key of a sign-in in progress."""
 SESSION_HOURS = 8
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 dev_router = APIRouter(include_in_schema=False)
 
@@ -54,19 +53,17 @@ def install_sign_in(app: FastAPI, settings: Settings) -> None:
     install_session(app, settings)
     app.state.oidc = OpenIdProvider.from_settings(settings)
     app.state.demo_sign_in = None
-    app.include_router(router)
+    include_pages(app, router)
 
 
 def install_dev_sign_in(app: FastAPI, partnership_id: str) -> None:
     """The development sign-in: only `lif serve --demo` calls this; nothing else mounts it."""
     app.state.demo_sign_in = partnership_id
-    app.include_router(dev_router)
+    include_pages(app, dev_router)
 
 
 def _page(request: Request, template: str, title: str, status: int = 200, **context: Any) -> HTMLResponse:
-    response = templates.TemplateResponse(
-        request, f"sign_in/{template}", {"title": title, **context}, status_code=status,
-    )
+    response = render(request, f"sign_in/{template}", status, title=title, **context)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -85,7 +82,7 @@ def _partnership(request: Request, given: str | None) -> str | None:
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_page(request: Request, partnership: str | None = None) -> HTMLResponse:
     return _page(
-        request, "start.html", "Sign in", person=request.session.get("person"),
+        request, "start.html", "Sign in", session_person=request.session.get("person"),
         configured=request.app.state.oidc is not None, partnership=_partnership(request, partnership),
         demo=request.app.state.demo_sign_in is not None,
     )
@@ -149,7 +146,7 @@ def sign_out(request: Request) -> Response:
 @router.get("/sign-out", response_class=HTMLResponse)
 def signed_out_page(request: Request) -> HTMLResponse:
     person = request.session.get("person")
-    return _page(request, "signed_out.html", "Sign out" if person else "You are signed out", person=person)
+    return _page(request, "signed_out.html", "Sign out" if person else "You are signed out", session_person=person)
 
 
 def _demo_people(request: Request) -> list[dict[str, str | None]]:

@@ -163,7 +163,11 @@ def test_sign_out_ends_the_session(lif: str) -> None:
     with httpx.Client(timeout=30) as browser:
         browser.get(_to_callback(browser, lif, "police-lead"))
         assert _session(browser)["person"]["role"] == "agency"
-        out = browser.post(f"{lif}/sign-out")
+        refused = browser.post(f"{lif}/sign-out")  # a form from elsewhere carries no token
+        assert refused.status_code == 403 and _session(browser)["person"]["role"] == "agency"
+        token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get(f"{lif}/sign-in").text)
+        assert token is not None
+        out = browser.post(f"{lif}/sign-out", data={"csrf_token": token.group(1)})
         assert out.status_code == 303 and out.headers["location"] == "/sign-out"
         assert "person" not in _session(browser)
         page = browser.get(f"{lif}/sign-out")

@@ -49,9 +49,15 @@ def test_under_demo_one_picks_a_demo_person_on_a_page_marked_demo_only(
         people = dict(re.findall(r'value="(\d+)"[^>]*>\s*<label for="person-\d+">([^<]+)</label>', page.text))
         assert {"Business unit (admin)", "Independent scrutineer"} <= set(people.values())
         police = next(i for i, name in people.items() if name == "Safeguarding lead, Merseyside Police")
-        signed_in = client.post("/sign-in/dev", data={"person": police})
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        assert client.post("/sign-in/dev", data={"person": police}).status_code == 403  # no token
+        signed_in = client.post("/sign-in/dev", data={"person": police, "csrf_token": token.group(1)})
         assert signed_in.status_code == 303
         assert "You are signed in as Safeguarding lead, Merseyside Police (agency, merseyside-police)" in (
             client.get("/sign-in").text
         )
-        assert client.post("/sign-in/dev", data={"person": "999"}).status_code == 422
+        # Signing in starts a new session, with a token of its own.
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in/dev").text)
+        assert token is not None
+        assert client.post("/sign-in/dev", data={"person": "999", "csrf_token": token.group(1)}).status_code == 422
