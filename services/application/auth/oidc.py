@@ -15,16 +15,23 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import authlib.deprecate  # noqa: F401  (its import puts an "always" filter first; ours goes after)
 import httpx
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from adapters.settings import Settings
+
+with warnings.catch_warnings():
+    # authlib announces, at import, a move to another httpx package; on stderr it would break
+    # the processes' JSON log lines. The client used here is unaffected.
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 ASYMMETRIC = ("RS256", "PS256", "ES256", "RS384", "PS384", "ES384", "RS512", "PS512", "ES512", "EdDSA")
 """ID-token algorithms accepted: never `none`, never a shared secret's HS* (key confusion)."""
