@@ -4,6 +4,7 @@ and who it says is signed in, CSRF on every form, pages for people's errors, /do
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -269,7 +270,11 @@ def test_an_api_client_is_not_signed_in_by_a_session(app: FastAPI) -> None:
 
 def test_the_printable_agenda_keeps_its_inline_style_admitted_by_its_hash_alone(client: TestClient) -> None:
     Api(client).register()
-    answer = client.get("/v1/partnerships/st-helens/forums/executive/agenda.html?meeting_on=2026-06-15")
+    url = "/v1/partnerships/st-helens/forums/executive/agenda.html?meeting_on=2026-06-15"
+    # The agenda is a view: it answers once the projector has caught up with the registration.
+    deadline = time.monotonic() + 30
+    while (answer := client.get(url)).status_code == 404 and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert answer.status_code == 200, answer.text
     styles = re.findall(r"<style>(.*?)</style>", answer.text, re.S)
     policy = answer.headers["content-security-policy"]

@@ -46,7 +46,7 @@ def test_under_demo_one_picks_a_demo_person_on_a_page_marked_demo_only(
         assert 'href="/sign-in/dev"' in client.get("/sign-in").text
         page = client.get("/sign-in/dev")
         assert page.status_code == 200 and "Development sign-in, demo only" in page.text
-        people = dict(re.findall(r'value="(\d+)"[^>]*>\s*<label for="person-\d+">([^<]+)</label>', page.text))
+        people = dict(re.findall(r'value="(\d+)"[^>]*>\s*<label for="person-\d+"[^>]*>([^<]+)</label>', page.text))
         assert {"Business unit (admin)", "Independent scrutineer"} <= set(people.values())
         police = next(i for i, name in people.items() if name == "Safeguarding lead, Merseyside Police")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
