@@ -166,8 +166,8 @@ def test_pages_neither_repeat_nor_miss_a_row_while_the_list_grows(world: Demo) -
     assert first["count"] == 3 and first["items"] == whole[:3] and first["next"]
     # Meanwhile an activity opened before every one on the first page, and one after them all.
     api = Api(world.admin, PID)
-    earliest = api.open_audit(title=f"Thematic audit {uuid4().hex[:6]}", opened_on="2020-01-06")["id"]
-    latest = api.open_audit(title=f"Thematic audit {uuid4().hex[:6]}", opened_on="2026-12-31")["id"]
+    earliest = api.open_audit(title="Thematic audit opened earliest", opened_on="2020-01-06")["id"]
+    latest = api.open_audit(title="Thematic audit opened latest", opened_on="2026-12-31")["id"]
     rest: list[dict[str, Any]] = []
     cursor = first["next"]
     while cursor:
