@@ -140,6 +140,8 @@ def topic_records(bootstrap: str, topic: str, timeout: float = 30.0) -> list[byt
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not partitions:  # not created yet (its first producer has not written): nothing in it
+            return []
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
         ends = consumer.end_offsets(partitions)
