@@ -13,6 +13,7 @@ from services.application.auth.principals import Principal, Role
 from services.web.charts import bars, stacked_bars
 from services.web.dashboard import DEADLINE_WINDOW, RAG_LABELS, RAG_ORDER, Dashboard, Links, read_dashboard, words
 from services.web.forms import FormErrors, read_date, typed_values
+from services.web.navigation import home_page
 from services.web.session import current_person, require_person
 from services.web.templating import render
 
@@ -26,9 +27,9 @@ RAG_SHORT = {"red": "Red", "amber": "Amber", "green": "Green", "completed": "Com
 
 @router.get("/", response_class=HTMLResponse)
 def start(request: Request) -> Response:
-    person = current_person(request)
-    if person is not None and person.role is Role.ADMIN:
-        return RedirectResponse("/dashboard", status_code=303)
+    home = home_page(current_person(request))
+    if home is not None:
+        return RedirectResponse(home, status_code=303)
     return render(request, "start.html")
 
 

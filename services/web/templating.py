@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from services.web.csrf import FIELD, csrf_token
+from services.web.navigation import menu
 from services.web.session import ROLE_NAMES, current_person, person_name
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -36,6 +37,7 @@ def environment() -> Environment:
     )
     env.globals["service_name"] = SERVICE_NAME
     env.globals["csrf_field"] = FIELD
+    env.globals["menu"] = menu
     return env
 
 
