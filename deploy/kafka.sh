@@ -9,6 +9,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly HERE
 readonly POM="$HERE/kafka/pom.xml"
 readonly READY_SRC="$HERE/kafka/KafkaReady.java"
+# shellcheck source=deploy/lib.sh
+source "$HERE/lib.sh"
 readonly DEP_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 
 readonly HOST="127.0.0.1"
@@ -70,30 +72,10 @@ Remove the state dir (after 'stop') to start from scratch.
 EOF
 }
 
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
-
 bootstrap() { printf '%s:%s\n' "$HOST" "$PORT"; }
 
 # pid of our broker if it is running, else empty.
-running_pid() {
-    local pid
-    [[ -f "$PID_FILE" ]] || return 0
-    pid="$(<"$PID_FILE")"
-    [[ "$pid" =~ ^[0-9]+$ ]] || return 0
-    kill -0 "$pid" 2>/dev/null || return 0
-    # Guard against pid reuse: must be a kafka.Kafka JVM using our config.
-    if [[ -r "/proc/$pid/cmdline" ]]; then
-        local cmdline
-        cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-        [[ "$cmdline" == *"kafka.Kafka $PROPS"* ]] || return 0
-    fi
-    printf '%s\n' "$pid"
-}
-
-port_open() {
-    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
-}
+running_pid() { pid_running_as "$PID_FILE" "kafka.Kafka $PROPS"; }
 
 require_tools() {
     command -v "$JAVA" >/dev/null 2>&1 \
@@ -268,13 +250,7 @@ wait_ready() {
 
 cmd_start() {
     local pid
-    mkdir -p "$DIR"
-    # Serialise concurrent starts/stops on the same state dir.
-    exec 9>"$DIR/.lock"
-    if command -v flock >/dev/null 2>&1; then
-        flock -w "$((START_TIMEOUT + 120))" 9 || die "timed out waiting for the lock on $DIR"
-    fi
-
+    lock_state_dir "$((START_TIMEOUT + 120))"
     pid="$(running_pid)"
     if [[ -n "$pid" ]]; then
         log "already running (pid $pid) on $HOST:$PORT"
@@ -332,19 +308,7 @@ cmd_start() {
     esac
 }
 
-stop_pid() {
-    local pid="$1" deadline
-    kill -TERM "$pid" 2>/dev/null || return 0
-    deadline=$((SECONDS + STOP_TIMEOUT))
-    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do
-        sleep 0.2
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "broker did not stop within ${STOP_TIMEOUT}s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-    fi
-}
+stop_pid() { stop_pid_within "$1" "$STOP_TIMEOUT" broker; }
 
 cmd_stop() {
     local pid
@@ -352,10 +316,7 @@ cmd_stop() {
         log "not running (no state dir $DIR)"
         return 0
     fi
-    exec 9>"$DIR/.lock"
-    if command -v flock >/dev/null 2>&1; then
-        flock -w "$((START_TIMEOUT + 120))" 9 || die "timed out waiting for the lock on $DIR"
-    fi
+    lock_state_dir "$((START_TIMEOUT + 120))"
     pid="$(running_pid)"
     if [[ -z "$pid" ]]; then
         rm -f "$PID_FILE"
@@ -368,16 +329,7 @@ cmd_stop() {
     log "stopped"
 }
 
-cmd_status() {
-    local pid
-    pid="$(running_pid)"
-    if [[ -n "$pid" ]]; then
-        echo "running (pid $pid) on $HOST:$PORT, state dir $DIR"
-        return 0
-    fi
-    echo "not running (state dir $DIR)"
-    return 3
-}
+cmd_status() { print_status "$(running_pid)" "on $HOST:$PORT"; }
 
 main() {
     [[ $# -ge 1 ]] || { usage >&2; exit 64; }

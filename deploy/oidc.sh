@@ -8,6 +8,8 @@ readonly PROG="${0##*/}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly HERE
 readonly APP="$HERE/oidc"
+# shellcheck source=deploy/lib.sh
+source "$HERE/lib.sh"
 
 readonly HOST="127.0.0.1"
 readonly PORT="${LIF_OIDC_PORT:-19480}"
@@ -50,29 +52,9 @@ Environment:
 EOF
 }
 
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
-
 issuer() { printf 'http://%s:%s\n' "$HOST" "$PORT"; }
 
-running_pid() {
-    local pid
-    [[ -f "$PID_FILE" ]] || return 0
-    pid="$(<"$PID_FILE")"
-    [[ "$pid" =~ ^[0-9]+$ ]] || return 0
-    kill -0 "$pid" 2>/dev/null || return 0
-    # Guard against pid reuse: must be node running our provider script.
-    if [[ -r "/proc/$pid/cmdline" ]]; then
-        local cmdline
-        cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-        [[ "$cmdline" == *"$APP/provider.js"* ]] || return 0
-    fi
-    printf '%s\n' "$pid"
-}
-
-port_open() {
-    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
-}
+running_pid() { pid_running_as "$PID_FILE" "$APP/provider.js"; }
 
 install() {
     mkdir -p "$DIR"
@@ -104,26 +86,9 @@ wait_ready() {
     return 1
 }
 
-stop_pid() {
-    local pid="$1" deadline
-    kill -TERM "$pid" 2>/dev/null || return 0
-    deadline=$((SECONDS + STOP_TIMEOUT))
-    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "provider did not stop within ${STOP_TIMEOUT}s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-}
+stop_pid() { stop_pid_within "$1" "$STOP_TIMEOUT" provider; }
 
-lock() {
-    mkdir -p "$DIR"
-    exec 9>"$DIR/.lock"
-    if command -v flock >/dev/null 2>&1; then
-        flock -w "$((START_TIMEOUT + 300))" 9 || die "timed out waiting for the lock on $DIR"
-    fi
-}
+lock() { lock_state_dir "$((START_TIMEOUT + 300))"; }
 
 cmd_start() {
     local pid
@@ -171,16 +136,7 @@ cmd_stop() {
     log "stopped"
 }
 
-cmd_status() {
-    local pid
-    pid="$(running_pid)"
-    if [[ -n "$pid" ]]; then
-        echo "running (pid $pid) at $(issuer), state dir $DIR"
-        return 0
-    fi
-    echo "not running (state dir $DIR)"
-    return 3
-}
+cmd_status() { print_status "$(running_pid)" "at $(issuer)"; }
 
 main() {
     [[ $# -ge 1 ]] || { usage >&2; exit 64; }

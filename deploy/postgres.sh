@@ -4,6 +4,10 @@
 set -euo pipefail
 
 readonly PROG="${0##*/}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly HERE
+# shellcheck source=deploy/lib.sh
+source "$HERE/lib.sh"
 readonly HOST="127.0.0.1"
 readonly PORT="${LIF_PG_PORT:-55432}"
 readonly DIR="${LIF_PG_DIR:-/tmp/lif-pg-$PORT}"
@@ -48,14 +52,7 @@ dir (after 'stop') to start from scratch.
 EOF
 }
 
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
-
 dsn() { printf 'postgresql://%s:%s@%s:%s/%s\n' "$DB_USER" "$DB_PASSWORD" "$HOST" "$PORT" "$DB_NAME"; }
-
-port_open() {
-    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
-}
 
 is_root() { [[ "$(id -u)" -eq 0 ]]; }
 
@@ -185,13 +182,7 @@ ensure_database() {
     fi
 }
 
-lock_dir() {
-    mkdir -p "$DIR"
-    exec 9>"$DIR/.lock"
-    if command -v flock >/dev/null 2>&1; then
-        flock -w "$((START_TIMEOUT + 300))" 9 || die "timed out waiting for the lock on $DIR"
-    fi
-}
+lock_dir() { lock_state_dir "$((START_TIMEOUT + 300))"; }
 
 cmd_start() {
     setup_bin
@@ -244,12 +235,9 @@ cmd_stop() {
 
 cmd_status() {
     BIN="$(find_bin_dir)"
-    if [[ -n "$BIN" ]] && is_running; then
-        echo "running on $HOST:$PORT, state dir $DIR"
-        return 0
-    fi
-    echo "not running (state dir $DIR)"
-    return 3
+    local up=""
+    if [[ -n "$BIN" ]] && is_running; then up=yes; fi
+    print_status "$up" "on $HOST:$PORT"
 }
 
 main() {
