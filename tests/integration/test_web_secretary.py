@@ -133,9 +133,9 @@ def test_the_agenda_is_the_api_agendas_with_names_and_a_print_view(world: World)
     assert "1. Findings and recommendations awaiting decision" in html and "7. Themes in the last 12 months" in html
     assert f'href="/forum/meetings/{TODAY.isoformat()}/print"' in html
     printed = world.page(f"/forum/meetings/{TODAY.isoformat()}/print")
-    assert "/static/lif/forum-print.css" in printed and "/decide/" not in printed
+    assert "/static/lif/forum.css" in printed and "/decide/" not in printed
     assert all(text in printed for text in world.recommendations)
-    assert world.client.get("/static/lif/forum-print.css").status_code == 200
+    assert world.client.get("/static/lif/forum.css").status_code == 200
     world.page(f"/forum/meetings/{(TODAY + timedelta(days=1)).isoformat()}", 404)  # not a meeting
 
 
