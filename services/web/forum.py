@@ -99,11 +99,6 @@ class Subject:
     subject_id: UUID
     title: str
     detail: str
-    version: int
-
-    @property
-    def what(self) -> str:
-        return "recommendation" if self.kind is DecisionSubject.RECOMMENDATION else "sign-off of"
 
 
 def subject_in_scope(
@@ -117,13 +112,13 @@ def subject_in_scope(
         a = store.load(r.activity_id, Activity) if r else None
         if r is None or a is None:
             return None
-        return Subject(kind, subject_id, r.text, f"From “{a.title}”, made {r.made_on:%-d %B %Y}", r.version)
+        return Subject(kind, subject_id, r.text, f"From “{a.title}”, made {r.made_on:%-d %B %Y}")
     if kind is DecisionSubject.ACTIVITY_SIGN_OFF:
         scope = ScopeRequest(principal, {"activity_id": str(subject_id)}, {}, None, store)
         a = store.load(subject_id, Activity) if routed_activity(scope) else None
         if a is None:
             return None
-        return Subject(kind, subject_id, a.title, f"Status: {a.status.value.replace('_', ' ')}", a.version)
+        return Subject(kind, subject_id, a.title, f"Status: {a.status.value.replace('_', ' ')}")
     return None
 
 

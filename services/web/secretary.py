@@ -43,7 +43,6 @@ Secretary = Annotated[Principal, Depends(require_person(Role.SECRETARY))]
 
 FLASH = "forum_decision"
 """The session's note of the decision just recorded: the agenda shows it once, in a banner."""
-DECISION_FIELDS = ("outcome", "rationale", "decided_by", "meeting_on")
 ITEM_FIELDS = ("subject_id", "forum_id", "subject")
 """Refusals about the item itself (already decided, not this forum's): shown on the item."""
 KEY_FIELD = "idempotency_key"
@@ -214,7 +213,7 @@ async def decision_answers(
         return _question(request, home, meeting_on, subject, found, status)
     return render(
         request, "secretary/check.html", home=home, meeting_on=meeting_on, subject=subject, command=command,
-        typed=form, key=form.get(KEY_FIELD) or secrets.token_urlsafe(16), fields=DECISION_FIELDS,
+        typed=form, key=form.get(KEY_FIELD) or secrets.token_urlsafe(16),
         action=_base(meeting_on, kind, subject_id) + "/confirm", current_page="forum", **_words(),
     )
 

@@ -84,6 +84,7 @@ def _seed(app: FastAPI) -> tuple[dict[str, UUID], UUID]:
                                               made_on=PAST - timedelta(days=7)), audit)["id"])
         for text in ("Use multi-agency chronologies", "Publish an escalation protocol")
     }
+    run(cmd.ReportActivity(report_summary="Chronologies are rarely used.", reported_on=PAST - timedelta(days=3)), audit)
     app.state.projector.wait_for(app.state.store.recorder.max_notification_id(), timeout=30)
     return recommendations, audit
 
@@ -200,12 +201,30 @@ def test_a_deferral_keeps_the_item_on_the_agenda_marked_as_deferred(world: World
     assert text in awaiting and "Deferred at this meeting" in awaiting and "deferred once" in awaiting
 
 
+def test_a_sign_off_is_recorded_from_its_agenda_item(world: World) -> None:
+    agenda = world.page(f"/forum/meetings/{TODAY.isoformat()}")
+    path = f"/forum/meetings/{TODAY.isoformat()}/decide/activity_sign_off/{world.activity}"
+    assert path in agenda.split('id="awaiting_sign_off-heading"')[1].split("</section>")[0]
+    assert "Sign off the activity" in world.page(path)
+    world.post(path + "/confirm", _answers(rationale="The audit's report answers its scope."), 303)
+    after = world.page(f"/forum/meetings/{TODAY.isoformat()}")
+    assert "Decision recorded: signed off" in after
+    assert "Neglect thematic audit" not in after.split('id="awaiting_sign_off-heading"')[1].split("</section>")[0]
+    decisions = after.split('id="decisions-heading"')[1].split("</section>")[0]
+    assert "Neglect thematic audit (sign-off)" in decisions and "Signed off" in decisions
+
+
 def test_another_forums_secretary_cannot_reach_this_forums_items(world: World) -> None:
     path = _decide_path(world, "Use multi-agency chronologies")
     world.sign_in(forum_id=CDOP)
     assert "Audit, Review and Learning Forum" not in world.page("/forum")
     world.page(f"/forum/meetings/{TODAY.isoformat()}", 404)  # the CDOP does not meet today
     world.page(path, 404)
+    world.sign_in(forum_id=ARLF)  # its own forum, but no such recommendation: an activity's id, or none
+    world.page(f"/forum/meetings/{TODAY.isoformat()}/decide/recommendation/{world.activity}", 404)
+    world.page(f"/forum/meetings/{TODAY.isoformat()}/decide/recommendation/{UUID(int=7)}", 404)
+    world.page(f"/forum/meetings/{TODAY.isoformat()}/decide/practice_review_commissioning/{world.activity}", 404)
+    world.sign_in(forum_id=CDOP)
     world.post(path, _answers(), 404)
     world.post(path + "/confirm", _answers(), 404)
     world.sign_in(role="admin")
