@@ -7,6 +7,7 @@ from enum import StrEnum
 from uuid import UUID, uuid4
 
 from domain.aggregate import AggregateEvent, AggregateState, Change, Context, base_fields
+from domain.dates import not_after_today
 from domain.errors import InvalidInput
 from domain.partnership import Partnership
 from domain.recommendation import DecisionOutcome
@@ -70,6 +71,8 @@ def record_decision(
     chairs_action: bool = False,
 ) -> Change[Decision]:
     p.check_meeting(forum_id, meeting_on, chairs_action=chairs_action)
+    # A decision records what a forum decided: a meeting still to come has decided nothing.
+    not_after_today("meeting_on", meeting_on, "a decision's meeting (or chair's action)")
     if not (ctx.rationale or "").strip():
         raise InvalidInput(
             "rationale_required", "A forum decision records its rationale.", "rationale"

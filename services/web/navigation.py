@@ -20,7 +20,7 @@ class NavItem:
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     Role.ADMIN: (NavItem("/dashboard", "Dashboard", "dashboard"),),
-    Role.SECRETARY: (),
+    Role.SECRETARY: (NavItem("/forum", "Forum meetings", "forum"),),
     Role.AGENCY: (),
     Role.SCRUTINEER: (),
 }

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 
 from domain import recommendation as recommendations
+from domain.dates import today_in_england
 from domain.decision import DecisionRecorded, DecisionSubject, record_decision
 from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.framework import ARLF, BOARD, CDOP, SCPF, SourceKind
-from domain.partnership import Partnership, set_routing
+from domain.partnership import Partnership, schedule_meeting, set_routing
 from domain.recommendation import DecisionOutcome, RecommendationStatus
 from tests.unit.builders import D0, ctx, decide, partnership, recommend, reported
 
@@ -81,6 +83,19 @@ def test_a_decision_names_who_decided() -> None:
     with pytest.raises(InvalidInput) as e:
         _record(partnership(), decided_by=())
     assert (e.value.code, e.value.field) == ("decided_by_required", "decided_by")
+
+
+@pytest.mark.parametrize("chairs_action", [False, True])
+def test_a_decision_is_not_dated_after_today_even_on_a_scheduled_meeting(chairs_action: bool) -> None:
+    tomorrow = today_in_england() + timedelta(days=1)
+    p = schedule_meeting(partnership(), ctx(), forum_id=ARLF, meets_on=tomorrow).result
+    with pytest.raises(RuleViolation) as e:
+        record_decision(
+            p, ctx("Agreed in advance."), forum_id=ARLF, meeting_on=tomorrow, subject=DecisionSubject.RECOMMENDATION,
+            subject_id=uuid4(), outcome=DecisionOutcome.ACCEPT, decided_by=("Chair",), chairs_action=chairs_action,
+        )
+    assert (e.value.code, e.value.field) == ("date_in_future", "meeting_on")
+    assert tomorrow.isoformat() in e.value.message
 
 
 # --- deciding a recommendation -------------------------------------------
