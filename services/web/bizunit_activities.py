@@ -1,0 +1,386 @@
+"""The business unit's activities: the list, opening one, its page, and its lifecycle's forms
+(a step, a finding, a recommendation, a forum's decision, an action).
+
+Every form is a declared command (services/web/bizunit_forms.py says which and how it reads) run
+through the command table as the API runs it (services/web/command_forms.py). After a command
+the page redirects (303) to the activity's page, which reads the activity from the store and its
+recommendations and actions from the lists views (services/application/lists.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from domain.activity import Activity, ActivityStatus, missing_for_sign_off
+from domain.commands import DECLARATIONS, AgreeAction, MakeRecommendation, OpenActivity, RecordDecision, RecordFinding
+from domain.decision import DecisionSubject
+from domain.errors import DomainError, NotFound
+from domain.framework import DEFAULT_SOURCES, SourceKind
+from domain.partnership import Partnership, partnership_uuid
+from domain.recommendation import Recommendation, RecommendationStatus
+from projections.snapshot import snapshot
+from projections.views import list_queries as lq
+from services.application import lists
+from services.application.auth.principals import Principal, Role
+from services.web import bizunit_forms as bf
+from services.web.command_forms import FormField, Submitted, read_command, refusal, run, submit, words
+from services.web.forms import FormErrors
+from services.web.session import require_person
+from services.web.templating import render
+
+router = APIRouter()
+
+Admin = Annotated[Principal, Depends(require_person(Role.ADMIN))]
+PAGE_SIZE = 25
+STATUS_TAGS = {"opened": "blue", "in_progress": "light-blue", "reported": "yellow", "signed_off": "green",
+               "published": "turquoise", "closed": "grey"}
+
+
+def partnership_of(request: Request, person: Principal) -> Partnership:
+    p = request.app.state.store.load(partnership_uuid(person.partnership_id), Partnership)
+    if p is None:
+        raise NotFound("unknown_partnership", f"No partnership {person.partnership_id!r} is registered in lif.",
+                       "partnership_id")
+    assert isinstance(p, Partnership)
+    return p
+
+
+def _load(request: Request, person: Principal, kind: type[Any], aggregate_id: UUID) -> Any:
+    state = request.app.state.store.load(aggregate_id, kind)
+    if state is None or state.partnership_id != person.partnership_id:
+        name = kind.__name__.lower()
+        raise NotFound(f"unknown_{name}", f"No {name} {aggregate_id} in partnership {person.partnership_id!r}.",
+                       f"{name}_id")
+    return state
+
+
+def activity_href(activity_id: UUID | str) -> str:
+    return f"/activities/{activity_id}"
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+@router.get("/activities", response_class=HTMLResponse)
+async def activity_list(request: Request, admin: Admin) -> Response:
+    q = request.query_params
+    typed = {k: q.get(k, "") for k in ("status", "kind", "text")}
+    errors = FormErrors(typed=typed)
+    status = typed["status"] if typed["status"] in {s.value for s in ActivityStatus} else None
+    kind = typed["kind"] if typed["kind"] in {k.value for k in SourceKind} else None
+    filters = lq.ActivityFilters(status=status, kind=kind, text=typed["text"].strip()[:200] or None)
+    query = lists.ListQuery(filters, "-opened_on", q.get("cursor") or None, PAGE_SIZE)
+
+    def read() -> lists.ListPage:
+        with snapshot(request.app.state.projector.db) as cur:
+            return lists.activities(cur, admin, query)
+
+    try:
+        page = await run_in_threadpool(read)
+    except DomainError as exc:
+        errors = refusal(exc, (), typed)
+        page = lists.ListPage([], None, "-opened_on")
+    shown = {k: v for k, v in typed.items() if v}
+    return render(
+        request, "bizunit/activities.html", 400 if errors else 200, page=page, errors=errors, typed=typed,
+        statuses=[(s.value, words(s.value)) for s in ActivityStatus],
+        kinds=[(k.value, s.title) for k, s in DEFAULT_SOURCES.items()], titles=_kind_titles(),
+        next_href=f"/activities?{urlencode({**shown, 'cursor': page.next})}" if page.next else None,
+        first_href=f"/activities?{urlencode(shown)}" if query.cursor else None,
+        status_tags=STATUS_TAGS, words=words, current_page="activities",
+    )
+
+
+def _kind_titles() -> dict[str, str]:
+    return {k.value: s.title for k, s in DEFAULT_SOURCES.items()}
+
+
+# --- opening one ------------------------------------------------------------------------------
+
+
+def _form(request: Request, fields: Sequence[FormField], *, heading: str, action: str, back: str,
+          caption: str | None = None, submitted: Submitted | None = None, intro: Sequence[str] = (),
+          submit_text: str = "Save", typed: dict[str, Any] | None = None, current_page: str = "activities",
+          ) -> Response:
+    errors = submitted.errors if submitted else FormErrors()
+    return render(
+        request, "bizunit/form.html", 400 if errors else 200, fields=fields, heading=heading, action=action,
+        back=back, caption=caption, errors=errors, typed=submitted.typed if submitted else (typed or {}),
+        intro=intro, submit_text=submit_text, current_page=current_page,
+    )
+
+
+@router.get("/activities/new", response_class=HTMLResponse)
+def open_form(request: Request, admin: Admin) -> Response:
+    p = partnership_of(request, admin)
+    return _form(request, bf.open_fields(p), heading="Open an activity", action="/activities/new",
+                 back="/activities", caption=p.name, submit_text="Open the activity")
+
+
+@router.post("/activities/new", response_class=HTMLResponse)
+async def open_activity(request: Request, admin: Admin) -> Response:
+    p = partnership_of(request, admin)
+    fields = bf.open_fields(p)
+    submitted, outcome = await submit(request, admin, OpenActivity, fields)
+    if outcome is None:
+        return _form(request, fields, heading="Open an activity", action="/activities/new", back="/activities",
+                     caption=p.name, submitted=submitted, submit_text="Open the activity")
+    return RedirectResponse(activity_href(outcome.body["id"]), status_code=303)
+
+
+# --- its page ---------------------------------------------------------------------------------
+
+
+@router.get("/activities/{activity_id}", response_class=HTMLResponse)
+async def activity_page(request: Request, admin: Admin, activity_id: UUID) -> Response:
+    a: Activity = _load(request, admin, Activity, activity_id)
+    p = partnership_of(request, admin)
+    today = datetime.now(UTC).date()
+
+    def read() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        with snapshot(request.app.state.projector.db) as cur:
+            recs = lists.recommendations(cur, admin, lists.ListQuery(
+                lq.RecommendationFilters(activity_id=str(a.id)), "made_on", None, lists.MAX_LIMIT))
+            acts = lists.actions(cur, admin, lists.ListQuery(
+                lq.ActionFilters(activity_id=str(a.id)), "due_on", None, lists.MAX_LIMIT), today)
+        return recs.items, acts.items
+
+    recommendations, actions = await run_in_threadpool(read)
+    routing = p.routing.get(a.kind)
+    return render(
+        request, "bizunit/activity.html", a=a, p=p, recommendations=recommendations, actions=actions,
+        steps=[s for s in bf.STEPS if s.offered(a)], sign_off=bf.SIGN_OFF.offered(a),
+        missing=missing_for_sign_off(a, p), source=DEFAULT_SOURCES[a.kind],
+        sign_off_forum=p.forums[routing.sign_off_forum].name if routing and routing.sign_off_forum in p.forums
+        else None,
+        agency_names={k: v.name for k, v in p.agencies.items()}, status_tags=STATUS_TAGS, words=words,
+        theme_list=lambda themes: ", ".join(words(str(t)) for t in themes),
+        agency_list=lambda ids: ", ".join(p.agencies[i].name if i in p.agencies else i for i in ids),
+        may_record=a.status in bf.OPEN | {ActivityStatus.REPORTED},
+        may_recommend=a.status is not ActivityStatus.CLOSED and bool(a.current_findings),
+        findings=sorted(a.findings.values(), key=lambda f: (f.recorded_on, str(f.finding_id))),
+        awaiting=RecommendationStatus.AWAITING_DECISION.value, accepted=RecommendationStatus.ACCEPTED.value,
+        current_page="activities",
+    )
+
+
+# --- a lifecycle step -------------------------------------------------------------------------
+
+
+def _step(slug: str, a: Activity) -> bf.Step:
+    step = bf.STEP_BY_SLUG.get(slug)
+    if step is None:
+        raise NotFound("unknown_step", f"An activity has no step {slug!r}.", "step")
+    return step
+
+
+@router.get("/activities/{activity_id}/steps/{slug}", response_class=HTMLResponse)
+def step_form(request: Request, admin: Admin, activity_id: UUID, slug: str) -> Response:
+    a: Activity = _load(request, admin, Activity, activity_id)
+    step = _step(slug, a)
+    p = partnership_of(request, admin)
+    return _form(request, bf.step_fields(step, p), heading=step.button, caption=a.title,
+                 action=f"{activity_href(a.id)}/steps/{slug}", back=activity_href(a.id), submit_text=step.button)
+
+
+@router.post("/activities/{activity_id}/steps/{slug}", response_class=HTMLResponse)
+async def step(request: Request, admin: Admin, activity_id: UUID, slug: str) -> Response:
+    a: Activity = _load(request, admin, Activity, activity_id)
+    step = _step(slug, a)
+    p = partnership_of(request, admin)
+    fields = bf.step_fields(step, p)
+    action = f"{activity_href(a.id)}/steps/{slug}"
+    command = DECLARATIONS[step.command].command
+    return await _checked(request, admin, step, fields, command, a, action, {}, a.id)
+
+
+async def _checked(
+    request: Request, admin: Principal, step: bf.Step, fields: Sequence[FormField], command: type[Any],
+    a: Activity, action: str, fixed: dict[str, Any], target: UUID | None,
+) -> Response:
+    """A step's form; one that matters (`step.verb`) is checked on its own page before it runs."""
+    form = await request.form()
+    submitted = read_command(command, fields, form, fixed)
+
+    def again(s: Submitted) -> Response:
+        return _form(request, fields, heading=step.button, caption=a.title, action=action, back=activity_href(a.id),
+                     submitted=s, submit_text="Continue" if step.verb else step.button)
+
+    if submitted.command is None or form.get("change") == "yes":
+        return again(submitted if submitted.command is None else Submitted(submitted.typed))
+    if step.verb and form.get("confirmed") != "yes":
+        return render(
+            request, "bizunit/check.html", heading=step.button, caption=a.title, verb=step.verb, action=action,
+            back=activity_href(a.id), fields=fields, typed=submitted.typed, answers=_answers(fields, submitted),
+            confirm_text=step.button, current_page="activities",
+            warning="Once recorded, this cannot be undone: the record keeps it for good.",
+        )
+    try:
+        await run(request, admin, submitted.command, target)
+    except DomainError as exc:
+        return again(Submitted(submitted.typed, refusal(exc, fields, submitted.typed)))
+    return RedirectResponse(activity_href(a.id), status_code=303)
+
+
+def _answers(fields: Sequence[FormField], s: Submitted) -> list[tuple[str, str]]:
+    assert s.command is not None
+    shown = []
+    for f in fields:
+        value = getattr(s.command, f.name)
+        names = {c.value: c.text for c in f.choices}
+        if isinstance(value, tuple):
+            text = ", ".join(names.get(str(v), str(v)) for v in value)
+        elif isinstance(value, bool):
+            text = "Yes" if value else "No"
+        elif value is None:
+            text = ""
+        else:
+            text = names.get(str(value), value.strftime("%-d %B %Y") if hasattr(value, "strftime") else str(value))
+        shown.append((f.label, text))
+    return shown
+
+
+# --- sign-off: a forum's decision on the activity ------------------------------------------------
+
+
+def _sign_off_typed(a: Activity, p: Partnership) -> dict[str, Any]:
+    routing = p.routing.get(a.kind)
+    return {"forum_id": routing.sign_off_forum if routing else "", "outcome": "accept"}
+
+
+@router.get("/activities/{activity_id}/sign-off", response_class=HTMLResponse)
+def sign_off_form(request: Request, admin: Admin, activity_id: UUID) -> Response:
+    a: Activity = _load(request, admin, Activity, activity_id)
+    p = partnership_of(request, admin)
+    return _form(request, bf.decision_fields(p), heading=bf.SIGN_OFF.button, caption=a.title,
+                 action=f"{activity_href(a.id)}/sign-off", back=activity_href(a.id), submit_text="Continue",
+                 typed=_sign_off_typed(a, p), intro=_meetings_intro(a, p))
+
+
+def _meetings_intro(a: Activity, p: Partnership) -> list[str]:
+    routing = p.routing.get(a.kind)
+    if routing is None or routing.sign_off_forum not in p.forums:
+        return []
+    forum = p.forums[routing.sign_off_forum]
+    upcoming = [d for d in forum.meetings if a.reported_on is None or d >= a.reported_on][:4]
+    days = ", ".join(d.strftime("%-d %B %Y") for d in upcoming) or "none scheduled"
+    return [f"A {a.kind_title} is signed off by {forum.name}. Its meetings since the report: {days}."]
+
+
+@router.post("/activities/{activity_id}/sign-off", response_class=HTMLResponse)
+async def sign_off(request: Request, admin: Admin, activity_id: UUID) -> Response:
+    a: Activity = _load(request, admin, Activity, activity_id)
+    p = partnership_of(request, admin)
+    fixed = {"subject": DecisionSubject.ACTIVITY_SIGN_OFF.value, "subject_id": str(a.id)}
+    return await _checked(request, admin, bf.SIGN_OFF, bf.decision_fields(p), RecordDecision, a,
+                          f"{activity_href(a.id)}/sign-off", fixed, None)
+
+
+# --- findings, recommendations, decisions on them, actions ---------------------------------------
+
+
+@router.get("/activities/{activity_id}/findings/new", response_class=HTMLResponse)
+def finding_form(request: Request, admin: Admin, activity_id: UUID) -> Response:
+    a: Activity = _load(request, admin, Activity, activity_id)
+    return _form(request, bf.finding_fields(partnership_of(request, admin)), heading="Record a finding",
+                 caption=a.title, action=f"{activity_href(a.id)}/findings/new", back=activity_href(a.id),
+                 submit_text="Record the finding")
+
+
+@router.post("/activities/{activity_id}/findings/new", response_class=HTMLResponse)
+async def record_finding(request: Request, admin: Admin, activity_id: UUID) -> Response:
+    a: Activity = _load(request, admin, Activity, activity_id)
+    fields = bf.finding_fields(partnership_of(request, admin))
+    submitted, outcome = await submit(request, admin, RecordFinding, fields, a.id)
+    if outcome is None:
+        return _form(request, fields, heading="Record a finding", caption=a.title, submitted=submitted,
+                     action=f"{activity_href(a.id)}/findings/new", back=activity_href(a.id),
+                     submit_text="Record the finding")
+    return RedirectResponse(f"{activity_href(a.id)}#findings", status_code=303)
+
+
+@router.get("/activities/{activity_id}/recommendations/new", response_class=HTMLResponse)
+def recommendation_form(request: Request, admin: Admin, activity_id: UUID) -> Response:
+    a: Activity = _load(request, admin, Activity, activity_id)
+    finding = request.query_params.get("finding")
+    return _form(request, bf.recommendation_fields(a, partnership_of(request, admin)),
+                 heading="Make a recommendation", caption=a.title, typed={"finding_ids": [finding] if finding else []},
+                 action=f"{activity_href(a.id)}/recommendations/new", back=activity_href(a.id),
+                 submit_text="Make the recommendation")
+
+
+@router.post("/activities/{activity_id}/recommendations/new", response_class=HTMLResponse)
+async def make_recommendation(request: Request, admin: Admin, activity_id: UUID) -> Response:
+    a: Activity = _load(request, admin, Activity, activity_id)
+    fields = bf.recommendation_fields(a, partnership_of(request, admin))
+    submitted, outcome = await submit(request, admin, MakeRecommendation, fields, a.id)
+    if outcome is None:
+        return _form(request, fields, heading="Make a recommendation", caption=a.title, submitted=submitted,
+                     action=f"{activity_href(a.id)}/recommendations/new", back=activity_href(a.id),
+                     submit_text="Make the recommendation")
+    return RedirectResponse(f"{activity_href(a.id)}#recommendations", status_code=303)
+
+
+def _recommendation(request: Request, admin: Principal, recommendation_id: UUID) -> tuple[Recommendation, Activity]:
+    r: Recommendation = _load(request, admin, Recommendation, recommendation_id)
+    return r, _load(request, admin, Activity, r.activity_id)
+
+
+def _decision_fields(a: Activity, p: Partnership) -> tuple[FormField, ...]:
+    routing = p.routing.get(a.kind)
+    return bf.decision_fields(p, list(routing.points_of_dissemination) if routing else None)
+
+
+@router.get("/recommendations/{recommendation_id}/decision", response_class=HTMLResponse)
+def decision_form(request: Request, admin: Admin, recommendation_id: UUID) -> Response:
+    r, a = _recommendation(request, admin, recommendation_id)
+    p = partnership_of(request, admin)
+    fields = _decision_fields(a, p)
+    return _form(request, fields, heading="Record the forum's decision on the recommendation", caption=a.title,
+                 intro=[f"The recommendation: {r.text}"], typed={"forum_id": fields[0].choices[0].value}
+                 if fields[0].choices else {}, action=f"/recommendations/{r.id}/decision", back=activity_href(a.id),
+                 submit_text="Record the decision")
+
+
+@router.post("/recommendations/{recommendation_id}/decision", response_class=HTMLResponse)
+async def record_decision(request: Request, admin: Admin, recommendation_id: UUID) -> Response:
+    r, a = _recommendation(request, admin, recommendation_id)
+    fields = _decision_fields(a, partnership_of(request, admin))
+    fixed = {"subject": DecisionSubject.RECOMMENDATION.value, "subject_id": str(r.id)}
+    submitted, outcome = await submit(request, admin, RecordDecision, fields, None, fixed)
+    if outcome is None:
+        return _form(request, fields, heading="Record the forum's decision on the recommendation", caption=a.title,
+                     intro=[f"The recommendation: {r.text}"], submitted=submitted,
+                     action=f"/recommendations/{r.id}/decision", back=activity_href(a.id),
+                     submit_text="Record the decision")
+    return RedirectResponse(f"{activity_href(a.id)}#recommendations", status_code=303)
+
+
+@router.get("/recommendations/{recommendation_id}/actions/new", response_class=HTMLResponse)
+def action_form(request: Request, admin: Admin, recommendation_id: UUID) -> Response:
+    r, a = _recommendation(request, admin, recommendation_id)
+    return _form(request, bf.action_fields(partnership_of(request, admin)), heading="Assign an action",
+                 caption=a.title, intro=[f"The recommendation: {r.text}"],
+                 action=f"/recommendations/{r.id}/actions/new", back=activity_href(a.id),
+                 submit_text="Assign the action")
+
+
+@router.post("/recommendations/{recommendation_id}/actions/new", response_class=HTMLResponse)
+async def agree_action(request: Request, admin: Admin, recommendation_id: UUID) -> Response:
+    r, a = _recommendation(request, admin, recommendation_id)
+    fields = bf.action_fields(partnership_of(request, admin))
+    submitted, outcome = await submit(request, admin, AgreeAction, fields, r.id)
+    if outcome is None:
+        return _form(request, fields, heading="Assign an action", caption=a.title, submitted=submitted,
+                     intro=[f"The recommendation: {r.text}"], action=f"/recommendations/{r.id}/actions/new",
+                     back=activity_href(a.id), submit_text="Assign the action")
+    return RedirectResponse(f"{activity_href(a.id)}#actions", status_code=303)
+
