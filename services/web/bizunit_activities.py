@@ -10,7 +10,7 @@ recommendations and actions from the lists views (services/application/lists.py)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -162,6 +162,7 @@ async def activity_page(request: Request, admin: Admin, activity_id: UUID) -> Re
         sign_off_forum=p.forums[routing.sign_off_forum].name if routing and routing.sign_off_forum in p.forums
         else None,
         agency_names={k: v.name for k, v in p.agencies.items()}, status_tags=STATUS_TAGS, words=words,
+        long_day=lambda iso: date.fromisoformat(iso).strftime("%-d %B %Y"),
         theme_list=lambda themes: ", ".join(words(str(t)) for t in themes),
         agency_list=lambda ids: ", ".join(p.agencies[i].name if i in p.agencies else i for i in ids),
         may_record=a.status in bf.OPEN | {ActivityStatus.REPORTED},

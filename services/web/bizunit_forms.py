@@ -72,7 +72,8 @@ STEPS: tuple[Step, ...] = (
     Step("report_activity", "Report the activity", frozenset({S.IN_PROGRESS}), ("report_summary", "reported_on")),
     Step("plan_publication", "Plan publication", OPEN | {S.REPORTED, S.SIGNED_OFF}, ("planned_on",)),
     Step("send_final_report", "Send the final report to the Panel", frozenset({S.REPORTED, S.SIGNED_OFF}),
-         ("sent_on",), when=lambda a: a.final_report_sent_on is None),
+         ("sent_on",), when=lambda a: a.kind is SourceKind.SAFEGUARDING_PRACTICE_REVIEW
+         and a.final_report_sent_on is None),
     Step("publish_activity", "Publish the report", frozenset({S.SIGNED_OFF}), ("published_on", "url")),
     Step("close_activity", "Close the activity", frozenset({S.SIGNED_OFF, S.PUBLISHED}), ("closed_on",),
          verb="close the activity"),
@@ -93,8 +94,8 @@ def forums(p: Partnership) -> list[Choice]:
     return [Choice(f.forum_id, f.name) for f in p.forums.values()]
 
 
-def _rationale(required: bool = False) -> dict[str, str]:
-    return {"rationale": "Why (required)" if required else "Why"}
+def _rationale() -> dict[str, str]:
+    return {"rationale": "Why"}
 
 
 def step_fields(step: Step, p: Partnership) -> tuple[FormField, ...]:
@@ -119,7 +120,7 @@ def decision_fields(p: Partnership, forum_ids: list[str] | None = None) -> tuple
                "chairs_action": "Decided by the chair outside a meeting (say why in the rationale)",
                "meeting_on": "One of the forum's meetings, unless it is a chair's action.",
                "rationale": "Why the forum decided so: shown in the audit trail."},
-        choices={"forum_id": choices}, widgets={"decided_by": "lines"},
+        choices={"forum_id": choices}, widgets={"decided_by": "lines"}, required=("rationale",),
     )
 
 

@@ -117,8 +117,10 @@ def describe(
     hints: Mapping[str, str] | None = None,
     choices: Mapping[str, Sequence[Choice]] | None = None,
     widgets: Mapping[str, Widget] | None = None,
+    required: Sequence[str] = (),
 ) -> tuple[FormField, ...]:
-    """The form of `command`'s fields named in `only`, in that order (`rationale` included)."""
+    """The form of `command`'s fields named in `only`, in that order (`rationale` included);
+    `required` names fields the domain requires though the payload lets them be left out."""
     labels, hints, choices, widgets = labels or {}, hints or {}, choices or {}, widgets or {}
     found = []
     for name in only:
@@ -129,7 +131,7 @@ def describe(
             widget = widgets[name]
         elif widget == "text" and given:
             widget = "select"
-        optional = not info.is_required() and _unwrap(info.annotation)[2]
+        optional = not info.is_required() and name not in required
         found.append(FormField(
             name=name, label=labels.get(name, words(name)), widget=widget, choices=given,
             hint=hints.get(name, info.description), optional=optional,
