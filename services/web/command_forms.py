@@ -205,7 +205,8 @@ def refusal(
     earlier: FormErrors | None = None,
 ) -> FormErrors:
     """The refusal's errors on the form's fields; one on no field of the form names the API's field."""
-    names = {f.name for f in fields}
+    labels = {f.name: f.label for f in fields}
+    names = set(labels)
     dates = {f.name for f in fields if f.widget == "date"}
     found = FormErrors(errors=list(earlier.errors) if earlier else [], typed=typed)
     for e in errors_from(exc).errors:
@@ -216,7 +217,9 @@ def refusal(
         elif any(x.field == name for x in found.errors):
             continue  # one error a field: a date the form could not read is already said
         else:
-            found.add(replace(e, field=name, target=f"{name}-day" if name in dates else None))
+            # The payload's sentences ("Field required") do not say which field; the domain's do.
+            message = f"{labels[name]}: {e.message}" if isinstance(exc, ValidationError) else e.message
+            found.add(replace(e, message=message, field=name, target=f"{name}-day" if name in dates else None))
     return found
 
 

@@ -212,3 +212,34 @@ def test_the_business_unit_opens_an_activity_and_walks_it_to_sign_off(
         if page.evaluate("document.activeElement.id") == "agency_id":
             break
     expect(page.get_by_label("Id")).to_be_focused()
+
+
+def test_every_page_of_the_business_unit_is_accessible_and_linked(
+    context: BrowserContext, server: Server, axe_source: str,
+) -> None:
+    """Read only (the package's demo server): each management page, a refused change, the
+    activities filtered and a demo activity with the steps of its kind."""
+    page = signed_in(context, server)
+    page.goto("/partnership")
+    for title in ("Agencies", "Forums", "Meetings", "Routing", "Subscriptions"):
+        page.get_by_role("link", name=title, exact=True).click()
+        _heading(page, title)
+        expect(page.get_by_role("table").or_(page.get_by_text("None yet."))).to_be_visible()
+        check_page(page, axe_source, f"bu-manage-{title.lower()}")
+        page.get_by_role("link", name="Manage the partnership").click()
+    page.goto("/partnership/routing")
+    page.get_by_label("Method of learning").select_option(label="Thematic Audit")
+    page.get_by_role("button", name="Set the routing of a method of learning").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Signed off by: Field required")
+    expect(page.get_by_label("Method of learning")).to_have_value("thematic_audit")
+    check_page(page, axe_source, "bu-manage-refused")
+
+    page.goto("/activities")
+    page.get_by_label("Method of learning").select_option(label="Rapid Review")
+    page.get_by_role("button", name="Filter").click()
+    rows = page.get_by_role("table").locator("tbody tr")
+    expect(rows).to_have_count(2)
+    check_page(page, axe_source, "bu-activities-filtered")
+    rows.first.get_by_role("link").click()
+    expect(page.locator(".govuk-caption-l")).to_have_text("Rapid Review")
+    check_page(page, axe_source, "bu-activity-rapid-review")
