@@ -20,8 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from domain.activity import Activity, ActivityStatus, missing_for_sign_off
-from domain.commands import DECLARATIONS, AgreeAction, MakeRecommendation, OpenActivity, RecordDecision, RecordFinding
-from domain.decision import DecisionSubject
+from domain.commands import DECLARATIONS, AgreeAction, MakeRecommendation, OpenActivity, RecordFinding
 from domain.errors import DomainError, NotFound
 from domain.framework import DEFAULT_SOURCES, SourceKind
 from domain.partnership import Partnership, partnership_uuid
@@ -53,7 +52,7 @@ def partnership_of(request: Request, person: Principal) -> Partnership:
     return p
 
 
-def _load(request: Request, person: Principal, kind: type[Any], aggregate_id: UUID) -> Any:
+def load_record(request: Request, person: Principal, kind: type[Any], aggregate_id: UUID) -> Any:
     state = request.app.state.store.load(aggregate_id, kind)
     if state is None or state.partnership_id != person.partnership_id:
         name = kind.__name__.lower()
@@ -106,7 +105,7 @@ def _kind_titles() -> dict[str, str]:
 # --- opening one ------------------------------------------------------------------------------
 
 
-def _form(request: Request, fields: Sequence[FormField], *, heading: str, action: str, back: str,
+def form_page(request: Request, fields: Sequence[FormField], *, heading: str, action: str, back: str,
           caption: str | None = None, submitted: Submitted | None = None, intro: Sequence[str] = (),
           submit_text: str = "Save", typed: dict[str, Any] | None = None, current_page: str = "activities",
           ) -> Response:
@@ -118,21 +117,43 @@ def _form(request: Request, fields: Sequence[FormField], *, heading: str, action
     )
 
 
+def _origin(request: Request, admin: Principal) -> Activity | None:
+    """The activity a new one follows (`?from=`: the rapid review behind a practice review)."""
+    raw = request.query_params.get("from")
+    if not raw:
+        return None
+    try:
+        origin_id = UUID(raw)
+    except ValueError:
+        raise NotFound("unknown_activity", f"No activity {raw!r}.", "originating_activity_id") from None
+    origin: Activity = load_record(request, admin, Activity, origin_id)
+    return origin
+
+
+def _open_page(request: Request, p: Partnership, origin: Activity | None, submitted: Submitted | None = None,
+               ) -> Response:
+    follows = {"kind": SourceKind.SAFEGUARDING_PRACTICE_REVIEW.value} if origin else {}
+    return form_page(
+        request, bf.open_fields(p), heading="Open an activity", caption=p.name, submitted=submitted, typed=follows,
+        action="/activities/new" + (f"?from={origin.id}" if origin else ""),
+        back=activity_href(origin.id) if origin else "/activities", submit_text="Open the activity",
+        intro=[f"It follows {origin.title}, whose statutory clocks and case reference it keeps."] if origin else (),
+    )
+
+
 @router.get("/activities/new", response_class=HTMLResponse)
 def open_form(request: Request, admin: Admin) -> Response:
-    p = partnership_of(request, admin)
-    return _form(request, bf.open_fields(p), heading="Open an activity", action="/activities/new",
-                 back="/activities", caption=p.name, submit_text="Open the activity")
+    return _open_page(request, partnership_of(request, admin), _origin(request, admin))
 
 
 @router.post("/activities/new", response_class=HTMLResponse)
 async def open_activity(request: Request, admin: Admin) -> Response:
     p = partnership_of(request, admin)
-    fields = bf.open_fields(p)
-    submitted, outcome = await submit(request, admin, OpenActivity, fields)
+    origin = _origin(request, admin)
+    fixed = {"originating_activity_id": str(origin.id)} if origin else {}
+    submitted, outcome = await submit(request, admin, OpenActivity, bf.open_fields(p), fixed=fixed)
     if outcome is None:
-        return _form(request, fields, heading="Open an activity", action="/activities/new", back="/activities",
-                     caption=p.name, submitted=submitted, submit_text="Open the activity")
+        return _open_page(request, p, origin, submitted)
     return RedirectResponse(activity_href(outcome.body["id"]), status_code=303)
 
 
@@ -141,7 +162,7 @@ async def open_activity(request: Request, admin: Admin) -> Response:
 
 @router.get("/activities/{activity_id}", response_class=HTMLResponse)
 async def activity_page(request: Request, admin: Admin, activity_id: UUID) -> Response:
-    a: Activity = _load(request, admin, Activity, activity_id)
+    a: Activity = load_record(request, admin, Activity, activity_id)
     p = partnership_of(request, admin)
     today = datetime.now(UTC).date()
 
@@ -167,6 +188,9 @@ async def activity_page(request: Request, admin: Admin, activity_id: UUID) -> Re
         agency_list=lambda ids: ", ".join(p.agencies[i].name if i in p.agencies else i for i in ids),
         may_record=a.status in bf.OPEN | {ActivityStatus.REPORTED},
         may_recommend=a.status is not ActivityStatus.CLOSED and bool(a.current_findings),
+        may_commission=a.kind is SourceKind.RAPID_REVIEW and a.rapid_review_recommendation is not None
+        and a.commissioning_outcome not in ("accept", "reject"),
+        may_open_review=a.kind is SourceKind.RAPID_REVIEW and a.commissioning_outcome == "accept",
         findings=sorted(a.findings.values(), key=lambda f: (f.recorded_on, str(f.finding_id))),
         awaiting=RecommendationStatus.AWAITING_DECISION.value, accepted=RecommendationStatus.ACCEPTED.value,
         current_page="activities",
@@ -185,25 +209,25 @@ def _step(slug: str, a: Activity) -> bf.Step:
 
 @router.get("/activities/{activity_id}/steps/{slug}", response_class=HTMLResponse)
 def step_form(request: Request, admin: Admin, activity_id: UUID, slug: str) -> Response:
-    a: Activity = _load(request, admin, Activity, activity_id)
+    a: Activity = load_record(request, admin, Activity, activity_id)
     step = _step(slug, a)
     p = partnership_of(request, admin)
-    return _form(request, bf.step_fields(step, p), heading=step.button, caption=a.title,
+    return form_page(request, bf.step_fields(step, p), heading=step.button, caption=a.title,
                  action=f"{activity_href(a.id)}/steps/{slug}", back=activity_href(a.id), submit_text=step.button)
 
 
 @router.post("/activities/{activity_id}/steps/{slug}", response_class=HTMLResponse)
 async def step(request: Request, admin: Admin, activity_id: UUID, slug: str) -> Response:
-    a: Activity = _load(request, admin, Activity, activity_id)
+    a: Activity = load_record(request, admin, Activity, activity_id)
     step = _step(slug, a)
     p = partnership_of(request, admin)
     fields = bf.step_fields(step, p)
     action = f"{activity_href(a.id)}/steps/{slug}"
     command = DECLARATIONS[step.command].command
-    return await _checked(request, admin, step, fields, command, a, action, {}, a.id)
+    return await checked_step(request, admin, step, fields, command, a, action, {}, a.id)
 
 
-async def _checked(
+async def checked_step(
     request: Request, admin: Principal, step: bf.Step, fields: Sequence[FormField], command: type[Any],
     a: Activity, action: str, fixed: dict[str, Any], target: UUID | None,
 ) -> Response:
@@ -212,7 +236,7 @@ async def _checked(
     submitted = read_command(command, fields, form, fixed)
 
     def again(s: Submitted) -> Response:
-        return _form(request, fields, heading=step.button, caption=a.title, action=action, back=activity_href(a.id),
+        return form_page(request, fields, heading=step.button, caption=a.title, action=action, back=activity_href(a.id),
                      submitted=s, submit_text="Continue" if step.verb else step.button)
 
     if submitted.command is None or form.get("change") == "yes":
@@ -249,60 +273,24 @@ def _answers(fields: Sequence[FormField], s: Submitted) -> list[tuple[str, str]]
     return shown
 
 
-# --- sign-off: a forum's decision on the activity ------------------------------------------------
-
-
-def _sign_off_typed(a: Activity, p: Partnership) -> dict[str, Any]:
-    routing = p.routing.get(a.kind)
-    return {"forum_id": routing.sign_off_forum if routing else "", "outcome": "accept"}
-
-
-@router.get("/activities/{activity_id}/sign-off", response_class=HTMLResponse)
-def sign_off_form(request: Request, admin: Admin, activity_id: UUID) -> Response:
-    a: Activity = _load(request, admin, Activity, activity_id)
-    p = partnership_of(request, admin)
-    return _form(request, bf.decision_fields(p), heading=bf.SIGN_OFF.button, caption=a.title,
-                 action=f"{activity_href(a.id)}/sign-off", back=activity_href(a.id), submit_text="Continue",
-                 typed=_sign_off_typed(a, p), intro=_meetings_intro(a, p))
-
-
-def _meetings_intro(a: Activity, p: Partnership) -> list[str]:
-    routing = p.routing.get(a.kind)
-    if routing is None or routing.sign_off_forum not in p.forums:
-        return []
-    forum = p.forums[routing.sign_off_forum]
-    upcoming = [d for d in forum.meetings if a.reported_on is None or d >= a.reported_on][:4]
-    days = ", ".join(d.strftime("%-d %B %Y") for d in upcoming) or "none scheduled"
-    return [f"A {a.kind_title} is signed off by {forum.name}. Its meetings since the report: {days}."]
-
-
-@router.post("/activities/{activity_id}/sign-off", response_class=HTMLResponse)
-async def sign_off(request: Request, admin: Admin, activity_id: UUID) -> Response:
-    a: Activity = _load(request, admin, Activity, activity_id)
-    p = partnership_of(request, admin)
-    fixed = {"subject": DecisionSubject.ACTIVITY_SIGN_OFF.value, "subject_id": str(a.id)}
-    return await _checked(request, admin, bf.SIGN_OFF, bf.decision_fields(p), RecordDecision, a,
-                          f"{activity_href(a.id)}/sign-off", fixed, None)
-
-
 # --- findings, recommendations, decisions on them, actions ---------------------------------------
 
 
 @router.get("/activities/{activity_id}/findings/new", response_class=HTMLResponse)
 def finding_form(request: Request, admin: Admin, activity_id: UUID) -> Response:
-    a: Activity = _load(request, admin, Activity, activity_id)
-    return _form(request, bf.finding_fields(partnership_of(request, admin)), heading="Record a finding",
+    a: Activity = load_record(request, admin, Activity, activity_id)
+    return form_page(request, bf.finding_fields(partnership_of(request, admin)), heading="Record a finding",
                  caption=a.title, action=f"{activity_href(a.id)}/findings/new", back=activity_href(a.id),
                  submit_text="Record the finding")
 
 
 @router.post("/activities/{activity_id}/findings/new", response_class=HTMLResponse)
 async def record_finding(request: Request, admin: Admin, activity_id: UUID) -> Response:
-    a: Activity = _load(request, admin, Activity, activity_id)
+    a: Activity = load_record(request, admin, Activity, activity_id)
     fields = bf.finding_fields(partnership_of(request, admin))
     submitted, outcome = await submit(request, admin, RecordFinding, fields, a.id)
     if outcome is None:
-        return _form(request, fields, heading="Record a finding", caption=a.title, submitted=submitted,
+        return form_page(request, fields, heading="Record a finding", caption=a.title, submitted=submitted,
                      action=f"{activity_href(a.id)}/findings/new", back=activity_href(a.id),
                      submit_text="Record the finding")
     return RedirectResponse(f"{activity_href(a.id)}#findings", status_code=303)
@@ -310,9 +298,9 @@ async def record_finding(request: Request, admin: Admin, activity_id: UUID) -> R
 
 @router.get("/activities/{activity_id}/recommendations/new", response_class=HTMLResponse)
 def recommendation_form(request: Request, admin: Admin, activity_id: UUID) -> Response:
-    a: Activity = _load(request, admin, Activity, activity_id)
+    a: Activity = load_record(request, admin, Activity, activity_id)
     finding = request.query_params.get("finding")
-    return _form(request, bf.recommendation_fields(a, partnership_of(request, admin)),
+    return form_page(request, bf.recommendation_fields(a, partnership_of(request, admin)),
                  heading="Make a recommendation", caption=a.title, typed={"finding_ids": [finding] if finding else []},
                  action=f"{activity_href(a.id)}/recommendations/new", back=activity_href(a.id),
                  submit_text="Make the recommendation")
@@ -320,55 +308,25 @@ def recommendation_form(request: Request, admin: Admin, activity_id: UUID) -> Re
 
 @router.post("/activities/{activity_id}/recommendations/new", response_class=HTMLResponse)
 async def make_recommendation(request: Request, admin: Admin, activity_id: UUID) -> Response:
-    a: Activity = _load(request, admin, Activity, activity_id)
+    a: Activity = load_record(request, admin, Activity, activity_id)
     fields = bf.recommendation_fields(a, partnership_of(request, admin))
     submitted, outcome = await submit(request, admin, MakeRecommendation, fields, a.id)
     if outcome is None:
-        return _form(request, fields, heading="Make a recommendation", caption=a.title, submitted=submitted,
+        return form_page(request, fields, heading="Make a recommendation", caption=a.title, submitted=submitted,
                      action=f"{activity_href(a.id)}/recommendations/new", back=activity_href(a.id),
                      submit_text="Make the recommendation")
     return RedirectResponse(f"{activity_href(a.id)}#recommendations", status_code=303)
 
 
-def _recommendation(request: Request, admin: Principal, recommendation_id: UUID) -> tuple[Recommendation, Activity]:
-    r: Recommendation = _load(request, admin, Recommendation, recommendation_id)
-    return r, _load(request, admin, Activity, r.activity_id)
-
-
-def _decision_fields(a: Activity, p: Partnership) -> tuple[FormField, ...]:
-    routing = p.routing.get(a.kind)
-    return bf.decision_fields(p, list(routing.points_of_dissemination) if routing else None)
-
-
-@router.get("/recommendations/{recommendation_id}/decision", response_class=HTMLResponse)
-def decision_form(request: Request, admin: Admin, recommendation_id: UUID) -> Response:
-    r, a = _recommendation(request, admin, recommendation_id)
-    p = partnership_of(request, admin)
-    fields = _decision_fields(a, p)
-    return _form(request, fields, heading="Record the forum's decision on the recommendation", caption=a.title,
-                 intro=[f"The recommendation: {r.text}"], typed={"forum_id": fields[0].choices[0].value}
-                 if fields[0].choices else {}, action=f"/recommendations/{r.id}/decision", back=activity_href(a.id),
-                 submit_text="Record the decision")
-
-
-@router.post("/recommendations/{recommendation_id}/decision", response_class=HTMLResponse)
-async def record_decision(request: Request, admin: Admin, recommendation_id: UUID) -> Response:
-    r, a = _recommendation(request, admin, recommendation_id)
-    fields = _decision_fields(a, partnership_of(request, admin))
-    fixed = {"subject": DecisionSubject.RECOMMENDATION.value, "subject_id": str(r.id)}
-    submitted, outcome = await submit(request, admin, RecordDecision, fields, None, fixed)
-    if outcome is None:
-        return _form(request, fields, heading="Record the forum's decision on the recommendation", caption=a.title,
-                     intro=[f"The recommendation: {r.text}"], submitted=submitted,
-                     action=f"/recommendations/{r.id}/decision", back=activity_href(a.id),
-                     submit_text="Record the decision")
-    return RedirectResponse(f"{activity_href(a.id)}#recommendations", status_code=303)
+def recommendation_of(request: Request, admin: Principal, recommendation_id: UUID) -> tuple[Recommendation, Activity]:
+    r: Recommendation = load_record(request, admin, Recommendation, recommendation_id)
+    return r, load_record(request, admin, Activity, r.activity_id)
 
 
 @router.get("/recommendations/{recommendation_id}/actions/new", response_class=HTMLResponse)
 def action_form(request: Request, admin: Admin, recommendation_id: UUID) -> Response:
-    r, a = _recommendation(request, admin, recommendation_id)
-    return _form(request, bf.action_fields(partnership_of(request, admin)), heading="Assign an action",
+    r, a = recommendation_of(request, admin, recommendation_id)
+    return form_page(request, bf.action_fields(partnership_of(request, admin)), heading="Assign an action",
                  caption=a.title, intro=[f"The recommendation: {r.text}"],
                  action=f"/recommendations/{r.id}/actions/new", back=activity_href(a.id),
                  submit_text="Assign the action")
@@ -376,11 +334,11 @@ def action_form(request: Request, admin: Admin, recommendation_id: UUID) -> Resp
 
 @router.post("/recommendations/{recommendation_id}/actions/new", response_class=HTMLResponse)
 async def agree_action(request: Request, admin: Admin, recommendation_id: UUID) -> Response:
-    r, a = _recommendation(request, admin, recommendation_id)
+    r, a = recommendation_of(request, admin, recommendation_id)
     fields = bf.action_fields(partnership_of(request, admin))
     submitted, outcome = await submit(request, admin, AgreeAction, fields, r.id)
     if outcome is None:
-        return _form(request, fields, heading="Assign an action", caption=a.title, submitted=submitted,
+        return form_page(request, fields, heading="Assign an action", caption=a.title, submitted=submitted,
                      intro=[f"The recommendation: {r.text}"], action=f"/recommendations/{r.id}/actions/new",
                      back=activity_href(a.id), submit_text="Assign the action")
     return RedirectResponse(f"{activity_href(a.id)}#actions", status_code=303)

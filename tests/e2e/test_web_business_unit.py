@@ -241,3 +241,43 @@ def test_the_pages_are_the_business_units_and_every_form_needs_its_token(app: Fa
     admin.post("/partnership/forums", {"forum_id": "new-forum", "display_name": "New forum"}, expect=403)
     unknown = admin.get(f"/activities/{UUID(int=7)}", expect=404)
     assert "unknown_activity" in unknown
+
+
+def test_a_rapid_review_leads_to_the_practice_review_its_board_commissions(
+    client: TestClient, admin: Browser, store: EventStore,
+) -> None:
+    rapid = Api(client).open_rapid_review()["id"]
+    base = f"/activities/{rapid}"
+    page = admin.get(base)
+    assert "Record the decision on commissioning" not in page, "only once the review has recommended"
+    admin.post(f"{base}/steps/record-rapid-review-recommendation", {
+        "recommends": "practice_review", "reasons": "Serious harm; agencies did not work together.",
+        **_date("recommended_on", "2026-03-20"),
+    })
+    page = admin.get(f"{base}/commissioning")
+    assert re.search(r'<option value="safeguarding-partnership-board" selected', page)
+    assert "audit-review-learning-forum" not in page, "only the forum that decides is offered"
+    admin.post(f"{base}/commissioning", {
+        "forum_id": "safeguarding-partnership-board", "outcome": "accept", "decided_by": "Independent chair",
+        "rationale": "The Board accepts the recommendation.", **_date("meeting_on", "2026-03-24"),
+    })
+    assert _activity(store, rapid).commissioning_outcome == "accept"
+    page = admin.get(base)
+    assert f'href="/activities/new?from={rapid}"' in page
+
+    form = admin.get(f"/activities/new?from={rapid}")
+    assert re.search(r'value="safeguarding_practice_review" checked', form)
+    opening = {"kind": "safeguarding_practice_review", "title": "Practice review: Child R",
+               "scope": "Multi-agency work with the family.", **_date("opened_on", "2026-03-25")}
+    refused = admin.post(f"/activities/new?from={rapid}", opening, expect=400).text
+    assert "proportionality_rationale_required" in _error_beside(refused, "rationale")
+    answer = admin.post(f"/activities/new?from={rapid}", {**opening, "rationale": "Serious harm: a full review."})
+    review = _activity(store, answer.headers["location"].rsplit("/", 1)[1])
+    assert review.originating_activity_id == UUID(rapid) and review.case_reference == "SHSCP-R014"
+
+
+def test_the_dashboard_links_to_the_activities_pages(admin: Browser) -> None:
+    _open_audit(admin)
+    page = admin.get("/dashboard")
+    assert 'href="/activities?status=opened"' in page
+    assert "Opened" in admin.get("/activities?status=opened")
