@@ -176,6 +176,11 @@ async def activity_page(request: Request, admin: Admin, activity_id: UUID) -> Re
 
     recommendations, actions = await run_in_threadpool(read)
     routing = p.routing.get(a.kind)
+    try:
+        deadlines = [(words(d.clock.value), d.due_on, d.met_on, d.status(today), d.working_days_remaining(today))
+                     for d in a.deadlines(p.rapid_review_starts_from)]
+    except OverflowError:  # dates near year 9999: their clocks fall past the calendar's end (as the API)
+        deadlines = []
     return render(
         request, "bizunit/activity.html", a=a, p=p, recommendations=recommendations, actions=actions,
         steps=[s for s in bf.STEPS if s.offered(a)], sign_off=bf.SIGN_OFF.offered(a),
@@ -193,7 +198,7 @@ async def activity_page(request: Request, admin: Admin, activity_id: UUID) -> Re
         may_open_review=a.kind is SourceKind.RAPID_REVIEW and a.commissioning_outcome == "accept",
         findings=sorted(a.findings.values(), key=lambda f: (f.recorded_on, str(f.finding_id))),
         awaiting=RecommendationStatus.AWAITING_DECISION.value, accepted=RecommendationStatus.ACCEPTED.value,
-        current_page="activities",
+        deadlines=deadlines, current_page="activities",
     )
 
 

@@ -250,6 +250,7 @@ def test_a_rapid_review_leads_to_the_practice_review_its_board_commissions(
     base = f"/activities/{rapid}"
     page = admin.get(base)
     assert "Record the decision on commissioning" not in page, "only once the review has recommended"
+    assert "Statutory deadlines" in page and "Rapid review</th>" in page, "its clocks, from awareness"
     admin.post(f"{base}/steps/record-rapid-review-recommendation", {
         "recommends": "practice_review", "reasons": "Serious harm; agencies did not work together.",
         **_date("recommended_on", "2026-03-20"),
