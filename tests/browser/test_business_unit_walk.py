@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import CSP_PROBE, Server, _free_port, _offline, check_page, signed_in
+from tests.browser.conftest import CSP_PROBE, Server, _free_port, _offline, signed_in
+from tests.browser.conftest import check_page as check_loaded_page
 
 COUNCIL = "St Helens Borough Council Children's Services"
 
@@ -79,6 +80,13 @@ def _fill_date(page: Page, legend: str, day: date) -> None:
     group.get_by_label("Day").fill(str(day.day))
     group.get_by_label("Month").fill(str(day.month))
     group.get_by_label("Year").fill(str(day.year))
+
+
+def check_page(page: Page, axe_source: str, name: str) -> None:
+    """axe on the page once its stylesheets have loaded: a click's navigation returns on commit, and
+    on a loaded machine an unstyled page (its links inline and small) fails axe's target-size rule."""
+    page.wait_for_load_state("load")
+    check_loaded_page(page, axe_source, name)
 
 
 def _heading(page: Page, text: str) -> None:
