@@ -219,12 +219,14 @@ class ActionFilters:
     due_after: date | None = None
     due_before: date | None = None
     text: str | None = None
+    activity_id: str | None = None
 
 
 def list_actions(cur: Cursor, partnership_id: str, f: ActionFilters, page: PageRequest, today: date) -> Page:
     where = _Where()
     where.add("a.partnership_id = ?", partnership_id)
-    for column, value in (("status", f.status), ("source_kind", f.kind), ("owner_agency_id", f.agency)):
+    for column, value in (("status", f.status), ("source_kind", f.kind), ("owner_agency_id", f.agency),
+                          ("activity_id", f.activity_id)):
         if value:
             where.add(f"a.{column} = ?", value)
     if f.forum:  # as the tracker: the forums the activity's kind is disseminated to

@@ -23,7 +23,7 @@ from starlette.types import Scope
 
 from adapters.settings import Settings
 from domain.errors import DomainError
-from services.web import assets, pages, secretary
+from services.web import assets, bizunit, pages, secretary
 from services.web.csrf import CsrfRefused, include_pages
 from services.web.docs import install_docs
 from services.web.security_headers import SecurityHeaders
@@ -65,6 +65,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     install_docs(app)
     include_pages(app, pages.router)
     include_pages(app, secretary.router)
+    include_pages(app, bizunit.router)
 
 
 def wants_page(request: Request) -> bool:

@@ -3,7 +3,8 @@
 Actions by RAG rating and by agency (tracker), the overdue ones, statutory deadlines breached
 or due within ten working days (clocks), activities by status (clocks) and themes by quarter
 (themes): each figure as the views hold it on one snapshot, with a link to where it can be
-followed. The links are the API's routes until the pages for them exist (`Links`).
+followed. The links are the API's routes until the pages for them exist (`Links`): activities
+have theirs.
 """
 
 from __future__ import annotations
@@ -58,10 +59,10 @@ class Links:
         return f"{self.base}/actions/{action_id}"
 
     def activity(self, activity_id: str) -> str:
-        return f"{self.base}/activities/{activity_id}"
+        return f"/activities/{activity_id}"  # the business unit's page (services/web/bizunit_activities.py)
 
     def activities(self, status: str) -> str:
-        return f"{self.base}/activities?{urlencode({'status': status})}"
+        return f"/activities?{urlencode({'status': status})}"
 
     def deadlines(self, status: str | None = None) -> str:
         return f"{self.base}/deadlines" + (f"?{urlencode({'status': status})}" if status else "")

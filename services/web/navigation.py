@@ -19,7 +19,11 @@ class NavItem:
 
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
-    Role.ADMIN: (NavItem("/dashboard", "Dashboard", "dashboard"),),
+    Role.ADMIN: (
+        NavItem("/dashboard", "Dashboard", "dashboard"),
+        NavItem("/activities", "Activities", "activities"),
+        NavItem("/partnership", "Partnership", "partnership"),
+    ),
     Role.SECRETARY: (NavItem("/forum", "Forum meetings", "forum"),),
     Role.AGENCY: (),
     Role.SCRUTINEER: (),
