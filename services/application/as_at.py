@@ -29,7 +29,8 @@ recommendation, action or decision counts from its *effective date*:
 
 An action's RAG rating and a deadline's status are judged on the day itself (the instant's
 day for the recorded reading). The partnership's own configuration (agencies, forums,
-routing) carries no dates of its effective change; it is read as recorded.
+routing) carries no date of when it took effect: the effective reading takes it as it now
+stands (every event of a record of another kind is kept).
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ from domain import activity_state as ev
 from domain import findings as fnd
 from domain import rapid_review as rr
 from domain import recommendation as rec
+from domain.action import Action
+from domain.activity_state import Activity
 from domain.aggregate import AggregateEvent, AggregateState, project
-from domain.decision import DecisionRecorded
+from domain.catalogue import EVENT_CLASSES
+from domain.decision import Decision, DecisionRecorded
 from domain.errors import InvalidInput
 from domain.events import DomainEvent
 
@@ -88,6 +92,22 @@ NOT_WHEN_IT_HAPPENED: dict[type[DomainEvent], str] = {
     ev.PublicationPlanned: "planned_on is the day publication is planned for",
 }
 """Events whose dates are not the day they happened (they are carried forward instead)."""
+
+
+
+
+def record_of(event_class: type[DomainEvent]) -> type[AggregateState] | None:
+    """The kind of record an event evolves (its AggregateEvent[...] argument)."""
+    for base in event_class.__mro__:
+        args = getattr(base, "__pydantic_generic_metadata__", {}).get("args")
+        if args and isinstance(args[0], type) and issubclass(args[0], AggregateState):
+            return args[0]
+    return None
+
+
+RECORDS: tuple[type[AggregateState], ...] = (Activity, rec.Recommendation, Action, Decision)
+"""The records the effective reading reads by their own dates."""
+RECORD_EVENTS = frozenset(c for c in EVENT_CLASSES if record_of(c) in RECORDS)
 
 
 @dataclass(frozen=True)
@@ -195,7 +215,7 @@ def events_as_at(stream: Iterable[DomainEvent], as_at: AsAt, accepted: dict[UUID
         chosen = [e for e in events if e.timestamp <= as_at.end]
     else:
         dates = effective_dates(events, accepted)
-        chosen = [e for e in events if dates[key_of(e)] <= as_at.day]
+        chosen = [e for e in events if type(e) not in RECORD_EVENTS or dates[key_of(e)] <= as_at.day]
     chosen.sort(key=lambda e: e.timestamp)
     return chosen
 

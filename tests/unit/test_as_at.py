@@ -5,31 +5,29 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
-from domain.action import Action, ActionAgreed, ActionReopened
-from domain.activity_state import Activity, ActivityOpened, ActivityStarted, FindingRecorded
-from domain.aggregate import AggregateEvent, AggregateState
+from domain.action import ActionAgreed, ActionReopened
+from domain.activity_state import ActivityOpened, ActivityStarted, FindingRecorded
+from domain.aggregate import AggregateEvent
 from domain.catalogue import EVENT_CLASSES
-from domain.decision import Decision
 from domain.framework import SourceKind
-from domain.recommendation import DecisionOutcome, Recommendation, RecommendationDecided
-from services.application.as_at import DATED, NOT_WHEN_IT_HAPPENED, AsAt, effective_dates, events_as_at, key_of
+from domain.recommendation import DecisionOutcome, RecommendationDecided
+from services.application.as_at import (
+    DATED,
+    NOT_WHEN_IT_HAPPENED,
+    RECORDS,
+    AsAt,
+    effective_dates,
+    events_as_at,
+    key_of,
+    record_of,
+)
 
-RECORDS = (Activity, Recommendation, Action, Decision)
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
-
-
-def _record_of(event_class: type[AggregateEvent[AggregateState]]) -> type[AggregateState] | None:
-    for base in event_class.__mro__:
-        args = getattr(base, "__pydantic_generic_metadata__", {}).get("args")
-        if args:
-            kind: type[AggregateState] = args[0]
-            return kind
-    return None
 
 
 def test_every_date_an_event_of_a_record_carries_is_either_when_it_happened_or_said_not_to_be() -> None:
     for event_class in EVENT_CLASSES:
-        if not issubclass(event_class, AggregateEvent) or _record_of(event_class) not in RECORDS:
+        if not issubclass(event_class, AggregateEvent) or record_of(event_class) not in RECORDS:
             continue
         days = {n for n, f in event_class.model_fields.items() if f.annotation in (date, date | None)}
         days -= {"aware_on", "initiated_on"}  # an activity's opening also names earlier days it counts from
