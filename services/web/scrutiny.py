@@ -19,6 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from adapters.store import EventStore
+from domain.access import ScrutinyRead
 from domain.action import Action
 from domain.activity_state import Activity
 from domain.aggregate import AggregateState
@@ -115,17 +116,17 @@ async def verify(
 def audit(
     request: Request, scrutineer: Scrutineer,
     cursor: Annotated[int, Query(ge=0, le=10**18)] = 0,
+    reads: Annotated[bool, Query(description="Only the reads recorded of scrutineers.")] = False,
 ) -> Response:
     c = chosen(request.query_params)
     # The trail is the order lif recorded events in: read as recorded by the moment (the end of
     # the day, for the records' own dates).
     until = c.as_at.end if c.as_at else None
+    filters = AuditFilters(until=until, topic=ScrutinyRead.TOPIC if reads else None)
     with snapshot(request.app.state.projector.db) as cur:
-        items, next_position = query_audit(
-            cur, scrutineer.partnership_id, AuditFilters(until=until), after=cursor, limit=AUDIT_PAGE
-        )
+        items, next_position = query_audit(cur, scrutineer.partnership_id, filters, after=cursor, limit=AUDIT_PAGE)
     return _page(request, "audit.html", c, "scrutiny-audit", items=items, next_position=next_position,
-                 cursor=cursor, collections=COLLECTION_OF)
+                 cursor=cursor, collections=COLLECTION_OF, reads=reads)
 
 
 # --- lists ----------------------------------------------------------------------------------
