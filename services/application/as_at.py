@@ -146,7 +146,7 @@ class AsAt:
         if self.on is not None:
             return self.on
         assert self.instant is not None
-        return self.instant.astimezone(UTC).date()
+        return self.instant.date()  # the day at the instant's own offset, as the API always read it
 
     @property
     def end(self) -> datetime:
@@ -167,7 +167,10 @@ def _day_words(day: date) -> str:
 
 
 def _instant_words(instant: datetime) -> str:
-    at = instant.astimezone(UTC)
+    try:
+        at = instant.astimezone(UTC)
+    except OverflowError:  # an instant at the calendar's edge, with an offset past it
+        return instant.isoformat()
     return f"{_day_words(at.date())} {at.strftime('%H:%M')} UTC"
 
 

@@ -56,7 +56,7 @@ class Chosen:
         values = {"reading": self.as_at.reading, "on-day": str(day.day), "on-month": str(day.month),
                   "on-year": str(day.year)}
         if self.as_at.reading == "recorded":
-            values["at"] = self.as_at.end.astimezone(UTC).strftime("%H:%M")
+            values["at"] = self.as_at.end.strftime("%H:%M")
         return values
 
     def link(self, path: str, **params: object) -> str:
@@ -79,10 +79,10 @@ def chosen(query: Mapping[str, str]) -> Chosen:
             instant = datetime.fromisoformat(query["as_of"])
             if instant.tzinfo is None:
                 raise ValueError(instant)
-            return Chosen(AsAt.recorded(instant), errors)
+            return Chosen(AsAt.recorded(instant.astimezone(UTC)), errors)
         if query.get("as_at_day"):
             return Chosen(AsAt.effective(date.fromisoformat(query["as_at_day"])), errors)
-    except ValueError:
+    except (ValueError, OverflowError):
         errors.add(FieldError("invalid_as_at", "The address's as_of or as_at_day is not a date; choose it again.",
                               "on", "on-day"))
     return Chosen(None, errors)
