@@ -135,15 +135,23 @@ class ChainCheck:
     anchors_checked: tuple[str, ...]
 
 
+def read_anchors(anchors: Iterable[str]) -> tuple[str, ...]:
+    """The anchors given (blank ones left out), each checked to be POSITION:HASH; a malformed
+    one is refused as `invalid_anchor` on `anchor`."""
+    given = tuple(a.strip() for a in anchors if a.strip())
+    for text in given:
+        try:
+            parse_anchor(text)
+        except BadAnchor as e:
+            raise InvalidInput("invalid_anchor", str(e), "anchor") from None
+    return given
+
+
 def check_chain(store: EventStore, anchors: Iterable[str] = ()) -> ChainCheck:
     """Recompute the whole log's hash chain (adapters/chain.py), holding it to the anchors kept
-    from earlier checks; a malformed anchor is refused as `invalid_anchor` on `anchor`."""
-    given = tuple(a.strip() for a in anchors if a.strip())
-    try:
-        parsed = dict(parse_anchor(text) for text in given)
-    except BadAnchor as e:
-        raise InvalidInput("invalid_anchor", str(e), "anchor") from None
-    report = verify_chain(store, anchors=parsed)
+    from earlier checks (see `read_anchors`)."""
+    given = read_anchors(anchors)
+    report = verify_chain(store, anchors=dict(parse_anchor(text) for text in given))
     return ChainCheck(
         ok=report.ok, checked=report.checked, first_bad_position=report.first_bad_position, reason=report.reason,
         head_position=report.head_position, head_hash=report.head_hash, anchor=report.anchor, anchors_checked=given,

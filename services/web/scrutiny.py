@@ -34,7 +34,7 @@ from services.application import lists
 from services.application.as_at import load_as_at
 from services.application.auth.principals import Principal, Role
 from services.application.auth.scrutiny import record_read
-from services.application.scrutiny import check_chain, decision_history, lists_as_at
+from services.application.scrutiny import check_chain, decision_history, lists_as_at, read_anchors
 from services.web.as_at_control import Chosen, chosen
 from services.web.forms import FieldError, FormErrors
 from services.web.session import require_person
@@ -101,10 +101,11 @@ async def verify(
     c = chosen(request.query_params)
     errors = FormErrors(errors=list(c.errors.errors), typed=c.errors.typed)
     try:
-        check = await run_in_threadpool(check_chain, request.app.state.store, [anchor] if anchor else [])
-    except DomainError as e:
+        anchors = read_anchors([anchor] if anchor else [])
+    except DomainError as e:  # said beside the field; the chain is still verified
         errors.add(FieldError(e.code, e.message, "anchor"))
-        check = await run_in_threadpool(check_chain, request.app.state.store, [])
+        anchors = ()
+    check = await run_in_threadpool(check_chain, request.app.state.store, anchors)
     return _page(request, "verify.html", c, "scrutiny-verify", errors=errors, check=check, anchor=anchor or "",
                  checked_at=datetime.now(UTC))
 
