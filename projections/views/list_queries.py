@@ -291,3 +291,10 @@ def list_decisions(cur: Cursor, partnership_id: str, f: DecisionFilters, page: P
         }
 
     return _page(cur, select, lv.DECISIONS, "decision_id", where, page, read)
+
+
+def decision_ids(cur: Cursor, partnership_id: str) -> list[str]:
+    """Every forum decision of the partnership (decisions are never deleted, so today's set
+    holds every one that existed at any instant)."""
+    cur.execute(f"SELECT decision_id FROM {lv.DECISIONS} WHERE partnership_id = ?", (partnership_id,))
+    return [str(row[0]) for row in cur.fetchall()]

@@ -6,6 +6,7 @@ its entry here (href, text, and the `current_page` key its router renders with).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.application.auth.principals import Principal, Role
@@ -26,7 +27,11 @@ NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     ),
     Role.SECRETARY: (NavItem("/forum", "Forum meetings", "forum"),),
     Role.AGENCY: (),
-    Role.SCRUTINEER: (),
+    Role.SCRUTINEER: (
+        NavItem("/scrutiny", "Scrutiny", "scrutiny"),
+        NavItem("/scrutiny/verify", "Verify the history", "scrutiny-verify"),
+        NavItem("/scrutiny/audit", "Audit trail", "scrutiny-audit"),
+    ),
 }
 
 
@@ -36,7 +41,11 @@ def home_page(person: Principal | None) -> str | None:
     return items[0].href if items else None
 
 
-def menu(person: Principal | None, current_page: str | None) -> list[dict[str, object]]:
-    """The service navigation's items for the Design System macro."""
+def menu(
+    person: Principal | None, current_page: str | None, link: Callable[[str], str] | None = None
+) -> list[dict[str, object]]:
+    """The service navigation's items for the Design System macro; `link`, when a page gives one,
+    builds each href (the scrutineer's pages carry their "as at" reading through it)."""
     items = NAVIGATION.get(person.role, ()) if person else ()
-    return [{"href": i.href, "text": i.text, "current": i.key == current_page} for i in items]
+    return [{"href": link(i.href) if link else i.href, "text": i.text, "current": i.key == current_page}
+            for i in items]

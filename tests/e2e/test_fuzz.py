@@ -98,6 +98,10 @@ CROSS_PARAMETER_REFUSALS = {
     # text that no answer gave is refused, and no schema can say which text an answer gives.
     **{("GET", f"/v1/partnerships/{{partnership_id}}/{name}"): "invalid_cursor"
        for name in ("activities", "recommendations", "actions", "decisions")},
+    # One reading at a time: as_of (recorded by an instant) or as_at_day (by the records' own dates).
+    **{("GET", f"/v1/partnerships/{{partnership_id}}/{path}"): "two_readings"
+       for path in ("activities/{activity_id}", "recommendations/{recommendation_id}", "actions/{action_id}",
+                    "decisions/{decision_id}", "tracker", "tracker.csv")},
 }
 
 

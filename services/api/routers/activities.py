@@ -14,8 +14,9 @@ from domain.partnership import Partnership, partnership_uuid
 from services.api.deps import PartnershipId, StoreDep
 from services.api.public import public_record
 from services.api.responses import READ_RESPONSES
-from services.api.routers.reads import AsOf, load_or_404
+from services.api.routers.reads import AsAtDay, AsOf, load_or_404
 from services.api.schemas.activities import ActivityRead, DeadlineView, MissingForSignOff, SignOffReadiness
+from services.application.as_at import AsAt
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/activities", tags=["activities"])
 
@@ -30,11 +31,14 @@ def _deadline_view(d: Deadline, today: date) -> DeadlineView:
 
 
 @router.get(A, response_model=ActivityRead, responses=READ_RESPONSES)
-def get_activity(partnership_id: PartnershipId, activity_id: UUID, store: StoreDep, as_of: AsOf = None) -> ActivityRead:
-    a = load_or_404(store, partnership_id, activity_id, Activity, as_of)
+def get_activity(
+    partnership_id: PartnershipId, activity_id: UUID, store: StoreDep, as_of: AsOf = None, as_at_day: AsAtDay = None
+) -> ActivityRead:
+    as_at = AsAt.of(as_of, as_at_day)
+    a = load_or_404(store, partnership_id, activity_id, Activity, as_at=as_at)
     p = store.load(partnership_uuid(partnership_id), Partnership)
     assert p is not None
-    today = (as_of.date() if as_of else date.today())
+    today = as_at.day if as_at else date.today()
     missing = [MissingForSignOff(code=c, field=f, message=m) for c, f, m in missing_for_sign_off(a, p)]
     try:
         deadlines = [_deadline_view(d, today) for d in a.deadlines(p.rapid_review_starts_from)]

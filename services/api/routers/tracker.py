@@ -17,7 +17,7 @@ from domain.errors import NotFound
 from domain.framework import SourceKind, Theme
 from domain.partnership import partnership_uuid
 from domain.values import Instant, IsoDate, Slug
-from projections.tracker import COLUMNS, TrackerFilters, events_until, partnership_entity_ids, query_tracker
+from projections.tracker import COLUMNS, TrackerFilters, partnership_entity_ids, query_tracker
 from projections.tracker import replay_tracker as replay
 from services.api.auth import principal_of
 from services.api.deps import PartnershipId
@@ -25,6 +25,7 @@ from services.api.projection_reads import Freshness, MinPosition, catch_up, get_
 from services.api.read_cache import read_cache, wants_fresh
 from services.api.responses import PROJECTION_READ_RESPONSES
 from services.api.schemas.lists import ListAnswer, ViewFreshness, list_body
+from services.application.as_at import AsAt, events_as_at
 from services.application.auth.principals import Role
 
 
@@ -58,6 +59,9 @@ class TrackerPage(ListAnswer, ViewFreshness):
     partnership_id: str
     today: date = Field(description="The day RAG was rated on.")
     as_of: datetime | None = Field(description="The instant the tracker was rebuilt at; null for now.")
+    as_at_day: date | None = Field(
+        None, description="The day whose records' own dates the tracker was rebuilt by; null unless asked."
+    )
     items: list[TrackerRow]
 
 
@@ -76,10 +80,16 @@ RagQ = Annotated[
           "track; green: open on track; blue: completed and impact assured; completed: awaiting assurance."),
 ]
 Today = Annotated[IsoDate | None, Query(description="Rate RAG as of this day (default: today, UTC; with as_of, "
-                                                 "the day of as_of).")]
+                                                 "the day of as_of; with as_at_day, that day).")]
 AsOfQ = Annotated[
     Instant | None,
-    Query(description="Rebuild the tracker from the events as it stood at this instant (RFC 3339 with offset)."),
+    Query(description="Rebuild the tracker from the events lif had recorded by this instant (RFC 3339 with offset)."),
+]
+AsAtDayQ = Annotated[
+    IsoDate | None,
+    Query(description="Rebuild the tracker as the records' own dates say it stood at the end of this day "
+                      "(YYYY-MM-DD): an action counts from the day its recommendation was accepted, its progress, "
+                      "completion and assurance from their own days. Not with as_of."),
 ]
 
 
@@ -91,6 +101,9 @@ class TrackerQuery:
     today: date | None
     as_of: datetime | None
     min_position: int | None
+    as_at_day: date | None = None
+    as_at: AsAt | None = None
+    """The reading as_of or as_at_day asks for (services/application/as_at.py)."""
 
 
 def tracker_query(
@@ -102,13 +115,14 @@ def tracker_query(
     rag: RagQ = None,
     today: Today = None,
     as_of: AsOfQ = None,
+    as_at_day: AsAtDayQ = None,
     min_position: MinPosition = None,
 ) -> TrackerQuery:
     filters = TrackerFilters(
         agency=agency, forum=forum, source_kind=source_kind.value if source_kind else None,
         theme=theme.value if theme else None, status=status, rag=rag,
     )
-    return TrackerQuery(filters, today, as_of, min_position)
+    return TrackerQuery(filters, today, as_of, min_position, as_at_day, AsAt.of(as_of, as_at_day))
 
 
 TrackerQueryDep = Annotated[TrackerQuery, Depends(tracker_query)]
@@ -119,10 +133,10 @@ def _tracker(
 ) -> tuple[list[dict[str, Any]], Freshness, date]:
     store: EventStore = request.app.state.store
     filters = _scoped(request, q.filters)
-    today, as_of, min_position = q.today, q.as_of, q.min_position
+    today, as_at, min_position = q.today, q.as_at, q.min_position
     if not any(True for _ in store.events.get(partnership_uuid(partnership_id), limit=1)):
         raise NotFound("unknown_partnership", f"No partnership {partnership_id!r} is registered.", "partnership_id")
-    if as_of is None:
+    if as_at is None:
         day = today or datetime.now(UTC).date()
         with projection_read(request, "tracker", min_position) as (cur, freshness):
             key = ("tracker", partnership_id, filters, day, freshness.cache_token)
@@ -132,14 +146,14 @@ def _tracker(
             assert isinstance(rows, list)
             return rows, freshness, day
     # The tables only say which aggregates belong to the partnership; their state
-    # at `as_of` comes from replaying their own events. So first catch up.
+    # as at `as_at` comes from replaying their own events. So first catch up.
     projector = get_projector(request)
     catch_up(projector, max(min_position or 0, projector.head()))
-    day = today or as_of.date()
+    day = today or as_at.day
     with projection_read(request, "tracker", None) as (cur, freshness):
         ids = partnership_entity_ids(cur, partnership_id)
     stream = [event for aggregate_id in ids for event in store.events_of(aggregate_id)]
-    return replay(events_until(stream, as_of), partnership_id, filters, day), freshness, day
+    return replay(events_as_at(stream, as_at), partnership_id, filters, day), freshness, day
 
 
 def _scoped(request: Request, filters: TrackerFilters) -> TrackerFilters:
@@ -164,7 +178,10 @@ def _scoped(request: Request, filters: TrackerFilters) -> TrackerFilters:
 def tracker(request: Request, partnership_id: PartnershipId, q: TrackerQueryDep) -> JSONResponse:
     rows, freshness, day = _tracker(request, partnership_id, q)
     as_of = q.as_of.isoformat() if q.as_of else None
-    body = list_body(rows, freshness, partnership_id=partnership_id, today=day.isoformat(), as_of=as_of)
+    as_at_day = q.as_at_day.isoformat() if q.as_at_day else None
+    body = list_body(
+        rows, freshness, partnership_id=partnership_id, today=day.isoformat(), as_of=as_of, as_at_day=as_at_day
+    )
     return JSONResponse(body, headers=freshness.headers())
 
 
