@@ -21,7 +21,7 @@ class NavItem:
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     Role.ADMIN: (NavItem("/dashboard", "Dashboard", "dashboard"),),
     Role.SECRETARY: (),
-    Role.AGENCY: (),
+    Role.AGENCY: (NavItem("/inbox", "Inbox", "inbox"), NavItem("/actions", "Actions", "actions")),
     Role.SCRUTINEER: (),
 }
 
