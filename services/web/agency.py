@@ -34,7 +34,7 @@ from services.application import lists
 from services.application.auth.principals import Principal, Role
 from services.application.lists import ListQuery
 from services.web import agency_reads as reads
-from services.web.agency_forms import check_payload, refusal, run_command, typed_date
+from services.web.agency_forms import check_payload, form_key, new_form_key, refusal, run_command, typed_date
 from services.web.forms import FormErrors, typed_values
 from services.web.session import require_person
 from services.web.templating import render
@@ -125,7 +125,7 @@ def _item_page(request: Request, item: reads.InboxItem, errors: FormErrors | Non
     errors = errors or FormErrors()
     return render(
         request, "agency/item.html", 400 if errors else 200, item=item, errors=errors, methods=CASCADE_METHODS,
-        flash=_flash(request), current_page="inbox", today=_today(),
+        flash=_flash(request), current_page="inbox", today=_today(), new_key=new_form_key(),
     )
 
 
@@ -153,7 +153,7 @@ async def acknowledge(request: Request, lead: Lead, event_id: UUID) -> Response:
     }
     try:
         outcome = await run_in_threadpool(run_command, request, lead, "acknowledge_learning", item.source.activity_id,
-                                          payload)
+                                          payload, form_key(typed))
     except (DomainError, ValidationError) as exc:
         return _item_page(request, item, refusal(exc, typed))
     return _done(request, f"/inbox/{event_id}", "Acknowledged: the partnership can see how you cascaded this learning.",
@@ -208,7 +208,7 @@ def _action_page(request: Request, found: reads.ActionPage, errors: FormErrors |
         request, "agency/action.html", 400 if errors else status, found=found, a=found.action, errors=shown,
         progress_errors=shown if form == "progress" else FormErrors(),
         completion_errors=shown if form == "completion" else FormErrors(),
-        today=_today(), flash=_flash(request), current_page="actions",
+        today=_today(), flash=_flash(request), current_page="actions", new_key=new_form_key(),
     )
 
 
@@ -229,7 +229,8 @@ async def report_progress(request: Request, lead: Lead, action_id: UUID) -> Resp
     if typed.get("on_track") in ("true", "false"):
         payload["on_track"] = typed["on_track"] == "true"
     try:
-        outcome = await run_in_threadpool(run_command, request, lead, "note_progress", action_id, payload)
+        outcome = await run_in_threadpool(run_command, request, lead, "note_progress", action_id, payload,
+                                          form_key(typed))
     except (DomainError, ValidationError) as exc:
         return _action_page(request, found, refusal(exc, typed), "progress")
     return _done(request, f"/actions/{action_id}", "Progress reported.", outcome.position)
@@ -263,7 +264,8 @@ async def complete(request: Request, lead: Lead, action_id: UUID) -> Response:
         return render(request, "agency/check_completion.html", found=found, a=found.action, typed=typed,
                       completed_on=on, current_page="actions")
     try:
-        outcome = await run_in_threadpool(run_command, request, lead, "complete_action", action_id, payload)
+        outcome = await run_in_threadpool(run_command, request, lead, "complete_action", action_id, payload,
+                                          form_key(typed))
     except (DomainError, ValidationError) as exc:
         return _action_page(request, found, refusal(exc, typed), "completion")
     return _done(request, f"/actions/{action_id}", "Action completed: the business unit will assure its impact.",

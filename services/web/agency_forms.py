@@ -8,10 +8,11 @@ shown on the form's one input for it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from fastapi import HTTPException, Request
 from pydantic import ValidationError
@@ -25,6 +26,10 @@ from services.application.service import LearningService, Outcome
 from services.web.forms import FieldError, FormErrors, errors_from, read_date
 
 DATE_FIELDS = ("acknowledged_on", "noted_on", "completed_on")
+FORM_KEY = "form_key"
+"""Each form carries a key of its own, made when the page is drawn: sent twice (a double click, a
+reload after a timeout), the command is answered once, as the API answers a repeated Idempotency-Key."""
+_KEY = re.compile(r"^[0-9a-f]{32}$")
 _FORM_FIELD = {
     "evidence.0.description": "evidence_description",
     "evidence.0.reference": "evidence_reference",
@@ -61,7 +66,19 @@ def typed_date(name: str, what: str, values: Mapping[str, str], errors: FormErro
     return day
 
 
-def run_command(request: Request, person: Principal, name: str, target_id: UUID, payload: dict[str, Any]) -> Outcome:
+def new_form_key() -> str:
+    return uuid4().hex
+
+
+def form_key(typed: Mapping[str, Any]) -> str | None:
+    """The form's key as sent, or None for one that is not ours (the command then runs unkeyed)."""
+    key = typed.get(FORM_KEY)
+    return key if isinstance(key, str) and _KEY.match(key) else None
+
+
+def run_command(
+    request: Request, person: Principal, name: str, target_id: UUID, payload: dict[str, Any], key: str | None = None,
+) -> Outcome:
     """Runs the command as its API route does, as this person. Another agency's target (or any
     the policy puts out of this person's scope) answers 404: a page never says it exists."""
     declaration = DECLARATIONS[name]
@@ -77,7 +94,8 @@ def run_command(request: Request, person: Principal, name: str, target_id: UUID,
         raise HTTPException(404) from None
     command = declaration.command.model_validate(payload)
     service: LearningService = request.app.state.service
-    return service.execute(Context(partnership_id=person.partnership_id, principal=person.subject), command, target_id)
+    ctx = Context(partnership_id=person.partnership_id, principal=person.subject)
+    return service.execute(ctx, command, target_id, key)
 
 
 def check_payload(name: str, payload: dict[str, Any]) -> None:

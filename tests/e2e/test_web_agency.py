@@ -153,10 +153,13 @@ def test_the_agencys_actions_with_rag_in_colour_and_words_progress_completion_an
                        {"note": "", "on_track": "false", **today_fields("noted_on", "2026-07-01")})
         assert refused.status_code == 400 and 'href="#note"' in refused.text and 'id="note-error"' in refused.text
         assert re.search(r'value="false" checked', refused.text)
-        done = post(c, f"/actions/{police}/progress",
-                    {"note": "Field added in the test system; training booked.", "on_track": "false",
-                     **today_fields("noted_on", "2026-07-01")})
-        assert done.status_code == 303
+        key = re.search(r'name="form_key" value="([0-9a-f]{32})"', refused.text)
+        assert key is not None, "the refused form keeps its key"
+        progress = {"note": "Field added in the test system; training booked.", "on_track": "false",
+                    "form_key": key.group(1), **today_fields("noted_on", "2026-07-01")}
+        assert post(c, f"/actions/{police}/progress", progress).status_code == 303
+        assert post(c, f"/actions/{police}/progress", progress).status_code == 303  # sent twice: done once
+        assert len(app.state.store.load(UUID(police), Action).progress) == 1
         page = c.get(f"/actions/{police}").text
         assert "Progress reported." in page and "Field added in the test system; training booked." in page
         assert "No, off track" in page
