@@ -7,9 +7,9 @@ shown only to the agency that owns it, and any other id answers 404 (not 403, so
 says that something exists). Commands run as the API runs them (agency_forms.run_command).
 
 "New" in the inbox means arrived since the person's previous visit. A visit is a signed-in
-session: its first look at the inbox records the visit per person (adapters/page_visits.py, so it
-holds on any device) and the session keeps the previous one, so items stay marked while the
-person works through them.
+session: every look at the inbox records what it showed, per person (adapters/page_visits.py, so
+it holds on any device), and a session compares with the visit its first look found, so items
+stay marked while the person works through them.
 """
 
 from __future__ import annotations
@@ -62,17 +62,19 @@ def _today() -> date:
 
 
 def _since(request: Request, lead: Principal, newest: int) -> dict[str, Any]:
-    """The previous visit this session compares with, recording this visit once per session."""
-    kept = request.session.get(SINCE)
-    if isinstance(kept, dict):
-        return kept
+    """The visit this session compares with: the person's previous one, as the session's first look
+    at the inbox found it. Every look records the visit, so the next sign-in compares with it."""
     visits = PageVisits(delivery_db(request.app.state.settings))
     try:
         previous = visits.record(lead.partnership_id, lead.subject, "inbox", newest, datetime.now(UTC))
     finally:
         visits.close()
-    since = {"position": previous.position, "at": previous.at.isoformat()} if previous else {"position": None,
-                                                                                                 "at": None}
+    kept = request.session.get(SINCE)
+    if isinstance(kept, dict):
+        return kept
+    since: dict[str, Any] = {"position": None, "at": None}
+    if previous is not None:
+        since = {"position": previous.position, "at": previous.at.isoformat()}
     request.session[SINCE] = since
     return since
 
