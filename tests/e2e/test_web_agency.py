@@ -171,6 +171,9 @@ def test_the_agencys_actions_with_rag_in_colour_and_words_progress_completion_an
 
         answers = {"evidence_description": "The field is live; an audit of 20 records found it filled in 19.",
                    "evidence_reference": "AUD-2026-07", **today_fields("completed_on", "2026-07-10")}
+        short = post(c, f"/actions/{police}/completion", {**answers, "evidence_description": "ok"})
+        assert short.status_code == 400 and 'href="#evidence_description"' in short.text  # the API's field
+        assert 'id="evidence_description-error"' in short.text and 'value="AUD-2026-07"' in short.text
         check = post(c, f"/actions/{police}/completion", answers)
         assert check.status_code == 200 and "Check your answers before completing the action" in check.text
         assert app.state.store.load(UUID(police), Action).status is ActionStatus.OPEN
