@@ -185,7 +185,8 @@ async def actions(
         return page, projector.position(), projector.head()
 
     page, position, head = await run_in_threadpool(read)
-    rows = [{**row, "rag_words": reads.RAG_WORDS[row["rag"]], "rag_tag": reads.RAG_TAGS[row["rag"]]}
+    rows = [{**row, "rag_words": reads.RAG_WORDS[row["rag"]], "rag_tag": reads.RAG_TAGS[row["rag"]],
+             "due": date.fromisoformat(row["due_on"]).strftime("%-d\u00a0%b\u00a0%Y")}  # kept on one line
             for row in page.items]
     name = await run_in_threadpool(reads.agency_name, request.app.state.store, lead.partnership_id, _agency(lead))
     return render(
