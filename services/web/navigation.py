@@ -26,7 +26,7 @@ NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
         NavItem("/partnership", "Partnership", "partnership"),
     ),
     Role.SECRETARY: (NavItem("/forum", "Forum meetings", "forum"),),
-    Role.AGENCY: (),
+    Role.AGENCY: (NavItem("/inbox", "Inbox", "inbox"), NavItem("/actions", "Actions", "actions")),
     Role.SCRUTINEER: (
         NavItem("/scrutiny", "Scrutiny", "scrutiny"),
         NavItem("/scrutiny/verify", "Verify the history", "scrutiny-verify"),
