@@ -9,7 +9,6 @@ subject, the decision behind a sign-off), so an entity's history is complete.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,8 +30,6 @@ _BASE_FIELDS = {
     "originator_id", "originator_version", "timestamp", "event_id", "partnership_id", "principal", "rationale",
 }
 _SHORT = 80
-_PLAIN = re.compile(r"(?:\S+(?: \S+)*)?")
-"""Text that `" ".join(text.split())` leaves as it is."""
 
 _SCHEMA = (
     f"""CREATE TABLE IF NOT EXISTS {EVENTS} (
@@ -62,15 +59,20 @@ _SCHEMA = (
 
 
 def _short(value: Any) -> str:
-    if value is None:
+    if type(value) is str:  # most fields: tested first, as a rebuild summarizes every event
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, list | tuple):
+    elif isinstance(value, list | tuple):
         text = ", ".join(str(v) for v in value)
     elif isinstance(value, dict):
         text = json.dumps(value, sort_keys=True)
     else:
         text = str(value)
-    if not _PLAIN.fullmatch(text):  # runs of whitespace, or any but single spaces: normalise
+    # Printable text has no whitespace but the ASCII space (every other whitespace character
+    # is a separator or a control): then only its spaces can need normalising. Else, or if
+    # they do, normalise (which leaves text that needs none as it is).
+    if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
         text = " ".join(text.split())
     return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
 
@@ -121,21 +123,27 @@ _REFERENCES: dict[str, str] = {
 """The payload field naming the other entities an event is filed under (one id, or a list)."""
 
 
-def _referenced(topic: str, payload: dict[str, Any]) -> list[Any]:
-    field = _REFERENCES.get(topic)
-    if field is None:
-        return []
-    value = payload.get(field)
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
 @cache
-def _needed(topic: str) -> set[str]:
-    """The payload fields the summary and the entity index read: all a row needs as Python
-    values (the payload itself is stored as pydantic writes it)."""
-    return {*_FIELDS.get(topic, ()), "evidence", *filter(None, [_REFERENCES.get(topic)])}
+def _shape(cls: type[DomainEvent]) -> tuple[str, str, str | None]:
+    """(topic, aggregate type, the payload field naming other entities) of an event class."""
+    topic = cls.topic()
+    return topic, _aggregate_type(topic), _REFERENCES.get(topic)
+
+
+_TIMESTAMP_CHARS = len("2026-01-02T03:04:05.123456Z")
+
+
+def _occurred(dumped: str, event: DomainEvent) -> str:
+    """`instant(event.timestamp)`, read from the event's JSON form where that is the same text
+    (UTC with microseconds, as every event the system records has): formatting it again is
+    the slow part."""
+    if len(dumped) == _TIMESTAMP_CHARS and dumped[-1] == "Z" and dumped[0] != "0":
+        return dumped
+    return instant(event.timestamp)
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""The payload's text: pydantic's JSON form of the same values (the same text, as compact)."""
 
 
 def _sqlite(statement: str) -> str:
@@ -170,22 +178,24 @@ class AuditView(View):
         # One statement per table for the whole batch: rows do not depend on each other.
         rows: list[tuple[Any, ...]] = []
         entity_rows: list[tuple[str, int]] = []
+        base = _BASE_FIELDS
         for position, event in batch:
-            topic = type(event).topic()
-            # Only the fields the row reads as values; the payload as text straight from
-            # pydantic's serialiser (a dict dump of every field, then json, took twice as long).
-            fields = event.model_dump(mode="json", include=_needed(topic))
-            aggregate_id = str(event.originator_id)
+            topic, aggregate_type, reference = _shape(type(event))
+            # One dump of the event in its JSON form gives the row's every value: ids as text,
+            # the timestamp, the payload's fields and what the summary and entity index read.
+            data = event.model_dump(mode="json")
+            payload = {key: value for key, value in data.items() if key not in base}
+            aggregate_id: str = data["originator_id"]
             rows.append((
-                position, str(event.event_id), event.partnership_id, aggregate_id, _aggregate_type(topic),
-                event.originator_version, topic, instant(event.timestamp), event.principal, event.rationale,
-                summarize(topic, fields), event.model_dump_json(exclude=_BASE_FIELDS),
+                position, data["event_id"], event.partnership_id, aggregate_id, aggregate_type,
+                event.originator_version, topic, _occurred(data["timestamp"], event), event.principal,
+                event.rationale, summarize(topic, payload), _dumps(payload),
             ))
-            references = _referenced(topic, fields)
+            references = payload.get(reference) if reference else None
             if not references:
                 entity_rows.append((aggregate_id, position))
                 continue
-            entities = {aggregate_id, *(str(e) for e in references)}
+            entities = {aggregate_id, *(references if isinstance(references, list) else [references])}
             entity_rows.extend((entity_id, position) for entity_id in sorted(entities))
         if rows:
             cur.executemany(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from json.encoder import encode_basestring_ascii as _quoted
 
 
 def day(value: date | None) -> str | None:
@@ -34,8 +35,9 @@ def instant(value: datetime) -> str:
 
 
 def items(values: Iterable[object]) -> str:
-    """A list as stored: a JSON array of strings, in order (JSON, not words: a value may hold a space)."""
-    return json.dumps([str(v) for v in values])
+    """A list as stored: a JSON array of strings, in order (JSON, not words: a value may hold a space).
+    The text `json.dumps` gives, built from its string encoder alone (several times faster)."""
+    return "[" + ", ".join([_quoted(str(v)) for v in values]) + "]"
 
 
 def read_items(text: str | None) -> tuple[str, ...]:

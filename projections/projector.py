@@ -32,7 +32,7 @@ from typing import Any
 
 from adapters.sql import Cursor, ViewDb
 from adapters.store import EventStore
-from domain.events import DomainEvent
+from domain.events import DomainEvent, event_class_for
 from projections import parking
 from projections.parking import Parked, RetryResult
 from projections.view import View
@@ -94,6 +94,8 @@ class Projector:
         self._lock = threading.Lock()
         self._changed = threading.Condition()
         self._closed = False
+        self._read_topics: dict[str, bool] = {}
+        """Whether any view reads the events of a topic (`_decode`)."""
         with db.transaction(self._conn) as cur:
             cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {TRACKING} (name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
@@ -201,6 +203,17 @@ class Projector:
             cur.execute(f"UPDATE {TRACKING} SET position = ? WHERE name = ?", (last, view.name))
 
     def _decode(self, notification: Any) -> DomainEvent | None:
+        """The event, or None if no view reads it (not decoded at all: bookkeeping such as id
+        claims is many events) or no class has its topic."""
+        read = self._read_topics.get(notification.topic)
+        if read is None:
+            try:
+                cls = event_class_for(notification.topic)
+            except LookupError:
+                return None
+            read = self._read_topics[notification.topic] = any(view.reads(cls) for view in self.views)
+        if not read:
+            return None
         try:
             event = self.store.mapper.to_domain_event(notification)
         except LookupError:
@@ -223,6 +236,8 @@ class Projector:
                 view.create(cur, self.db.dialect)
                 cur.execute(f"UPDATE {TRACKING} SET position = 0 WHERE name = ?", (view.name,))
             deferred = self._drop_secondary_indexes(cur, chosen)
+            for view in chosen:
+                deferred.extend(view.bulk_load(cur, self.db.dialect))
         with _fewer_collections():
             return self._replay(chosen, deferred, progress)
 

@@ -44,6 +44,8 @@ class View(ABC):
     ignores: ClassVar[Mapping[type[DomainEvent], str]] = {}
     """Classes covered by `topics` that the view does not read, each with why (`lif events` prints it)."""
     _handlers: ClassVar[dict[type[DomainEvent], tuple[Handler, ...]]] = {}
+    _reading: ClassVar[dict[type[DomainEvent], bool]] = {}
+    """`reads`, remembered per class met (read_by asks it of every event)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -63,6 +65,7 @@ class View(ABC):
                     raise TypeError(f"{cls.__qualname__}: {event_class.__qualname__} is not a concrete event class")
                 handlers[event_class] = (*handlers.get(event_class, ()), method)
         cls._handlers = handlers
+        cls._reading = {}
         if handlers and "topics" not in vars(cls):
             cls.topics = tuple(handlers)
 
@@ -77,6 +80,13 @@ class View(ABC):
     def create(self, cur: Cursor, dialect: Dialect) -> None:
         """CREATE TABLE/INDEX IF NOT EXISTS for this view's tables."""
 
+    def bulk_load(self, cur: Cursor, dialect: Dialect) -> list[str]:
+        """Before a rebuild replays the log into the view's emptied tables: drop what is kept up
+        to date row by row but cheaper to build once at the end (a full-text index, say), and
+        return the statements that build it again, which the projector runs after the replay
+        (also after a failed one). `create` must restore it too: the process may die in between."""
+        return []
+
     def apply(self, cur: Cursor, event: DomainEvent, position: int) -> None:
         """Apply one event: its class's handlers (none for a class the view does not read).
         Given the `Writes` of a batch, its writes join the batch's; else they are sent now."""
@@ -90,8 +100,14 @@ class View(ABC):
         """Apply events in log order, as (position, event), with the same result as `apply`
         one by one: their writes are sent per table at the end (projections/writes.py)."""
         writes = Writes(cur)
-        for position, event in batch:
-            self.apply(writes, event, position)
+        if type(self).apply is View.apply:  # `apply`, inline (a rebuild calls it per event and view)
+            handlers = self._handlers
+            for position, event in batch:
+                for handler in handlers.get(type(event), ()):
+                    handler(self, writes, event, position)
+        else:
+            for position, event in batch:
+                self.apply(writes, event, position)
         writes.flush()
 
     def drop(self, cur: Cursor) -> None:
@@ -100,6 +116,12 @@ class View(ABC):
 
 
 def read_by(view: View, batch: Sequence[tuple[int, DomainEvent]]) -> list[tuple[int, DomainEvent]]:
-    """The events of `batch` the view reads, in order: decided once per class in the batch."""
-    wanted = {cls for cls in {type(event) for _, event in batch} if view.reads(cls)}
-    return [(position, event) for position, event in batch if type(event) in wanted]
+    """The events of `batch` the view reads, in order: decided once per class."""
+    reading = view._reading
+    try:
+        return [item for item in batch if reading[type(item[1])]]
+    except KeyError:  # a class not met yet
+        for _, event in batch:
+            if type(event) not in reading:
+                reading[type(event)] = view.reads(type(event))
+        return [item for item in batch if reading[type(item[1])]]

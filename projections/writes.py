@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from typing import Any
+from uuid import UUID
 
 from adapters.sql import Cursor
 
@@ -37,27 +38,39 @@ class _Pending:
         self.depth: dict[Hashable, int] = {}
 
 
+def _key(key: Hashable) -> Hashable:
+    """A UUID as its number: the same key, hashed in C (a UUID's hash is Python code, and a
+    rebuild hashes a key several times per write)."""
+    return key.int if type(key) is UUID else key
+
+
 class Writes:
     def __init__(self, cur: Cursor) -> None:
         self.cur = cur
         self._tables: dict[str, _Pending] = {}
-        self._known: dict[tuple[str, Hashable], dict[str, Any]] = {}
+        self._known: dict[str, dict[Hashable, dict[str, Any]]] = {}
+        """Per table and key, what `one` answered (or `know` was told) by facet."""
 
     def write(self, table: str, key: Hashable, sql: str, *rows: Sequence[Any]) -> None:
         """`sql` once per row of `rows`, touching only rows of `table` under `key` (the rows
         given together must not depend on each other's order: one INSERT per theme, say)."""
         if not rows:
             return
-        if self._known:
-            self._known.pop((table, key), None)
+        key = key.int if type(key) is UUID else key  # `_key`, inline: called for every write
+        known = self._known.get(table)
+        if known:
+            known.pop(key, None)
         pending = self._tables.get(table)
         if pending is None:
             pending = self._tables[table] = _Pending()
-        layer = pending.depth.get(key, -1) + 1
-        pending.depth[key] = layer
-        if layer == len(pending.layers):
-            pending.layers.append({})
-        statements = pending.layers[layer]
+        depth = pending.depth
+        layer = depth.get(key, -1) + 1
+        depth[key] = layer
+        layers = pending.layers
+        if layer == len(layers):
+            layers.append({sql: list(rows)})
+            return
+        statements = layers[layer]
         batch = statements.get(sql)
         if batch is None:
             statements[sql] = list(rows)
@@ -67,9 +80,12 @@ class Writes:
     def one(self, table: str, key: Hashable, sql: str, params: Sequence[Any], facet: str | None = None) -> Any:
         """The first row `sql` selects from `table` under `key` (or None), pending writes of it included.
         With a `facet` (a name for what `sql` reads of the key), known answers are given from memory."""
-        known = self._known.get((table, key)) if facet is not None else None
-        if known is not None and facet in known:
-            return known[facet]
+        key = _key(key)
+        if facet is not None:
+            known = self._known.get(table)
+            facets = known.get(key) if known else None
+            if facets is not None and facet in facets:
+                return facets[facet]
         pending = self._tables.get(table)
         if pending is not None and key in pending.depth:
             self.flush(table)
@@ -81,7 +97,14 @@ class Writes:
 
     def know(self, table: str, key: Hashable, facet: str, row: Any) -> None:
         """What `one(table, key, ..., facet)` would answer now (say so after the write that makes it so)."""
-        self._known.setdefault((table, key), {})[facet] = row
+        known = self._known.get(table)
+        if known is None:
+            known = self._known[table] = {}
+        facets = known.get(key := _key(key))
+        if facets is None:
+            known[key] = {facet: row}
+        else:
+            facets[facet] = row
 
     def flush(self, table: str | None = None) -> None:
         """Sends what is pending: of one table, or of all in the order they were first written."""

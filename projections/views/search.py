@@ -65,6 +65,8 @@ _SQLITE = (
     f"CREATE TABLE IF NOT EXISTS {DOCS} (seq INTEGER PRIMARY KEY, {_COLUMNS})",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5(body, scope, content='{DOCS}', content_rowid='seq',"
     " tokenize='porter unicode61')",
+)
+_SQLITE_TRIGGERS = (
     f"CREATE TRIGGER IF NOT EXISTS {DOCS}_ai AFTER INSERT ON {DOCS} BEGIN"
     f" INSERT INTO {FTS} (rowid, body, scope) VALUES (new.seq, new.body, new.scope); END",
     f"CREATE TRIGGER IF NOT EXISTS {DOCS}_ad AFTER DELETE ON {DOCS} BEGIN"
@@ -73,11 +75,14 @@ _SQLITE = (
     f" INSERT INTO {FTS} ({FTS}, rowid, body, scope) VALUES ('delete', old.seq, old.body, old.scope);"
     f" INSERT INTO {FTS} (rowid, body, scope) VALUES (new.seq, new.body, new.scope); END",
 )
+_SQLITE_REINDEX = f"INSERT INTO {FTS} ({FTS}) VALUES ('rebuild')"
+"""FTS5 reads every document of its content table again: the index built once, not row by row."""
 
+_POSTGRES_GIN = f"CREATE INDEX IF NOT EXISTS {DOCS}_document ON {DOCS} USING GIN (document)"
 _POSTGRES = (
     f"CREATE TABLE IF NOT EXISTS {DOCS} (seq BIGINT NOT NULL, {_COLUMNS},"
     " document tsvector GENERATED ALWAYS AS (to_tsvector('english', body) || to_tsvector('simple', scope)) STORED)",
-    f"CREATE INDEX IF NOT EXISTS {DOCS}_document ON {DOCS} USING GIN (document)",
+    _POSTGRES_GIN,
 )
 
 _COMMON = (
@@ -98,8 +103,25 @@ class SearchView(View):
         super().drop(cur)
 
     def create(self, cur: Cursor, dialect: Dialect) -> None:
-        for statement in (*(_SQLITE if dialect == "sqlite" else _POSTGRES), *_COMMON):
+        unindexed = False
+        if dialect == "sqlite":
+            # Without its triggers a rebuild died loading the documents (`bulk_load`): index them.
+            cur.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?", (f"{DOCS}_ai",))
+            unindexed = cur.fetchone()[0] == 0
+        for statement in (*(_SQLITE + _SQLITE_TRIGGERS if dialect == "sqlite" else _POSTGRES), *_COMMON):
             cur.execute(statement)
+        if unindexed:
+            cur.execute(_SQLITE_REINDEX)
+
+    def bulk_load(self, cur: Cursor, dialect: Dialect) -> list[str]:
+        """The full-text index is built once after the documents are loaded, not row by row:
+        on SQLite without the triggers that keep FTS5 in step, on PostgreSQL without the GIN index."""
+        if dialect == "sqlite":
+            for trigger in ("ai", "ad", "au"):
+                cur.execute(f"DROP TRIGGER IF EXISTS {DOCS}_{trigger}")
+            return [*_SQLITE_TRIGGERS, _SQLITE_REINDEX]
+        cur.execute(f"DROP INDEX IF EXISTS {DOCS}_document")
+        return [_POSTGRES_GIN]
 
     def _put(self, w: Writes, doc_id: UUID, e: Any, position: int, kind: str, activity_id: UUID, source_kind: str,
              title: str, body: str, agencies: Sequence[str] = ()) -> None:
