@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     retention_schedule: bool = True
     """`lif serve` on the embedded default (SQLite) runs the retention schedule daily
     (services/application/subjects/schedule.py); elsewhere the clock process runs `lif subjects erase-due`."""
+    clock_in_process: bool = True
+    """`lif serve` on the embedded default (SQLite) runs the clock (services/application/clock.py) every
+    `clock_interval` seconds; elsewhere `lif clock` runs as its own process (any number of them)."""
+    clock_interval: float = Field(default=60.0, gt=0)
     erasure_timeout: float = Field(default=30.0, gt=0)
     """Seconds erasing a subject may wait for readers that keep an old copy of the key's page (a
     SQLite read transaction, a PostgreSQL snapshot) before it fails naming them; the key is already

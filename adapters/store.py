@@ -24,7 +24,8 @@ import domain.partnership
 import domain.personal_data
 import domain.rapid_review
 import domain.recommendation
-import domain.subscriptions  # noqa: F401  (registers event topics)
+import domain.subscriptions
+import domain.time_events  # noqa: F401  (registers event topics)
 from adapters import bounded_writes
 from adapters.private_files import create_private_file
 from adapters.settings import Settings
