@@ -1,0 +1,160 @@
+"""The clock records what time causes exactly once: two clocks at once, a restart, a clock
+set back (services/application/clock.py), on SQLite and on a real PostgreSQL server; and
+what it records flows on like any other event: the audit trail, the owner's feed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import date
+from uuid import UUID
+
+import pytest
+
+from adapters.kafka_settings import delivery_db
+from adapters.ledger import Ledger
+from adapters.outbox import Tracking
+from adapters.settings import Settings
+from adapters.store import EventStore
+from domain.framework import ARLF
+from domain.time_events import TIME_EVENTS, TimeEvent
+from projections.audit import AuditFilters, query_audit
+from projections.projector import Projector
+from projections.runtime import build_projector
+from projections.snapshot import snapshot
+from services.application.clock import Clock
+from services.workers.clock import caught_up
+from services.workers.feeds import EmbeddedFeeds
+from tests.integration.view_scenario import COUNCIL, PID, POLICE, Scenario
+
+D = date
+DUE = D(2025, 3, 14)  # a Friday; March 2025 has no bank holiday
+SOON = D(2025, 3, 7)  # 5 working days before: due soon; the rapid review's notification approaches
+LATE = D(2025, 4, 14)  # 21 working days overdue: escalated to ARLF and to the Executive
+TIME_TOPICS = [cls.TOPIC for cls in TIME_EVENTS]
+
+
+def build(s: Scenario) -> UUID:
+    """An audit's accepted recommendation with the police's action due on DUE, and a rapid review."""
+    s.register()
+    audit = s.open("thematic_audit", "Neglect audit", D(2025, 3, 3))
+    s.start(audit)
+    finding = s.finding(audit, "Core groups lapsed for six weeks.", ("neglect",), D(2025, 3, 3))
+    recommendation = s.recommend(audit, (finding,), "Hold core groups every month.", D(2025, 3, 3))
+    s.decide("recommendation", recommendation, ARLF, D(2025, 3, 3))
+    s.open("rapid_review", "Rapid review: infant", D(2025, 3, 4), aware_on=D(2025, 3, 4))
+    return s.action(recommendation, "Audit core groups monthly.", DUE)
+
+
+class World:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = EventStore.from_settings(settings)
+        self.projector = build_projector(settings, self.store)
+        self.scenario = Scenario(self.store, self.projector.db)
+        self.action = build(self.scenario)
+        self.opened: list[tuple[EventStore, Projector]] = []
+
+    def clock(self, cls: type[Clock] = Clock) -> Clock:
+        """A clock as another process has it: its own store and its own projector over the same views."""
+        store = EventStore.from_settings(self.settings)
+        projector = build_projector(self.settings, store)
+        self.opened.append((store, projector))
+        return cls(store, projector.db, catch_up=lambda: caught_up(projector))
+
+    def time_events(self) -> list[TimeEvent]:
+        head = self.store.recorder.max_notification_id() or 0
+        found = self.store.recorder.select_notifications(1, head, topics=TIME_TOPICS)
+        events = [self.store.mapper.to_domain_event(n) for n in found]
+        assert all(isinstance(e, TimeEvent) for e in events)
+        return events
+
+    def close(self) -> None:
+        for store, projector in self.opened:
+            projector.close()
+            store.close()
+        self.scenario.close()
+        self.projector.close()
+        self.store.close()
+
+
+@pytest.fixture
+def world(settings: Settings) -> Iterator[World]:
+    w = World(settings)
+    yield w
+    w.close()
+
+
+def test_two_clocks_at_once_record_each_event_exactly_once(world: World) -> None:
+    both_decided = threading.Barrier(2, timeout=60)
+
+    class Racing(Clock):
+        """Decides what the store lacks, then waits for the other clock to have decided too."""
+
+        def _not_stored(self, events: Sequence[TimeEvent]) -> list[TimeEvent]:
+            fresh = super()._not_stored(events)
+            both_decided.wait()
+            return fresh
+
+    clocks = [world.clock(Racing), world.clock(Racing)]
+    recorded: dict[int, list[TimeEvent]] = {}
+    failed: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            recorded[i] = clocks[i].tick(LATE).recorded
+        except BaseException as e:  # the test fails on it below, naming it
+            failed.append(e)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not failed, failed
+    due = clocks[0].due(LATE)
+    kinds = sorted(type(e).__name__ for e in due)
+    assert kinds == [
+        "ActionEscalated", "ActionEscalated", "ActionOverdue", "DeadlineBreached", "DeadlineBreached",
+    ]
+    assert sorted(len(r) for r in recorded.values()) == [0, len(due)]  # both offered all; one stored them
+    stored = world.time_events()
+    assert sorted(e.originator_id for e in stored) == sorted(e.originator_id for e in due)
+
+
+def test_a_restart_and_a_clock_set_back_record_nothing_twice(world: World) -> None:
+    first = world.clock()
+    soon = first.tick(SOON)
+    assert sorted(type(e).__name__ for e in soon.recorded) == ["ActionDueSoon", "DeadlineApproaching"]
+    late = first.tick(LATE)
+    assert soon.already == 0 and len(late.recorded) == 5
+    restarted = world.clock()  # a new process: nothing in memory
+    again = restarted.tick(LATE)
+    assert (again.recorded, again.already) == ([], 5)
+    set_back = restarted.tick(SOON)
+    assert (set_back.recorded, set_back.already) == ([], 2)
+    stored = world.time_events()
+    assert len(stored) == 7 and len({e.originator_id for e in stored}) == 7
+    assert {e.as_of for e in stored} == {SOON, LATE}  # each as first found, by the first clock
+
+
+def test_what_the_clock_records_reaches_the_audit_trail_and_the_owners_feed_alone(world: World) -> None:
+    world.clock().tick(LATE)
+    caught_up(world.projector)
+    with snapshot(world.projector.db) as cur:
+        rows, _ = query_audit(cur, PID, AuditFilters(topic="lif.time.action_overdue"))
+    assert [(r["principal"], r["summary"]) for r in rows] == [(
+        "system:clock", f"Action of {POLICE} overdue: it was due on {DUE.isoformat()}: Audit core groups monthly.",
+    )]
+    db = delivery_db(world.settings)
+    ledger = Ledger(db)
+    try:
+        EmbeddedFeeds(world.store, ledger, Tracking(db, "clock-test")).run_until_caught_up()
+        overdue = str(rows[0]["event_id"])
+        assert ledger.deliveries(PID, overdue) == [(POLICE, "owner", False)]
+        titles = [e.title for e in ledger.newest(PID, POLICE, None, 0, 10)]
+        assert f"Action of Merseyside Police from Neglect audit is overdue (it was due on {DUE.isoformat()})" in titles
+        assert not [e for e in ledger.newest(PID, COUNCIL, None, 0, 10) if "overdue" in e.title]
+    finally:
+        ledger.close()
