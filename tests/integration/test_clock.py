@@ -17,8 +17,13 @@ from adapters.ledger import Ledger
 from adapters.outbox import Tracking
 from adapters.settings import Settings
 from adapters.store import EventStore
-from domain.framework import ARLF
+from domain import commands as cmd
+from domain.framework import ARLF, EXECUTIVE
 from domain.time_events import TIME_EVENTS, TimeEvent
+from projections.agenda.builder import build_agenda
+from projections.agenda.models import Agenda
+from projections.agenda.query import agenda_facts
+from projections.agenda.render import render_html, render_markdown
 from projections.audit import AuditFilters, query_audit
 from projections.projector import Projector
 from projections.runtime import build_projector
@@ -26,7 +31,7 @@ from projections.snapshot import snapshot
 from services.application.clock import Clock
 from services.workers.clock import caught_up
 from services.workers.feeds import EmbeddedFeeds
-from tests.integration.view_scenario import COUNCIL, PID, POLICE, Scenario
+from tests.integration.view_scenario import COUNCIL, GENERATED, PID, POLICE, Scenario
 
 D = date
 DUE = D(2025, 3, 14)  # a Friday; March 2025 has no bank holiday
@@ -158,3 +163,33 @@ def test_what_the_clock_records_reaches_the_audit_trail_and_the_owners_feed_alon
         assert not [e for e in ledger.newest(PID, COUNCIL, None, 0, 10) if "overdue" in e.title]
     finally:
         ledger.close()
+
+
+def test_an_escalated_action_is_on_its_forums_agenda_and_past_the_second_threshold_the_executives(
+    world: World,
+) -> None:
+    world.clock().tick(D(2025, 3, 31))  # 11 working days overdue: past the first threshold only
+    forum, executive = agenda(world, ARLF, D(2025, 4, 2)), agenda(world, EXECUTIVE, D(2025, 4, 2))
+    (escalated,) = forum.actions_escalated
+    assert (escalated.action_id, escalated.level, escalated.threshold_working_days) == (world.action, "forum", 10)
+    assert (escalated.escalated_on, escalated.working_days_overdue) == (D(2025, 3, 31), 13)
+    assert world.action not in [x.action_id for x in forum.actions_overdue]  # said once, as escalated
+    assert "**Escalated to this forum, which owns it**: Audit core groups monthly." in render_markdown(forum)
+    assert executive.actions_escalated == []
+
+    world.clock().tick(LATE)
+    (to_executive,) = agenda(world, EXECUTIVE, LATE).actions_escalated
+    assert (to_executive.level, to_executive.threshold_working_days) == ("executive", 20)
+    assert "Escalated to the Executive" in render_html(agenda(world, EXECUTIVE, LATE))
+
+    # Rescheduled, it is no longer overdue for the date it was escalated for: off both agendas.
+    world.scenario.run(cmd.RescheduleAction(due_on=D(2025, 5, 30), rationale="Agreed at the forum."), world.action)
+    assert agenda(world, ARLF, LATE).actions_escalated == []
+    assert agenda(world, EXECUTIVE, LATE).actions_escalated == []
+
+
+def agenda(world: World, forum_id: str, meeting_on: date) -> Agenda:
+    caught_up(world.projector)
+    with snapshot(world.projector.db) as cur:
+        facts = agenda_facts(cur, PID, forum_id)
+    return build_agenda(facts, meeting_on, GENERATED, world.projector.position())
