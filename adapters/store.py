@@ -21,6 +21,7 @@ import domain.claims
 import domain.decision
 import domain.findings
 import domain.partnership
+import domain.people
 import domain.personal_data
 import domain.rapid_review
 import domain.recommendation

@@ -18,6 +18,7 @@ from domain import (
     decision,
     findings,
     partnership,
+    people,
     personal_data,
     rapid_review,
     recommendation,
@@ -29,7 +30,7 @@ from domain.events import DomainEvent
 
 _MODULES = (
     access, action, activity, activity_state, claims, data_protection, decision, findings, partnership,
-    personal_data, rapid_review, recommendation, sign_in, subscriptions, time_events,
+    people, personal_data, rapid_review, recommendation, sign_in, subscriptions, time_events,
 )
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = tuple(
