@@ -1,4 +1,4 @@
-"""Mail: its settings, the SMTP transport, the directory of people's addresses and the ledger.
+"""Mail: the SMTP transport, the directory of people's addresses and the ledger (settings: `MailSettings`).
 
 The directory (`mail_people`) is the one place a person's name and address are kept: not
 in the event log, so erasing the person deletes them for good. It also keeps what the mail
@@ -19,34 +19,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
+from adapters.settings import MailSettings
 from adapters.sql import Cursor, ViewDb
-
-
-class MailSettings(BaseSettings):
-    """LIF_MAIL_*: the SMTP server mail is handed to, and how mails name lif."""
-
-    model_config = SettingsConfigDict(env_prefix="LIF_MAIL_", extra="ignore")
-
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 25
-    tls: Literal["none", "starttls", "ssl"] = "none"
-    """none (a local relay), starttls (submission, usually port 587) or ssl (implicit TLS, usually 465)."""
-    username: str | None = None
-    password: SecretStr | None = None
-    sender: str = "lif@localhost"
-    """The From address."""
-    public_url: str = "http://localhost:8000"
-    """Where lif is reached: the stop link in each mail starts with it."""
-    timeout: float = 10.0
-    backoff_seconds: float = 60.0
-    """The first retry after a refusal; doubled each time, up to `backoff_max_seconds`."""
-    backoff_max_seconds: float = 3600.0
 
 
 class SmtpTransport:

@@ -131,6 +131,27 @@ class Settings(BaseSettings):
         return env
 
 
+class MailSettings(BaseSettings):
+    """LIF_MAIL_*: the SMTP server mail is handed to, and how mails name lif."""
+
+    model_config = SettingsConfigDict(env_prefix="LIF_MAIL_", extra="ignore")
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    tls: Literal["none", "starttls", "ssl"] = "none"
+    """none (a local relay), starttls (submission, usually port 587) or ssl (implicit TLS, usually 465)."""
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str = "lif@localhost"
+    """The From address."""
+    public_url: str = "http://localhost:8000"
+    """Where lif is reached: the stop link in each mail starts with it."""
+    timeout: float = 10.0
+    backoff_seconds: float = 60.0
+    """The first retry after a refusal; doubled each time, up to `backoff_max_seconds`."""
+    backoff_max_seconds: float = 3600.0
+
+
 @lru_cache
 def get_settings() -> Settings:
     return Settings()

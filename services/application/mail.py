@@ -21,8 +21,9 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
-from adapters.mail import Contact, MailSettings, MailStore, Pending, SmtpTransport
+from adapters.mail import Contact, MailStore, Pending, SmtpTransport
 from adapters.outbox import Tracking, decode
+from adapters.settings import MailSettings
 from adapters.sql import Cursor
 from adapters.store import EventStore
 from domain.aggregate import Change, Context

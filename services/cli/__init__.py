@@ -307,6 +307,20 @@ def _clock(args: argparse.Namespace) -> int:
     return serve(once=args.once, now=args.now, interval=args.interval)
 
 
+def _mail_args(p: argparse.ArgumentParser) -> None:
+    from services.cli.mail import configure
+
+    configure(p)
+
+
+@command("mail", "e-mail reminders over SMTP: send what is due; add people, choose their digest, erase them",
+         _mail_args)
+def _mail(args: argparse.Namespace) -> int:
+    from services.cli.mail import run
+
+    return run(args)
+
+
 def _anchor(text: str) -> tuple[int, bytes]:
     from adapters.chain import BadAnchor, parse_anchor
 

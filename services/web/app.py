@@ -23,7 +23,7 @@ from starlette.types import Scope
 
 from adapters.settings import Settings
 from domain.errors import DomainError
-from services.web import assets, pages
+from services.web import assets, mail_stop, pages
 from services.web.csrf import CsrfRefused, include_pages
 from services.web.docs import install_docs
 from services.web.security_headers import SecurityHeaders
@@ -64,6 +64,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.mount("/static/lif", StaticFiles(directory=STATIC), name="lif")
     install_docs(app)
     include_pages(app, pages.router)
+    include_pages(app, mail_stop.router)
 
 
 def wants_page(request: Request) -> bool:

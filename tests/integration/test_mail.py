@@ -12,9 +12,9 @@ from email.message import EmailMessage
 import pytest
 
 from adapters.kafka_settings import delivery_db
-from adapters.mail import MailSettings, MailStore, SmtpTransport
+from adapters.mail import MailStore, SmtpTransport
 from adapters.outbox import Tracking
-from adapters.settings import Settings
+from adapters.settings import MailSettings, Settings
 from domain.aggregate import Context
 from domain.framework import ARLF
 from services.application.mail import MailSender, People
