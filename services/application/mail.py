@@ -180,7 +180,7 @@ class MailSender:
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         if len(items) == 1 and digest == "each":
             (item,) = items
-            message["Subject"] = item.subject[:150]
+            message["Subject"] = item.subject if len(item.subject) <= 150 else item.subject[:149] + "…"
             message["Message-ID"] = f"<{item.event_id}.{person_id}@lif>"
             lines = [item.body, "", item.reason]
         else:

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 
 import pytest
+from fastapi.testclient import TestClient
 
 from adapters.kafka_settings import delivery_db
 from adapters.ledger import Ledger
@@ -24,11 +25,12 @@ from projections.agenda.query import agenda_facts
 from projections.agenda.render import render_html, render_markdown
 from projections.audit import AuditFilters, query_audit
 from projections.snapshot import snapshot
-from services.application.clock import Clock
+from services.api.app import create_app
+from services.application.clock import Clock, ClockSchedule, waiting_for
 from services.workers.clock import caught_up
 from services.workers.feeds import EmbeddedFeeds
-from tests.integration.clock_world import DUE, LATE, SOON, World
-from tests.integration.view_scenario import COUNCIL, GENERATED, PID, POLICE
+from tests.integration.clock_world import DUE, LATE, SOON, World, build
+from tests.integration.view_scenario import COUNCIL, GENERATED, PID, POLICE, Scenario
 
 D = date
 
@@ -142,3 +144,20 @@ def agenda(world: World, forum_id: str, meeting_on: date) -> Agenda:
     with snapshot(world.projector.db) as cur:
         facts = agenda_facts(cur, PID, forum_id)
     return build_agenda(facts, meeting_on, GENERATED, world.projector.position())
+
+
+def test_inside_lif_serve_the_clock_waits_for_the_apps_own_projector(settings: Settings) -> None:
+    """On the embedded default the clock ticks in the API's process, judging the views its projector keeps."""
+    app = create_app(settings)
+    with TestClient(app):
+        s = Scenario(app.state.store, app.state.projector.db)
+        build(s)
+        projector = app.state.projector
+        clock = Clock(app.state.store, projector.db, catch_up=waiting_for(projector))
+        schedule = ClockSchedule(clock, today=lambda: LATE)
+        tick = schedule.run_once()
+        assert projector.position() >= app.state.store.recorder.max_notification_id() - len(tick.recorded)
+        assert sorted(type(e).__name__ for e in tick.recorded) == [
+            "ActionEscalated", "ActionEscalated", "ActionOverdue", "DeadlineBreached", "DeadlineBreached",
+        ]
+        assert schedule.run_once().recorded == []
