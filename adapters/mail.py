@@ -11,6 +11,7 @@ delivery database beside the feed ledger (adapters/kafka_settings.py `delivery_d
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import smtplib
@@ -18,7 +19,8 @@ import ssl
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
+from email.header import Header
+from email.utils import formataddr
 from typing import Any
 from uuid import UUID
 
@@ -26,15 +28,49 @@ from adapters.settings import MailSettings
 from adapters.sql import Cursor, ViewDb
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A mail ready for the server: envelope sender and recipient, and the message's bytes."""
+
+    sender: str
+    recipient: str
+    data: bytes
+
+
+def _header(value: str) -> str:
+    """One header's value on the wire: on one line, RFC 2047-encoded when it is not ASCII, folded when long."""
+    flat = " ".join(value.split())  # a value never carries a line break of its own into the headers
+    if flat.isascii() and len(flat) <= 76:
+        return flat
+    return Header(flat, "utf-8" if not flat.isascii() else "us-ascii").encode(linesep="\r\n")
+
+
+def compose(sender: str, name: str, address: str, subject: str, body: str, headers: dict[str, str]) -> Outgoing:
+    """A plain-text mail (UTF-8, base64), written out directly: the `email` package's generator
+    (folding every header) cost three quarters of the sender's time at 5,000 mails."""
+    lines = [
+        f"From: {sender}",
+        f"To: {formataddr((' '.join(name.split()), address), charset='utf-8')}",
+        f"Subject: {_header(subject)}",
+        *(f"{key}: {_header(value)}" for key, value in headers.items()),
+        "MIME-Version: 1.0",
+        'Content-Type: text/plain; charset="utf-8"',
+        "Content-Transfer-Encoding: base64",
+        "",
+        base64.encodebytes(body.encode()).decode("ascii").replace("\n", "\r\n"),
+    ]
+    return Outgoing(sender, address, "\r\n".join(lines).encode("ascii"))
+
+
 class SmtpTransport:
-    """Hands messages to the SMTP server; an `OSError` or an `smtplib.SMTPException` means not sent."""
+    """Hands mails to the SMTP server; an `OSError` or an `smtplib.SMTPException` means not sent."""
 
     def __init__(self, settings: MailSettings) -> None:
         self.settings = settings
 
-    def send(self, messages: Sequence[EmailMessage]) -> Iterator[tuple[EmailMessage, Exception | None]]:
-        """Each message with None once the server accepted it, or the error that refused it. A connection
-        that fails (the server down) refuses this message and those after it."""
+    def send(self, mails: Sequence[Outgoing]) -> Iterator[tuple[Outgoing, Exception | None]]:
+        """Each mail with None once the server accepted it, or the error that refused it. A connection
+        that fails (the server down) refuses this mail and those after it."""
         s = self.settings
         try:
             smtp: smtplib.SMTP
@@ -44,8 +80,8 @@ class SmtpTransport:
             else:
                 smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.timeout)
         except (OSError, smtplib.SMTPException) as down:
-            for message in messages:
-                yield message, down
+            for mail in mails:
+                yield mail, down
             return
         with smtp:
             try:
@@ -54,20 +90,20 @@ class SmtpTransport:
                 if s.username:
                     smtp.login(s.username, s.password.get_secret_value() if s.password else "")
             except (OSError, smtplib.SMTPException) as refused:
-                for message in messages:
-                    yield message, refused
+                for mail in mails:
+                    yield mail, refused
                 return
-            for message in messages:
+            for i, mail in enumerate(mails):
                 try:
-                    smtp.send_message(message)
+                    smtp.sendmail(mail.sender, [mail.recipient], mail.data)
                 except (OSError, smtplib.SMTPException) as error:
-                    yield message, error
+                    yield mail, error
                     if isinstance(error, OSError | smtplib.SMTPServerDisconnected):
-                        for rest in messages[messages.index(message) + 1 :]:
+                        for rest in mails[i + 1 :]:
                             yield rest, error
                         return
                 else:
-                    yield message, None
+                    yield mail, None
 
 
 @dataclass(frozen=True)
@@ -160,6 +196,31 @@ class MailStore:
             row = cur.fetchone()
         return None if row is None else Contact(UUID(row[0]), row[1], row[2], row[3], row[4], row[5])
 
+    def contacts(self, person_ids: Sequence[UUID]) -> dict[UUID, Contact]:
+        """Those of these people still mailed, read at once (in chunks SQLite's parameters allow)."""
+        found: dict[UUID, Contact] = {}
+        ids = [str(p) for p in person_ids]
+        with self._tx() as cur:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                cur.execute(
+                    "SELECT person_id, partnership_id, name, email, digest, stop_token FROM mail_people"
+                    f" WHERE email IS NOT NULL AND stopped = 0 AND person_id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+                for row in cur.fetchall():
+                    found[UUID(row[0])] = Contact(UUID(row[0]), row[1], row[2], row[3], row[4], row[5])
+        return found
+
+    def contacts_of(self, partnership_id: str) -> list[UUID]:
+        """The partnership's people still mailed."""
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT person_id FROM mail_people WHERE partnership_id = ? AND email IS NOT NULL AND stopped = 0"
+                " ORDER BY person_id", (partnership_id,),
+            )
+            return [UUID(row[0]) for row in cur.fetchall()]
+
     def person_of_token(self, token: str) -> tuple[UUID, str] | None:
         with self._tx() as cur:
             cur.execute("SELECT person_id, partnership_id FROM mail_people WHERE stop_token = ?", (token,))
@@ -178,12 +239,14 @@ class MailStore:
 
     def enqueue(self, cur: Cursor, rows: Sequence[tuple[str, UUID, str, int, str, str, str, datetime]]) -> None:
         """(event id, person, partnership, position, subject, body, reason, due at): once each, whatever repeats."""
-        for event_id, person_id, pid, position, subject, body, reason, due_at in rows:
-            cur.execute(
-                "INSERT INTO mail_ledger (event_id, person_id, partnership_id, position, subject, body, reason, due_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, person_id) DO NOTHING",
-                (event_id, str(person_id), pid, position, subject, body, reason, due_at.isoformat()),
-            )
+        if not rows:
+            return
+        cur.executemany(
+            "INSERT INTO mail_ledger (event_id, person_id, partnership_id, position, subject, body, reason, due_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, person_id) DO NOTHING",
+            [(event_id, str(person_id), pid, position, subject, body, reason, due_at.isoformat())
+             for event_id, person_id, pid, position, subject, body, reason, due_at in rows],
+        )
 
     def due(self, now: datetime, limit: int = 500) -> dict[UUID, list[Pending]]:
         """Pending mails whose time has come, by person, in log order."""
@@ -201,12 +264,13 @@ class MailStore:
             )
         return found
 
-    def sent(self, person_id: UUID, event_ids: Sequence[str], at: datetime) -> None:
+    def sent(self, rows: Sequence[tuple[UUID, str]], at: datetime) -> None:
+        """Marks these (person, event id) rows sent, in one transaction."""
         with self._tx() as cur:
             cur.executemany(
                 "UPDATE mail_ledger SET status = 'sent', sent_at = ?, last_error = NULL"
                 " WHERE event_id = ? AND person_id = ? AND status = 'pending'",
-                [(at.isoformat(), e, str(person_id)) for e in event_ids],
+                [(at.isoformat(), e, str(person_id)) for person_id, e in rows],
             )
 
     def failed(self, person_id: UUID, event_ids: Sequence[str], error: str, retry_at: datetime) -> None:

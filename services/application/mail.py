@@ -8,20 +8,19 @@ into the directory, and for each time-derived event puts one ledger row per pers
 it sends what is due, each person's digest as one mail, and marks each row sent once the
 server accepted it. A refusal, or a server that is down, puts the row off with backoff:
 mail is delayed, never lost. A crash between the server's acceptance and the mark sends
-that one mail again on restart: its Message-ID is the same, so a mail client shows it once.
+those mails again on restart (at most `MARK_EVERY`): each has the same Message-ID, so a mail client
+shows it once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
-from email.message import EmailMessage
-from email.utils import formataddr
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
-from adapters.mail import Contact, MailStore, Pending, SmtpTransport
+from adapters.mail import Contact, MailStore, Outgoing, Pending, SmtpTransport, compose
 from adapters.outbox import Tracking, decode
 from adapters.settings import MailSettings
 from adapters.sql import Cursor
@@ -47,6 +46,8 @@ from domain.time_events import TimeEvent
 from projections.audit import summarize
 
 Now = Callable[[], datetime]
+MARK_EVERY = 50
+"""Accepted mails marked sent per transaction (a commit per mail cost most of the sender's time)."""
 DIGEST_HOUR = time(7, 0, tzinfo=UTC)
 """Digests go at 07:00 UTC: the day's (or, on Mondays, the week's) reminders before work."""
 
@@ -170,56 +171,69 @@ class MailSender:
 
     # --- from the ledger to the server ------------------------------------------------------
 
-    def _message(self, contact: Contact, items: list[Pending]) -> EmailMessage:
+    def _message(self, contact: Contact, items: list[Pending]) -> Outgoing:
         link = f"{self.settings.public_url.rstrip('/')}/mail/stop/{contact.stop_token}"
         person_id, digest = contact.person_id, contact.digest
-        message = EmailMessage()
-        message["From"] = self.settings.sender
-        message["To"] = formataddr((contact.name, contact.email))
-        message["List-Unsubscribe"] = f"<{link}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         if len(items) == 1 and digest == "each":
             (item,) = items
-            message["Subject"] = item.subject if len(item.subject) <= 150 else item.subject[:149] + "…"
-            message["Message-ID"] = f"<{item.event_id}.{person_id}@lif>"
+            subject = item.subject if len(item.subject) <= 150 else item.subject[:149] + "…"
+            message_id = f"<{item.event_id}.{person_id}@lif>"
             lines = [item.body, "", item.reason]
         else:
-            message["Subject"] = f"Your {digest} digest: {len(items)} reminder(s)"
-            message["Message-ID"] = f"<digest.{items[0].event_id}.{len(items)}.{person_id}@lif>"
+            subject = f"Your {digest} digest: {len(items)} reminder(s)"
+            message_id = f"<digest.{items[0].event_id}.{len(items)}.{person_id}@lif>"
             lines = [f"- {item.body}\n  {item.reason}" for item in items]
         lines += ["", f"To stop these e-mails, open this link: {link}"]
-        message.set_content("\n".join(lines) + "\n")
-        return message
+        headers = {
+            "Message-ID": message_id, "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        return compose(self.settings.sender, contact.name, contact.email, subject, "\n".join(lines) + "\n", headers)
 
     def send_due(self) -> int:
-        """Sends what is due now; returns how many ledger rows were sent."""
+        """Sends what is due now; returns how many ledger rows were sent. Rows are marked sent in
+        chunks of `MARK_EVERY` accepted mails: a crash in between sends at most that many again."""
         now = self.now()
-        batch: list[tuple[EmailMessage, UUID, list[Pending]]] = []
-        for person_id, items in self.mail.due(now).items():
-            contact = self.mail.contact(person_id)
+        due = self.mail.due(now)
+        contacts = self.mail.contacts(list(due))
+        batch: list[tuple[Outgoing, UUID, list[Pending]]] = []
+        for person_id, items in due.items():
+            contact = contacts.get(person_id)
             if contact is None:  # stopped or erased since: nothing goes
                 self.mail.dropped(person_id, [i.event_id for i in items], "mail stopped or person erased")
                 continue
             groups = [[i] for i in items] if contact.digest == "each" else [items]
-            for group in groups:
-                batch.append((self._message(contact, group), person_id, group))
+            batch.extend((self._message(contact, group), person_id, group) for group in groups)
         if not batch:
             return 0
         by_message = {id(m): (person, group) for m, person, group in batch}
+        accepted: list[tuple[UUID, str]] = []
         sent = 0
         for message, error in self.transport.send([m for m, _, _ in batch]):
             person, group = by_message[id(message)]
             ids = [i.event_id for i in group]
             if error is None:
-                self.mail.sent(person, ids, self.now())
-                sent += len(ids)
-            else:
-                tries = max(i.attempts for i in group) + 1
-                wait = min(self.settings.backoff_seconds * 2 ** (tries - 1), self.settings.backoff_max_seconds)
-                self.mail.failed(person, ids, f"{type(error).__name__}: {error}", self.now() + timedelta(seconds=wait))
-        return sent
+                accepted.extend((person, e) for e in ids)
+                if len(accepted) >= MARK_EVERY:
+                    sent += self._mark(accepted)
+                continue
+            tries = max(i.attempts for i in group) + 1
+            wait = min(self.settings.backoff_seconds * 2 ** (tries - 1), self.settings.backoff_max_seconds)
+            self.mail.failed(person, ids, f"{type(error).__name__}: {error}", self.now() + timedelta(seconds=wait))
+        return sent + self._mark(accepted)
+
+    def _mark(self, accepted: list[tuple[UUID, str]]) -> int:
+        count = len(accepted)
+        if accepted:
+            self.mail.sent(accepted, self.now())
+            accepted.clear()
+        return count
 
     def run_once(self) -> int:
+        """Follows the log to its head, then sends until nothing due is left (or the server refuses)."""
         while self.follow():
             pass
-        return self.send_due()
+        total = 0
+        while sent := self.send_due():
+            total += sent
+        return total
