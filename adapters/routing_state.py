@@ -22,6 +22,7 @@ from typing import Any
 from adapters.envelope import Envelope
 from domain.framework import DEFAULT_SOURCES, PARTNERSHIP_AGENCY, SourceKind, Theme
 from domain.routing import (
+    ADDRESSED_TO_ONE,
     LEARNING_TOPICS,
     EventSummary,
     LearningKind,
@@ -174,11 +175,17 @@ class Facts:
                 else self._themes(activity)
             )
             return EventSummary(kind=kind, source_kind=_kind(activity), themes=themes), activity
-        rec_id = p["recommendation_id"] if kind is LearningKind.ACTION_AGREED else e.aggregate_id
+        if kind is LearningKind.ACKNOWLEDGEMENT_OUTSTANDING:
+            activity = self.values.get(activity_key(p["activity_id"]))
+            return EventSummary(
+                kind=kind, source_kind=_kind(activity), themes=self._themes(activity), owner_agency_id=p["agency_id"],
+            ), activity
+        owned = kind in ADDRESSED_TO_ONE  # an action, or a reminder of one
+        rec_id = p["recommendation_id"] if owned else e.aggregate_id
         rec = self.values.get(recommendation_key(rec_id))
         activity = self.values.get(activity_key(rec["activity_id"])) if rec else None
         themes = self._themes(activity, rec["finding_ids"] if rec else [])
-        if kind is LearningKind.ACTION_AGREED:
+        if owned:
             summary = EventSummary(
                 kind=kind, source_kind=_kind(activity), themes=themes, owner_agency_id=p["owner_agency_id"]
             )
@@ -230,5 +237,12 @@ def title(e: Envelope, kind: LearningKind, activity: Json | None, partnership: J
     if kind is LearningKind.RECOMMENDATION_DECIDED:
         outcome = {"accept": "accepted", "reject": "rejected", "defer": "deferred"}.get(p["outcome"], p["outcome"])
         return f"Recommendation from {name} {outcome} by the {forums.get(p['forum_id'], p['forum_id'])}"
+    if kind is LearningKind.ACKNOWLEDGEMENT_OUTSTANDING:
+        who = agencies.get(p["agency_id"], p["agency_id"])
+        return f"Acknowledgement of the learning of {name} by {who} is outstanding (expected by {p['due_on']})"
     owner = agencies.get(p["owner_agency_id"], p["owner_agency_id"])
+    if kind is LearningKind.ACTION_DUE_SOON:
+        return f"Action of {owner} from {name} is due on {p['due_on']}"
+    if kind is LearningKind.ACTION_OVERDUE:
+        return f"Action of {owner} from {name} is overdue (it was due on {p['due_on']})"
     return f"Action agreed for {owner} from {name}"

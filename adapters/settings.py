@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     retention_schedule: bool = True
     """`lif serve` on the embedded default (SQLite) runs the retention schedule daily
     (services/application/subjects/schedule.py); elsewhere the clock process runs `lif subjects erase-due`."""
+    clock_in_process: bool = True
+    """`lif serve` on the embedded default (SQLite) runs the clock (services/application/clock.py) every
+    `clock_interval` seconds; elsewhere `lif clock` runs as its own process (any number of them)."""
+    clock_interval: float = Field(default=60.0, gt=0)
     erasure_timeout: float = Field(default=30.0, gt=0)
     """Seconds erasing a subject may wait for readers that keep an old copy of the key's page (a
     SQLite read transaction, a PostgreSQL snapshot) before it fails naming them; the key is already
@@ -125,6 +129,27 @@ class Settings(BaseSettings):
 
             env["APPLICATION_RECORDER_TOPIC"] = BOUNDED_RECORDER_TOPICS[env["PERSISTENCE_MODULE"]]
         return env
+
+
+class MailSettings(BaseSettings):
+    """LIF_MAIL_*: the SMTP server mail is handed to, and how mails name lif."""
+
+    model_config = SettingsConfigDict(env_prefix="LIF_MAIL_", extra="ignore")
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    tls: Literal["none", "starttls", "ssl"] = "none"
+    """none (a local relay), starttls (submission, usually port 587) or ssl (implicit TLS, usually 465)."""
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str = "lif@localhost"
+    """The From address."""
+    public_url: str = "http://localhost:8000"
+    """Where lif is reached: the stop link in each mail starts with it."""
+    timeout: float = 10.0
+    backoff_seconds: float = 60.0
+    """The first retry after a refusal; doubled each time, up to `backoff_max_seconds`."""
+    backoff_max_seconds: float = 3600.0
 
 
 @lru_cache

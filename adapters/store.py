@@ -21,10 +21,12 @@ import domain.claims
 import domain.decision
 import domain.findings
 import domain.partnership
+import domain.people
 import domain.personal_data
 import domain.rapid_review
 import domain.recommendation
-import domain.subscriptions  # noqa: F401  (registers event topics)
+import domain.subscriptions
+import domain.time_events  # noqa: F401  (registers event topics)
 from adapters import bounded_writes
 from adapters.private_files import create_private_file
 from adapters.settings import Settings

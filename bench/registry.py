@@ -12,6 +12,7 @@ MODULES = (
     "bench.queries",
     "bench.restart",
     "bench.batches",
+    "bench.mail",
 )
 
 

@@ -18,17 +18,19 @@ from domain import (
     decision,
     findings,
     partnership,
+    people,
     personal_data,
     rapid_review,
     recommendation,
     sign_in,
     subscriptions,
+    time_events,
 )
 from domain.events import DomainEvent
 
 _MODULES = (
     access, action, activity, activity_state, claims, data_protection, decision, findings, partnership,
-    personal_data, rapid_review, recommendation, sign_in, subscriptions,
+    people, personal_data, rapid_review, recommendation, sign_in, subscriptions, time_events,
 )
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = tuple(

@@ -31,6 +31,18 @@ class LearningKind(StrEnum):
     ACTIVITY_SIGNED_OFF = "activity_signed_off"
     ACTIVITY_PUBLISHED = "activity_published"
     ACTION_AGREED = "action_agreed"
+    ACTION_DUE_SOON = "action_due_soon"
+    ACTION_OVERDUE = "action_overdue"
+    ACKNOWLEDGEMENT_OUTSTANDING = "acknowledgement_outstanding"
+
+
+ADDRESSED_TO_ONE: dict[LearningKind, str] = {
+    LearningKind.ACTION_AGREED: "owner",
+    LearningKind.ACTION_DUE_SOON: "owner",
+    LearningKind.ACTION_OVERDUE: "owner",
+    LearningKind.ACKNOWLEDGEMENT_OUTSTANDING: "acknowledgement_expected",
+}
+"""Kinds that concern one agency alone (`EventSummary.owner_agency_id`), and the reason it receives them."""
 
 
 class _LearningTopics(Mapping[str, LearningKind]):
@@ -86,7 +98,7 @@ class EventSummary(BaseModel):
     addressed_to: tuple[str, ...] = ()
     """For recommendations: the agencies asked to act."""
     owner_agency_id: str | None = None
-    """For actions: the agency that owns it."""
+    """For actions: the agency that owns it; for an outstanding acknowledgement: the agency expected."""
 
 
 class Disseminates(Protocol):
@@ -125,11 +137,13 @@ def route_reasons(
     subscriptions: Mapping[str, Subscription],
 ) -> dict[str, str]:
     """The agencies that receive this learning event, each with the rule that sends it:
-    `owner`, `addressed_to`, `subscribed:everything`, `subscribed:theme=<theme>`,
+    `owner`, `acknowledgement_expected`, `addressed_to`, `subscribed:everything`, `subscribed:theme=<theme>`,
     `subscribed:source_kind=<kind>` or `point_of_dissemination:<forum>`."""
-    if summary.kind is LearningKind.ACTION_AGREED:
-        # An action is restricted to the agency that owns it, whatever others subscribe to.
-        return {summary.owner_agency_id: "owner"} if summary.owner_agency_id else {}
+    if summary.kind in ADDRESSED_TO_ONE:
+        # An action (and a reminder of it) is restricted to the agency that owns it, whatever
+        # others subscribe to; an outstanding acknowledgement goes to the agency expected to give it.
+        reason = ADDRESSED_TO_ONE[summary.kind]
+        return {summary.owner_agency_id: reason} if summary.owner_agency_id else {}
     forums = (
         dissemination_forums(summary.source_kind, partnership_routing) if summary.source_kind is not None else ()
     )

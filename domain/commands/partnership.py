@@ -6,10 +6,11 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
-from domain import data_protection, sign_in, subscriptions
+from domain import data_protection, sign_in, subscriptions, time_events
 from domain import partnership as partnerships
 from domain.commands.base import CONFIGURE, RATIONALE_GIVEN, Claim, Command, declare, non_empty
 from domain.framework import Sector, SourceKind, Theme
+from domain.reminder_policy import MAX_WORKING_DAYS
 from domain.sign_in_claims import DEFAULT_SIGN_IN_CLAIMS, ClaimName, ClaimValue, SignInRole
 from domain.values import IsoDate, Name, Slug, Url
 
@@ -156,3 +157,31 @@ class Unsubscribe(Command):
 
     name: ClassVar[str] = "unsubscribe"
     agency_id: Slug
+
+
+def _working_days(description: str, least: int = 0) -> Any:
+    return Field(default=None, ge=least, le=MAX_WORKING_DAYS, description=description)
+
+
+@declare(time_events.set_reminder_policy, "reminder-policy", CONFIGURE)
+class SetReminderPolicy(Command):
+    """Set when reminders fall and overdue actions are escalated (a value left out keeps its own)"""
+
+    name: ClassVar[str] = "set_reminder_policy"
+    action_due_soon_working_days: int | None = _working_days(
+        "Remind an action's owner this many working days before it is due."
+    )
+    deadline_warning_working_days: int | None = _working_days(
+        "Say a statutory deadline approaches this many working days before it."
+    )
+    acknowledgement_expected_working_days: int | None = _working_days(
+        "Expect each agency to acknowledge learning within this many working days of its sign-off.", 1
+    )
+    papers_due_working_days: int | None = _working_days("A meeting's papers are due this many working days before it.")
+    escalate_after_working_days: int | None = _working_days(
+        "Put an action overdue by more than this many working days on the agenda of the forum that owns it.", 1
+    )
+    escalate_to_executive_after_working_days: int | None = _working_days(
+        "... and by more than this many, on the Executive's (more than escalate_after_working_days).", 1
+    )
+    executive_forum_id: Slug | None = Field(default=None, description="The forum second-level escalations go to.")

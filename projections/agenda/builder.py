@@ -13,13 +13,14 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from domain.clocks import add_months
+from domain.clocks import add_months, working_days_between
 from domain.framework import DEFAULT_SOURCES, PARTNERSHIP_AGENCY, SourceKind
 from projections.agenda.models import (
     ActionItem,
     Agenda,
     AgendaFacts,
     AssuranceItem,
+    EscalatedActionItem,
     FindingItem,
     FindingRow,
     LearningItem,
@@ -143,6 +144,19 @@ def build_agenda(
             last_progress_on=x.last_progress_on, last_progress_note=x.last_progress_note,
         )
         (overdue if late else at_risk).append(item)
+    escalated = [
+        EscalatedActionItem(
+            action_id=e.action_id, activity_id=e.activity_id, activity_title=e.activity_title,
+            description=e.description, owner_agency_id=e.owner_agency_id, owner=owner(e.owner_agency_id),
+            due_on=e.due_on, level=e.level, threshold_working_days=e.threshold_working_days,
+            escalated_on=e.escalated_on, working_days_overdue=max(working_days_between(e.due_on, meeting_on), 0),
+            last_progress_on=e.last_progress_on, last_progress_note=e.last_progress_note,
+        )
+        for e in facts.escalations if e.escalated_on <= meeting_on
+    ]
+    escalated.sort(key=lambda i: (-i.working_days_overdue, i.description))
+    # An escalated action is said once, as escalated.
+    overdue = [i for i in overdue if i.action_id not in {e.action_id for e in escalated}]
     overdue.sort(key=lambda i: (-i.days_overdue, i.description))
     at_risk.sort(key=lambda i: (i.due_on, i.description))
     assurance.sort(key=lambda i: (i.completed_on or date.min, i.description))
@@ -210,6 +224,7 @@ def build_agenda(
         awaiting_decision=awaiting,
         awaiting_sign_off=sign_off,
         actions_overdue=overdue,
+        actions_escalated=escalated,
         actions_at_risk=at_risk,
         awaiting_assurance=assurance,
         learning_to_disseminate=learning,

@@ -89,6 +89,26 @@ class ActionRow(BaseModel):
     completed_on: date | None = None
 
 
+class EscalationRow(BaseModel):
+    """An action the clock escalated to this forum (domain.time_events.ActionEscalated), still open and
+    still due on the date it was escalated for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action_id: UUID
+    activity_id: UUID
+    activity_title: str
+    owner_agency_id: str
+    description: str
+    due_on: date
+    level: str
+    """forum: the forum that owns it; executive: past the second threshold."""
+    threshold_working_days: int
+    escalated_on: date
+    last_progress_on: date | None = None
+    last_progress_note: str | None = None
+
+
 class AgendaFacts(BaseModel):
     partnership_id: str
     partnership_name: str
@@ -104,6 +124,8 @@ class AgendaFacts(BaseModel):
     actions: list[ActionRow] = []
     acknowledgements: dict[UUID, AcknowledgementStatus] = {}
     """Expected and acknowledged agencies of each activity whose learning is ready."""
+    escalations: list[EscalationRow] = []
+    """Actions escalated to this forum that are still open and still overdue for the same due date."""
 
     def routing_for(self, kind: str) -> Routing:
         """The partnership's routing for the kind (its RoutingSet), or `UNROUTED`."""
@@ -164,6 +186,25 @@ class ActionItem(BaseModel):
     last_progress_note: str | None
 
 
+class EscalatedActionItem(BaseModel):
+    action_id: UUID
+    activity_id: UUID
+    activity_title: str
+    description: str
+    owner_agency_id: str
+    owner: str
+    due_on: date
+    level: str
+    """forum: escalated to the forum that owns the action; executive: past the partnership's second threshold."""
+    threshold_working_days: int
+    """The partnership's threshold of working days overdue that it passed."""
+    escalated_on: date
+    working_days_overdue: int
+    """At the meeting date."""
+    last_progress_on: date | None
+    last_progress_note: str | None
+
+
 class AssuranceItem(BaseModel):
     action_id: UUID
     activity_title: str
@@ -211,6 +252,8 @@ class Agenda(BaseModel):
     awaiting_decision: list[RecommendationItem]
     awaiting_sign_off: list[SignOffItem]
     actions_overdue: list[ActionItem]
+    actions_escalated: list[EscalatedActionItem] = []
+    """Overdue actions escalated to this forum by the partnership's thresholds (not repeated in `actions_overdue`)."""
     actions_at_risk: list[ActionItem]
     awaiting_assurance: list[AssuranceItem]
     learning_to_disseminate: list[LearningItem]

@@ -17,7 +17,15 @@ from domain.errors import NotFound
 from domain.framework import SourceKind
 from projections import acknowledgements as acks
 from projections import codecs
-from projections.agenda.models import ActionRow, ActivityRow, AgendaFacts, FindingRow, RecommendationRow, Routing
+from projections.agenda.models import (
+    ActionRow,
+    ActivityRow,
+    AgendaFacts,
+    EscalationRow,
+    FindingRow,
+    RecommendationRow,
+    Routing,
+)
 from projections.clocks_view import ClockDates
 from projections.facts import CLOCK_COLUMNS
 
@@ -74,6 +82,7 @@ def agenda_facts(cur: Cursor, partnership_id: str, forum_id: str) -> AgendaFacts
         forum_id=forum_id, forum_name=forum[0], meetings=meetings,
         routing=routing, agencies=agencies,
     )
+    facts.escalations = escalations(cur, pid, forum_id)
     kinds = sorted(
         k.value for k in SourceKind
         if forum_id in facts.routing_for(k.value).points_of_dissemination
@@ -134,6 +143,27 @@ def agenda_facts(cur: Cursor, partnership_id: str, forum_id: str) -> AgendaFacts
         for x, a, r, o, desc, due, s, t, lp, note, c in cur.fetchall()
     ]
     return facts
+
+
+def escalations(cur: Cursor, partnership_id: str, forum_id: str) -> list[EscalationRow]:
+    """The actions escalated to the forum that are still open and due on the date they were escalated for,
+    whatever the kind of their activity (the Executive's escalations come from every forum's)."""
+    cur.execute(
+        "SELECT e.action_id, a.activity_id, v.title, a.owner_agency_id, a.description, e.due_on, e.level,"
+        " e.threshold_working_days, e.escalated_on, a.last_progress_on, a.last_progress_note"
+        " FROM agenda_escalations e JOIN agenda_actions a ON a.action_id = e.action_id AND a.due_on = e.due_on"
+        " JOIN agenda_activities v ON v.activity_id = a.activity_id"
+        " WHERE e.partnership_id = ? AND e.forum_id = ? AND a.status = 'open' ORDER BY e.due_on, e.action_id",
+        (partnership_id, forum_id),
+    )
+    return [
+        EscalationRow(
+            action_id=x, activity_id=act, activity_title=title, owner_agency_id=o, description=d,
+            due_on=date.fromisoformat(due), level=level, threshold_working_days=int(n),
+            escalated_on=date.fromisoformat(on), last_progress_on=codecs.read_day(lp), last_progress_note=note,
+        )
+        for x, act, title, o, d, due, level, n, on, lp, note in cur.fetchall()
+    ]
 
 
 def _activity(row: Any) -> ActivityRow:

@@ -138,6 +138,17 @@ def section_items(a: Agenda, key: str) -> list[tuple[str, list[str]]]:
                 + ([f"Summary: {md(s.report_summary)}"] if s.report_summary else []),
             ))
     elif key == "actions":
+        for e in a.actions_escalated:
+            to = "the Executive" if e.level == "executive" else "this forum, which owns it"
+            items.append((
+                f"**Escalated to {to}**: {md(e.description)} — owner {md(e.owner)}; due {e.due_on};"
+                f" from “{md(e.activity_title)}”",
+                [
+                    f"Overdue by more than {e.threshold_working_days} working days, the partnership's threshold:"
+                    f" escalated on {e.escalated_on}; {e.working_days_overdue} working days overdue at the meeting",
+                    *_progress(e.last_progress_on, e.last_progress_note),
+                ],
+            ))
         for x in a.actions_overdue:
             items.append((
                 f"**Overdue by {x.days_overdue} day{'s' if x.days_overdue != 1 else ''}**:"

@@ -19,6 +19,7 @@ from domain import activity as ev
 from domain import findings as fnd
 from domain import partnership as pev
 from domain import recommendation as rec
+from domain import time_events as tev
 from domain.events import DomainEvent
 from projections import acknowledgements as acks
 from projections import codecs
@@ -39,7 +40,7 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, View):
     tables = (
         "agenda_partnerships", "agenda_forums", "agenda_meetings", "agenda_routing",
         "agenda_agencies", "agenda_activities", "agenda_findings", "agenda_recommendations",
-        "agenda_actions", *acks.TABLES,
+        "agenda_actions", "agenda_escalations", *acks.TABLES,
     )
     activities_table = "agenda_activities"
 
@@ -72,6 +73,9 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, View):
             " owner_agency_id TEXT NOT NULL, description TEXT NOT NULL, due_on TEXT NOT NULL,"
             " status TEXT NOT NULL, on_track INTEGER NOT NULL DEFAULT 1, last_progress_on TEXT,"
             " last_progress_note TEXT, completed_on TEXT)",
+            "agenda_escalations (action_id TEXT NOT NULL, partnership_id TEXT NOT NULL, forum_id TEXT NOT NULL,"
+            " due_on TEXT NOT NULL, level TEXT NOT NULL, threshold_working_days INTEGER NOT NULL,"
+            " escalated_on TEXT NOT NULL, PRIMARY KEY (action_id, forum_id, due_on))",
             *acks.DDL,
         )
         for table in ddl:
@@ -82,6 +86,7 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, View):
             ("agenda_recommendations_by_status", "agenda_recommendations",
              "partnership_id, status"),
             ("agenda_actions_by_status", "agenda_actions", "partnership_id, status"),
+            ("agenda_escalations_by_forum", "agenda_escalations", "partnership_id, forum_id"),
         ):
             cur.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({columns})")
 
@@ -222,6 +227,18 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, View):
         # A reopened action starts afresh: a new due date, and no stale progress verdict.
         _set(w, "agenda_actions", "action_id", e, status="open", due_on=codecs.day(e.due_on),
              completed_on=None, on_track=1)
+
+    @handles(tev.ActionEscalated)
+    def _escalated(self, w: Writes, e: tev.ActionEscalated, position: int) -> None:
+        # It stands while the action is open and due on the same date (the query joins on both).
+        w.write(
+            "agenda_escalations", (e.action_id, e.forum_id, e.due_on),
+            "INSERT INTO agenda_escalations (action_id, partnership_id, forum_id, due_on, level,"
+            " threshold_working_days, escalated_on) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (action_id, forum_id, due_on) DO NOTHING",
+            (str(e.action_id), e.partnership_id, e.forum_id, codecs.day(e.due_on), e.level,
+             e.threshold_working_days, codecs.day(e.as_of)),
+        )
 
 
 def _set(w: Writes, table: str, key: str, event: DomainEvent, **columns: Any) -> None:

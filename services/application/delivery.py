@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.routing import EventSummary, LearningKind, Subscription, subscription_rule
+from domain.routing import ADDRESSED_TO_ONE, EventSummary, LearningKind, Subscription, subscription_rule
 
 
 def _listed(values: list[str]) -> str:
@@ -22,8 +22,10 @@ def why_not(agency_id: str, position: int, summary: EventSummary, forums: tuple[
     """The sentence that says why an agency did not receive an event."""
     if not joined:
         return f"{agency_id} was not an agency of the partnership at log position {position}."
-    if summary.kind is LearningKind.ACTION_AGREED:
-        return f"An action goes only to the agency that owns it, {summary.owner_agency_id}."
+    if summary.kind is LearningKind.ACKNOWLEDGEMENT_OUTSTANDING:
+        return f"An outstanding acknowledgement goes only to the agency expected to give it, {summary.owner_agency_id}."
+    if summary.kind in ADDRESSED_TO_ONE:
+        return f"An action and its reminders go only to the agency that owns it, {summary.owner_agency_id}."
     if subscription is None:
         return (
             f"{agency_id} had no subscription at log position {position}, and the event was not addressed to it."

@@ -93,12 +93,14 @@ def _serve(args: argparse.Namespace) -> int:
     # the signal to the handler it found: ours (not the default, which would end the
     # process by the signal, exit status -15, before the stop line).
     schedule = _retention_schedule(app)
+    clock = _clock_schedule(app)
     stopper = stop_on_signals()
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=None)
     finally:
-        if schedule is not None:
-            schedule.stop()
+        for running in (schedule, clock):
+            if running is not None:
+                running.stop()
         log_stop("api", stopper.signal_name)
     return 0
 
@@ -115,6 +117,21 @@ def _retention_schedule(app: Any) -> Any:
     schedule = RetentionSchedule(PersonalDataService(app.state.store, subject_keys_for(settings)))
     schedule.start()
     return schedule
+
+
+def _clock_schedule(app: Any) -> Any:
+    """On the embedded default, the clock ticks inside `lif serve`, judging the views its projector keeps."""
+    settings = app.state.settings
+    if settings.persistence != "sqlite" or not settings.clock_in_process:
+        return None
+    from services.application.clock import Clock, ClockSchedule, waiting_for
+
+    projector = app.state.projector
+    clock = ClockSchedule(
+        Clock(app.state.store, projector.db, catch_up=waiting_for(projector)), every_seconds=settings.clock_interval,
+    )
+    clock.start()
+    return clock
 
 
 def _demo_args(p: argparse.ArgumentParser) -> None:
@@ -258,6 +275,50 @@ def _feeds(args: argparse.Namespace) -> int:
     from services.workers.feeds import serve
 
     return serve(once=args.once)
+
+
+def _day(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
+
+
+def _clock_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--once", action="store_true", help="record what is due now, print it, then exit")
+    p.add_argument(
+        "--now", type=_day, metavar="DATE",
+        help="judge what is due as on this day (YYYY-MM-DD), for a demo or a test; default: today in England",
+    )
+    p.add_argument("--interval", type=float, default=60.0, help="seconds between ticks (default 60)")
+
+
+@command(
+    "clock",
+    "record, once each, the events time causes: actions due soon, overdue and escalated, statutory deadlines "
+    "approaching and breached, acknowledgements outstanding, papers due",
+    _clock_args,
+)
+def _clock(args: argparse.Namespace) -> int:
+    from services.workers.clock import serve
+
+    return serve(once=args.once, now=args.now, interval=args.interval)
+
+
+def _mail_args(p: argparse.ArgumentParser) -> None:
+    from services.cli.mail import configure
+
+    configure(p)
+
+
+@command("mail", "e-mail reminders over SMTP: send what is due; add people, choose their digest, erase them",
+         _mail_args)
+def _mail(args: argparse.Namespace) -> int:
+    from services.cli.mail import run
+
+    return run(args)
 
 
 def _anchor(text: str) -> tuple[int, bytes]:

@@ -108,6 +108,9 @@ def test_learning_topics_are_the_event_classes_learning_kinds() -> None:
         "lif.recommendation.decided": LearningKind.RECOMMENDATION_DECIDED,
         "lif.activity.signed_off": LearningKind.ACTIVITY_SIGNED_OFF,
         "lif.activity.published": LearningKind.ACTIVITY_PUBLISHED,
+        "lif.time.action_due_soon": LearningKind.ACTION_DUE_SOON,
+        "lif.time.action_overdue": LearningKind.ACTION_OVERDUE,
+        "lif.time.acknowledgement_outstanding": LearningKind.ACKNOWLEDGEMENT_OUTSTANDING,
         "lif.action.agreed": LearningKind.ACTION_AGREED,
     }
     assert LEARNING_TOPICS.get("lif.activity.opened") is None and "lif.action.agreed" in LEARNING_TOPICS

@@ -59,6 +59,20 @@ class SignInClaimsRecord(BaseModel):
     name_claim: str = Field(description="The claim holding the person's name.")
 
 
+class ReminderPolicyRecord(BaseModel):
+    action_due_soon_working_days: int = Field(description="An action's owner is reminded this many working days ahead.")
+    deadline_warning_working_days: int = Field(description="A statutory deadline is near this many working days ahead.")
+    acknowledgement_expected_working_days: int = Field(
+        description="Agencies acknowledge learning within this many working days of its sign-off."
+    )
+    papers_due_working_days: int = Field(description="A meeting's papers are due this many working days before it.")
+    escalate_after_working_days: int = Field(
+        description="An action overdue by more than this goes onto the agenda of the forum that owns it."
+    )
+    escalate_to_executive_after_working_days: int = Field(description="... and by more than this, the Executive's.")
+    executive_forum_id: str = Field(description="The forum second-level escalations go to.")
+
+
 class PartnershipRecord(Record):
     """A safeguarding children partnership, as a command answers it and a read gives it."""
 
@@ -88,4 +102,7 @@ class PartnershipRecord(Record):
     )
     sign_in_claims: SignInClaimsRecord = Field(
         description="Which claims of a person's sign-in give their role, agency and forum (set_sign_in_claims)."
+    )
+    reminders: ReminderPolicyRecord = Field(
+        description="When reminders fall, acknowledgements are expected and actions escalated (set_reminder_policy)."
     )

@@ -1,0 +1,79 @@
+"""`lif mail`: send the mail, and keep the people it goes to (add, digest, stop, erase)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+from uuid import UUID
+
+from domain.aggregate import Context
+from domain.errors import DomainError
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    send = sub.add_parser(
+        "send", help="send what is due to the SMTP server (LIF_MAIL_*), until stopped",
+        description="Follow the log into the mail ledger and send what is due, once per event and person, "
+        "retrying with backoff while the server refuses or is down.",
+    )
+    send.add_argument("--once", action="store_true", help="send what is due now, then exit")
+    send.add_argument("--interval", type=float, default=5.0, help="seconds between passes (default 5)")
+    add = sub.add_parser(
+        "add-person", help="add a person the partnership mails (as an agency's contact and/or a forum's member)",
+        description="Their name and address go to the mail directory (erasable), the rest is recorded as events.",
+    )
+    add.add_argument("--partnership", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--email", required=True)
+    add.add_argument("--agency", help="the agency they are a contact of")
+    add.add_argument("--forum", action="append", default=[], help="a forum they are a member of (repeatable)")
+    add.add_argument("--digest", choices=("each", "daily", "weekly"), default="each",
+                     help="one mail per event (default), or a daily or weekly digest")
+    for name, text in (("digest", "choose one mail per event or a digest"), ("erase", "erase a person")):
+        one = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        one.add_argument("--partnership", required=True)
+        one.add_argument("person_id", type=UUID, metavar="PERSON_ID")
+        if name == "digest":
+            one.add_argument("choice", choices=("each", "daily", "weekly"))
+        else:
+            one.add_argument("--principal", required=True, help="who decides the erasure (recorded)")
+            one.add_argument("--rationale", required=True, help="why (recorded; must not name anyone)")
+    for parser in (add, *(sub.choices[n] for n in ("digest",))):
+        parser.add_argument("--principal", default="admin:cli", help="who records it (default admin:cli)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action == "send":
+        from services.workers.mailer import serve
+
+        return serve(once=args.once, interval=args.interval)
+    from adapters.kafka_settings import delivery_db
+    from adapters.mail import MailStore
+    from adapters.settings import get_settings
+    from adapters.store import EventStore
+    from services.application.mail import People
+
+    settings = get_settings()
+    store = EventStore.from_settings(settings)
+    mail = MailStore(delivery_db(settings))
+    people = People(store, mail)
+    ctx = Context(partnership_id=args.partnership, principal=args.principal, rationale=getattr(args, "rationale", None))
+    try:
+        person: Any
+        if args.action == "add-person":
+            person = people.add(ctx, name=args.name, email=args.email, agency_id=args.agency,
+                                forum_ids=tuple(args.forum), digest=args.digest)
+        elif args.action == "digest":
+            person = people.choose_digest(ctx, args.person_id, args.choice)
+        else:
+            person = people.erase(ctx, args.person_id)
+        print(person.id)
+        return 0
+    except DomainError as e:
+        print(f"lif mail {args.action}: {e.code} ({e.field}): {e.message}", file=sys.stderr)
+        return 1
+    finally:
+        mail.close()
+        store.close()
