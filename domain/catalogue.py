@@ -13,6 +13,7 @@ from domain import (
     action,
     activity,
     activity_state,
+    briefing,
     claims,
     data_protection,
     decision,
@@ -27,7 +28,7 @@ from domain import (
 from domain.events import DomainEvent
 
 _MODULES = (
-    access, action, activity, activity_state, claims, data_protection, decision, findings, partnership,
+    access, action, activity, activity_state, briefing, claims, data_protection, decision, findings, partnership,
     personal_data, rapid_review, recommendation, sign_in, subscriptions,
 )
 

@@ -1,7 +1,8 @@
 """Which agencies receive a learning event: the one routing rule, as a pure function.
 
 Learning events are findings recorded, recommendations made and decided,
-activities signed off and published, and actions agreed. An agency receives
+activities signed off and published, their 7-minute briefings published, and
+actions agreed. An agency receives
 one when it subscribed to everything, to one of the event's themes, to the
 kind of source it came from, or to a forum that source kind's learning is
 disseminated to (its points of dissemination, per the partnership's routing).
@@ -31,6 +32,7 @@ class LearningKind(StrEnum):
     ACTIVITY_SIGNED_OFF = "activity_signed_off"
     ACTIVITY_PUBLISHED = "activity_published"
     ACTION_AGREED = "action_agreed"
+    BRIEFING_PUBLISHED = "briefing_published"
 
 
 class _LearningTopics(Mapping[str, LearningKind]):

@@ -56,6 +56,7 @@ from domain.commands.activity import (
     WithdrawFinding,
 )
 from domain.commands.base import DECLARATIONS, Claim, Command, Declaration, declare
+from domain.commands.briefing import ApproveBriefing, DraftBriefing, EditBriefing, PublishBriefing
 from domain.commands.partnership import (
     AddAgency,
     AddForum,
@@ -80,6 +81,7 @@ __all__ = [
     "AgreeAction",
     "AmendFinding",
     "AppointLeadReviewer",
+    "ApproveBriefing",
     "AssureAction",
     "Claim",
     "CloseActivity",
@@ -87,6 +89,8 @@ __all__ = [
     "CompleteAction",
     "CompleteRapidReview",
     "Declaration",
+    "DraftBriefing",
+    "EditBriefing",
     "EvidenceItem",
     "InvolveAgency",
     "MakeRecommendation",
@@ -96,6 +100,7 @@ __all__ = [
     "OpenActivity",
     "PlanPublication",
     "PublishActivity",
+    "PublishBriefing",
     "RecordChildVoice",
     "RecordDecision",
     "RecordFinding",

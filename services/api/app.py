@@ -30,6 +30,7 @@ from services.api.routers import (
     activities,
     agendas,
     audit,
+    briefings,
     clocks,
     commands,
     decisions,
@@ -192,7 +193,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     for module in (
         commands, partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas,
         themes, feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
-        projections_admin, framework, lists, search,
+        projections_admin, framework, lists, search, briefings,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
     return app

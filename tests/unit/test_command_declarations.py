@@ -109,6 +109,7 @@ def test_learning_topics_are_the_event_classes_learning_kinds() -> None:
         "lif.activity.signed_off": LearningKind.ACTIVITY_SIGNED_OFF,
         "lif.activity.published": LearningKind.ACTIVITY_PUBLISHED,
         "lif.action.agreed": LearningKind.ACTION_AGREED,
+        "lif.activity.briefing_published": LearningKind.BRIEFING_PUBLISHED,
     }
     assert LEARNING_TOPICS.get("lif.activity.opened") is None and "lif.action.agreed" in LEARNING_TOPICS
 

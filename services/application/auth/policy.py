@@ -212,6 +212,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     # learning activities
     ("GET", f"{P}/activities/{{activity_id}}"): {**READ, SECRETARY: routed_activity},
     ("GET", f"{P}/acknowledgements"): {**READ, SECRETARY: anything},
+    # learning products: an activity's 7-minute briefing (a draft to start from; the document,
+    # which agencies receive through their feeds and from the forums that circulate it)
+    ("GET", f"{P}/activities/{{activity_id}}/briefing/draft"): {**READ, SECRETARY: routed_activity},
+    ("GET", f"{P}/activities/{{activity_id}}/briefing.docx"): {**READ, SECRETARY: routed_activity},
+    ("GET", f"{P}/activities/{{activity_id}}/briefing.pdf"): {**READ, SECRETARY: routed_activity},
     ("GET", f"{P}/webhooks/dead-letters"): CONFIGURE,
     # recommendations and actions
     ("GET", f"{P}/recommendations/{{recommendation_id}}"): {
