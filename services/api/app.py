@@ -35,6 +35,7 @@ from services.api.routers import (
     commands,
     decisions,
     deliveries,
+    dossiers,
     feeds,
     framework,
     ingest,
@@ -193,7 +194,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     for module in (
         commands, partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas,
         themes, feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
-        projections_admin, framework, lists, search, briefings,
+        projections_admin, framework, lists, search, briefings, dossiers,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
     return app

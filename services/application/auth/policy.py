@@ -217,6 +217,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", f"{P}/activities/{{activity_id}}/briefing/draft"): {**READ, SECRETARY: routed_activity},
     ("GET", f"{P}/activities/{{activity_id}}/briefing.docx"): {**READ, SECRETARY: routed_activity},
     ("GET", f"{P}/activities/{{activity_id}}/briefing.pdf"): {**READ, SECRETARY: routed_activity},
+    # a thematic dossier: findings across every source, like the themes' counts
+    **{("GET", f"{P}/dossier{suffix}"): {**READ, SECRETARY: anything} for suffix in ("", ".html", ".pdf", ".docx")},
     ("GET", f"{P}/webhooks/dead-letters"): CONFIGURE,
     # recommendations and actions
     ("GET", f"{P}/recommendations/{{recommendation_id}}"): {

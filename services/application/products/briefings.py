@@ -17,20 +17,13 @@ from domain.briefing_state import QUESTIONS_HEADING, Briefing, BriefingStatus
 from domain.errors import NotFound
 from domain.framework import DEFAULT_SOURCES
 from domain.partnership import Partnership
-from projections.views import list_queries as lq
+from projections.views.product_queries import recommendations_of
 from services.application.products.common import forum_name, long_date
-
-_ALL = 500
-"""Recommendations read for one activity's draft: more than any activity makes."""
 
 
 def recommendation_texts(cur: Cursor, partnership_id: str, activity_id: UUID) -> list[str]:
     """The text of the recommendations made from the activity, oldest first."""
-    page = lq.list_recommendations(
-        cur, partnership_id, lq.RecommendationFilters(activity_id=str(activity_id)),
-        lq.PageRequest(lq.Sort("made_on", descending=False), None, _ALL),
-    )
-    return [row["text"] for row in page.rows]
+    return [row["text"] for row in recommendations_of(cur, partnership_id, str(activity_id))]
 
 
 def proposal(activity: Activity, recommendations: list[str]) -> dict[str, Any]:
