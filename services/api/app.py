@@ -31,6 +31,7 @@ from services.api.routers import (
     agendas,
     audit,
     briefings,
+    calendars,
     clocks,
     commands,
     decisions,
@@ -194,7 +195,9 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     for module in (
         commands, partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas,
         themes, feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
-        projections_admin, framework, lists, search, briefings, dossiers,
+        projections_admin, framework, lists, search, briefings, dossiers, calendars,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
+    # Outside /v1/ and its bearer tokens: a calendar program subscribes with the address alone.
+    app.include_router(calendars.subscription_router)
     return app

@@ -230,6 +230,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", f"{P}/forums/{{forum_id}}/agenda"): {**READ, SECRETARY: own_forum_in_path},
     ("GET", f"{P}/forums/{{forum_id}}/agenda.md"): {**READ, SECRETARY: own_forum_in_path},
     ("GET", f"{P}/forums/{{forum_id}}/agenda.html"): {**READ, SECRETARY: own_forum_in_path},
+    # a forum's meetings as a calendar, and the link a calendar program subscribes to: its
+    # secretary's, and the agencies' (whose people attend)
+    ("GET", f"{P}/forums/{{forum_id}}/meetings.ics"): {**READ, SECRETARY: own_forum_in_path, AGENCY: anything},
+    ("GET", f"{P}/forums/{{forum_id}}/calendar-link"): {**READ, SECRETARY: own_forum_in_path, AGENCY: anything},
     # batch ingest (each item is held to its command's rule)
     ("POST", "/v1/ingest"): COMMAND,
     # lists, filtered to what the role may read (services/application/lists.py), and search
