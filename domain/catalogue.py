@@ -24,12 +24,13 @@ from domain import (
     recommendation,
     sign_in,
     subscriptions,
+    yearly_report,
 )
 from domain.events import DomainEvent
 
 _MODULES = (
     access, action, activity, activity_state, briefing, claims, data_protection, decision, findings, partnership,
-    personal_data, rapid_review, recommendation, sign_in, subscriptions,
+    personal_data, rapid_review, recommendation, sign_in, subscriptions, yearly_report,
 )
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = tuple(

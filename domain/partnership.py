@@ -21,6 +21,7 @@ from domain.framework import (
     SourceRules,
 )
 from domain.personal_data import RETENTION_YEARS
+from domain.reports import YearlyReportRecord
 from domain.routing import Subscription
 from domain.sign_in_claims import DEFAULT_SIGN_IN_CLAIMS, SignInClaims
 
@@ -86,6 +87,8 @@ class Partnership(AggregateState):
     seed's schedule from registration, each kind replaced by a RetentionPeriodSet."""
     sign_in_claims: SignInClaims = DEFAULT_SIGN_IN_CLAIMS
     """Which claims of a person's sign-in give their role, agency and forum (domain/sign_in.py)."""
+    yearly_reports: tuple[YearlyReportRecord, ...] = ()
+    """The yearly reports published (domain/yearly_report.py), oldest first."""
 
     def may_read_personal_data(self, role: str) -> bool:
         return role in self.personal_data_readers

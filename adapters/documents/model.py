@@ -7,6 +7,7 @@ each renderer escapes it for its own format, so nothing a person typed is read a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -60,7 +61,7 @@ class Table:
             raise ValueError("one width per column")
 
     @staticmethod
-    def of(header: tuple[str, ...], rows: list[tuple[str | Cell, ...]], **kwargs: object) -> Table:
+    def of(header: tuple[str, ...], rows: Sequence[Sequence[str | Cell]], **kwargs: object) -> Table:
         """A table from strings (or cells)."""
         cells = tuple(tuple(c if isinstance(c, Cell) else Cell(c) for c in row) for row in rows)
         return Table(header, cells, **kwargs)  # type: ignore[arg-type]

@@ -69,6 +69,7 @@ from domain.commands.partnership import (
     Unsubscribe,
 )
 from domain.commands.recommendation import MakeRecommendation, RecordDecision
+from domain.commands.reports import PublishYearlyReport, SendYearlyReportToPanel
 
 COMMANDS: dict[str, type[Command]] = {name: d.command for name, d in DECLARATIONS.items()}
 
@@ -101,6 +102,7 @@ __all__ = [
     "PlanPublication",
     "PublishActivity",
     "PublishBriefing",
+    "PublishYearlyReport",
     "RecordChildVoice",
     "RecordDecision",
     "RecordFinding",
@@ -114,6 +116,7 @@ __all__ = [
     "RescheduleAction",
     "ScheduleMeeting",
     "SendFinalReport",
+    "SendYearlyReportToPanel",
     "SetRouting",
     "SetSignInClaims",
     "StartActivity",

@@ -217,6 +217,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", f"{P}/activities/{{activity_id}}/briefing/draft"): {**READ, SECRETARY: routed_activity},
     ("GET", f"{P}/activities/{{activity_id}}/briefing.docx"): {**READ, SECRETARY: routed_activity},
     ("GET", f"{P}/activities/{{activity_id}}/briefing.pdf"): {**READ, SECRETARY: routed_activity},
+    # the yearly report, from the log as it stood on its date (its publication is a command)
+    **{("GET", f"{P}/yearly-report{suffix}"): READ for suffix in ("", ".pdf", ".docx")},
     # a thematic dossier: findings across every source, like the themes' counts
     **{("GET", f"{P}/dossier{suffix}"): {**READ, SECRETARY: anything} for suffix in ("", ".html", ".pdf", ".docx")},
     ("GET", f"{P}/webhooks/dead-letters"): CONFIGURE,
