@@ -72,7 +72,7 @@ class _Styles:
         self.headings = {
             level: ParagraphStyle(
                 f"h{level}", parent=self.body, fontName=self.bold, fontSize=size, leading=size * 1.25,
-                spaceBefore=8 if level == 1 else 5, spaceAfter=3,
+                spaceBefore=8 if level == 1 else 5, spaceAfter=3, keepWithNext=1,  # never last on a page
             )
             for level, size in style.HEADING_PT.items()
         }

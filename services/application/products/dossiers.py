@@ -187,8 +187,9 @@ def dossier_document(d: Dossier) -> Document:
             recommendation = f"{r.text} (to {', '.join(r.addressed_to)}; {_STATUS.get(r.status, r.status)})"
             if not r.actions:
                 rows.append((recommendation, "No action agreed yet", "", "", ""))
-            for a in r.actions:
-                rows.append((recommendation, a.description, a.owner, long_date(a.due_on),
+            for n, a in enumerate(r.actions):
+                # The recommendation once, beside its first action: the rows below are its too.
+                rows.append((recommendation if n == 0 else "", a.description, a.owner, long_date(a.due_on),
                              Cell(rag_words(a), _RAG_CELL.get(a.rag))))
         if rows:
             blocks.append(Table.of(("Recommendation", "Action", "Owner", "Due", "Where it stands"), rows,

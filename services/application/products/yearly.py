@@ -115,6 +115,10 @@ def _s(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+def _were(n: int, one: str, many: str | None = None) -> str:
+    return f"{_s(n, one, many)} {'was' if n == 1 else 'were'}"
+
+
 # --- the document ------------------------------------------------------------------------
 
 
@@ -178,10 +182,11 @@ def _what_we_did(report: YearlyReport) -> list[Any]:
     done = [a for a in actions if period.holds(a.completed_on)]
     assured = [a for a in actions if period.holds(a.assured_on)]
     blocks.append(Paragraph(
-        f"{_s(len(done), 'action')} were completed in the year and the impact of {len(assured)} was assured "
-        f"with evidence. Agencies acknowledged learning {_s(len(acknowledged), 'time')}"
-        + (", cascading it by " + ", ".join(f"{m} ({n})" for m, n in methods.most_common()) if methods else "")
-        + "."
+        f"{_were(len(done), 'action')} completed in the year and the impact of {len(assured)} was assured "
+        "with evidence. "
+        + (f"Agencies acknowledged learning {_s(len(acknowledged), 'time')}, cascading it by "
+           + ", ".join(f"{m} ({n})" for m, n in methods.most_common()) + "."
+           if acknowledged else "No agency acknowledged learning in the year.")
     ))
     return blocks
 
@@ -203,7 +208,8 @@ def _priorities(report: YearlyReport) -> list[Any]:
     blocks: list[Any] = [
         Heading("3. Progress on the partnership's priorities"),
         Paragraph("The partnership's priorities are the themes of its learning; progress is the actions agreed "
-                  f"on each, as they stood on {long_date(report.report_on)}."),
+                  f"on each, as they stood on {long_date(report.report_on)}. A priority with no action completed, "
+                  "or more overdue than completed, is named as making little or no progress."),
     ]
     if not rows:
         return [*blocks, Paragraph("No action had been agreed on any theme.")]
@@ -231,15 +237,15 @@ def _recommendations(report: YearlyReport) -> list[Any]:
     return [
         Heading("4. Recommendations of local and national reviews"),
         Paragraph(
-            f"{_s(len(made), 'recommendation')} were made in the year ({len(local)} from local child safeguarding "
+            f"{_were(len(made), 'recommendation')} made in the year ({len(local)} from local child safeguarding "
             f"reviews): {status[RecommendationStatus.ACCEPTED]} accepted, {status[RecommendationStatus.REJECTED]} "
             f"rejected and {status[RecommendationStatus.AWAITING_DECISION]} awaiting a decision. On "
-            f"{long_date(report.report_on)}, {_s(len(open_actions), 'action')} were open, {len(overdue)} of them "
+            f"{long_date(report.report_on)}, {_were(len(open_actions), 'action')} open, {len(overdue)} of them "
             "overdue."
         ),
         Paragraph(
             f"The national Child Safeguarding Practice Review Panel gave its view on {_s(len(panel), 'rapid review')}"
-            f", and {_s(len(sent), 'final report')} of practice reviews were sent to it."
+            f", and {_were(len(sent), 'final report')} of practice reviews sent to it."
         ),
     ]
 
