@@ -240,7 +240,8 @@ def compose(a: Activity, recommendations: Sequence[str]) -> dict[str, object]:
     good = [f for f in findings if f.category is FindingCategory.GOOD_PRACTICE]
     themes = list(dict.fromkeys(t for f in findings for t in f.themes))
     source = DEFAULT_SOURCES[a.kind].title
-    background = f"{a.title} is a {source} opened on {a.opened_on:%-d %B %Y}. {_sentence(a.scope)}"
+    opened = f"{a.opened_on.day} {a.opened_on:%B} {a.opened_on.year}"
+    background = f"{a.title} is a {source} opened on {opened}. {_sentence(a.scope)}"
     happened = _sentence(a.report_summary) if a.report_summary else _sentence(a.scope)
     found = " ".join(_sentence(f.summary) for f in improve) or "No area for improvement was found."
     went_well = " ".join(_sentence(f.summary) for f in good) or "The review recorded no particular good practice."

@@ -14,12 +14,13 @@ from domain.errors import InvalidInput, NotFound
 from domain.framework import Theme
 from domain.partnership import Partnership, partnership_uuid
 from domain.values import IsoDate
+from projections.themes import parse_bound
 from projections.views.lists import ListsView
 from services.api.deps import PartnershipId, StoreDep
 from services.api.files import DOCX, PDF, docx_answer, file_responses, pdf_answer
 from services.api.projection_reads import MinPosition, projection_read
 from services.api.responses import PROJECTION_READ_RESPONSES
-from services.api.routers.themes import BOUND, BOUND_SCHEMA, Bound, _bound
+from services.api.routers.themes import BOUND, BOUND_SCHEMA, Bound
 from services.application.products.dossiers import Dossier, build_dossier, dossier_document
 from services.web.security_headers import content_security_policy, style_hash
 
@@ -50,6 +51,18 @@ def dossier_query(
 DossierQueryDep = Annotated[DossierQuery, Depends(dossier_query)]
 
 
+def _bound(value: str | None, field: str, *, end: bool) -> date | None:
+    """A bound as the themes' counts read it: a date or a quarter."""
+    if value is None:
+        return None
+    try:
+        return parse_bound(value, end=end)
+    except ValueError:
+        raise InvalidInput(
+            "invalid_bound", f"{value!r} is neither a date (YYYY-MM-DD) nor a quarter (YYYY-Qn).", field
+        ) from None
+
+
 def _dossier(request: Request, partnership_id: str, store: StoreDep, q: DossierQuery) -> tuple[Dossier, dict[str, str]]:
     if not q.themes:
         raise InvalidInput("theme_required", "Name at least one theme.", "theme")
@@ -60,7 +73,10 @@ def _dossier(request: Request, partnership_id: str, store: StoreDep, q: DossierQ
     if partnership is None:
         raise NotFound("unknown_partnership", f"No partnership {partnership_id!r} is registered.", "partnership_id")
     with projection_read(request, ListsView.name, q.min_position) as (cur, freshness):
-        dossier = build_dossier(cur, store, partnership, q.themes, start, end, q.today or date.today())
+        try:
+            dossier = build_dossier(cur, store, partnership, q.themes, start, end, q.today or date.today())
+        except OverflowError:  # a day so near the calendar's end that the amber window has no end
+            raise InvalidInput("invalid_today", "No ratings can be given on this day.", "today") from None
     return dossier, freshness.headers()
 
 

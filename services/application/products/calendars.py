@@ -10,7 +10,7 @@ which only the meetings' dates and the forum's name are given for.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import NAMESPACE_URL, uuid5
 
 from icalendar import Calendar, Event
@@ -44,7 +44,10 @@ def forum_calendar(p: Partnership, forum_id: str, agenda_url: str | None = None)
         # unchanged schedule reads as unchanged.
         event.add("dtstamp", p.modified_on)
         event.add("dtstart", day)
-        event.add("dtend", day + timedelta(days=1))
+        if day < date.max:
+            event.add("dtend", day + timedelta(days=1))
+        else:  # the calendar's last day has no day after it
+            event.add("duration", timedelta(days=1))
         event.add("summary", forum.name)
         description = f"Meeting of the {forum.name} of {p.name} on {long_date(day)}."
         if agenda_url:

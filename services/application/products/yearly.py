@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from adapters.documents import Bullets, Cell, Document, Heading, Paragraph, Table
@@ -64,7 +64,8 @@ def yearly_report(store: EventStore, partnership_id: str, start: date, end: date
         raise InvalidInput("invalid_period", "The period's end must not be before its start.", "to")
     if report_on < end:
         raise InvalidInput("invalid_report_on", "The report is dated on or after the end of its period.", "report_on")
-    as_of = datetime.combine(report_on + timedelta(days=1), time.min, UTC) - timedelta(microseconds=1)
+    # The end of the report's day (the calendar's last day has no day after it).
+    as_of = datetime.combine(report_on, time.max, UTC)
     log = log_as_at(store, partnership_id, as_of)
     partnerships = log.of(Partnership)
     if not partnerships:
