@@ -63,7 +63,7 @@ def yearly_report(store: EventStore, partnership_id: str, start: date, end: date
     if end < start:
         raise InvalidInput("invalid_period", "The period's end must not be before its start.", "to")
     if report_on < end:
-        raise InvalidInput("invalid_report_on", "The report is dated on or after the end of its period.", "report_on")
+        raise InvalidInput("invalid_period", "The report is dated on or after the end of its period.", "report_on")
     # The end of the report's day (the calendar's last day has no day after it).
     as_of = datetime.combine(report_on, time.max, UTC)
     log = log_as_at(store, partnership_id, as_of)
