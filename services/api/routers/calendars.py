@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.routing import NoMatchFound
 
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
@@ -37,7 +38,10 @@ def _calendar(request: Request, store: StoreDep, partnership_id: str, forum_id: 
     partnership = store.load(partnership_uuid(partnership_id), Partnership)
     if partnership is None:
         raise NotFound("unknown_partnership", f"No partnership {partnership_id!r} is registered.", "partnership_id")
-    agenda = str(request.url_for("get_agenda_html", partnership_id=partnership_id, forum_id=forum_id))
+    try:
+        agenda: str | None = str(request.url_for("get_agenda_html", partnership_id=partnership_id, forum_id=forum_id))
+    except NoMatchFound:  # the printable agenda's route is another router's: without it, no link
+        agenda = None
     return Response(
         forum_calendar(partnership, forum_id, agenda), media_type=f"{ICS}; charset=utf-8",
         headers={"Content-Disposition": f'inline; filename="{forum_id}.ics"', "Cache-Control": "no-cache"},
