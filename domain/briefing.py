@@ -120,7 +120,8 @@ def _check_text(parts: Mapping[str, str], questions: Sequence[str]) -> None:
         )
     total = sum(len(t) for t in parts.values()) + sum(len(q) for q in questions)
     if total > MAX_CHARACTERS:
-        raise InvalidInput(
+        # A rule of the product over every part together (an edit's, with the parts kept): 409.
+        raise RuleViolation(
             "briefing_too_long",
             f"The briefing runs to {total} characters; a 7-minute briefing fits two pages "
             f"({MAX_CHARACTERS} characters): shorten it.",
@@ -163,10 +164,13 @@ def edit_briefing(
         "background": background, "what_happened": what_happened, "what_we_found": what_we_found,
         "what_went_well": what_went_well, "what_we_learned": what_we_learned, "what_to_do_now": what_to_do_now,
     }
+    if all(v is None for v in given.values()) and questions is None:
+        raise InvalidInput("part_required", "Give at least one part to change.", "background")
     changed = {k: v for k, v in given.items() if v is not None and v != getattr(b, k)}
     new_questions = questions if questions is not None and questions != b.questions else None
     if not changed and new_questions is None:
-        raise InvalidInput("nothing_changed", "The edit changes no part of the briefing.", "background")
+        # What the briefing says already: a conflict with its state, not bad input.
+        raise DomainError("nothing_changed", "The edit changes no part of the briefing.", "background")
     not_before("edited_on", edited_on, b.last_changed_on, "the briefing's last change")
     merged = {name: changed.get(name, getattr(b, name)) for name, _ in PARTS}
     _check_text(merged, new_questions if new_questions is not None else b.questions)

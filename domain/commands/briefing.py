@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from domain import briefing as briefings
-from domain.commands.base import CONFIGURE, RECORD, Command, declare, non_empty
+from domain.commands.base import CONFIGURE, RECORD, Command, declare
 from domain.values import IsoDate, Name, Text
 
 B = "activities/{activity_id}/briefing"
@@ -29,13 +29,24 @@ class DraftBriefing(Command):
     what_went_well: Text
     what_we_learned: Text
     what_to_do_now: Text
-    questions: tuple[Text, ...] = non_empty("Questions for reflection: one to six.")
+    questions: tuple[Text, ...] = Field(
+        description="Questions for reflection: one to six.", json_schema_extra={"minItems": 1, "maxItems": 6}
+    )
     drafted_on: IsoDate
+
+
+_PARTS = ("background", "what_happened", "what_we_found", "what_went_well", "what_we_learned", "what_to_do_now",
+          "questions")
 
 
 @declare(briefings.edit_briefing, f"{B}/edits", RECORD)
 class EditBriefing(Command):
     """Change parts of the briefing (those given); an approved briefing goes back to a draft."""
+
+    # At least one part: the domain's part_required stays the answer when none is.
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": [part], "properties": {part: {"not": {"type": "null"}}}} for part in _PARTS
+    ]})
 
     name: ClassVar[str] = "edit_briefing"
     background: Text | None = None
@@ -44,7 +55,10 @@ class EditBriefing(Command):
     what_went_well: Text | None = None
     what_we_learned: Text | None = None
     what_to_do_now: Text | None = None
-    questions: tuple[Text, ...] | None = Field(default=None, description="Replaces every question when given.")
+    questions: tuple[Text, ...] | None = Field(
+        default=None, description="Replaces every question when given (one to six).",
+        json_schema_extra={"minItems": 1, "maxItems": 6},
+    )
     edited_on: IsoDate
 
 

@@ -71,9 +71,9 @@ def test_refusals_name_their_field() -> None:
     with pytest.raises(InvalidInput) as invalid:
         drafted(reported, what_happened="  ")
     assert (invalid.value.code, invalid.value.field) == ("part_required", "what_happened")
-    with pytest.raises(InvalidInput) as invalid:
+    with pytest.raises(RuleViolation) as refused:
         drafted(reported, what_we_found="x" * (b.MAX_CHARACTERS + 1))
-    assert invalid.value.code == "briefing_too_long"
+    assert refused.value.code == "briefing_too_long"
     with pytest.raises(InvalidInput) as invalid:
         drafted(reported, questions=tuple(f"Q{i}?" for i in range(b.MAX_QUESTIONS + 1)))
     assert (invalid.value.code, invalid.value.field) == ("too_many_questions", "questions")
@@ -82,8 +82,11 @@ def test_refusals_name_their_field() -> None:
         drafted(a)
     assert conflict.value.code == "briefing_exists"
     with pytest.raises(InvalidInput) as invalid:
+        b.edit_briefing(a, ctx(), edited_on=D0)
+    assert (invalid.value.code, invalid.value.field) == ("part_required", "background")
+    with pytest.raises(DomainError) as conflict:  # what it says already: a conflict with its state
         b.edit_briefing(a, ctx(), edited_on=D0, background=a.briefing.background if a.briefing else "")
-    assert invalid.value.code == "nothing_changed"
+    assert (conflict.value.code, conflict.value.status) == ("nothing_changed", 409)
     approved = b.approve_briefing(a, ctx(), approved_by="Chair", approved_on=D0).result
     # Learning not yet signed off is not disseminated.
     with pytest.raises(RuleViolation) as refused:
