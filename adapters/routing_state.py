@@ -168,7 +168,7 @@ class Facts:
 
     def _summary(self, e: Envelope, kind: LearningKind) -> tuple[EventSummary, Json | None]:
         p = e.payload
-        if kind in {LearningKind.FINDING_RECORDED, LearningKind.ACTIVITY_SIGNED_OFF, LearningKind.ACTIVITY_PUBLISHED}:
+        if kind in _ACTIVITY_LEARNING:
             activity = self.values.get(activity_key(e.aggregate_id))
             themes = (
                 tuple(Theme(t) for t in p.get("themes", ())) if kind is LearningKind.FINDING_RECORDED
@@ -210,6 +210,13 @@ class Facts:
         return Decision(e, recipients, title(e, kind, activity, state), summary, forums)
 
 
+_ACTIVITY_LEARNING = frozenset({
+    LearningKind.FINDING_RECORDED, LearningKind.ACTIVITY_SIGNED_OFF, LearningKind.ACTIVITY_PUBLISHED,
+    LearningKind.BRIEFING_PUBLISHED,
+})
+"""Learning about an activity as a whole: its kind and all its findings' themes route it."""
+
+
 def _kind(activity: Json | None) -> SourceKind | None:
     return SourceKind(activity["kind"]) if activity else None
 
@@ -232,6 +239,8 @@ def title(e: Envelope, kind: LearningKind, activity: Json | None, partnership: J
         return f"{name} signed off by the {forums.get(p['forum_id'], p['forum_id'])}"
     if kind is LearningKind.ACTIVITY_PUBLISHED:
         return f"{name} published ({source})"
+    if kind is LearningKind.BRIEFING_PUBLISHED:
+        return f"7-minute briefing published: {name} ({source})"
     if kind is LearningKind.RECOMMENDATION_MADE:
         return f"Recommendation made in {source}: {name}"
     if kind is LearningKind.RECOMMENDATION_DECIDED:

@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from domain.aggregate import AggregateEvent, AggregateState, base_fields
+from domain.briefing_state import Briefing
 from domain.clocks import StatutoryDates
 from domain.errors import NotFound, RuleViolation
 from domain.framework import DEFAULT_SOURCES, SourceKind, Theme
@@ -138,6 +139,8 @@ class Activity(AggregateState, StatutoryDates):
     """On a rapid review: accept (a practice review is commissioned), reject or defer."""
     acknowledgements: dict[str, Acknowledgement] = {}
     """Agencies that acknowledged the learning, by agency id."""
+    briefing: Briefing | None = None
+    """Its 7-minute briefing (domain/briefing.py), once drafted."""
 
     @property
     def current_findings(self) -> list[Finding]:

@@ -13,6 +13,7 @@ from domain import (
     action,
     activity,
     activity_state,
+    briefing,
     claims,
     data_protection,
     decision,
@@ -25,12 +26,13 @@ from domain import (
     sign_in,
     subscriptions,
     time_events,
+    yearly_report,
 )
 from domain.events import DomainEvent
 
 _MODULES = (
-    access, action, activity, activity_state, claims, data_protection, decision, findings, partnership,
-    people, personal_data, rapid_review, recommendation, sign_in, subscriptions, time_events,
+    access, action, activity, activity_state, briefing, claims, data_protection, decision, findings, partnership,
+    people, personal_data, rapid_review, recommendation, sign_in, subscriptions, time_events, yearly_report,
 )
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = tuple(

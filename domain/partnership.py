@@ -22,6 +22,7 @@ from domain.framework import (
 )
 from domain.personal_data import RETENTION_YEARS
 from domain.reminder_policy import DEFAULT_REMINDER_POLICY, ReminderPolicy
+from domain.reports import YearlyReportRecord
 from domain.routing import Subscription
 from domain.sign_in_claims import DEFAULT_SIGN_IN_CLAIMS, SignInClaims
 
@@ -89,6 +90,8 @@ class Partnership(AggregateState):
     """Which claims of a person's sign-in give their role, agency and forum (domain/sign_in.py)."""
     reminders: ReminderPolicy = DEFAULT_REMINDER_POLICY
     """When time passing becomes an event: reminders, expectations, escalation (domain/time_events.py)."""
+    yearly_reports: tuple[YearlyReportRecord, ...] = ()
+    """The yearly reports published (domain/yearly_report.py), oldest first."""
 
     def may_read_personal_data(self, role: str) -> bool:
         return role in self.personal_data_readers

@@ -1,7 +1,8 @@
 """Which agencies receive a learning event: the one routing rule, as a pure function.
 
 Learning events are findings recorded, recommendations made and decided,
-activities signed off and published, and actions agreed. An agency receives
+activities signed off and published, their 7-minute briefings published, and
+actions agreed. An agency receives
 one when it subscribed to everything, to one of the event's themes, to the
 kind of source it came from, or to a forum that source kind's learning is
 disseminated to (its points of dissemination, per the partnership's routing).
@@ -34,6 +35,7 @@ class LearningKind(StrEnum):
     ACTION_DUE_SOON = "action_due_soon"
     ACTION_OVERDUE = "action_overdue"
     ACKNOWLEDGEMENT_OUTSTANDING = "acknowledgement_outstanding"
+    BRIEFING_PUBLISHED = "briefing_published"
 
 
 ADDRESSED_TO_ONE: dict[LearningKind, str] = {

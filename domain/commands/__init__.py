@@ -56,6 +56,7 @@ from domain.commands.activity import (
     WithdrawFinding,
 )
 from domain.commands.base import DECLARATIONS, Claim, Command, Declaration, declare
+from domain.commands.briefing import ApproveBriefing, DraftBriefing, EditBriefing, PublishBriefing
 from domain.commands.partnership import (
     AddAgency,
     AddForum,
@@ -69,6 +70,7 @@ from domain.commands.partnership import (
     Unsubscribe,
 )
 from domain.commands.recommendation import MakeRecommendation, RecordDecision
+from domain.commands.reports import PublishYearlyReport, SendYearlyReportToPanel
 
 COMMANDS: dict[str, type[Command]] = {name: d.command for name, d in DECLARATIONS.items()}
 
@@ -81,6 +83,7 @@ __all__ = [
     "AgreeAction",
     "AmendFinding",
     "AppointLeadReviewer",
+    "ApproveBriefing",
     "AssureAction",
     "Claim",
     "CloseActivity",
@@ -88,6 +91,8 @@ __all__ = [
     "CompleteAction",
     "CompleteRapidReview",
     "Declaration",
+    "DraftBriefing",
+    "EditBriefing",
     "EvidenceItem",
     "InvolveAgency",
     "MakeRecommendation",
@@ -97,6 +102,8 @@ __all__ = [
     "OpenActivity",
     "PlanPublication",
     "PublishActivity",
+    "PublishBriefing",
+    "PublishYearlyReport",
     "RecordChildVoice",
     "RecordDecision",
     "RecordFinding",
@@ -110,6 +117,7 @@ __all__ = [
     "RescheduleAction",
     "ScheduleMeeting",
     "SendFinalReport",
+    "SendYearlyReportToPanel",
     "SetReminderPolicy",
     "SetRouting",
     "SetSignInClaims",

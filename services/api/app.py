@@ -30,10 +30,13 @@ from services.api.routers import (
     activities,
     agendas,
     audit,
+    briefings,
+    calendars,
     clocks,
     commands,
     decisions,
     deliveries,
+    dossiers,
     feeds,
     framework,
     ingest,
@@ -43,6 +46,7 @@ from services.api.routers import (
     search,
     themes,
     tracker,
+    yearly_reports,
 )
 from services.application.service import LearningService
 from services.application.subjects.known import KnownIdentitiesCache
@@ -192,7 +196,9 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     for module in (
         commands, partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas,
         themes, feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
-        projections_admin, framework, lists, search,
+        projections_admin, framework, lists, search, briefings, dossiers, calendars, yearly_reports,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
+    # Outside /v1/ and its bearer tokens: a calendar program subscribes with the address alone.
+    app.include_router(calendars.subscription_router)
     return app

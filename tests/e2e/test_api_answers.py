@@ -99,9 +99,10 @@ NOT_LISTS = {
 }
 # A record holds arrays of its own (an action's progress notes): it is not a list.
 # So is an agenda (one document for one meeting, in named sections), the explanation of
-# one event's deliveries, and a case file (with the reads of its personal details).
+# one event's deliveries, a case file (with the reads of its personal details), and a
+# thematic dossier (one document on some themes, findings with their recommendations).
 RECORDS = {m.__name__ for m in ANSWER_MODELS.values()} | {
-    ActivityRead.__name__, "AgendaResponse", "DeliveryExplanation", "CaseFileRead",
+    ActivityRead.__name__, "AgendaResponse", "DeliveryExplanation", "CaseFileRead", "Dossier",
 }
 LIST_FIELDS = {"items", "count", "next"}
 FRESHNESS_FIELDS = {"position", "head", "lag", "degraded"}

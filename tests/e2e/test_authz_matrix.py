@@ -37,7 +37,9 @@ from services.application.auth.principals import Role
 from tests.e2e.conftest import BOARD, COUNCIL, EXECUTIVE, PARTNERSHIP, POLICE, Api, error_of, make_settings
 from tests.fixtures.auth import auth_headers, token_for
 
-OPEN = {("GET", "/health"), ("GET", "/ready"), ("GET", "/metrics")}
+OPEN = {("GET", "/health"), ("GET", "/ready"), ("GET", "/metrics"), ("GET", "/calendars/{token}.ics")}
+"""Open to anyone; a forum calendar's subscription link is its own credential (a signed token:
+tests/e2e/test_api_calendars.py)."""
 COUNCIL_MARK = "COUNCIL-ONLY"
 """In the text of everything that is the council's alone."""
 

@@ -94,6 +94,12 @@ CROSS_PARAMETER_REFUSALS = {
     ("POST", "/v1/partnerships/{partnership_id}/source-rules"): "rationale_required",
     ("GET", "/v1/partnerships/{partnership_id}/casefiles/{case_file_id}"): "reason_required",
     ("GET", "/v1/partnerships/{partnership_id}/casefiles/{case_file_id}/history"): "reason_required",
+    # Learning products: a period's bounds in order; a yearly report covers at most a year.
+    **{("GET", f"/v1/partnerships/{{partnership_id}}/dossier{suffix}"): "invalid_range"
+       for suffix in ("", ".html", ".pdf", ".docx")},
+    **{("GET", f"/v1/partnerships/{{partnership_id}}/yearly-report{suffix}"): "invalid_period"
+       for suffix in ("", ".pdf", ".docx")},
+    ("POST", "/v1/partnerships/{partnership_id}/yearly-reports"): "invalid_period",
     # A list's cursor is the `next` an earlier answer gave (with the same sort): well-formed
     # text that no answer gave is refused, and no schema can say which text an answer gives.
     **{("GET", f"/v1/partnerships/{{partnership_id}}/{name}"): "invalid_cursor"

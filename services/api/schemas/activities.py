@@ -54,6 +54,24 @@ class AcknowledgementRecord(BaseModel):
     notes: str | None = None
 
 
+class BriefingRecord(BaseModel):
+    """The activity's 7-minute briefing: its seven parts and where it stands."""
+
+    status: Literal["drafted", "approved", "published"]
+    background: str
+    what_happened: str
+    what_we_found: str
+    what_went_well: str
+    what_we_learned: str
+    what_to_do_now: str
+    questions: list[str] = Field(description="Questions for reflection.")
+    drafted_on: date
+    edited_on: date | None = None
+    approved_by: str | None = None
+    approved_on: date | None = None
+    published_on: date | None = None
+
+
 class ActivityRecord(Record):
     """A learning activity (a review, an audit...), as a command answers it and a read gives it."""
 
@@ -103,6 +121,9 @@ class ActivityRecord(Record):
     commissioned_on: date | None = None
     acknowledgements: dict[str, AcknowledgementRecord] = Field(
         default_factory=dict, description="Agencies that acknowledged the learning, by agency id."
+    )
+    briefing: BriefingRecord | None = Field(
+        default=None, description="Its 7-minute briefing, once drafted (as Word and PDF at .../briefing.docx, .pdf)."
     )
 
 

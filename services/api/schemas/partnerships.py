@@ -12,6 +12,14 @@ from domain.partnership import DEFAULT_PERSONAL_DATA_READERS, PersonalDataReader
 from services.api.schemas.records import Record
 
 
+class YearlyReportRecordView(BaseModel):
+    period_from: date
+    period_to: date
+    anchor: str = Field(description="POSITION:HASH of the log the report was built from (GET /v1/admin/verify).")
+    published_on: date
+    sent_to_panel_on: date | None = None
+
+
 class AgencyRecord(BaseModel):
     agency_id: str = Field(description="The agency's id (slug).")
     name: str
@@ -105,4 +113,7 @@ class PartnershipRecord(Record):
     )
     reminders: ReminderPolicyRecord = Field(
         description="When reminders fall, acknowledgements are expected and actions escalated (set_reminder_policy)."
+    )
+    yearly_reports: list[YearlyReportRecordView] = Field(
+        default_factory=list, description="The yearly reports published, with the log anchor each printed."
     )

@@ -212,6 +212,15 @@ POLICY: dict[tuple[str, str], Rule] = {
     # learning activities
     ("GET", f"{P}/activities/{{activity_id}}"): {**READ, SECRETARY: routed_activity},
     ("GET", f"{P}/acknowledgements"): {**READ, SECRETARY: anything},
+    # learning products: an activity's 7-minute briefing (a draft to start from; the document,
+    # which agencies receive through their feeds and from the forums that circulate it)
+    ("GET", f"{P}/activities/{{activity_id}}/briefing/draft"): {**READ, SECRETARY: routed_activity},
+    ("GET", f"{P}/activities/{{activity_id}}/briefing.docx"): {**READ, SECRETARY: routed_activity},
+    ("GET", f"{P}/activities/{{activity_id}}/briefing.pdf"): {**READ, SECRETARY: routed_activity},
+    # the yearly report, from the log as it stood on its date (its publication is a command)
+    **{("GET", f"{P}/yearly-report{suffix}"): READ for suffix in ("", ".pdf", ".docx")},
+    # a thematic dossier: findings across every source, like the themes' counts
+    **{("GET", f"{P}/dossier{suffix}"): {**READ, SECRETARY: anything} for suffix in ("", ".html", ".pdf", ".docx")},
     ("GET", f"{P}/webhooks/dead-letters"): CONFIGURE,
     # recommendations and actions
     ("GET", f"{P}/recommendations/{{recommendation_id}}"): {
@@ -223,6 +232,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", f"{P}/forums/{{forum_id}}/agenda"): {**READ, SECRETARY: own_forum_in_path},
     ("GET", f"{P}/forums/{{forum_id}}/agenda.md"): {**READ, SECRETARY: own_forum_in_path},
     ("GET", f"{P}/forums/{{forum_id}}/agenda.html"): {**READ, SECRETARY: own_forum_in_path},
+    # a forum's meetings as a calendar, and the link a calendar program subscribes to: its
+    # secretary's, and the agencies' (whose people attend)
+    ("GET", f"{P}/forums/{{forum_id}}/meetings.ics"): {**READ, SECRETARY: own_forum_in_path, AGENCY: anything},
+    ("GET", f"{P}/forums/{{forum_id}}/calendar-link"): {**READ, SECRETARY: own_forum_in_path, AGENCY: anything},
     # batch ingest (each item is held to its command's rule)
     ("POST", "/v1/ingest"): COMMAND,
     # lists, filtered to what the role may read (services/application/lists.py), and search

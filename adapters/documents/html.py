@@ -1,0 +1,74 @@
+"""A document as one self-contained HTML page (its style sheet inline, admitted by its hash
+in the page's Content-Security-Policy), with print styles: the marking on every printed page."""
+
+from __future__ import annotations
+
+from html import escape
+
+from adapters.documents import style
+from adapters.documents.model import Bullets, Document, Heading, Paragraph, Table
+
+STYLE = (
+    "body{{font-family:Arial,sans-serif;color:#{text};max-width:60em;margin:2em auto;padding:0 1em;line-height:1.4}}"
+    ".marking{{color:#{marking};font-weight:bold;text-align:center;letter-spacing:.05em}}"
+    ".running{{color:#{muted};text-align:center;font-size:.85em}}"
+    ".subtitle{{color:#{muted}}}.lead{{font-size:1.15em}}.note{{font-size:.85em;color:#{muted}}}"
+    "table{{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}}"
+    "th,td{{border:1px solid #{muted};padding:.3em .5em;text-align:left;vertical-align:top}}"
+    "th{{background:#{header}}}caption{{text-align:left;font-weight:bold;padding:.3em 0}}"
+    "{rags}"
+    "@media print{{body{{margin:0;max-width:none}}.marking.top{{position:fixed;top:0;left:0;right:0}}"
+    ".marking.bottom{{position:fixed;bottom:0;left:0;right:0}}thead{{display:table-header-group}}"
+    "tr{{break-inside:avoid}}h2,h3{{break-after:avoid}}}}"
+).format(
+    text=style.TEXT,
+    marking=style.MARKING,
+    muted=style.MUTED,
+    header=style.HEADER_FILL,
+    rags="".join(
+        f"td.rag-{name}{{background:#{fill};border-left:4px solid #{style.RAG_EDGE[name]};font-weight:bold}}"
+        for name, fill in style.RAG_FILL.items()
+    ),
+)
+
+
+def render_html(doc: Document) -> str:
+    e = escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en-GB"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(doc.title)}</title><style>{STYLE}</style></head><body>",
+        f'<p class="marking top">{e(doc.marking)}</p>',
+    ]
+    if doc.running_head:
+        parts.append(f'<p class="running">{e(doc.running_head)}</p>')
+    parts.append(f"<main><h1>{e(doc.title)}</h1>")
+    if doc.subtitle:
+        parts.append(f'<p class="subtitle">{e(doc.subtitle)}</p>')
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            level = block.level + 1
+            parts.append(f"<h{level}>{e(block.text)}</h{level}>")
+        elif isinstance(block, Paragraph):
+            kind = "" if block.emphasis == "body" else f' class="{block.emphasis}"'
+            parts.append(f"<p{kind}>{e(block.text)}</p>")
+        elif isinstance(block, Bullets):
+            parts.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in block.items) + "</ul>")
+        else:
+            parts.append(_table(block))
+    parts.append(f'</main><p class="marking bottom">{e(doc.marking)}</p></body></html>')
+    return "\n".join(parts)
+
+
+def _table(block: Table) -> str:
+    e = escape
+    caption = f"<caption>{e(block.caption)}</caption>" if block.caption else ""
+    head = "".join(f'<th scope="col">{e(h)}</th>' for h in block.header)
+    rows = "".join(
+        "<tr>" + "".join(
+            f'<td class="rag-{c.rag}">{e(c.text)}</td>' if c.rag else f"<td>{e(c.text)}</td>" for c in row
+        ) + "</tr>"
+        for row in block.rows
+    )
+    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
