@@ -32,7 +32,13 @@ KINDS = {
     "lif.activity.signed_off": "Learning signed off",
     "lif.activity.published": "Report published",
     "lif.action.agreed": "Action for your agency",
+    "lif.activity.briefing_published": "7-minute briefing",
+    "lif.time.action_due_soon": "Reminder: your action falls due soon",
+    "lif.time.action_overdue": "Your action is overdue",
+    "lif.time.acknowledgement_outstanding": "Acknowledgement still awaited",
 }
+"""What each kind of learning routed to an agency is called on its inbox, by the event's topic
+(every event class with a LEARNING kind has one: tests/unit/test_web_agency_kinds.py)."""
 _SAID = ("summary", "text", "description", "report_summary", "rationale")
 
 RAG_WORDS = {

@@ -96,10 +96,13 @@ class Api:
         self.client = client
         self.partnership = partnership
         self.base = f"/v1/partnerships/{partnership}"
+        self.position = 0
+        """The log position of the last command answered: a view read with ?min_position= waits for it."""
 
     def post(self, path: str, body: dict[str, Any], expect: int = 200, **kw: Any) -> dict[str, Any]:
         r = self.client.post(self.base + path, json=body, **kw)
         assert r.status_code == expect, (path, r.status_code, r.text)
+        self.position = int(r.headers.get("Lif-Position", self.position))
         data: dict[str, Any] = r.json()
         return data
 

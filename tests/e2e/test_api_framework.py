@@ -107,5 +107,5 @@ def test_a_partnership_changes_a_kinds_rules_through_the_api(api: Api) -> None:
     assert rules["requires_publication"] is False and rules["requires_child_voice"] is True
     unchanged = api.post("/source-rules", {"source_kind": spr, "requires_child_voice": True}, expect=409)["error"]
     assert unchanged["code"] == "source_rules_unchanged"
-    audit = api.get("/audit", params={"topic": "lif.partnership.source_rules_set"})
+    audit = api.get("/audit", params={"topic": "lif.partnership.source_rules_set", "min_position": api.position})
     assert any("publication False" in row["summary"] for row in audit["items"])

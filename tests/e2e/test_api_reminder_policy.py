@@ -21,6 +21,6 @@ def test_the_reminder_policy_is_set_over_http_and_shown_with_the_partnership(cli
     )
     too_many = client.post(f"{api.base}/reminder-policy", json={"papers_due_working_days": 1000})
     assert too_many.status_code == 422 and error_of(too_many)["field"] == "papers_due_working_days"
-    audit = api.get("/audit", params={"topic": "lif.partnership.reminder_policy_set"})
+    audit = api.get("/audit", params={"topic": "lif.partnership.reminder_policy_set", "min_position": api.position})
     (line,) = [e["summary"] for e in audit["items"]]
     assert line.startswith("Reminders: actions 10 working days before due;")
