@@ -135,7 +135,8 @@ def snapshot_holders(conn: Any, erased_xid: int) -> list[str]:
 
 
 def prove_gone_postgres(
-    dsn: str, table: Any, subject_ref: str, key: bytes | None, erased_xid: int, timeout: float
+    dsn: str, table: Any, subject_ref: str, key: bytes | None, erased_xid: int, timeout: float,
+    table_name: str = "subject_keys",
 ) -> None:
     """Waits until no snapshot can see the key's old row version, rewrites the table with
     VACUUM FULL (under a lock timeout, retried), and where the server lets this role read
@@ -149,13 +150,13 @@ def prove_gone_postgres(
         def vacuum() -> str | None:
             holders = snapshot_holders(conn, erased_xid)
             if holders:
-                return "the subject_keys table's old row versions, which open snapshots still see: " + "; ".join(
+                return f"the {table_name} table's old row versions, which open snapshots still see: " + "; ".join(
                     holders
                 )
             try:
                 conn.execute(SQL("VACUUM FULL {}").format(table))
             except psycopg.errors.LockNotAvailable:
-                return "the subject_keys table's old row versions (another session holds a lock on the table)"
+                return f"the {table_name} table's old row versions (another session holds a lock on the table)"
             return None
 
         blocker = _retry_until(timeout, vacuum)
@@ -166,10 +167,10 @@ def prove_gone_postgres(
                 f"{timeout:g} s. End those transactions.",
             )
         if key is not None:
-            _refuse_if_in_relation(conn, table, subject_ref, key)
+            _refuse_if_in_relation(conn, table, subject_ref, key, table_name)
 
 
-def _refuse_if_in_relation(conn: Any, table: Any, subject_ref: str, key: bytes) -> None:
+def _refuse_if_in_relation(conn: Any, table: Any, subject_ref: str, key: bytes, table_name: str) -> None:
     import psycopg
 
     try:
@@ -184,4 +185,4 @@ def _refuse_if_in_relation(conn: Any, table: Any, subject_ref: str, key: bytes) 
         # and VACUUM FULL above are then the proof.
         return
     if row is not None and row[0]:
-        raise ErasureIncomplete(subject_ref, "the subject_keys table's data file", "VACUUM FULL kept it.")
+        raise ErasureIncomplete(subject_ref, f"the {table_name} table's data file", "VACUUM FULL kept it.")

@@ -21,13 +21,14 @@ from domain import (
     personal_data,
     rapid_review,
     recommendation,
+    redaction,
     subscriptions,
 )
 from domain.events import DomainEvent
 
 _MODULES = (
     access, action, activity, activity_state, claims, data_protection, decision, findings, partnership,
-    personal_data, rapid_review, recommendation, subscriptions,
+    personal_data, rapid_review, recommendation, redaction, subscriptions,
 )
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = tuple(

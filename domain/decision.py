@@ -10,6 +10,7 @@ from domain.aggregate import AggregateEvent, AggregateState, Change, Context, ba
 from domain.errors import InvalidInput
 from domain.partnership import Partnership
 from domain.recommendation import DecisionOutcome
+from domain.values import FreeText
 
 
 class DecisionSubject(StrEnum):
@@ -39,7 +40,7 @@ class DecisionRecorded(AggregateEvent[Decision]):
     subject: DecisionSubject
     subject_id: UUID
     outcome: DecisionOutcome
-    decided_by: tuple[str, ...]
+    decided_by: tuple[FreeText, ...]
     chairs_action: bool = False
 
     def apply(self, state: Decision | None) -> Decision:

@@ -22,6 +22,7 @@ from domain.framework import (
 )
 from domain.personal_data import RETENTION_YEARS
 from domain.routing import Subscription
+from domain.values import FreeText
 
 RapidReviewStart = Literal["awareness", "notification"]
 
@@ -150,7 +151,7 @@ class Partnership(AggregateState):
 class PartnershipRegistered(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.registered"
     SUMMARY = "Partnership registered: {name}"
-    name: str
+    name: FreeText
     rapid_review_starts_from: RapidReviewStart = "awareness"
 
     def apply(self, state: Partnership | None) -> Partnership:
@@ -173,7 +174,7 @@ class AgencyAdded(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.agency_added"
     SUMMARY = "Agency added: {name} ({agency_id}, {sector})"
     agency_id: str
-    name: str
+    name: FreeText
     sector: Sector
 
     def apply(self, state: Partnership | None) -> Partnership:
@@ -198,7 +199,7 @@ class ForumAdded(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.forum_added"
     SUMMARY = "Forum added: {name} ({forum_id})"
     forum_id: str
-    name: str
+    name: FreeText
 
     def apply(self, state: Partnership | None) -> Partnership:
         assert state is not None

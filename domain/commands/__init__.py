@@ -59,6 +59,7 @@ from domain.commands.base import DECLARATIONS, Claim, Command, Declaration, decl
 from domain.commands.partnership import (
     AddAgency,
     AddForum,
+    RedactText,
     RegisterPartnership,
     RegisterWebhook,
     ScheduleMeeting,
@@ -101,6 +102,7 @@ __all__ = [
     "RecordPanelView",
     "RecordPractitionerInvolvement",
     "RecordRapidReviewRecommendation",
+    "RedactText",
     "RegisterPartnership",
     "RegisterWebhook",
     "ReopenAction",

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
+from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
-from domain import data_protection, subscriptions
+from domain import data_protection, redaction, subscriptions
 from domain import partnership as partnerships
 from domain.commands.base import CONFIGURE, RATIONALE_GIVEN, Claim, Command, declare, non_empty
 from domain.framework import Sector, SourceKind, Theme
-from domain.values import IsoDate, Name, Slug, Url
+from domain.values import IsoDate, Name, Slug, Text, Url
 
 
 @declare(
@@ -123,3 +124,18 @@ class Unsubscribe(Command):
 
     name: ClassVar[str] = "unsubscribe"
     agency_id: Slug
+
+
+@declare(redaction.redact_text, "redactions", CONFIGURE)
+class RedactText(Command):
+    """Takes back free text that should not have been recorded: the corrected text replaces it everywhere."""
+
+    name: ClassVar[str] = "redact_text"
+    model_config = ConfigDict(json_schema_extra={"allOf": [RATIONALE_GIVEN]})
+    aggregate_id: UUID = Field(description="The aggregate whose event holds the text (activity, action, ...).")
+    version: int = Field(ge=1, description="The version of that aggregate the event recorded.")
+    field: str = Field(
+        pattern=redaction.FIELD_PATH,
+        description="The free-text field: `summary`, `decided_by.0`, `evidence.1.description`.",
+    )
+    text: Text = Field(description="The corrected text that stands in its place from now on.")

@@ -1,0 +1,115 @@
+"""Free text sealed in the store, each field under a key of its own, so it can be taken back.
+
+On the way in, every free-text value of an event (found from the event class's own field types,
+as domain/free_text.py finds them) becomes `{"sealed":"<key id>","ct":"<base64 nonce+AES-GCM>"}`
+with a fresh key from `text_keys` (adapters/text_keys.py). The hash chain covers these stored
+bytes, so destroying a key later changes nothing the chain checks. On the way out, each sealed
+value is replaced in the stored JSON by its text before pydantic parses it: the text under its
+key, or, once the key is destroyed by a redaction, the replacement kept in its stead (the
+corrected text, itself sealed). A plain string, as stores written before this hold, stays as it is.
+
+The key id is the associated data, so a sealed value cannot be moved to another field's key.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from adapters.text_keys import TextKeys
+from domain.errors import InvalidInput
+from domain.events import DomainEvent
+from domain.free_text import free_text
+
+MARK = b'{"sealed":"'
+"""How every sealed value starts in stored JSON (the transcoder writes it compactly)."""
+SEALED = re.compile(rb'\{"sealed":"([0-9a-f]{32})","ct":"([A-Za-z0-9+/]*={0,2})"\}')
+_MAX_CASCADE = 64
+"""Redactions of redactions followed before giving up (a loop would be a corrupt table)."""
+
+
+def seal(key_id: str, key: bytes, text: str) -> dict[str, str]:
+    nonce = os.urandom(12)
+    ct = AESGCM(key).encrypt(nonce, text.encode(), key_id.encode())
+    return {"sealed": key_id, "ct": base64.b64encode(nonce + ct).decode()}
+
+
+def seal_state(event: DomainEvent, state: dict[str, Any], keys: TextKeys) -> None:
+    """Replaces, in `state` (the event's JSON dump), each non-empty free text by its sealed value."""
+    texts = [(path, text) for path, text in free_text(event) if text]
+    if not texts:
+        return
+    for (path, text), (key_id, key) in zip(texts, keys.create(event.partnership_id, len(texts)), strict=True):
+        _put(state, path, seal(key_id, key, text))
+
+
+def _put(state: Any, path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for step in parents:
+        state = state[int(step)] if isinstance(state, list) else state[step]
+    if isinstance(state, list):
+        state[int(last)] = value
+    else:
+        state[last] = value
+
+
+def open_text(key_id: str, ct: str, keys: TextKeys) -> str:
+    """The text a sealed value stands for now: under its key, or what a redaction put in its place."""
+    for _ in range(_MAX_CASCADE):
+        found = keys.lookup(key_id)
+        if isinstance(found, bytes):
+            raw = base64.b64decode(ct)
+            return AESGCM(found).decrypt(raw[:12], raw[12:], key_id.encode()).decode()
+        match = SEALED.fullmatch(found.encode())
+        if match is None:
+            raise ValueError(f"text key {key_id}: its replacement is not a sealed value")
+        key_id, ct = match[1].decode(), match[2].decode()
+    raise ValueError(f"text key {key_id}: more than {_MAX_CASCADE} redactions in a row")
+
+
+def live_key(key_id: str, keys: TextKeys) -> str:
+    """The key that now holds the text `key_id` sealed: itself, or the last correction's."""
+    for _ in range(_MAX_CASCADE):
+        found = keys.lookup(key_id)
+        if isinstance(found, bytes):
+            return key_id
+        match = SEALED.fullmatch(found.encode())
+        if match is None:
+            raise ValueError(f"text key {key_id}: its replacement is not a sealed value")
+        key_id = match[1].decode()
+    raise ValueError(f"text key {key_id}: more than {_MAX_CASCADE} redactions in a row")
+
+
+def open_all(data: bytes, keys: TextKeys) -> bytes:
+    """Stored JSON with every sealed value replaced by its text (JSON-escaped)."""
+    if MARK not in data:
+        return data
+    return SEALED.sub(
+        lambda m: json.dumps(open_text(m[1].decode(), m[2].decode(), keys), ensure_ascii=False).encode(), data
+    )
+
+
+def sealed_at(data: bytes, path: str) -> tuple[str, str]:
+    """(key id, sealed JSON) of the value at `path` (`summary`, `decided_by.0`) in stored JSON,
+    or a refusal naming `field` when there is no sealed text there."""
+    value: Any = json.loads(data)
+    try:
+        for step in path.split("."):
+            value = value[int(step)] if isinstance(value, list) else value[step]
+    except (KeyError, IndexError, ValueError, TypeError):
+        raise InvalidInput("no_such_field", f"The event has no field {path!r}.", "field") from None
+    if isinstance(value, str):
+        raise InvalidInput(
+            "text_not_sealed",
+            f"{path!r} was stored before free text was sealed, so it cannot be taken back without "
+            "breaking the hash chain.", "field",
+        )
+    if not (isinstance(value, dict) and set(value) == {"sealed", "ct"}):
+        raise InvalidInput("not_free_text", f"{path!r} is not free text.", "field")
+    text = json.dumps(value, separators=(",", ":"))
+    return str(value["sealed"]), text
