@@ -128,16 +128,20 @@ class EventStore(Application[UUID]):
         stored = self.recorder.select_events(aggregate_id, gt=version - 1, lte=version)
         return cast(PydanticMapper, self.mapper).stored_json(stored[0]) if stored else None
 
-    def redactable(self, aggregate_id: UUID, version: int, field: str, partnership_id: str) -> str:
-        """The key that now seals `field` of the partnership's event (aggregate, version), or
-        the refusal naming what is wrong."""
-        data = self._stored_json(aggregate_id, version)
-        if data is None or json.loads(data).get("partnership_id") != partnership_id:
+    def redactable(
+        self, aggregate_id: UUID, version: int, field: str, partnership_id: str
+    ) -> tuple[str, str, dict[str, Any]]:
+        """(the key that now seals `field`, the event's topic, its stored payload) of the
+        partnership's event (aggregate, version), or the refusal naming what is wrong."""
+        stored = self.recorder.select_events(aggregate_id, gt=version - 1, lte=version)
+        data = cast(PydanticMapper, self.mapper).stored_json(stored[0]) if stored else b"{}"
+        payload: dict[str, Any] = json.loads(data)
+        if not stored or payload.get("partnership_id") != partnership_id:
             raise NotFound(
                 "unknown_event", f"No event {version} of {aggregate_id} in partnership {partnership_id!r}.", "version"
             )
         key_id, _ = sealed_at(data, field)
-        return live_key(key_id, self.text_keys)
+        return live_key(key_id, self.text_keys), stored[0].topic, payload
 
     def forget_redacted(self, events: Iterable[DomainEvent]) -> None:
         """After a redaction is stored: destroys the text's key, keeping the corrected text (itself
@@ -145,7 +149,7 @@ class EventStore(Application[UUID]):
         for event in events:
             if not isinstance(event, TextRedacted):
                 continue
-            key_id = self.redactable(event.aggregate_id, event.version, event.field, event.partnership_id)
+            key_id, _, _ = self.redactable(event.aggregate_id, event.version, event.field, event.partnership_id)
             own = self._stored_json(event.originator_id, event.originator_version)
             assert own is not None, "a redaction is destroyed only once it is stored"
             _, replacement = sealed_at(own, "text")

@@ -31,6 +31,10 @@ class TextRedacted(AggregateEvent[Partnership]):
     version: int
     field: str
     text: FreeText
+    event_topic: str = ""
+    """The redacted event's topic: what the views read to find the rows that hold the text."""
+    entity_id: str | None = None
+    """The entity inside the aggregate the text belongs to (a finding's, a forum's, an agency's id)."""
 
     def apply(self, state: Partnership | None) -> Partnership:
         assert state is not None
@@ -49,3 +53,16 @@ def redact_text(
     return change(p).trigger(
         TextRedacted, ctx, aggregate_id=aggregate_id, version=version, field=field, text=text
     )
+
+
+ENTITY_FIELDS = ("finding_id", "forum_id", "agency_id")
+"""The payload fields that name the entity an event's text belongs to, first found wins."""
+
+
+def describe(redaction: Change[Partnership], topic: str, payload: dict[str, object]) -> Change[Partnership]:
+    """The redaction with what the store knows of the text: its event's topic and entity."""
+    *before, event = redaction.events
+    assert isinstance(event, TextRedacted)
+    entity = next((str(payload[f]) for f in ENTITY_FIELDS if payload.get(f) is not None), None)
+    redaction.events = [*before, event.model_copy(update={"event_topic": topic, "entity_id": entity})]
+    return redaction

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 from domain import activity as activities
 from domain import rapid_review
 from domain import recommendation as recommendations
+from domain import redaction as redactions
 from domain.activity import Activity
 from domain.aggregate import AggregateState, Context, check_version
 from domain.claims import ClaimKind, IdClaimed, claim_uuid
@@ -124,8 +125,14 @@ def _record_decision(uow: UnitOfWork, ctx: Context, c: RecordDecision, _: UUID |
 
 def _redact_text(uow: UnitOfWork, ctx: Context, c: RedactText, _: UUID | None) -> AggregateState:
     """The text must be the partnership's and sealed; its key goes once the redaction is stored."""
-    uow.store.redactable(c.aggregate_id, c.version, c.field, ctx.partnership_id)
-    return _declared(uow, ctx, c, None)
+    _key, topic, payload = uow.store.redactable(c.aggregate_id, c.version, c.field, ctx.partnership_id)
+    p = uow.partnership(ctx.partnership_id)
+    check_version(p, c.expected_version)
+    redaction = redactions.redact_text(
+        p, ctx, aggregate_id=c.aggregate_id, version=c.version, field=c.field, text=c.text
+    )
+    state: AggregateState = uow.record(redactions.describe(redaction, topic, payload))
+    return state
 
 
 HANDLERS: dict[str, Handler] = {

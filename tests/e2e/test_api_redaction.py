@@ -15,7 +15,8 @@ from adapters.settings import Settings
 from adapters.store import EventStore
 from domain.activity_state import Activity, FindingRecorded
 from domain.redaction import TextRedacted
-from tests.e2e.conftest import Api, error_of, events
+from projections.runtime import views_sqlite_path
+from tests.e2e.conftest import BOARD, MEETING_DAYS, Api, error_of, events
 
 MARKER = "Bumblesnout"
 SLIPPED = f"Known at nursery as {MARKER}; the father was not named in the referral."
@@ -117,3 +118,42 @@ def test_what_cannot_be_redacted_is_refused_with_the_field_named(api: Api, store
     assert r.status_code == 422 and error_of(r)["field"] == "rationale", r.text
     (recorded,) = [e for e in events(store, review) if e.originator_version == version]
     assert isinstance(recorded, FindingRecorded) and recorded.summary == SLIPPED
+
+
+def _views_files(settings: Settings) -> list[Path]:
+    views = Path(views_sqlite_path(settings))
+    return [p for p in (views, Path(f"{views}-wal"), Path(f"{views}-journal")) if p.exists()]
+
+
+def test_every_view_that_held_the_text_is_corrected(api: Api, store: EventStore, settings: Settings) -> None:
+    review, version = _finding_with_marker(api, store)
+    titled = api.open_audit(title=f"Thematic audit: {MARKER} and neglect")
+    action = api.agree_action(api.accepted_recommendation(), description=f"Ask the nursery about {MARKER}.")["id"]
+    head = store.recorder.max_notification_id()
+    seen = str(api.get("/audit", params={"min_position": head, "limit": 1000}))
+    assert MARKER in seen, "the views held the text before"
+
+    _redact(api, review, version)
+    _redact(api, titled["id"], 1, "title")
+    _redact(api, action, 1, "description")
+    head = store.recorder.max_notification_id()
+
+    fresh = {"min_position": head}
+    audit = api.get("/audit", params={**fresh, "limit": 1000})
+    reads = [
+        audit,
+        api.get(f"/entities/{review}/history", params=fresh),
+        api.get(f"/entities/{titled['id']}/history", params=fresh),
+        api.get("/tracker", params=fresh),
+        api.get("/deadlines", params=fresh),
+        api.get(f"/activities/{titled['id']}"),
+        api.get(f"/forums/{BOARD}/agenda", params={**fresh, "meeting_on": MEETING_DAYS[1]}),
+    ]
+    for read in reads:
+        assert MARKER not in str(read), read
+    assert CORRECTED in str(audit)
+    redactions = [e for e in audit["items"] if e["topic"] == "lif.partnership.text_redacted"]
+    assert [(e["principal"], e["rationale"]) for e in redactions] == [("admin:alice", REASON)] * 3
+    assert all(e["occurred_at"] for e in redactions)
+    assert _holders(_views_files(settings), MARKER) == []
+    assert _holders(_store_files(settings), MARKER) == []
