@@ -33,9 +33,9 @@ _MAX_CASCADE = 64
 """Redactions of redactions followed before giving up (a loop would be a corrupt table)."""
 
 
-def seal(key_id: str, key: bytes, text: str) -> dict[str, str]:
+def seal(key_id: str, cipher: AESGCM, text: str) -> dict[str, str]:
     nonce = os.urandom(12)
-    ct = AESGCM(key).encrypt(nonce, text.encode(), key_id.encode())
+    ct = cipher.encrypt(nonce, text.encode(), key_id.encode())
     return {"sealed": key_id, "ct": base64.b64encode(nonce + ct).decode()}
 
 
@@ -62,9 +62,9 @@ def open_text(key_id: str, ct: str, keys: TextKeys) -> str:
     """The text a sealed value stands for now: under its key, or what a redaction put in its place."""
     for _ in range(_MAX_CASCADE):
         found = keys.lookup(key_id)
-        if isinstance(found, bytes):
+        if isinstance(found, AESGCM):
             raw = base64.b64decode(ct)
-            return AESGCM(found).decrypt(raw[:12], raw[12:], key_id.encode()).decode()
+            return found.decrypt(raw[:12], raw[12:], key_id.encode()).decode()
         match = SEALED.fullmatch(found.encode())
         if match is None:
             raise ValueError(f"text key {key_id}: its replacement is not a sealed value")
@@ -76,7 +76,7 @@ def live_key(key_id: str, keys: TextKeys) -> str:
     """The key that now holds the text `key_id` sealed: itself, or the last correction's."""
     for _ in range(_MAX_CASCADE):
         found = keys.lookup(key_id)
-        if isinstance(found, bytes):
+        if isinstance(found, AESGCM):
             return key_id
         match = SEALED.fullmatch(found.encode())
         if match is None:

@@ -38,12 +38,12 @@ Replacement = str
 
 
 class TextKeys(Protocol):
-    def create(self, partnership_id: str, count: int) -> list[tuple[str, bytes]]:
-        """`count` fresh keys, stored before they are used: (key id, key) each."""
+    def create(self, partnership_id: str, count: int) -> list[tuple[str, AESGCM]]:
+        """`count` fresh keys, stored before they are used: (key id, cipher under the key) each."""
         ...
 
-    def lookup(self, key_id: str) -> bytes | Replacement:
-        """The key, or, once destroyed, the replacement's sealed value; `NotFound` if never stored."""
+    def lookup(self, key_id: str) -> AESGCM | Replacement:
+        """The key's cipher, or, once destroyed, the replacement's sealed value; `NotFound` if never stored."""
         ...
 
     def destroy(self, key_id: str, replacement: Replacement) -> bool:
@@ -70,12 +70,31 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+POOL = 256
+"""Keys stored at once and handed out one by one: one write per this many fields, not one per event
+(a key stored but never used seals nothing and costs 100 bytes)."""
+
+
 class _Cached:
-    """What every store shares: the live keys this process has unwrapped."""
+    """What every store shares: the live keys this process has unwrapped, and the pool of fresh
+    keys stored ahead of use."""
 
     def __init__(self) -> None:
-        self._live: dict[str, bytes] = {}
+        self._live: dict[str, AESGCM] = {}
+        self._pool: dict[str, list[tuple[str, AESGCM]]] = {}
         self._lock = threading.Lock()
+
+    def create(self, partnership_id: str, count: int) -> list[tuple[str, AESGCM]]:
+        with self._lock:
+            pool = self._pool.setdefault(partnership_id, [])
+            if len(pool) < count:
+                pool.extend(self._store_fresh(partnership_id, max(count, POOL)))
+            made, pool[:] = pool[:count], pool[count:]
+            return made
+
+    def _store_fresh(self, partnership_id: str, count: int) -> list[tuple[str, AESGCM]]:
+        """Stores `count` new keys (in one transaction) and caches them live."""
+        raise NotImplementedError
 
     def forget(self, key_id: str) -> None:
         with self._lock:
@@ -90,7 +109,7 @@ class _Cached:
     def _destroyed(self) -> list[str]:
         raise NotImplementedError
 
-    def lookup(self, key_id: str) -> bytes | Replacement:
+    def lookup(self, key_id: str) -> AESGCM | Replacement:
         key = self._live.get(key_id)
         if key is not None:
             return key
@@ -104,9 +123,16 @@ class _Cached:
             raise _unknown(key_id)
         return replacement
 
-    def _fetch_new(self) -> dict[str, bytes]:
+    def _fetch_new(self) -> dict[str, AESGCM]:
         """Live keys stored since the last fetch, unwrapped."""
         raise NotImplementedError
+
+    ring: KeyRing
+
+    def _unwrapped(self, rows: Sequence[Any]) -> dict[str, AESGCM]:
+        """(row order, key id, wrapped key, kek id) rows as live ciphers."""
+        ring = self.ring
+        return {k: AESGCM(unwrap(ring, _label(k), kek_id, bytes(stored))) for _, k, stored, kek_id in rows}
 
     def _replacement(self, key_id: str) -> Replacement | None:
         raise NotImplementedError
@@ -127,17 +153,16 @@ class MemoryTextKeys(_Cached):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: dict[str, tuple[bytes | None, Replacement | None]] = {}
+        self.rows: dict[str, tuple[AESGCM | None, Replacement | None]] = {}
 
-    def create(self, partnership_id: str, count: int) -> list[tuple[str, bytes]]:
-        made = [(key_id, key) for key_id, key, _, _ in _fresh(None, count)]
-        with self._lock:
-            for key_id, key in made:
-                self.rows[key_id] = (key, None)
-                self._live[key_id] = key
+    def _store_fresh(self, partnership_id: str, count: int) -> list[tuple[str, AESGCM]]:
+        made = [(key_id, AESGCM(key)) for key_id, key, _, _ in _fresh(None, count)]
+        for key_id, cipher in made:
+            self.rows[key_id] = (cipher, None)
+            self._live[key_id] = cipher
         return made
 
-    def _fetch_new(self) -> dict[str, bytes]:
+    def _fetch_new(self) -> dict[str, AESGCM]:
         return {}
 
     def _destroyed(self) -> list[str]:
@@ -197,7 +222,7 @@ class SQLiteTextKeys(_Cached):
         finally:
             conn.close()
 
-    def create(self, partnership_id: str, count: int) -> list[tuple[str, bytes]]:
+    def _store_fresh(self, partnership_id: str, count: int) -> list[tuple[str, AESGCM]]:
         rows = _fresh(self.ring, count)
         now = _now()
         with self._write() as conn:
@@ -205,19 +230,18 @@ class SQLiteTextKeys(_Cached):
                 "INSERT INTO text_keys (key_id, partnership_id, key, kek_id, created_at) VALUES (?,?,?,?,?)",
                 [(key_id, partnership_id, stored, kek_id, now) for key_id, _, kek_id, stored in rows],
             )
-        made = [(key_id, key) for key_id, key, _, _ in rows]
-        with self._lock:
-            self._live.update(made)
+        made = [(key_id, AESGCM(key)) for key_id, key, _, _ in rows]
+        self._live.update(made)
         return made
 
-    def _fetch_new(self) -> dict[str, bytes]:
+    def _fetch_new(self) -> dict[str, AESGCM]:
         rows = self._read(
             "SELECT rowid, key_id, key, kek_id FROM text_keys WHERE rowid > ? AND key IS NOT NULL ORDER BY rowid",
             (self._seen,),
         )
         if rows:
             self._seen = rows[-1][0]
-        return {key_id: unwrap(self.ring, _label(key_id), kek_id, bytes(stored)) for _, key_id, stored, kek_id in rows}
+        return self._unwrapped(rows)
 
     def _destroyed(self) -> list[str]:
         return [str(row[0]) for row in self._read("SELECT key_id FROM text_keys WHERE key IS NULL", ())]
@@ -274,7 +298,7 @@ class PostgresTextKeys(_Cached):
         with psycopg.connect(self.dsn) as conn:
             yield conn
 
-    def create(self, partnership_id: str, count: int) -> list[tuple[str, bytes]]:
+    def _store_fresh(self, partnership_id: str, count: int) -> list[tuple[str, AESGCM]]:
         from psycopg.sql import SQL
 
         rows = _fresh(self.ring, count)
@@ -283,12 +307,11 @@ class PostgresTextKeys(_Cached):
                 SQL("INSERT INTO {} (key_id, partnership_id, key, kek_id) VALUES (%s, %s, %s, %s)").format(self.table),
                 [(key_id, partnership_id, stored, kek_id) for key_id, _, kek_id, stored in rows],
             )
-        made = [(key_id, key) for key_id, key, _, _ in rows]
-        with self._lock:
-            self._live.update(made)
+        made = [(key_id, AESGCM(key)) for key_id, key, _, _ in rows]
+        self._live.update(made)
         return made
 
-    def _fetch_new(self) -> dict[str, bytes]:
+    def _fetch_new(self) -> dict[str, AESGCM]:
         from psycopg.sql import SQL
 
         with self._connect() as conn:
@@ -298,7 +321,7 @@ class PostgresTextKeys(_Cached):
             ).fetchall()
         if rows:
             self._seen = rows[-1][0]
-        return {key_id: unwrap(self.ring, _label(key_id), kek_id, bytes(stored)) for _, key_id, stored, kek_id in rows}
+        return self._unwrapped(rows)
 
     def _destroyed(self) -> list[str]:
         from psycopg.sql import SQL
