@@ -59,6 +59,26 @@ class Settings(BaseSettings):
     unreadable then, and erasing again completes it (adapters/subject_scrub.py)."""
     chain_events: bool = True
     """Chain every stored event by hash (adapters/chain_recorders.py); `lif verify` checks it."""
+    tls: bool = False
+    """lif is reached over HTTPS (directly or behind a proxy that terminates TLS): every response
+    carries Strict-Transport-Security and the web session's cookie is `Secure`."""
+    web_assets_dir: str | None = None
+    """The `node_modules` folder holding govuk-frontend and swagger-ui-dist (`npm ci`); default:
+    the one beside pyproject.toml (services/web/assets.py)."""
+    oidc_issuer: str | None = None
+    """The OpenID Connect provider people sign in through (LIF_OIDC_ISSUER), e.g. Microsoft Entra ID's
+    `https://login.microsoftonline.com/<tenant>/v2.0`; its discovery document says the rest. Unset: the
+    web pages offer no sign-in through an organisation."""
+    oidc_client_id: str | None = None
+    """lif's client (application) id at that provider."""
+    oidc_client_secret: SecretStr | None = None
+    """lif's client secret there (sent by HTTP Basic to the token endpoint)."""
+    oidc_scopes: str = "openid profile email"
+    oidc_redirect_url: str | None = None
+    """Where the provider sends people back (`https://<host>/sign-in/callback`), when the address
+    requests arrive on is not the public one (behind a proxy); by default, that address."""
+    oidc_partnership: str | None = None
+    """The partnership people sign in to when the sign-in link does not name one (`?partnership=`)."""
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The `eventsourcing` library's environment for the chosen store."""

@@ -1,4 +1,4 @@
-"""Latency of the agenda and tracker endpoints as the store grows.
+"""Latency of the agenda, tracker, a page of the actions list and a search as the store grows.
 
 The same partnership (`gen-000`, the first of a generated history, see
 bench/history.py) is queried in stores of growing size, each store holding more
@@ -50,7 +50,11 @@ def endpoints() -> dict[str, str]:
     }
     # Unchanged views answer from the read cache (services/api/read_cache.py); the first
     # read after each change builds the answer: both are measured.
-    return {**paths, **{kind + REBUILT: path for kind, path in paths.items()}}
+    uncached = {  # a page of a list and a search are built on every request
+        "actions list": f"{base}/actions?today={MEETING_ON}&sort=-due_on&limit=50",
+        "search": f"{base}/search?q=fathers%20carers&limit=20",
+    }
+    return {**paths, **{kind + REBUILT: path for kind, path in paths.items()}, **uncached}
 
 
 def headers_for(kind: str) -> dict[str, str]:
@@ -111,7 +115,7 @@ def timed_get(client: Any, path: str, headers: dict[str, str] | None = None) -> 
     return elapsed
 
 
-@benchmark(NAME, "p50/p99 ms of the agenda and tracker endpoints (in-process ASGI) as the store grows")
+@benchmark(NAME, "p50/p99 ms of the agenda, tracker, actions list and search (in-process ASGI) as the store grows")
 def run(opts: Options) -> Iterator[Row]:
     sizes = (10_000, 100_000, 1_000_000) if not opts.quick else (2_000, 10_000)
     per_partnership = opts.scale(10_000, 2_000)
@@ -138,9 +142,9 @@ def run(opts: Options) -> Iterator[Row]:
                     samples[k].append(timed_get(clients[k], path, headers_for(kind)))
             answer = answers[kind]
             what = (
-                f"{answer['count']} actions"
-                if kind.startswith("tracker")
-                else f"{sum(len(v) for v in answer.values() if isinstance(v, list))} agenda items"
+                f"{sum(len(v) for v in answer.values() if isinstance(v, list))} agenda items"
+                if kind.startswith("agenda")
+                else f"{answer['count']} {'hits' if kind == 'search' else 'actions'}"
             )
             for stat, q in (("p50", 50.0), ("p99", 99.0)):
                 small = percentile(samples[0], q)

@@ -22,13 +22,14 @@ from domain import (
     rapid_review,
     recommendation,
     redaction,
+    sign_in,
     subscriptions,
 )
 from domain.events import DomainEvent
 
 _MODULES = (
     access, action, activity, activity_state, claims, data_protection, decision, findings, partnership,
-    personal_data, rapid_review, recommendation, redaction, subscriptions,
+    personal_data, rapid_review, recommendation, redaction, sign_in, subscriptions,
 )
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = tuple(

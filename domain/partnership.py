@@ -22,6 +22,7 @@ from domain.framework import (
 )
 from domain.personal_data import RETENTION_YEARS
 from domain.routing import Subscription
+from domain.sign_in_claims import DEFAULT_SIGN_IN_CLAIMS, SignInClaims
 from domain.values import FreeText
 
 RapidReviewStart = Literal["awareness", "notification"]
@@ -84,6 +85,8 @@ class Partnership(AggregateState):
     retention_years: dict[SourceKind, int] = {}
     """Per kind: years after a case file closes that its subject's details are kept. The
     seed's schedule from registration, each kind replaced by a RetentionPeriodSet."""
+    sign_in_claims: SignInClaims = DEFAULT_SIGN_IN_CLAIMS
+    """Which claims of a person's sign-in give their role, agency and forum (domain/sign_in.py)."""
 
     def may_read_personal_data(self, role: str) -> bool:
         return role in self.personal_data_readers

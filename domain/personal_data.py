@@ -1,7 +1,7 @@
 """Personal details of children and family members, held so that they can be forgotten.
 
-Where a case file must hold a child's or family member's name and date of birth,
-those details never enter an event in clear. A case file names its data subject by
+Where a case file must hold a child's or family member's name, date of birth and
+address, those details never enter an event in clear. A case file names its data subject by
 a pseudonymous `subject_ref`; the details travel in events only as ciphertext,
 encrypted under a key kept for that one subject outside the event log
 (services/application/subjects/). Erasing a subject destroys the key ("crypto-shredding"):
@@ -71,6 +71,8 @@ class PersonalDetails(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     date_of_birth: date | None = None
+    address: str | None = Field(default=None, min_length=1, max_length=500)
+    """A postal address, lines apart by commas or newlines (the first line is the house and street)."""
 
 
 # The partnership's data-protection policy default: how many years after a case file

@@ -136,6 +136,14 @@ class ClocksView(ActivityRows, CorrectsText, View):
         )
         return [_clock_dates(row) for row in cur.fetchall()]
 
+    def status_counts(self, cur: Cursor, partnership_id: str) -> dict[str, int]:
+        """How many of the partnership's activities are in each status (opened, in_progress, …)."""
+        cur.execute(
+            "SELECT status, COUNT(*) FROM clocks_activities WHERE partnership_id = ? GROUP BY status",
+            (partnership_id,),
+        )
+        return {status: int(n) for status, n in cur.fetchall()}
+
 
 def _clock_dates(row: Any) -> ClockDates:
     activity_id, kind, title, status, *dates = row

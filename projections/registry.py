@@ -8,6 +8,8 @@ from projections.clocks_view import ClocksView
 from projections.themes import ThemesView
 from projections.tracker import TrackerView
 from projections.view import View
+from projections.views.lists import ListsView
+from projections.views.search import SearchView
 
 
 def all_views() -> list[View]:
@@ -18,4 +20,6 @@ def all_views() -> list[View]:
     views.append(AgendaView())
     views.append(ThemesView())
     views.append(ClocksView())
+    views.append(ListsView())
+    views.append(SearchView())
     return views

@@ -55,7 +55,7 @@ def rag(status: str, due_on: date, on_track: bool, today: date) -> Rag:
     return "green"
 
 
-def _rag_condition(value: str, today: date) -> tuple[str, list[Any]]:
+def rag_condition(value: str, today: date) -> tuple[str, list[Any]]:
     """The SQL equivalent of `rag(...) == value`, so a filter uses the indexes."""
     t, window = today.isoformat(), (today + timedelta(days=AMBER_WINDOW_DAYS)).isoformat()
     conditions: dict[str, tuple[str, list[Any]]] = {
@@ -295,6 +295,14 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
+ROW_SELECT = (
+    "a.action_id, a.description, a.owner_agency_id, a.due_on, a.status, a.on_track, a.source_kind,"
+    " a.activity_id, a.activity_title, a.recommendation_id, a.themes, a.completed_on, a.assured_on,"
+    " a.reopened, a.version"
+)
+"""The columns of `tracker_actions a` that `tracker_row` reads, in its order."""
+
+
 def query_tracker(cur: Cursor, partnership_id: str, filters: TrackerFilters, today: date) -> list[dict[str, Any]]:
     """The partnership's actions matching every filter given, soonest due first."""
     where = ["a.partnership_id = ?"]
@@ -318,22 +326,37 @@ def query_tracker(cur: Cursor, partnership_id: str, filters: TrackerFilters, tod
         where.append(f"EXISTS (SELECT 1 FROM {ACTION_THEMES} t WHERE t.action_id = a.action_id AND t.theme = ?)")
         params.append(filters.theme)
     if filters.rag:
-        condition, values = _rag_condition(filters.rag, today)
+        condition, values = rag_condition(filters.rag, today)
         where.append(condition)
         params.extend(values)
     cur.execute(
-        f"""SELECT a.action_id, a.description, a.owner_agency_id, a.due_on, a.status, a.on_track, a.source_kind,
-            a.activity_id, a.activity_title, a.recommendation_id, a.themes, a.completed_on, a.assured_on,
-            a.reopened, a.version
+        f"""SELECT {ROW_SELECT}
         FROM {ACTIONS} a WHERE {" AND ".join(where)} ORDER BY a.due_on, a.action_id""",
         params,
     )
     rows = cur.fetchall()
-    routing = _routing(cur, partnership_id)
-    return [_row(r, routing, today) for r in rows]
+    routing = forums_by_kind(cur, partnership_id)
+    return [tracker_row(r, routing, today) for r in rows]
 
 
-def _routing(cur: Cursor, partnership_id: str) -> dict[str, list[str]]:
+def rag_counts(cur: Cursor, partnership_id: str, today: date) -> dict[tuple[str, str], int]:
+    """How many of the partnership's actions each agency owns in each RAG rating on `today`:
+    {(owner_agency_id, rag): count}, counted in the database with `rag`'s own conditions."""
+    cases = []
+    params: list[Any] = []
+    for value in RAGS:
+        condition, values = rag_condition(value, today)
+        cases.append(f"WHEN {condition} THEN '{value}'")
+        params.extend(values)
+    cur.execute(
+        f"SELECT owner_agency_id, rating, COUNT(*) FROM (SELECT a.owner_agency_id, CASE {' '.join(cases)} END"
+        f" AS rating FROM {ACTIONS} a WHERE a.partnership_id = ?) rated GROUP BY owner_agency_id, rating",
+        [*params, partnership_id],
+    )
+    return {(agency, rating): int(n) for agency, rating, n in cur.fetchall()}
+
+
+def forums_by_kind(cur: Cursor, partnership_id: str) -> dict[str, list[str]]:
     cur.execute(
         f"SELECT source_kind, forum_id FROM {ROUTING} WHERE partnership_id = ? ORDER BY source_kind, seq",
         (partnership_id,),
@@ -350,7 +373,7 @@ def days_overdue(status: str, due_on: date, today: date) -> int:
     return max((today - due_on).days, 0) if status == "open" else 0
 
 
-def _row(r: Sequence[Any], routing: dict[str, list[str]], today: date) -> dict[str, Any]:
+def tracker_row(r: Sequence[Any], routing: dict[str, list[str]], today: date) -> dict[str, Any]:
     (action_id, description, owner, due_on, status, on_track, kind, activity_id, title, recommendation_id,
      themes, completed_on, assured_on, reopened, version) = r
     due = date.fromisoformat(due_on)

@@ -64,6 +64,7 @@ from domain.commands.partnership import (
     RegisterWebhook,
     ScheduleMeeting,
     SetRouting,
+    SetSignInClaims,
     Subscribe,
     Unsubscribe,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "ScheduleMeeting",
     "SendFinalReport",
     "SetRouting",
+    "SetSignInClaims",
     "StartActivity",
     "Subscribe",
     "Unsubscribe",

@@ -7,10 +7,11 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
-from domain import data_protection, redaction, subscriptions
+from domain import data_protection, redaction, sign_in, subscriptions
 from domain import partnership as partnerships
 from domain.commands.base import CONFIGURE, RATIONALE_GIVEN, Claim, Command, declare, non_empty
 from domain.framework import Sector, SourceKind, Theme
+from domain.sign_in_claims import DEFAULT_SIGN_IN_CLAIMS, ClaimName, ClaimValue, SignInRole
 from domain.values import IsoDate, Name, Slug, Text, Url
 
 
@@ -94,6 +95,38 @@ class SetRetentionPeriod(Command):
     name: ClassVar[str] = "set_retention_period"
     source_kind: SourceKind
     retention_years: int = Field(ge=1, le=data_protection.MAX_RETENTION_YEARS)
+
+
+_CLAIMS = DEFAULT_SIGN_IN_CLAIMS
+# pydantic states a key's characters as `patternProperties`; without this, a key outside them
+# would be documented as allowed (with any value), where the payload refuses it.
+_KEYS_AS_PATTERNED: dict[str, Any] = {"additionalProperties": False}
+
+
+@declare(sign_in.set_sign_in_claims, "sign-in-claims", CONFIGURE)
+class SetSignInClaims(Command):
+    """Set which claims of a person's sign-in give their role, agency and forum (with a rationale)"""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [RATIONALE_GIVEN]})
+    name: ClassVar[str] = "set_sign_in_claims"
+    role_claim: ClaimName = Field(default=_CLAIMS.role_claim, description="The claim whose values give the role.")
+    roles: dict[ClaimValue, SignInRole] = Field(
+        description="A value of the role claim (an app role, a group id) -> the role it gives.",
+        json_schema_extra={"minProperties": 1, **_KEYS_AS_PATTERNED},
+    )
+    agency_claim: ClaimName = Field(
+        default=_CLAIMS.agency_claim, description="The claim naming an agency lead's agency."
+    )
+    agencies: dict[ClaimValue, Slug] = Field(
+        default={}, description="A value of the agency claim -> the agency's id; empty: the value is the id.",
+        json_schema_extra=_KEYS_AS_PATTERNED,
+    )
+    forum_claim: ClaimName = Field(default=_CLAIMS.forum_claim, description="The claim naming a secretary's forum.")
+    forums: dict[ClaimValue, Slug] = Field(
+        default={}, description="A value of the forum claim -> the forum's id; empty: the value is the id.",
+        json_schema_extra=_KEYS_AS_PATTERNED,
+    )
+    name_claim: ClaimName = Field(default=_CLAIMS.name_claim, description="The claim holding the person's name.")
 
 
 # Everything, or at least one theme, source kind or forum.

@@ -247,6 +247,9 @@ li ul { font-size: .94rem; color: #222; }
   a { color: inherit; text-decoration: none; }
 }
 """
+INLINE_STYLE = _CSS
+"""The one inline style sheet of `render_html`: the page's Content-Security-Policy admits it by hash."""
+
 
 
 def _html_inline(line: str) -> str:

@@ -37,13 +37,17 @@ from services.api.routers import (
     feeds,
     framework,
     ingest,
+    lists,
     partnerships,
     recommendations,
+    search,
     themes,
     tracker,
 )
 from services.application.service import LearningService
 from services.application.subjects.known import KnownIdentitiesCache
+from services.web.app import install_web
+from services.web.sign_in import install_sign_in
 
 
 def _document_errors_as_json(app: FastAPI) -> None:
@@ -153,7 +157,9 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
         description="Every finding, recommendation and action of a Safeguarding Children "
         "Partnership as an immutable event.",
         lifespan=lifespan,
-        # Only /health, /ready, /metrics, /openapi.json and /docs answer without credentials.
+        # Only /health, /ready, /metrics, /openapi.json and /docs answer without credentials (and
+        # the web pages, which have their own sign-in). /docs is served from local files (services/web/docs.py).
+        docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
@@ -172,6 +178,8 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_auth(app, settings)
+    install_web(app, settings)
+    install_sign_in(app, settings)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:
@@ -184,7 +192,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
     for module in (
         commands, partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas,
         themes, feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
-        projections_admin, framework,
+        projections_admin, framework, lists, search,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
     return app

@@ -45,7 +45,9 @@ def _scenario_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-@command("serve", "serve the API on the configured store (SQLite file by default)", _serve_args)
+@command(
+    "serve", "serve the API and the web pages on the configured store (SQLite file by default)", _serve_args
+)
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -64,21 +66,29 @@ def _serve(args: argparse.Namespace) -> int:
     if args.scenario is not None and not args.demo:
         print("lif serve: --scenario needs --demo", file=sys.stderr)
         return 2
+    demo_partnership: str | None = None
     if args.demo:
         from datetime import date
 
         from services.seeds.scenario import ScenarioError, default_scenario, load_scenario
 
         try:  # a bad scenario file is refused before the server starts
-            load_scenario(args.scenario or default_scenario(), date.today())
+            demo_partnership = load_scenario(args.scenario or default_scenario(), date.today()).partnership_id
         except ScenarioError as e:
             print(f"lif serve --demo: {e}", file=sys.stderr)
             return 2
+    from services.web.assets import ensure_assets
+
+    # The pages' assets (npm ci) are installed before the server starts; without them it still serves.
+    ensure_assets(get_settings(), lambda line: print(line, file=sys.stderr))
     app = create_app()
-    if args.demo:
+    if demo_partnership is not None:
         from services.seeds.demo import load_demo_if_empty
+        from services.web.sign_in import install_dev_sign_in
 
         load_demo_if_empty(app, args.scenario)
+        # The development sign-in exists only here: no setting or environment enables it.
+        install_dev_sign_in(app, demo_partnership)
     # uvicorn stops on SIGTERM and SIGINT itself, after the requests in flight, then hands
     # the signal to the handler it found: ours (not the default, which would end the
     # process by the signal, exit status -15, before the stop line).

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from domain import action, activity, partnership, routing
+from domain import action, activity, partnership, routing, sign_in_claims
 from domain.action import Action
 from domain.aggregate import AggregateState
 from domain.commands import COMMANDS
@@ -34,6 +34,7 @@ NESTED: list[tuple[type[BaseModel], type[BaseModel]]] = [
     (partnership.Forum, public_partnerships.ForumRecord),
     (partnership.Routing, public_partnerships.RoutingRecord),
     (routing.Subscription, public_partnerships.SubscriptionRecord),
+    (sign_in_claims.SignInClaims, public_partnerships.SignInClaimsRecord),
     (action.ProgressNote, public_actions.ProgressNoteRecord),
     (action.Evidence, public_actions.EvidenceRecord),
 ]

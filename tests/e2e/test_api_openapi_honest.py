@@ -25,6 +25,10 @@ PROJECTION_READS = [
     f"{BASE}/acknowledgements",
     f"{BASE}/tracker",
     f"{BASE}/tracker.csv",
+    f"{BASE}/activities",
+    f"{BASE}/recommendations",
+    f"{BASE}/actions",
+    f"{BASE}/decisions",
 ]
 
 
@@ -75,7 +79,7 @@ def test_every_operation_documents_the_errors_of_its_kind(spec: dict[str, Any]) 
 
 def test_an_unsupported_method_answers_405_naming_the_allowed_ones(client: TestClient) -> None:
     for method, path, allowed in [
-        ("DELETE", f"{BASE}/activities", "POST"),
+        ("DELETE", f"{BASE}/activities", "GET, POST"),
         ("PUT", f"{BASE}/tracker", "GET"),
         ("PATCH", f"{BASE}/forums/{BOARD}/agenda", "GET"),
         ("PUT", "/health", "GET"),

@@ -1,6 +1,6 @@
 """Case files' personal details on a need to know, and retention as partnership data (issue 12).
 
-- A command's answer never carries a child's name or date of birth, whoever sends it.
+- A command's answer never carries a child's name, date of birth or address, whoever sends it.
 - A read gives them only to a role the partnership names (its admins by default), with a
   stated reason, and records the read (who, when, which subject and case file, why) in the
   audit trail and the case file's history, without the details. Every other reader sees
@@ -25,15 +25,17 @@ from tests.e2e.conftest import BOARD, PARTNERSHIP, PRINCIPAL, Api, client_as, er
 
 NAME = "Jemima Quenby-Foxglove"
 DOB = "2015-04-09"
+ADDRESS = "17 Wrenfield Crescent, Thatto Heath, St Helens WA9 5QX"
 WHY = {"reason": "Preparing the rapid review panel"}
 CASE_FILE = {
     "case_reference": "SHSCP-2026-014", "source_kind": "rapid_review", "role": "child", "name": NAME,
-    "date_of_birth": DOB, "rationale": "Opened for the rapid review",
+    "date_of_birth": DOB, "address": ADDRESS, "rationale": "Opened for the rapid review",
 }
 
 
 def _no_details(text: str) -> None:
     assert NAME not in text and "Jemima" not in text and DOB not in text
+    assert "Wrenfield" not in text and "WA9 5QX" not in text
 
 
 @pytest.fixture
@@ -51,7 +53,7 @@ def test_no_command_answers_with_personal_details(api: Api, app: FastAPI) -> Non
     opened = service.post(base, json=CASE_FILE)
     assert opened.status_code == 201, opened.text
     url = f"{base}/{opened.json()['id']}"
-    recorded = service.post(f"{url}/personal-details", json={"name": NAME, "date_of_birth": DOB})
+    recorded = service.post(f"{url}/personal-details", json={"name": NAME, "date_of_birth": DOB, "address": ADDRESS})
     closed = service.post(f"{url}/close", json={"closed_on": datetime.now(UTC).date().isoformat()})
     for answer in (opened, recorded, closed):
         assert answer.status_code in (200, 201), answer.text
@@ -98,10 +100,11 @@ def test_each_read_of_details_is_in_the_audit_trail_and_the_case_files_history(
 ) -> None:
     read = api.client.get(_url(case_file), params=WHY)
     assert read.status_code == 200, read.text
-    assert read.json()["personal_details"] == {"name": NAME, "date_of_birth": DOB}
+    assert read.json()["personal_details"] == {"name": NAME, "date_of_birth": DOB, "address": ADDRESS}
     assert read.json()["personal_details_withheld"] is False
     history = api.client.get(_url(case_file, "/history"), params={"reason": "Checking a correction"})
     assert history.json()["items"][0]["fields"]["personal_details"]["name"] == NAME
+    assert history.json()["items"][0]["fields"]["personal_details"]["address"] == ADDRESS
 
     scrutineer = client_as(app, Role.SCRUTINEER, name="inspector")
     page = scrutineer.get(f"/v1/partnerships/{PARTNERSHIP}/audit", params={
@@ -121,6 +124,32 @@ def test_each_read_of_details_is_in_the_audit_trail_and_the_case_files_history(
     topics = [i["topic"] for i in entity["items"]]
     assert topics == ["lif.case_file.opened", *["lif.case_file.personal_details_read"] * 2]
     _no_details(str(entity))
+
+
+def test_a_case_files_address_is_screened_out_of_free_text_as_it_stands(
+    api: Api, case_file: dict[str, Any]
+) -> None:
+    """Before, an address could be recorded only in free text; now it is a detail of the case
+    file, encrypted with the name, and free text holding it (its first line, its postcode
+    written any way) is refused as a known address, the address corrected from the next command."""
+    for title in ("Visits to 17 Wrenfield Crescent", "Visits to 17 WRENFIELD CRES.", "Area wa95qx"):
+        r = api.client.post(f"{api.base}/activities", json={
+            "kind": "thematic_audit", "title": title, "opened_on": "2026-02-02", "scope": "Ten cases of neglect.",
+        })
+        assert r.status_code == 422, r.text
+        error = error_of(r)
+        assert (error["code"], error["field"]) == ("text_contains_known_address", "title")
+        _no_details(r.text)
+    moved = "3 Quarrybank Mews, Parr, St Helens"
+    api.post(f"/casefiles/{case_file['id']}/personal-details", {"name": NAME, "date_of_birth": DOB, "address": moved})
+    assert api.get(f"/casefiles/{case_file['id']}", params=WHY)["personal_details"]["address"] == moved
+    r = api.client.post(f"{api.base}/activities/{api.open_audit()['id']}/findings", json={
+        "category": "area_for_improvement", "summary": "No home visit at 3 Quarrybank Mews for six weeks.",
+        "themes": ["neglect"], "recorded_on": "2026-02-03",
+    })
+    assert r.status_code == 422 and error_of(r)["code"] == "text_contains_known_address", r.text
+    # The address held before the correction is no longer the case file's (and has no postcode).
+    api.open_audit(title="Visits to 17 Wrenfield Crescent")
 
 
 def api_head(app: FastAPI) -> int:

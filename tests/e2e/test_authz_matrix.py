@@ -280,7 +280,11 @@ def test_an_agency_sees_no_other_agencys_items_through_any_get(world: World) -> 
         if method != "GET" or (method, path) in OPEN:
             continue
         for params in ({}, world.council):
-            query: dict[str, str] = {"min_position": head} if "tracker" in path or "agenda" in path else {}
+            projected = any(view in path for view in ("tracker", "agenda", "search")) or path.endswith(
+                ("/activities", "/recommendations", "/actions", "/decisions"))
+            query: dict[str, str] = {"min_position": head} if projected else {}
+            if path.endswith("/search"):
+                query["q"] = "front door"  # in the council's texts alone
             for extra in ({}, {"as_of": "2099-01-01T00:00:00+00:00"}):
                 r = call(police, method, world.url(path, params), params={**query, **extra})
                 if r.status_code != 200:
@@ -293,6 +297,7 @@ def test_an_agency_sees_no_other_agencys_items_through_any_get(world: World) -> 
                 assert not any(i in r.text for i in council_ids), (path, params)
     assert {p.rsplit("/", 1)[-1] for p in answered} >= {
         "tracker", "tracker.csv", "feed.json", "feed.atom", "feed.sse", "{action_id}", "{recommendation_id}",
+        "recommendations", "actions", "search",
     }
     rows = police.get(f"/v1/partnerships/{PARTNERSHIP}/tracker", params={"min_position": head}).json()["items"]
     assert [row["action_id"] for row in rows] == [world.ids["action_id"]]

@@ -94,6 +94,10 @@ CROSS_PARAMETER_REFUSALS = {
     ("POST", "/v1/partnerships/{partnership_id}/source-rules"): "rationale_required",
     ("GET", "/v1/partnerships/{partnership_id}/casefiles/{case_file_id}"): "reason_required",
     ("GET", "/v1/partnerships/{partnership_id}/casefiles/{case_file_id}/history"): "reason_required",
+    # A list's cursor is the `next` an earlier answer gave (with the same sort): well-formed
+    # text that no answer gave is refused, and no schema can say which text an answer gives.
+    **{("GET", f"/v1/partnerships/{{partnership_id}}/{name}"): "invalid_cursor"
+       for name in ("activities", "recommendations", "actions", "decisions")},
 }
 
 

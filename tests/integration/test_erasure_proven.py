@@ -164,6 +164,47 @@ def test_postgres_erasure_names_an_open_snapshot_then_completes(postgres_dsn: st
         store.close()
 
 
+@pytest.mark.postgres
+def test_postgres_erasure_waits_for_a_writer_that_holds_no_snapshot(postgres_dsn: str) -> None:  # noqa: F811
+    """A transaction that wrote before the erasure, idle between two statements, has no snapshot
+    (backend_xmin) and still holds VACUUM's horizon back by its own id. Before, the wait looked at
+    snapshots only: VACUUM FULL kept the old row version and erasure failed at once, naming no
+    one, whenever some session on the server was mid-write. Now it waits for that writer too."""
+    settings = postgres_settings(postgres_dsn).model_copy(update={"erasure_timeout": 10.0})
+    store = EventStore.from_settings(settings)
+    keys = subject_keys_for(settings)
+    assert isinstance(keys, PostgresSubjectKeys)
+    service = PersonalDataService(store, keys)
+    table = f"{settings.postgres_schema}.subject_keys"
+    try:
+        ref = _open_case_file(store, service)
+        with psycopg.connect(postgres_dsn) as admin:
+            key = bytes(admin.execute(f"SELECT key FROM {table}").fetchone()[0])  # type: ignore[index]
+        writer = psycopg.connect(postgres_dsn, application_name="case-import")
+        writer.execute("SELECT txid_current()").fetchone()  # an id of its own, then idle: no snapshot
+        with psycopg.connect(postgres_dsn) as look:
+            (xmin, xid) = look.execute(
+                "SELECT backend_xmin, backend_xid FROM pg_stat_activity WHERE application_name = 'case-import'"
+            ).fetchone()  # type: ignore[misc]
+        assert xmin is None and xid is not None
+        ends = threading.Timer(1.0, writer.commit)
+        ends.start()
+        try:
+            report = service.erase(ref, principal=DPO, rationale="Erasure request, ref 93")
+        finally:
+            ends.join()
+            writer.close()
+        assert report.key_destroyed
+        with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+            admin.execute("CHECKPOINT")
+            gone = admin.execute(
+                "SELECT position(%s::bytea in pg_read_binary_file(pg_relation_filepath(%s::regclass)))", (key, table)
+            ).fetchone()
+        assert gone == (0,)
+    finally:
+        store.close()
+
+
 def test_a_case_file_cannot_close_or_be_born_in_the_future(
     sqlite_service: tuple[Settings, PersonalDataService, SQLiteSubjectKeys],
 ) -> None:

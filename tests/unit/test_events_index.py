@@ -57,7 +57,7 @@ def test_every_domain_event_class_is_indexed_with_views_or_a_reason_it_is_read_b
 
 def test_the_index_says_who_reads_and_who_pushes() -> None:
     entries = {entry.topic: entry for entry in build_index()}
-    assert entries[ActionAgreed.topic()].views == ("tracker", "audit", "agenda")
+    assert entries[ActionAgreed.topic()].views == ("tracker", "audit", "agenda", "search")
     assert entries[ForumAdded.topic()].views == ("audit", "agenda")
     assert entries[IdClaimed.topic()].views == ()
     assert entries[IdClaimed.topic()].consumers == (NOT_RELAYED,)

@@ -297,6 +297,8 @@ def _sample(annotation: Any) -> Any:
         return _sample(args[0])
     if origin is tuple:
         return (_sample(args[0]),)
+    if origin is dict:
+        return {_sample(args[0]): _sample(args[1])}
     if isinstance(annotation, type):
         if issubclass(annotation, Enum):
             return next(iter(annotation))

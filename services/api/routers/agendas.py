@@ -13,14 +13,18 @@ from domain.values import IsoDate
 from projections.agenda.builder import build_agenda, default_meeting
 from projections.agenda.models import Agenda
 from projections.agenda.query import agenda_facts
-from projections.agenda.render import render_html, render_markdown
+from projections.agenda.render import INLINE_STYLE, render_html, render_markdown
 from projections.agenda.view import AgendaView
 from services.api.deps import PartnershipId
 from services.api.projection_reads import Degraded, Freshness, MinPosition, projection_read
 from services.api.read_cache import read_cache, wants_fresh
 from services.api.responses import PROJECTION_READ_RESPONSES
+from services.web.security_headers import content_security_policy, style_hash
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/forums/{forum_id}", tags=["agendas"])
+
+_PRINT_CSP = content_security_policy([style_hash(INLINE_STYLE)])
+"""The printable agenda keeps its style sheet inline (one file to save or print): admitted by its hash."""
 
 ForumId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="Forum id (slug).")]
 MeetingOn = Annotated[
@@ -103,4 +107,4 @@ def get_agenda_html(
     meeting_on: MeetingOn = None, min_position: MinPosition = None,
 ) -> HTMLResponse:
     agenda, freshness = agenda_for(request, partnership_id, forum_id, meeting_on, min_position)
-    return HTMLResponse(render_html(agenda), headers=freshness.headers())
+    return HTMLResponse(render_html(agenda), headers={**freshness.headers(), "Content-Security-Policy": _PRINT_CSP})

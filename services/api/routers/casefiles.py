@@ -53,8 +53,15 @@ def get_personal_data(request: Request) -> PersonalDataService:
 PersonalDataDep = Annotated[PersonalDataService, Depends(get_personal_data)]
 
 
-# The name is the personal detail itself, encrypted before it is stored: not free text.
+# The name and the address are the personal details themselves, encrypted before they are
+# stored: not free text (free text is screened against them).
 PersonName = Annotated[str, TextRule(200, free_text=False)]
+PostalAddress = Annotated[str, TextRule(500, single_line=False, free_text=False)]
+ADDRESS = (
+    "Encrypted before it is stored. The postal address, its lines apart by commas or new lines, the house "
+    "and street first (e.g. '42 Marmalade Lane, Thatto Heath, St Helens WA10 1AB'): free text is refused "
+    "that holds its first line or its postcode."
+)
 CaseRationale = Annotated[str, TextRule(2000, min_length=0, single_line=False, strip=False)]
 
 
@@ -72,6 +79,7 @@ class OpenCaseFile(_Body):
     role: SubjectRole = Field(description="The data subject's part in the case.")
     name: PersonName = Field(description="Encrypted before it is stored.")
     date_of_birth: IsoDate | None = Field(default=None, description="Encrypted before it is stored.")
+    address: PostalAddress | None = Field(default=None, description=ADDRESS)
     subject_ref: str | None = Field(
         default=None, pattern=r"^DS-[0-9A-F]{20}$",
         description="An existing data subject's reference, to link the same person across case files."
@@ -82,6 +90,7 @@ class OpenCaseFile(_Body):
 class RecordDetails(_Body):
     name: PersonName
     date_of_birth: IsoDate | None = None
+    address: PostalAddress | None = Field(default=None, description=ADDRESS)
     rationale: CaseRationale | None = Field(default=None)
     expected_version: int | None = None
 
@@ -138,7 +147,7 @@ def open_case_file(body: OpenCaseFile, ctx: ContextDep, service: PersonalDataDep
         case_reference=body.case_reference,
         source_kind=body.source_kind,
         role=body.role,
-        details=PersonalDetails(name=body.name, date_of_birth=body.date_of_birth),
+        details=PersonalDetails(name=body.name, date_of_birth=body.date_of_birth, address=body.address),
         subject_ref=body.subject_ref,
     )
     return record_of(cf, service)
@@ -176,7 +185,7 @@ def record_details(
     cf = service.record_details(
         ctx.model_copy(update={"rationale": body.rationale}),
         case_file_id,
-        PersonalDetails(name=body.name, date_of_birth=body.date_of_birth),
+        PersonalDetails(name=body.name, date_of_birth=body.date_of_birth, address=body.address),
         body.expected_version,
     )
     return record_of(cf, service)

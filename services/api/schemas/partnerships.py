@@ -47,6 +47,18 @@ class SubscriptionRecord(BaseModel):
     forums: list[str] = Field(default_factory=list, description="Learning disseminated to these forums.")
 
 
+class SignInClaimsRecord(BaseModel):
+    role_claim: str = Field(description="The sign-in claim whose values give a person's role.")
+    roles: dict[str, Literal["admin", "secretary", "agency", "scrutineer"]] = Field(
+        description="A value of the role claim -> the role it gives."
+    )
+    agency_claim: str = Field(description="The claim naming an agency lead's agency.")
+    agencies: dict[str, str] = Field(description="A value of the agency claim -> the agency's id (empty: the id).")
+    forum_claim: str = Field(description="The claim naming a secretary's forum.")
+    forums: dict[str, str] = Field(description="A value of the forum claim -> the forum's id (empty: the id).")
+    name_claim: str = Field(description="The claim holding the person's name.")
+
+
 class PartnershipRecord(Record):
     """A safeguarding children partnership, as a command answers it and a read gives it."""
 
@@ -73,4 +85,7 @@ class PartnershipRecord(Record):
     retention_years: dict[SourceKind, int] = Field(
         default_factory=dict,
         description="Per kind of activity: years after a case file closes that its subject's details are kept.",
+    )
+    sign_in_claims: SignInClaimsRecord = Field(
+        description="Which claims of a person's sign-in give their role, agency and forum (set_sign_in_claims)."
     )

@@ -1,6 +1,6 @@
 """Who may do what: signed bearer tokens, API keys, roles and one policy for every route.
 
-- tokens.py: HMAC-SHA256 signed, expiring compact tokens (JWT, HS256) and the signing key.
+- tokens.py: signed, expiring bearer tokens (JWT, HS256, by PyJWT) and the signing key.
 - apikeys.py: API keys for emitting services, kept as events (only a hash is stored).
 - principals.py: the roles and the `Principal` a request acts as.
 - policy.py: the table of every route (method + path template) to the roles allowed and

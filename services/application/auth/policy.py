@@ -225,6 +225,12 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", f"{P}/forums/{{forum_id}}/agenda.html"): {**READ, SECRETARY: own_forum_in_path},
     # batch ingest (each item is held to its command's rule)
     ("POST", "/v1/ingest"): COMMAND,
+    # lists, filtered to what the role may read (services/application/lists.py), and search
+    ("GET", f"{P}/activities"): {**READ, SECRETARY: own_forum_filter},
+    ("GET", f"{P}/recommendations"): {**READ, AGENCY: own_agency_filter, SECRETARY: own_forum_filter},
+    ("GET", f"{P}/actions"): {**READ, AGENCY: own_agency_filter, SECRETARY: own_forum_filter},
+    ("GET", f"{P}/decisions"): {**READ, SECRETARY: own_forum_filter},
+    ("GET", f"{P}/search"): {**READ, AGENCY: anything, SECRETARY: anything},
     # read models
     ("GET", f"{P}/tracker"): {**READ, AGENCY: own_agency_filter, SECRETARY: own_forum_filter},
     ("GET", f"{P}/tracker.csv"): {**READ, AGENCY: own_agency_filter, SECRETARY: own_forum_filter},

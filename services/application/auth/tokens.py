@@ -1,8 +1,8 @@
-"""Signed, expiring bearer tokens: compact JWTs (HS256) made with the standard library.
+"""Signed, expiring bearer tokens: compact JWTs (HS256), made and checked by PyJWT.
 
-`header.payload.signature`, each base64url without padding; the signature is
-HMAC-SHA256 over `header.payload` with the deployment's signing key. Only HS256
-is accepted (never `none`), compared in constant time; `exp` is required.
+The signature is HMAC-SHA256 with the deployment's signing key. Only HS256 is
+accepted (never `none`, nor another algorithm a token's header names); `exp`,
+`iss` and `sub` are required.
 Claims: `sub` (the principal recorded on events), `role`, `pid` (the one
 partnership the token is scoped to), `agency` or `forum` (scope of an agency or
 a secretary), `iat`, `exp`, `jti`, `iss` ("lif").
@@ -10,11 +10,6 @@ a secretary), `iat`, `exp`, `jti`, `iss` ("lif").
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 import os
 import re
 import secrets
@@ -24,12 +19,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import jwt
+
 from adapters.settings import Settings
 from services.application.auth.principals import PRINCIPAL, Principal, Role, make_principal
 
 ISSUER = "lif"
 MAX_TTL = timedelta(days=366)
-_HEADER = {"alg": "HS256", "typ": "JWT"}
+ALGORITHM = "HS256"
 _TTL = re.compile(r"^([1-9][0-9]{0,6})([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _PROCESS_KEYS: dict[str, bytes] = {}
@@ -108,23 +105,6 @@ def _key_from_file(path: Path) -> bytes:
     return key
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
-        raise InvalidToken("malformed")
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise InvalidToken("malformed") from None
-
-
-def _sign(key: bytes, signing_input: str) -> str:
-    return _b64(hmac.new(key, signing_input.encode(), hashlib.sha256).digest())
-
-
 def issue(key: bytes, principal: Principal, ttl: timedelta, *, now: float | None = None) -> str:
     issued = int(now if now is not None else time.time())
     claims: dict[str, Any] = {
@@ -140,33 +120,25 @@ def issue(key: bytes, principal: Principal, ttl: timedelta, *, now: float | None
         claims["agency"] = principal.agency_id
     if principal.forum_id:
         claims["forum"] = principal.forum_id
-    signing_input = _b64(json.dumps(_HEADER, separators=(",", ":")).encode()) + "." + _b64(
-        json.dumps(claims, separators=(",", ":"), sort_keys=True).encode()
-    )
-    return signing_input + "." + _sign(key, signing_input)
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
-def _parts(token: str) -> list[str]:
-    parts = token.split(".")
-    if len(parts) != 3 or len(token) > 4096:
+def _checked_length(token: str) -> str:
+    if len(token) > 4096:
         raise InvalidToken("malformed")
-    return parts
-
-
-def _object(segment: str) -> dict[str, Any]:
-    try:
-        value = json.loads(_unb64(segment))
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidToken("malformed") from None
-    if not isinstance(value, dict):
-        raise InvalidToken("malformed")
-    return value
+    return token
 
 
 def unverified_claims(token: str) -> dict[str, Any]:
     """The claims of a token, signature unchecked: only to learn which token it is (its
     `jti`), never whom to trust."""
-    return _object(_parts(token)[1])
+    try:
+        claims = jwt.decode(_checked_length(token), options={"verify_signature": False})
+    except jwt.InvalidTokenError:
+        raise InvalidToken("malformed") from None
+    if not isinstance(claims, dict):
+        raise InvalidToken("malformed")
+    return claims
 
 
 def token_id(token: str) -> str | None:
@@ -182,15 +154,19 @@ def verify(key: bytes, token: str, *, now: float | None = None) -> Principal:
 
 def verify_token(key: bytes, token: str, *, now: float | None = None) -> tuple[Principal, str | None]:
     """`verify`, and the token's id (`jti`, for revocation) read in the same pass."""
-    header_b64, claims_b64, signature = _parts(token)
-    # The signature first: nothing unsigned is even parsed further.
-    if not hmac.compare_digest(_sign(key, f"{header_b64}.{claims_b64}"), signature):
-        raise InvalidToken("bad_signature")
-    header, claims = _object(header_b64), _object(claims_b64)
-    if header.get("alg") != "HS256":
-        raise InvalidToken("malformed")
+    try:
+        # HS256 only: PyJWT refuses any other `alg` (`none` included) before it trusts anything.
+        # Expiry is checked below against `now`, which PyJWT cannot be given.
+        claims = jwt.decode(
+            _checked_length(token), key, algorithms=[ALGORITHM], issuer=ISSUER,
+            options={"require": ["exp", "iss", "sub"], "verify_exp": False, "verify_iat": False},
+        )
+    except jwt.InvalidSignatureError:
+        raise InvalidToken("bad_signature") from None
+    except jwt.InvalidTokenError:
+        raise InvalidToken("malformed") from None
     exp = claims.get("exp")
-    if not isinstance(exp, int) or claims.get("iss") != ISSUER:
+    if not isinstance(exp, int) or isinstance(exp, bool):
         raise InvalidToken("malformed")
     if exp <= (now if now is not None else time.time()):
         raise InvalidToken("expired")

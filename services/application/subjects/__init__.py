@@ -21,6 +21,6 @@ Five modules, one concern each: adapters/subject_cipher.py seals and opens
 personal details under a subject's key; adapters/subject_keys.py keeps the keys
 (in memory, SQLite or PostgreSQL) and destroys them; services/application/subjects/service.py is
 the case files' commands and reads, erasure and its hooks; services/application/subjects/known.py
-holds the decrypted names and dates of birth free text is screened against;
+holds the decrypted names, dates of birth and addresses free text is screened against;
 services/cli/subjects.py is `lif subjects`.
 """

@@ -1,7 +1,7 @@
 """The identities free text is screened against: the partnership's case files, decrypted in memory.
 
-`KnownIdentitiesCache(store, personal_data)` answers, for a partnership, the names and dates
-of birth held in its case files (domain/screening.py `KnownIdentities`), built from the
+`KnownIdentitiesCache(store, personal_data)` answers, for a partnership, the names, dates
+of birth and addresses held in its case files (domain/screening.py `KnownIdentities`), built from the
 decrypted details and kept per partnership until a case file changes. It is told of a
 change by the log, not by the process that made it: an erasure run by `lif subjects` or a
 case file opened through another API process is seen at the next command. Each call asks
@@ -85,4 +85,5 @@ def identities_of(details: list[PersonalDetails]) -> KnownIdentities:
     return KnownIdentities(
         names=[d.name for d in details],
         dates_of_birth=[d.date_of_birth for d in details if d.date_of_birth is not None],
+        addresses=[d.address for d in details if d.address is not None],
     )
