@@ -21,6 +21,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from adapters.text_key_rows import KeyRow
 from adapters.text_keys import TextKeys
 from domain.errors import InvalidInput
 from domain.events import DomainEvent
@@ -39,13 +40,16 @@ def seal(key_id: str, cipher: AESGCM, text: str) -> dict[str, str]:
     return {"sealed": key_id, "ct": base64.b64encode(nonce + ct).decode()}
 
 
-def seal_state(event: DomainEvent, state: dict[str, Any], keys: TextKeys) -> None:
-    """Replaces, in `state` (the event's JSON dump), each non-empty free text by its sealed value."""
+def seal_state(event: DomainEvent, state: dict[str, Any], keys: TextKeys) -> list[KeyRow]:
+    """Replaces, in `state` (the event's JSON dump), each non-empty free text by its sealed value;
+    the new keys' rows, for the event's write to store (adapters/text_keys.py)."""
     texts = [(path, text) for path, text in free_text(event) if text]
     if not texts:
-        return
-    for (path, text), (key_id, key) in zip(texts, keys.create(event.partnership_id, len(texts)), strict=True):
+        return []
+    made, rows = keys.create(event.partnership_id, len(texts))
+    for (path, text), (key_id, key) in zip(texts, made, strict=True):
         _put(state, path, seal(key_id, key, text))
+    return rows
 
 
 def _put(state: Any, path: str, value: Any) -> None:

@@ -30,6 +30,7 @@ from adapters import bounded_writes
 from adapters.private_files import create_private_file
 from adapters.sealed_text import live_key, open_all, seal_state, sealed_at
 from adapters.settings import Settings
+from adapters.text_key_rows import SealedStoredEvent
 from adapters.text_keys import MemoryTextKeys, TextKeys, text_keys_for
 from domain.aggregate import AggregateEvent, AggregateState, project
 from domain.errors import NotFound
@@ -57,7 +58,7 @@ class PydanticMapper(Mapper[UUID]):
         event = cast(DomainEvent, domain_event)
         cls = type(event)
         state = event.model_dump(mode="json", exclude={"originator_id", "originator_version"})
-        seal_state(event, state, self.text_keys)
+        key_rows = seal_state(event, state, self.text_keys)
         if cls.class_version > 1:
             state["class_version"] = cls.class_version
         data = self.transcoder.encode(state)
@@ -65,6 +66,15 @@ class PydanticMapper(Mapper[UUID]):
             data = self.compressor.compress(data)
         if self.cipher:
             data = self.cipher.encrypt(data)
+        if key_rows:
+            # The keys are stored by the write that stores the event, in its transaction.
+            return SealedStoredEvent(
+                originator_id=event.originator_id,
+                originator_version=event.originator_version,
+                topic=cls.topic(),
+                state=data,
+                text_keys=tuple(key_rows),
+            )
         return StoredEvent(
             originator_id=event.originator_id,
             originator_version=event.originator_version,
@@ -121,6 +131,8 @@ class EventStore(Application[UUID]):
 
     def use_text_keys(self, keys: TextKeys) -> None:
         """Where free text's keys are kept (the in-memory store by default)."""
+        if not isinstance(keys, MemoryTextKeys) and not isinstance(self.recorder, bounded_writes.FirstEvents):
+            raise TypeError(f"{type(self.recorder).__name__} does not store text keys with the events")
         self.text_keys = keys
         cast(PydanticMapper, self.mapper).text_keys = keys
 

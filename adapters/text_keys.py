@@ -9,6 +9,11 @@ bytes are proven gone from the store's files or the redaction fails loudly
 the corrected text (sealed under the redaction event's own key), so a later decode of the old
 event yields the corrected text, and redacting the correction again cascades.
 
+A field's key is stored by the write that stores its event, in the same transaction on the same
+connection (adapters/bounded_writes.py inserts the rows `SealedStoredEvent` carries, after taking
+the log's write lock): a write the lock refuses stores neither, under the same bound and with the
+same `StoreBusy`, and a key's row order is the order of the events' commits.
+
 Reads are cached: a rebuild opens every event, so the keys created since the last look are
 fetched in one query (by row order) and unwrapped once. A key destroyed by another process
 leaves this cache when this process decodes the redaction event (`forget`).
@@ -21,7 +26,6 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,15 +35,16 @@ from adapters.private_files import create_private_file
 from adapters.settings import Settings
 from adapters.subject_kek import KeyRing, load_key_ring, unwrap, wrap
 from adapters.subject_scrub import prove_gone_postgres, prove_gone_sqlite
+from adapters.text_key_rows import KeyRow, now
 from domain.errors import NotFound
 
 Replacement = str
 """The sealed value (JSON text) that stands for a destroyed key's text."""
 
-
 class TextKeys(Protocol):
-    def create(self, partnership_id: str, count: int) -> list[tuple[str, AESGCM]]:
-        """`count` fresh keys, stored before they are used: (key id, cipher under the key) each."""
+    def create(self, partnership_id: str, count: int) -> tuple[list[tuple[str, AESGCM]], list[KeyRow]]:
+        """`count` fresh keys: (key id, cipher under the key) each, and the rows the event's
+        write must store with it (none where the keys are kept in memory)."""
         ...
 
     def lookup(self, key_id: str) -> AESGCM | Replacement:
@@ -66,35 +71,26 @@ def _unknown(key_id: str) -> NotFound:
     return NotFound("unknown_text_key", f"No text key {key_id} is stored: is this the store's key table?", "field")
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-POOL = 256
-"""Keys stored at once and handed out one by one: one write per this many fields, not one per event
-(a key stored but never used seals nothing and costs 100 bytes)."""
-
-
 class _Cached:
-    """What every store shares: the live keys this process has unwrapped, and the pool of fresh
-    keys stored ahead of use."""
+    """What every store shares: the live keys this process has unwrapped or made."""
+
+    ring: KeyRing | None = None
 
     def __init__(self) -> None:
         self._live: dict[str, AESGCM] = {}
-        self._pool: dict[str, list[tuple[str, AESGCM]]] = {}
         self._lock = threading.Lock()
 
-    def create(self, partnership_id: str, count: int) -> list[tuple[str, AESGCM]]:
+    def create(self, partnership_id: str, count: int) -> tuple[list[tuple[str, AESGCM]], list[KeyRow]]:
+        fresh = _fresh(self.ring, count)
+        made = [(key_id, AESGCM(key)) for key_id, key, _, _ in fresh]
+        rows = [(key_id, partnership_id, stored, kek_id) for key_id, _, kek_id, stored in fresh]
         with self._lock:
-            pool = self._pool.setdefault(partnership_id, [])
-            if len(pool) < count:
-                pool.extend(self._store_fresh(partnership_id, max(count, POOL)))
-            made, pool[:] = pool[:count], pool[count:]
-            return made
+            self._live.update(made)
+        return made, self._keep(rows)
 
-    def _store_fresh(self, partnership_id: str, count: int) -> list[tuple[str, AESGCM]]:
-        """Stores `count` new keys (in one transaction) and caches them live."""
-        raise NotImplementedError
+    def _keep(self, rows: list[KeyRow]) -> list[KeyRow]:
+        """The rows the event's write stores; a store that keeps them itself returns none."""
+        return rows
 
     def forget(self, key_id: str) -> None:
         with self._lock:
@@ -127,11 +123,10 @@ class _Cached:
         """Live keys stored since the last fetch, unwrapped."""
         raise NotImplementedError
 
-    ring: KeyRing
-
     def _unwrapped(self, rows: Sequence[Any]) -> dict[str, AESGCM]:
         """(row order, key id, wrapped key, kek id) rows as live ciphers."""
         ring = self.ring
+        assert ring is not None, "keys kept in a table are wrapped"
         return {k: AESGCM(unwrap(ring, _label(k), kek_id, bytes(stored))) for _, k, stored, kek_id in rows}
 
     def _replacement(self, key_id: str) -> Replacement | None:
@@ -155,12 +150,11 @@ class MemoryTextKeys(_Cached):
         super().__init__()
         self.rows: dict[str, tuple[AESGCM | None, Replacement | None]] = {}
 
-    def _store_fresh(self, partnership_id: str, count: int) -> list[tuple[str, AESGCM]]:
-        made = [(key_id, AESGCM(key)) for key_id, key, _, _ in _fresh(None, count)]
-        for key_id, cipher in made:
-            self.rows[key_id] = (cipher, None)
-            self._live[key_id] = cipher
-        return made
+    def _keep(self, rows: list[KeyRow]) -> list[KeyRow]:
+        with self._lock:
+            for key_id, *_ in rows:
+                self.rows[key_id] = (self._live[key_id], None)
+        return []
 
     def _fetch_new(self) -> dict[str, AESGCM]:
         return {}
@@ -222,18 +216,6 @@ class SQLiteTextKeys(_Cached):
         finally:
             conn.close()
 
-    def _store_fresh(self, partnership_id: str, count: int) -> list[tuple[str, AESGCM]]:
-        rows = _fresh(self.ring, count)
-        now = _now()
-        with self._write() as conn:
-            conn.executemany(
-                "INSERT INTO text_keys (key_id, partnership_id, key, kek_id, created_at) VALUES (?,?,?,?,?)",
-                [(key_id, partnership_id, stored, kek_id, now) for key_id, _, kek_id, stored in rows],
-            )
-        made = [(key_id, AESGCM(key)) for key_id, key, _, _ in rows]
-        self._live.update(made)
-        return made
-
     def _fetch_new(self) -> dict[str, AESGCM]:
         rows = self._read(
             "SELECT rowid, key_id, key, kek_id FROM text_keys WHERE rowid > ? AND key IS NOT NULL ORDER BY rowid",
@@ -259,7 +241,7 @@ class SQLiteTextKeys(_Cached):
             if stored is not None:
                 conn.execute(
                     "UPDATE text_keys SET key=NULL, kek_id=NULL, redacted_at=?, replacement=? WHERE key_id=?",
-                    (_now(), replacement, key_id),
+                    (now(), replacement, key_id),
                 )
         self.forget(key_id)
         prove_gone_sqlite(self.path, f"text key {key_id}", stored, self.erasure_timeout)
@@ -297,19 +279,6 @@ class PostgresTextKeys(_Cached):
 
         with psycopg.connect(self.dsn) as conn:
             yield conn
-
-    def _store_fresh(self, partnership_id: str, count: int) -> list[tuple[str, AESGCM]]:
-        from psycopg.sql import SQL
-
-        rows = _fresh(self.ring, count)
-        with self._connect() as conn, conn.cursor() as cur:
-            cur.executemany(
-                SQL("INSERT INTO {} (key_id, partnership_id, key, kek_id) VALUES (%s, %s, %s, %s)").format(self.table),
-                [(key_id, partnership_id, stored, kek_id) for key_id, _, kek_id, stored in rows],
-            )
-        made = [(key_id, AESGCM(key)) for key_id, key, _, _ in rows]
-        self._live.update(made)
-        return made
 
     def _fetch_new(self) -> dict[str, AESGCM]:
         from psycopg.sql import SQL

@@ -132,12 +132,23 @@ SCRUB_SECONDS = 10.0
 
 
 def scrub_after(db: ViewDb, conn: Any, events: Sequence[tuple[int, DomainEvent]]) -> None:
-    """After a committed batch that corrected rows: on SQLite, the old rows' pages leave the
-    write-ahead log (checkpointed and truncated, retried past readers for a while, then said
-    in the log with the file that still holds them). PostgreSQL's old row versions go with
-    VACUUM, as docs/security.md says."""
+    """After a committed batch that corrected rows: on SQLite, full-text indexes are merged, and
+    the old rows' pages leave the write-ahead log (checkpointed and truncated, retried past
+    readers for a while, then said in the log with the file that still holds them). PostgreSQL's
+    old row versions go with VACUUM, as docs/security.md says."""
     if db.dialect != "sqlite" or not any(isinstance(e, TextRedacted) for _, e in events):
         return
+    # A full-text index keeps a deleted document's words in its older segments (a delete only
+    # adds a tombstone) until they are merged: merge them all now, dropping the old words, with
+    # the freed segments' pages zeroed (FAST, the connection's setting, leaves freed pages as they were).
+    indexes = conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND sql LIKE '%USING fts5%'").fetchall()
+    if indexes:
+        conn.execute("PRAGMA secure_delete=ON")
+        try:
+            for (table,) in indexes:
+                conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+        finally:
+            conn.execute("PRAGMA secure_delete=FAST")
     deadline = time.monotonic() + SCRUB_SECONDS
     while True:
         busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()

@@ -132,6 +132,8 @@ def test_every_view_that_held_the_text_is_corrected(api: Api, store: EventStore,
     head = store.recorder.max_notification_id()
     seen = str(api.get("/audit", params={"min_position": head, "limit": 1000}))
     assert MARKER in seen, "the views held the text before"
+    found = api.get("/search", params={"q": MARKER, "min_position": head})["items"]
+    assert {hit["kind"] for hit in found} == {"activity", "finding", "action"}, "the index found the words before"
 
     _redact(api, review, version)
     _redact(api, titled["id"], 1, "title")
@@ -148,12 +150,19 @@ def test_every_view_that_held_the_text_is_corrected(api: Api, store: EventStore,
         api.get("/deadlines", params=fresh),
         api.get(f"/activities/{titled['id']}"),
         api.get(f"/forums/{BOARD}/agenda", params={**fresh, "meeting_on": MEETING_DAYS[1]}),
+        api.get("/activities", params=fresh),
+        api.get("/recommendations", params=fresh),
+        api.get("/actions", params=fresh),
     ]
     for read in reads:
         assert MARKER not in str(read), read
+    assert api.get("/search", params={"q": MARKER, **fresh})["items"] == []
+    assert [hit["id"] for hit in api.get("/search", params={"q": "nickname", **fresh})["items"]] != []
     assert CORRECTED in str(audit)
     redactions = [e for e in audit["items"] if e["topic"] == "lif.partnership.text_redacted"]
     assert [(e["principal"], e["rationale"]) for e in redactions] == [("admin:alice", REASON)] * 3
     assert all(e["occurred_at"] for e in redactions)
     assert _holders(_views_files(settings), MARKER) == []
+    # The full-text index keeps its words folded to lower case.
+    assert _holders(_views_files(settings), MARKER.lower()) == []
     assert _holders(_store_files(settings), MARKER) == []
