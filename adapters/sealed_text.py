@@ -117,3 +117,51 @@ def sealed_at(data: bytes, path: str) -> tuple[str, str]:
         raise InvalidInput("not_free_text", f"{path!r} is not free text.", "field")
     text = json.dumps(value, separators=(",", ":"))
     return str(value["sealed"]), text
+
+
+def _at(state: Any, path: str) -> Any:
+    for step in path.split("."):
+        if isinstance(state, list):
+            index = int(step)
+            if index >= len(state):
+                return None
+            state = state[index]
+        elif isinstance(state, dict):
+            state = state.get(step)
+        else:
+            return None
+    return state
+
+
+def is_sealed(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"sealed", "ct"}
+
+
+def sealed_payload(event: DomainEvent, stored: bytes) -> dict[str, Any]:
+    """The event's JSON dump with its free text sealed as it is stored (what leaves the store:
+    envelopes on Kafka, the delivery ledger, webhooks' queue). Text stored in the clear, by a
+    store older than sealing, stays as it was stored."""
+    data: dict[str, Any] = event.model_dump(mode="json")
+    if MARK not in stored:
+        return data
+    state = json.loads(stored)
+    for path, _ in free_text(event):
+        value = _at(state, path)
+        if is_sealed(value):
+            _put(data, path, value)
+    return data
+
+
+def token(value: Any) -> str:
+    """A value as it goes into a sentence kept outside the store (a feed entry's title): a
+    sealed value as its compact JSON, opened when the sentence is shown (`open_in_text`)."""
+    if is_sealed(value):  # in the order `SEALED` matches, whatever order a copy kept its keys in
+        return json.dumps({"sealed": value["sealed"], "ct": value["ct"]}, separators=(",", ":"))
+    return str(value)
+
+
+def open_in_text(text: str, keys: TextKeys) -> str:
+    """A sentence with each sealed value in it replaced by the text it stands for now."""
+    if '{"sealed":"' not in text:
+        return text
+    return SEALED.sub(lambda m: open_text(m[1].decode(), m[2].decode(), keys).encode(), text.encode()).decode()

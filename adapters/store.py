@@ -136,6 +136,10 @@ class EventStore(Application[UUID]):
         self.text_keys = keys
         cast(PydanticMapper, self.mapper).text_keys = keys
 
+    def stored_json(self, stored_event: StoredEvent) -> bytes:
+        """A stored event's JSON with its free text still sealed."""
+        return cast(PydanticMapper, self.mapper).stored_json(stored_event)
+
     def _stored_json(self, aggregate_id: UUID, version: int) -> bytes | None:
         stored = self.recorder.select_events(aggregate_id, gt=version - 1, lte=version)
         return cast(PydanticMapper, self.mapper).stored_json(stored[0]) if stored else None

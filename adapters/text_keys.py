@@ -61,6 +61,11 @@ class TextKeys(Protocol):
         """Drops from this process's cache the keys destroyed since (by any process)."""
         ...
 
+    def rewrap(self) -> int:
+        """Wraps every live key under the ring's current KEK (rotation), the old wrappings proven
+        gone as a destroyed key's are; how many were rewrapped."""
+        ...
+
 
 def _label(key_id: str) -> str:
     # Bound into the wrapping, so a wrapped text key cannot pass for a subject's or another field's.
@@ -165,6 +170,9 @@ class MemoryTextKeys(_Cached):
     def _replacement(self, key_id: str) -> Replacement | None:
         return self.rows.get(key_id, (None, None))[1]
 
+    def rewrap(self) -> int:
+        return 0  # nothing is wrapped in memory
+
     def destroy(self, key_id: str, replacement: Replacement) -> bool:
         if key_id not in self.rows:
             raise _unknown(key_id)
@@ -246,6 +254,31 @@ class SQLiteTextKeys(_Cached):
         self.forget(key_id)
         prove_gone_sqlite(self.path, f"text key {key_id}", stored, self.erasure_timeout)
         return stored is not None
+
+
+    def rewrap(self) -> int:
+        ring = self.ring
+        assert ring is not None
+        current, _ = ring.current
+        with self._write() as conn:
+            rows = conn.execute(
+                "SELECT key_id, key, kek_id FROM text_keys WHERE key IS NOT NULL AND kek_id <> ?", (current,)
+            ).fetchall()
+            conn.executemany(
+                "UPDATE text_keys SET key=?, kek_id=? WHERE key_id=?",
+                [(*_rewrapped(ring, k, kek_id, bytes(stored)), k) for k, stored, kek_id in rows],
+            )
+        if rows:
+            # The old wrappings leave the WAL; the first is looked for in the files (secure_delete
+            # zeroed the pages that held them all), as a subject key's rewrap does.
+            prove_gone_sqlite(self.path, "rewrapped text keys", bytes(rows[0][1]), self.erasure_timeout)
+        return len(rows)
+
+
+def _rewrapped(ring: KeyRing, key_id: str, kek_id: str, stored: bytes) -> tuple[bytes, str]:
+    """(the key wrapped under the current KEK, that KEK's id) of a key wrapped under `kek_id`."""
+    new_id, wrapped = wrap(ring, _label(key_id), unwrap(ring, _label(key_id), kek_id, stored))
+    return wrapped, new_id
 
 
 class PostgresTextKeys(_Cached):
@@ -331,6 +364,30 @@ class PostgresTextKeys(_Cached):
             self.dsn, self.table, f"text key {key_id}", stored, int(row[1]), self.erasure_timeout, "text_keys"
         )
         return stored is not None
+
+
+    def rewrap(self) -> int:
+        from psycopg.sql import SQL
+
+        ring = self.ring
+        assert ring is not None
+        current, _ = ring.current
+        with self._connect() as conn:
+            rows = conn.execute(
+                SQL("SELECT key_id, key, kek_id, txid_current() FROM {} WHERE key IS NOT NULL AND kek_id <> %s "
+                    "FOR UPDATE").format(self.table), (current,),
+            ).fetchall()
+            with conn.cursor() as cur:
+                cur.executemany(
+                    SQL("UPDATE {} SET key = %s, kek_id = %s WHERE key_id = %s").format(self.table),
+                    [(*_rewrapped(ring, k, kek_id, bytes(stored)), k) for k, stored, kek_id, _ in rows],
+                )
+        if rows:
+            prove_gone_postgres(
+                self.dsn, self.table, "rewrapped text keys", bytes(rows[0][1]), int(rows[0][3]),
+                self.erasure_timeout, "text_keys",
+            )
+        return len(rows)
 
 
 def text_keys_for(settings: Settings) -> TextKeys:

@@ -33,6 +33,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.ledger import LEDGER, Ledger
 from adapters.polling import poll_until_stopped
+from adapters.sealed_text import open_all
 from adapters.sql import ViewDb
 from adapters.store import EventStore
 from domain.partnership import Partnership, partnership_uuid
@@ -126,7 +127,9 @@ class WebhookDispatcher:
         if url is None:  # the agency removed its webhook meanwhile
             self._set(event_id, agency_id, "none", attempt - 1, 0, None)
             return
-        body = envelope.encode()
+        # Kept sealed in the ledger (adapters/envelope.py): opened as it leaves, so a redaction
+        # made before this attempt is what the agency receives.
+        body = open_all(envelope.encode(), self.store.text_keys)
         timestamp = str(int(self.clock()))
         headers = {
             "Content-Type": "application/json",

@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from adapters.envelope import Envelope
 from adapters.kafka_settings import KafkaSettings, delivery_db
-from adapters.ledger import Entry, Ledger
+from adapters.ledger import Entry, Ledger, opened, opened_entry
 from adapters.outbox import Tracking
 from adapters.settings import Settings
 from adapters.store import EventStore
@@ -106,7 +106,8 @@ def _entries(
 ) -> list[Envelope]:
     """Oldest first, after a position (the SSE stream)."""
     _agency(store, partnership_id, agency_id)
-    return with_ledger(request, lambda ledger: ledger.feed(partnership_id, agency_id, after, limit))
+    found = with_ledger(request, lambda ledger: ledger.feed(partnership_id, agency_id, after, limit))
+    return [opened(e, store.text_keys) for e in found]
 
 
 class _Page:
@@ -124,7 +125,8 @@ class _Page:
             return ledger.newest(partnership_id, agency_id, before, after, wanted + 1), archives, wanted
 
         rows, self.archives, wanted = with_ledger(request, read)
-        self.entries = rows[:wanted]
+        keys = request.app.state.store.text_keys
+        self.entries = [opened_entry(e, keys) for e in rows[:wanted]]
         more = len(rows) > wanted
         self.links = {"self": str(request.url)}
         if more:
@@ -210,6 +212,7 @@ def atom_archive(
         return ledger.archive(partnership_id, agency_id, page, ARCHIVE_SIZE), ledger.count(partnership_id, agency_id)
 
     entries, count = with_ledger(request, read)
+    entries = [opened_entry(e, store.text_keys) for e in entries]
     if page >= count // ARCHIVE_SIZE:
         raise NotFound("unknown_archive", f"Archive page {page} is not full yet (or beyond the feed).", "page")
     current = str(request.url_for("atom_feed", partnership_id=partnership_id, agency_id=agency_id))
@@ -239,6 +242,7 @@ def feed_entry(
     found = with_ledger(request, lambda ledger: ledger.entry(partnership_id, agency_id, str(event_id)))
     if found is None:
         raise NotFound("unknown_entry", f"Event {event_id} is not on {agency_id}'s feed.", "event_id")
+    found = opened_entry(found, store.text_keys)
     return JSONResponse({
         "title": found.title, "rule": found.rule, "envelope": found.envelope.model_dump(mode="json"),
     })
