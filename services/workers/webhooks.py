@@ -118,6 +118,8 @@ class WebhookDispatcher:
                 (now,),
             )
             due = cur.fetchall()
+        if due:  # opened as they leave: without the keys a redaction destroyed, in any process
+            self.store.text_keys.forget_destroyed()
         for event_id, agency_id, attempts, partnership_id, envelope in due:
             self._attempt(str(event_id), str(agency_id), int(attempts) + 1, str(partnership_id), str(envelope))
         return len(due)

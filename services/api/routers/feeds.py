@@ -30,6 +30,7 @@ from adapters.ledger import Entry, Ledger, opened, opened_entry
 from adapters.outbox import Tracking
 from adapters.settings import Settings
 from adapters.store import EventStore
+from adapters.text_keys import TextKeys
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
 from domain.values import Position
@@ -101,13 +102,21 @@ def _agency(store: EventStore, partnership_id: str, agency_id: str) -> None:
     partnership.agency(agency_id)
 
 
+def _keys(store: EventStore) -> TextKeys:
+    """The key store the entries' text is opened through (it is kept sealed: adapters/envelope.py),
+    without the keys a redaction destroyed, in this process or another (one indexed read)."""
+    store.text_keys.forget_destroyed()
+    return store.text_keys
+
+
 def _entries(
     request: Request, store: EventStore, partnership_id: str, agency_id: str, after: int, limit: int
 ) -> list[Envelope]:
     """Oldest first, after a position (the SSE stream)."""
     _agency(store, partnership_id, agency_id)
     found = with_ledger(request, lambda ledger: ledger.feed(partnership_id, agency_id, after, limit))
-    return [opened(e, store.text_keys) for e in found]
+    keys = _keys(store)
+    return [opened(e, keys) for e in found]
 
 
 class _Page:
@@ -125,7 +134,7 @@ class _Page:
             return ledger.newest(partnership_id, agency_id, before, after, wanted + 1), archives, wanted
 
         rows, self.archives, wanted = with_ledger(request, read)
-        keys = request.app.state.store.text_keys
+        keys = _keys(request.app.state.store)
         self.entries = [opened_entry(e, keys) for e in rows[:wanted]]
         more = len(rows) > wanted
         self.links = {"self": str(request.url)}
@@ -212,7 +221,8 @@ def atom_archive(
         return ledger.archive(partnership_id, agency_id, page, ARCHIVE_SIZE), ledger.count(partnership_id, agency_id)
 
     entries, count = with_ledger(request, read)
-    entries = [opened_entry(e, store.text_keys) for e in entries]
+    keys = _keys(store)
+    entries = [opened_entry(e, keys) for e in entries]
     if page >= count // ARCHIVE_SIZE:
         raise NotFound("unknown_archive", f"Archive page {page} is not full yet (or beyond the feed).", "page")
     current = str(request.url_for("atom_feed", partnership_id=partnership_id, agency_id=agency_id))
@@ -242,7 +252,7 @@ def feed_entry(
     found = with_ledger(request, lambda ledger: ledger.entry(partnership_id, agency_id, str(event_id)))
     if found is None:
         raise NotFound("unknown_entry", f"Event {event_id} is not on {agency_id}'s feed.", "event_id")
-    found = opened_entry(found, store.text_keys)
+    found = opened_entry(found, _keys(store))
     return JSONResponse({
         "title": found.title, "rule": found.rule, "envelope": found.envelope.model_dump(mode="json"),
     })
