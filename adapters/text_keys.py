@@ -229,9 +229,10 @@ class SQLiteTextKeys(_Cached):
             "SELECT rowid, key_id, key, kek_id FROM text_keys WHERE rowid > ? AND key IS NOT NULL ORDER BY rowid",
             (self._seen,),
         )
+        live = self._unwrapped(rows)  # first: keys that do not unwrap (a wrong ring) are fetched again
         if rows:
             self._seen = rows[-1][0]
-        return self._unwrapped(rows)
+        return live
 
     def _destroyed(self) -> list[str]:
         return [str(row[0]) for row in self._read("SELECT key_id FROM text_keys WHERE key IS NULL", ())]
@@ -321,9 +322,10 @@ class PostgresTextKeys(_Cached):
                 SQL("SELECT seq, key_id, key, kek_id FROM {} WHERE seq > %s AND key IS NOT NULL ORDER BY seq")
                 .format(self.table), (self._seen,),
             ).fetchall()
+        live = self._unwrapped(rows)
         if rows:
             self._seen = rows[-1][0]
-        return self._unwrapped(rows)
+        return live
 
     def _destroyed(self) -> list[str]:
         from psycopg.sql import SQL
