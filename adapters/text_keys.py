@@ -76,13 +76,19 @@ def _unknown(key_id: str) -> NotFound:
     return NotFound("unknown_text_key", f"No text key {key_id} is stored: is this the store's key table?", "field")
 
 
+FETCH = 20_000
+"""Keys unwrapped per read of the key table: a rebuild's reads stay small, and few."""
+
+
 class _Cached:
     """What every store shares: the live keys this process has unwrapped or made."""
 
     ring: KeyRing | None = None
 
     def __init__(self) -> None:
-        self._live: dict[str, AESGCM] = {}
+        # Raw keys, not ciphers: a cipher object holds ~2.5 kB of OpenSSL state, a key 32 bytes,
+        # and a rebuild of a million events meets about a million keys.
+        self._live: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
     def create(self, partnership_id: str, count: int) -> tuple[list[tuple[str, AESGCM]], list[KeyRow]]:
@@ -90,7 +96,7 @@ class _Cached:
         made = [(key_id, AESGCM(key)) for key_id, key, _, _ in fresh]
         rows = [(key_id, partnership_id, stored, kek_id) for key_id, _, kek_id, stored in fresh]
         with self._lock:
-            self._live.update(made)
+            self._live.update((key_id, key) for key_id, key, _, _ in fresh)
         return made, self._keep(rows)
 
     def _keep(self, rows: list[KeyRow]) -> list[KeyRow]:
@@ -113,26 +119,27 @@ class _Cached:
     def lookup(self, key_id: str) -> AESGCM | Replacement:
         key = self._live.get(key_id)
         if key is not None:
-            return key
+            return AESGCM(key)
         with self._lock:
-            self._live.update(self._fetch_new())
-            key = self._live.get(key_id)
+            # In row order, a chunk at a time (a rebuild meets its keys in about that order).
+            while (key := self._live.get(key_id)) is None and (fetched := self._fetch_new()):
+                self._live.update(fetched)
         if key is not None:
-            return key
+            return AESGCM(key)
         replacement = self._replacement(key_id)
         if replacement is None:
             raise _unknown(key_id)
         return replacement
 
-    def _fetch_new(self) -> dict[str, AESGCM]:
-        """Live keys stored since the last fetch, unwrapped."""
+    def _fetch_new(self) -> dict[str, bytes]:
+        """Live keys stored since the last fetch (up to FETCH of them), unwrapped."""
         raise NotImplementedError
 
-    def _unwrapped(self, rows: Sequence[Any]) -> dict[str, AESGCM]:
-        """(row order, key id, wrapped key, kek id) rows as live ciphers."""
+    def _unwrapped(self, rows: Sequence[Any]) -> dict[str, bytes]:
+        """(row order, key id, wrapped key, kek id) rows as live keys."""
         ring = self.ring
         assert ring is not None, "keys kept in a table are wrapped"
-        return {k: AESGCM(unwrap(ring, _label(k), kek_id, bytes(stored))) for _, k, stored, kek_id in rows}
+        return {k: unwrap(ring, _label(k), kek_id, bytes(stored)) for _, k, stored, kek_id in rows}
 
     def _replacement(self, key_id: str) -> Replacement | None:
         raise NotImplementedError
@@ -153,7 +160,7 @@ class MemoryTextKeys(_Cached):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: dict[str, tuple[AESGCM | None, Replacement | None]] = {}
+        self.rows: dict[str, tuple[bytes | None, Replacement | None]] = {}
 
     def _keep(self, rows: list[KeyRow]) -> list[KeyRow]:
         with self._lock:
@@ -161,7 +168,7 @@ class MemoryTextKeys(_Cached):
                 self.rows[key_id] = (self._live[key_id], None)
         return []
 
-    def _fetch_new(self) -> dict[str, AESGCM]:
+    def _fetch_new(self) -> dict[str, bytes]:
         return {}
 
     def _destroyed(self) -> list[str]:
@@ -224,10 +231,10 @@ class SQLiteTextKeys(_Cached):
         finally:
             conn.close()
 
-    def _fetch_new(self) -> dict[str, AESGCM]:
+    def _fetch_new(self) -> dict[str, bytes]:
         rows = self._read(
-            "SELECT rowid, key_id, key, kek_id FROM text_keys WHERE rowid > ? AND key IS NOT NULL ORDER BY rowid",
-            (self._seen,),
+            "SELECT rowid, key_id, key, kek_id FROM text_keys WHERE rowid > ? AND key IS NOT NULL ORDER BY rowid "
+            "LIMIT ?", (self._seen, FETCH),
         )
         live = self._unwrapped(rows)  # first: keys that do not unwrap (a wrong ring) are fetched again
         if rows:
@@ -314,13 +321,13 @@ class PostgresTextKeys(_Cached):
         with psycopg.connect(self.dsn) as conn:
             yield conn
 
-    def _fetch_new(self) -> dict[str, AESGCM]:
+    def _fetch_new(self) -> dict[str, bytes]:
         from psycopg.sql import SQL
 
         with self._connect() as conn:
             rows = conn.execute(
-                SQL("SELECT seq, key_id, key, kek_id FROM {} WHERE seq > %s AND key IS NOT NULL ORDER BY seq")
-                .format(self.table), (self._seen,),
+                SQL("SELECT seq, key_id, key, kek_id FROM {} WHERE seq > %s AND key IS NOT NULL ORDER BY seq LIMIT %s")
+                .format(self.table), (self._seen, FETCH),
             ).fetchall()
         live = self._unwrapped(rows)
         if rows:
