@@ -19,6 +19,9 @@ fully before waiting, under `SET LOCAL lock_timeout` and `statement_timeout`;
 
 SQLite: `BEGIN IMMEDIATE` takes the write lock up front, waiting at most the busy
 timeout; a progress handler then interrupts the insert past the statement bound.
+
+Both store the keys the events' free text is sealed under (adapters/text_keys.py) in the
+same transaction, after the lock: the keys and their events commit, or wait, or fail, together.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
+
+from adapters.text_key_rows import key_rows, store_rows_postgres, store_rows_sqlite
 
 LOCK_TIMEOUT_KEY = "WRITE_LOCK_TIMEOUT"
 STATEMENT_TIMEOUT_KEY = "WRITE_STATEMENT_TIMEOUT"
@@ -119,6 +124,9 @@ class BoundedPostgresApplicationRecorder(PostgresApplicationRecorder):
                         )
                         curs.execute(self._lock_statement)
                         curs.execute(self._notify_statement)
+                        rows = key_rows(stored_events)
+                        if rows:
+                            store_rows_postgres(curs, self.datastore.schema, rows)
                         self._insert_events(curs, stored_events, **kwargs)
                         super(PostgresApplicationRecorder, self)._insert_stored_events(curs, stored_events, **kwargs)
                         return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
@@ -180,6 +188,9 @@ class BoundedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         db.set_progress_handler(lambda: time.monotonic() > deadline, 1000)
         try:
             try:
+                rows = key_rows(stored_events)
+                if rows:
+                    store_rows_sqlite(db, rows)
                 ids = self._insert_events(SQLiteCursor(db.cursor()), stored_events, **kwargs)
             finally:
                 db.set_progress_handler(None, 0)

@@ -4,6 +4,11 @@ The envelope is the published contract (docs/envelope.schema.json, generated
 from `Envelope`): consumers read the header fields to route and deduplicate
 without knowing the payload's class; `schema_version` is the event class's
 version, so a consumer can tell an upcast payload shape from an old one.
+
+Free text in the payload travels sealed, as the store keeps it (adapters/sealed_text.py):
+a topic, the delivery ledger and the webhooks' queue hold ciphertext whose key stays in the
+store, so a redaction, which destroys the key, corrects every copy at once. What renders
+text (the feeds' routes, the webhook dispatcher) opens it through the key store.
 """
 
 from __future__ import annotations
@@ -36,7 +41,14 @@ class Envelope(BaseModel):
     occurred_at: datetime = Field(description="When the event was recorded (UTC).")
     principal: str = Field(description="Who caused it.")
     position: int = Field(ge=1, description="Position in the event store's notification log.")
-    payload: dict[str, Any] = Field(description="The event's own fields (rationale included).")
+    payload: dict[str, Any] = Field(
+        description=(
+            "The event's own fields (rationale included). Free text (titles, summaries, notes, names, "
+            "rationales) is sealed as the event store keeps it: {\"sealed\": \"<text key id>\", \"ct\": "
+            "\"<base64 nonce + AES-GCM ciphertext>\"}, each field under a key of its own, opened by lif through "
+            "its key store when it renders a feed, a webhook or a page; a redacted text opens as its correction."
+        )
+    )
 
     def to_json(self) -> bytes:
         return self.model_dump_json().encode()
@@ -46,8 +58,10 @@ class Envelope(BaseModel):
         return cls.model_validate_json(raw)
 
 
-def envelope_for(event: DomainEvent, position: int) -> Envelope:
-    data = event.model_dump(mode="json")
+def envelope_for(event: DomainEvent, position: int, data: dict[str, Any] | None = None) -> Envelope:
+    """The event's envelope; `data`, its JSON dump with free text sealed (adapters/sealed_text.py
+    `sealed_payload`), is what leaves the store; without it the text goes in the clear."""
+    data = event.model_dump(mode="json") if data is None else data
     return Envelope(
         envelope_version=ENVELOPE_VERSION,
         event_id=event.event_id,

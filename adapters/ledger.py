@@ -19,10 +19,16 @@ from typing import Any
 from adapters import routing_facts
 from adapters.envelope import Envelope
 from adapters.routing_state import Decision
+from adapters.sealed_text import MARK, open_all, open_in_text
 from adapters.sql import ViewDb
+from adapters.text_keys import TextKeys
+from domain.redaction import TextRedacted
 from domain.routing import LEARNING_TOPICS
 
 LEDGER = "delivery_ledger"
+REDACTED = TextRedacted.TOPIC
+CORRECTS_RULE = "it corrects an entry you received"
+CORRECTS_TITLE = "Text corrected in an entry you received"
 _INSERT = (
     f"INSERT INTO {LEDGER} (event_id, agency_id, partnership_id, position, type, envelope, recorded_at, rule, title)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, agency_id) DO NOTHING"
@@ -36,6 +42,18 @@ class Entry:
     envelope: Envelope
     title: str
     rule: str
+
+
+def opened(envelope: Envelope, keys: TextKeys) -> Envelope:
+    """The envelope with its free text opened (it is kept sealed, adapters/envelope.py): the text
+    under its key, or, once redacted, the correction."""
+    raw = envelope.to_json()
+    return envelope if MARK not in raw else Envelope.from_json(open_all(raw, keys))
+
+
+def opened_entry(entry: Entry, keys: TextKeys) -> Entry:
+    """A feed entry as shown: its envelope and its title opened."""
+    return Entry(opened(entry.envelope, keys), open_in_text(entry.title, keys), entry.rule)
 
 
 @dataclass(frozen=True)
@@ -91,17 +109,22 @@ class Ledger:
 
         Each event is folded into the follower's facts of its partnership
         (adapters.routing_state); a learning event gets its rows with the rule that chose
-        each agency and the entry's title. An event the facts had passed (a redelivery or
-        a replay) is not routed again: its rows are those recorded when it was.
+        each agency and the entry's title. A redaction (`TextRedacted`) gets a row for each
+        agency that received the event it corrects, so the agencies' webhooks and feed topics
+        that had the original are sent the correction. An event the facts had passed (a
+        redelivery or a replay) is not routed again: its rows are those recorded when it was.
         """
         now = datetime.now(UTC).isoformat()
-        learning = sorted({str(e.event_id) for e in envelopes if e.type in LEARNING_TOPICS})
+        learning = sorted({str(e.event_id) for e in envelopes if e.type in LEARNING_TOPICS or e.type == REDACTED})
         marks = ", ".join("?" * len(learning))
         unsent_sql = f"SELECT event_id, agency_id FROM {LEDGER} WHERE event_id IN ({marks}) AND sent = 0"
         with self.db.transaction(self._conn) as cur:
             facts = routing_facts.load(cur, follower, envelopes)
             decisions: list[Decision] = []
+            corrections: list[Envelope] = []
             for e in envelopes:
+                if e.type == REDACTED and e.position > facts[e.partnership_id].position:
+                    corrections.append(e)
                 if (decided := facts[e.partnership_id].apply(e)) is not None:
                     decisions.append(decided)
             earlier: set[tuple[str, str]] = set()
@@ -115,6 +138,15 @@ class Ledger:
             ]
             if rows:
                 cur.executemany(_INSERT, rows)
+            # After the rows above: a redaction reaches who received the event it corrects,
+            # also when that event was routed in this same batch.
+            corrected = [
+                (str(e.event_id), agency, e.partnership_id, e.position, e.type, e.model_dump_json(), now,
+                 CORRECTS_RULE, CORRECTS_TITLE)
+                for e in corrections for agency in sorted(self._received(cur, e))
+            ]
+            if corrected:
+                cur.executemany(_INSERT, corrected)
             routing_facts.record_decisions(cur, decisions)
             routing_facts.save(cur, follower, facts.values())
             unsent: set[tuple[str, str]] = set()
@@ -127,6 +159,21 @@ class Ledger:
             todo = sorted(a for ev, a in unsent if ev == event_id)
             out.append(Routed(e, todo, {a for a in todo if (event_id, a) in earlier}))
         return out
+
+    def _received(self, cur: Any, redaction: Envelope) -> set[str]:
+        """The agencies that received the event a redaction corrects (its aggregate and version)."""
+        p = redaction.payload
+        aggregate, version = str(p["aggregate_id"]), int(p["version"])
+        cur.execute(
+            f"SELECT agency_id, envelope FROM {LEDGER} WHERE partnership_id = ? AND type = ? AND envelope LIKE ?",
+            (redaction.partnership_id, str(p.get("event_topic", "")), f"%{aggregate}%"),
+        )
+        received = set()
+        for agency, kept in cur.fetchall():
+            e = Envelope.model_validate_json(kept)
+            if str(e.aggregate_id) == aggregate and e.aggregate_version == version:
+                received.add(str(agency))
+        return received
 
     def unsent(self, event_id: str) -> set[str]:
         """Agencies whose row for this event exists but was not marked sent."""

@@ -15,6 +15,7 @@ from typing import Any
 from kafka import KafkaProducer
 
 from adapters.envelope import Envelope, envelope_for
+from adapters.sealed_text import sealed_payload
 from adapters.sql import ViewDb
 from adapters.store import EventStore
 from domain.events import DomainEvent
@@ -83,7 +84,8 @@ def read_envelopes(store: EventStore, after: int, limit: int) -> tuple[list[Enve
     for n in notifications:
         event = decode(store, n)
         if event is not None:
-            envelopes.append(envelope_for(event, n.id))
+            # Free text leaves the store sealed, as stored: a redaction corrects every copy.
+            envelopes.append(envelope_for(event, n.id, sealed_payload(event, store.stored_json(n))))
     return envelopes, (notifications[-1].id if notifications else after)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.envelope import Envelope
+from adapters.sealed_text import token
 from domain.framework import DEFAULT_SOURCES, PARTNERSHIP_AGENCY, SourceKind, Theme
 from domain.routing import (
     ADDRESSED_TO_ONE,
@@ -229,10 +230,12 @@ def dissemination(kind: SourceKind | None, routing: dict[SourceKind, _Points]) -
 def title(e: Envelope, kind: LearningKind, activity: Json | None, partnership: Json) -> str:
     """What happened to what, in words a reader of the feed follows."""
     p = e.payload
-    name = activity["title"] if activity else "an activity"
+    # Names and titles are free text, sealed in the envelopes: the title keeps them sealed
+    # (`token`), and what shows it opens them (adapters/sealed_text.py `open_in_text`).
+    name = token(activity["title"]) if activity else "an activity"
     source = DEFAULT_SOURCES[SourceKind(activity["kind"])].title if activity else "an activity"
-    forums: dict[str, str] = partnership["forums"]
-    agencies: dict[str, str] = partnership["agencies"]
+    forums = {k: token(v) for k, v in partnership["forums"].items()}
+    agencies = {k: token(v) for k, v in partnership["agencies"].items()}
     if kind is LearningKind.FINDING_RECORDED:
         return f"Finding recorded in {source}: {name}"
     if kind is LearningKind.ACTIVITY_SIGNED_OFF:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar, cast
@@ -29,9 +30,14 @@ import domain.subscriptions
 import domain.time_events  # noqa: F401  (registers event topics)
 from adapters import bounded_writes
 from adapters.private_files import create_private_file
+from adapters.sealed_text import live_key, open_all, seal_state, sealed_at
 from adapters.settings import Settings
+from adapters.text_key_rows import SealedStoredEvent
+from adapters.text_keys import MemoryTextKeys, TextKeys, text_keys_for
 from domain.aggregate import AggregateEvent, AggregateState, project
+from domain.errors import NotFound
 from domain.events import DomainEvent, event_class_for
+from domain.redaction import TextRedacted
 
 S = TypeVar("S", bound=AggregateState)
 
@@ -41,12 +47,20 @@ _VERSIONED = b'"class_version"'
 
 
 class PydanticMapper(Mapper[UUID]):
-    """Stores pydantic events under their stable topics, upcasting on the way back."""
+    """Stores pydantic events under their stable topics, upcasting on the way back.
+
+    Free text is stored sealed, each field under a key of its own (adapters/sealed_text.py),
+    and opened on the way back: `text_keys` is set by the event store."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.text_keys: TextKeys = MemoryTextKeys()
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         event = cast(DomainEvent, domain_event)
         cls = type(event)
         state = event.model_dump(mode="json", exclude={"originator_id", "originator_version"})
+        key_rows = seal_state(event, state, self.text_keys)
         if cls.class_version > 1:
             state["class_version"] = cls.class_version
         data = self.transcoder.encode(state)
@@ -54,6 +68,15 @@ class PydanticMapper(Mapper[UUID]):
             data = self.compressor.compress(data)
         if self.cipher:
             data = self.cipher.encrypt(data)
+        if key_rows:
+            # The keys are stored by the write that stores the event, in its transaction.
+            return SealedStoredEvent(
+                originator_id=event.originator_id,
+                originator_version=event.originator_version,
+                topic=cls.topic(),
+                state=data,
+                text_keys=tuple(key_rows),
+            )
         return StoredEvent(
             originator_id=event.originator_id,
             originator_version=event.originator_version,
@@ -61,13 +84,21 @@ class PydanticMapper(Mapper[UUID]):
             state=data,
         )
 
-    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+    def stored_json(self, stored_event: StoredEvent) -> bytes:
+        """The event's JSON as stored: its free text still sealed."""
         data = stored_event.state
         if self.cipher:
             data = self.cipher.decrypt(data)
         if self.compressor:
             data = self.compressor.decompress(data)
+        return data
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        data = open_all(self.stored_json(stored_event), self.text_keys)
         cls = event_class_for(stored_event.topic)
+        if cls is TextRedacted:
+            # Perhaps recorded by another process: this one must not open the old text from its cache.
+            self.text_keys.forget_destroyed()
         if cls.class_version == 1 and data[:1] == b"{" and data[1:2] != b"}" and _VERSIONED not in data:
             # Nothing to upcast: pydantic parses the stored JSON itself, with the two fields
             # kept outside the payload put in front. Twice as fast as a dict first, and every
@@ -96,7 +127,53 @@ class EventStore(Application[UUID]):
         if settings.persistence == "sqlite":
             # Readable by its owner only; SQLite gives its -wal and -shm files the same mode.
             create_private_file(Path(settings.sqlite_path))
-        return cls(env=settings.eventsourcing_env())
+        store = cls(env=settings.eventsourcing_env())
+        store.use_text_keys(text_keys_for(settings))
+        return store
+
+    def use_text_keys(self, keys: TextKeys) -> None:
+        """Where free text's keys are kept (the in-memory store by default)."""
+        if not isinstance(keys, MemoryTextKeys) and not isinstance(self.recorder, bounded_writes.FirstEvents):
+            raise TypeError(f"{type(self.recorder).__name__} does not store text keys with the events")
+        self.text_keys = keys
+        cast(PydanticMapper, self.mapper).text_keys = keys
+
+    def stored_json(self, stored_event: StoredEvent) -> bytes:
+        """A stored event's JSON with its free text still sealed."""
+        return cast(PydanticMapper, self.mapper).stored_json(stored_event)
+
+    def _stored_json(self, aggregate_id: UUID, version: int) -> bytes | None:
+        stored = self.recorder.select_events(aggregate_id, gt=version - 1, lte=version)
+        return cast(PydanticMapper, self.mapper).stored_json(stored[0]) if stored else None
+
+    def redactable(
+        self, aggregate_id: UUID, version: int, field: str, partnership_id: str
+    ) -> tuple[str, str, dict[str, Any]]:
+        """(the key that now seals `field`, the event's topic, its stored payload) of the
+        partnership's event (aggregate, version), or the refusal naming what is wrong."""
+        stored = self.recorder.select_events(aggregate_id, gt=version - 1, lte=version)
+        data = cast(PydanticMapper, self.mapper).stored_json(stored[0]) if stored else b"{}"
+        payload: dict[str, Any] = json.loads(data)
+        if not stored or payload.get("partnership_id") != partnership_id:
+            raise NotFound(
+                "unknown_event", f"No event {version} of {aggregate_id} in partnership {partnership_id!r}.", "version"
+            )
+        key_id, _ = sealed_at(data, field)
+        return live_key(key_id, self.text_keys), stored[0].topic, payload
+
+    def forget_redacted(self, events: Iterable[DomainEvent]) -> None:
+        """After a redaction is stored: destroys the text's key, keeping the corrected text (itself
+        sealed, in the redaction event) in its stead, proven gone or `ErasureIncomplete`."""
+        for event in events:
+            if not isinstance(event, TextRedacted):
+                continue
+            key_id, _, _ = self.redactable(event.aggregate_id, event.version, event.field, event.partnership_id)
+            own = self._stored_json(event.originator_id, event.originator_version)
+            assert own is not None, "a redaction is destroyed only once it is stored"
+            _, replacement = sealed_at(own, "text")
+            self.text_keys.destroy(key_id, replacement)
+            with self._states_lock:  # the owner's state as loaded held the old text
+                self._states.pop(event.aggregate_id, None)
 
     def events_of(self, aggregate_id: UUID, *, lte: int | None = None) -> Iterator[DomainEvent]:
         return cast(Iterator[DomainEvent], self.events.get(aggregate_id, lte=lte))
@@ -107,6 +184,7 @@ class EventStore(Application[UUID]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bounded_writes.configure(self.recorder, self.env.get)
+        self.use_text_keys(MemoryTextKeys())
         self._states: OrderedDict[UUID, AggregateState] = OrderedDict()
         self._states_lock = threading.Lock()
 

@@ -139,7 +139,8 @@ def snapshot_holders(conn: Any, erased_xid: int) -> list[str]:
 
 
 def prove_gone_postgres(
-    dsn: str, table: Any, subject_ref: str, key: bytes | None, erased_xid: int, timeout: float
+    dsn: str, table: Any, subject_ref: str, key: bytes | None, erased_xid: int, timeout: float,
+    table_name: str = "subject_keys",
 ) -> None:
     """Waits until no snapshot can see the key's old row version, rewrites the table with
     VACUUM FULL (under a lock timeout, retried), and where the server lets this role read
@@ -153,16 +154,16 @@ def prove_gone_postgres(
         def vacuum() -> str | None:
             holders = snapshot_holders(conn, erased_xid)
             if holders:
-                return "the subject_keys table's old row versions, which open snapshots still see: " + "; ".join(
+                return f"the {table_name} table's old row versions, which open snapshots still see: " + "; ".join(
                     holders
                 )
             try:
                 conn.execute(SQL("VACUUM FULL {}").format(table))
             except psycopg.errors.LockNotAvailable:
-                return "the subject_keys table's old row versions (another session holds a lock on the table)"
+                return f"the {table_name} table's old row versions (another session holds a lock on the table)"
             if key is not None and _in_relation(conn, table, key):
                 # Something the check could not see held the old version back (a busy server): again.
-                return "the subject_keys table's data file (VACUUM FULL kept the old row version)"
+                return f"the {table_name} table's data file (VACUUM FULL kept the old row version)"
             return None
 
         blocker = _retry_until(timeout, vacuum)

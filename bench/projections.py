@@ -190,6 +190,8 @@ def _measure_in_subprocess(mode: str, settings: Settings) -> dict[str, Any]:
         "LIF_PERSISTENCE": "sqlite",
         "LIF_SQLITE_PATH": settings.sqlite_path,
         "LIF_VIEWS_SQLITE_PATH": settings.views_sqlite_path or "",
+        # The history's free text is sealed under keys the bench's ring wraps (bench/history.py).
+        "LIF_SUBJECT_KEK": settings.subject_kek.get_secret_value() if settings.subject_kek else "",
     }
     print(f"  {mode} of {MEMORY_EVENTS:,} events in a subprocess ...", file=sys.stderr, flush=True)
     done = subprocess.run(

@@ -13,6 +13,7 @@ from domain.errors import InvalidInput, RuleViolation
 from domain.partnership import Partnership
 from domain.recommendation import Recommendation, RecommendationStatus
 from domain.routing import LearningKind
+from domain.values import FreeText
 
 
 class ActionStatus(StrEnum):
@@ -24,8 +25,8 @@ class ActionStatus(StrEnum):
 class Evidence(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    description: str = Field(min_length=3, max_length=2000)
-    reference: str | None = Field(default=None, max_length=500)
+    description: FreeText = Field(min_length=3, max_length=2000)
+    reference: FreeText | None = Field(default=None, max_length=500)
 
 
 class ProgressNote(BaseModel):
@@ -62,7 +63,7 @@ class ActionAgreed(AggregateEvent[Action]):
     recommendation_id: UUID
     activity_id: UUID
     owner_agency_id: str
-    description: str
+    description: FreeText
     due_on: date
 
     def apply(self, state: Action | None) -> Action:
@@ -81,7 +82,7 @@ class ActionProgressNoted(AggregateEvent[Action]):
     TOPIC = "lif.action.progress_noted"
     SUMMARY = "Progress noted on {noted_on} (on track: {on_track}): {note}"
     noted_on: date
-    note: str
+    note: FreeText
     on_track: bool
 
     def apply(self, state: Action | None) -> Action:
@@ -121,7 +122,7 @@ class ActionImpactAssured(AggregateEvent[Action]):
     TOPIC = "lif.action.impact_assured"
     SUMMARY = "Impact assured on {assured_on}: {impact_statement}"
     assured_on: date
-    impact_statement: str
+    impact_statement: FreeText
 
     def apply(self, state: Action | None) -> Action:
         assert state is not None
@@ -137,7 +138,7 @@ class ActionImpactAssured(AggregateEvent[Action]):
 class ActionReopened(AggregateEvent[Action]):
     TOPIC = "lif.action.reopened"
     SUMMARY = "Action reopened, due {due_on}: {reason}"
-    reason: str
+    reason: FreeText
     due_on: date
 
     def apply(self, state: Action | None) -> Action:

@@ -16,6 +16,7 @@ from domain.clocks import StatutoryDates
 from domain.errors import NotFound, RuleViolation
 from domain.framework import DEFAULT_SOURCES, SourceKind, Theme
 from domain.routing import LearningKind
+from domain.values import FreeText
 
 
 class ActivityStatus(StrEnum):
@@ -164,9 +165,9 @@ class ActivityOpened(AggregateEvent[Activity]):
     TOPIC = "lif.activity.opened"
     SUMMARY = "Opened {kind}: {title} (opened {opened_on})"
     kind: SourceKind
-    title: str
-    case_reference: str | None
-    scope: str
+    title: FreeText
+    case_reference: FreeText | None
+    scope: FreeText
     agencies_involved: tuple[str, ...]
     opened_on: date
     aware_on: date | None = None
@@ -212,7 +213,7 @@ class AgencyInvolved(_ActivityEvent):
 class LeadReviewerAppointed(_ActivityEvent):
     TOPIC = "lif.activity.lead_reviewer_appointed"
     SUMMARY = "Lead reviewer appointed: {name} ({agency_id})"
-    name: str
+    name: FreeText
     agency_id: str | None
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -248,7 +249,7 @@ class RapidReviewCompleted(_ActivityEvent):
 class PractitionerInvolvementRecorded(_ActivityEvent):
     TOPIC = "lif.activity.practitioner_involvement_recorded"
     SUMMARY = "Practitioner involvement recorded: {summary}"
-    summary: str
+    summary: FreeText
 
     def updates(self, state: Activity) -> dict[str, object]:
         return {"practitioner_involvement": self.summary}
@@ -259,7 +260,7 @@ class FamilyInvolvementOffered(_ActivityEvent):
     SUMMARY = "Family involvement offered on {offered_on} ({response}): {summary}"
     offered_on: date
     response: FamilyResponse
-    summary: str
+    summary: FreeText
 
     def updates(self, state: Activity) -> dict[str, object]:
         involvement = FamilyInvolvement(
@@ -271,7 +272,7 @@ class FamilyInvolvementOffered(_ActivityEvent):
 class ChildVoiceRecorded(_ActivityEvent):
     TOPIC = "lif.activity.child_voice_recorded"
     SUMMARY = "Child's voice recorded: {summary}"
-    summary: str
+    summary: FreeText
 
     def updates(self, state: Activity) -> dict[str, object]:
         return {"child_voice": self.summary}
@@ -283,7 +284,7 @@ class FindingRecorded(_ActivityEvent):
     LEARNING = LearningKind.FINDING_RECORDED
     finding_id: UUID
     category: FindingCategory
-    summary: str
+    summary: FreeText
     themes: tuple[Theme, ...]
     agencies_concerned: tuple[str, ...]
     recorded_on: date
@@ -306,7 +307,7 @@ class FindingRecorded(_ActivityEvent):
 class ActivityReported(_ActivityEvent):
     TOPIC = "lif.activity.reported"
     SUMMARY = "Reported on {reported_on}: {report_summary}"
-    report_summary: str
+    report_summary: FreeText
     reported_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -381,7 +382,7 @@ class LearningAcknowledged(_ActivityEvent):
     agency_id: str
     acknowledged_on: date
     cascaded_by: tuple[CascadeMethod, ...]
-    notes: str | None = None
+    notes: FreeText | None = None
 
     def updates(self, state: Activity) -> dict[str, object]:
         ack = Acknowledgement(

@@ -22,6 +22,7 @@ from domain.dates import not_before
 from domain.errors import DomainError, InvalidInput, RuleViolation
 from domain.framework import DEFAULT_SOURCES, Theme
 from domain.routing import LearningKind
+from domain.values import FreeText
 
 MAX_CHARACTERS = 6_000
 """All seven parts together: about two A4 pages at the briefing's type size."""
@@ -31,13 +32,13 @@ MAX_QUESTIONS = 6
 class BriefingDrafted(_ActivityEvent):
     TOPIC = "lif.activity.briefing_drafted"
     SUMMARY = "7-minute briefing drafted on {drafted_on}"
-    background: str
-    what_happened: str
-    what_we_found: str
-    what_went_well: str
-    what_we_learned: str
-    what_to_do_now: str
-    questions: tuple[str, ...]
+    background: FreeText
+    what_happened: FreeText
+    what_we_found: FreeText
+    what_went_well: FreeText
+    what_we_learned: FreeText
+    what_to_do_now: FreeText
+    questions: tuple[FreeText, ...]
     drafted_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -54,13 +55,13 @@ class BriefingEdited(_ActivityEvent):
     TOPIC = "lif.activity.briefing_edited"
     SUMMARY = "7-minute briefing edited on {edited_on}: {changed}"
     changed: tuple[str, ...]
-    background: str | None = None
-    what_happened: str | None = None
-    what_we_found: str | None = None
-    what_went_well: str | None = None
-    what_we_learned: str | None = None
-    what_to_do_now: str | None = None
-    questions: tuple[str, ...] | None = None
+    background: FreeText | None = None
+    what_happened: FreeText | None = None
+    what_we_found: FreeText | None = None
+    what_went_well: FreeText | None = None
+    what_we_learned: FreeText | None = None
+    what_to_do_now: FreeText | None = None
+    questions: tuple[FreeText, ...] | None = None
     edited_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -76,7 +77,7 @@ class BriefingEdited(_ActivityEvent):
 class BriefingApproved(_ActivityEvent):
     TOPIC = "lif.activity.briefing_approved"
     SUMMARY = "7-minute briefing approved by {approved_by} on {approved_on}"
-    approved_by: str
+    approved_by: FreeText
     approved_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:

@@ -23,6 +23,7 @@ from domain import (
     personal_data,
     rapid_review,
     recommendation,
+    redaction,
     sign_in,
     subscriptions,
     time_events,
@@ -32,7 +33,8 @@ from domain.events import DomainEvent
 
 _MODULES = (
     access, action, activity, activity_state, briefing, claims, data_protection, decision, findings, partnership,
-    people, personal_data, rapid_review, recommendation, sign_in, subscriptions, time_events, yearly_report,
+    people, personal_data, rapid_review, recommendation, redaction, sign_in, subscriptions, time_events,
+    yearly_report,
 )
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = tuple(

@@ -11,6 +11,7 @@ from domain.dates import not_after_today
 from domain.errors import InvalidInput
 from domain.partnership import Partnership
 from domain.recommendation import DecisionOutcome
+from domain.values import FreeText
 
 
 class DecisionSubject(StrEnum):
@@ -40,7 +41,7 @@ class DecisionRecorded(AggregateEvent[Decision]):
     subject: DecisionSubject
     subject_id: UUID
     outcome: DecisionOutcome
-    decided_by: tuple[str, ...]
+    decided_by: tuple[FreeText, ...]
     chairs_action: bool = False
 
     def apply(self, state: Decision | None) -> Decision:

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.routing import LearningKind
+from domain.values import FreeText
 
 _REGISTRY: dict[str, type[DomainEvent]] = {}
 
@@ -44,7 +45,7 @@ class DomainEvent(BaseModel):
     event_id: UUID = Field(default_factory=uuid4)
     partnership_id: str
     principal: str
-    rationale: str | None = None
+    rationale: FreeText | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -24,6 +24,7 @@ from domain.dates import not_before
 from domain.errors import InvalidInput, RuleViolation
 from domain.framework import Theme
 from domain.partnership import Partnership
+from domain.values import FreeText
 
 _CORRECTABLE = {ActivityStatus.OPENED, ActivityStatus.IN_PROGRESS, ActivityStatus.REPORTED}
 
@@ -33,7 +34,7 @@ class FindingAmended(_ActivityEvent):
     SUMMARY = "Finding {finding_id} amended on {amended_on} ({category}): {summary} [{themes}]"
     finding_id: UUID
     category: FindingCategory
-    summary: str
+    summary: FreeText
     themes: tuple[Theme, ...]
     agencies_concerned: tuple[str, ...]
     amended_on: date

@@ -2,7 +2,7 @@
 
 A field is free text when its type carries a `TextRule` that says so (`free_text`, True
 unless a type opts out: `Name`, `Text`, `Rationale` and the evidence's texts are; `Url`,
-`Key`, slugs, ids, enums and dates are not). The types are found wherever they sit: in
+`Key`, slugs, ids, enums and dates are not), or is an event's `FreeText`. The types are found wherever they sit: in
 `X | None`, in tuples and lists, and in nested models (an action's evidence). So a new
 command's text field is screened because of its type, without anyone listing it.
 """
@@ -18,12 +18,12 @@ from typing import Annotated, Any, get_args, get_origin
 from pydantic import BaseModel
 
 from domain.screening import EMPTY, KnownIdentities, screen
-from domain.values import TextRule
+from domain.values import TextRule, Written
 
 
 def _is_free_text(hint: Any) -> bool:
     return get_origin(hint) is Annotated and any(
-        isinstance(rule, TextRule) and rule.free_text for rule in hint.__metadata__
+        isinstance(rule, Written) or (isinstance(rule, TextRule) and rule.free_text) for rule in hint.__metadata__
     )
 
 

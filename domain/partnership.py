@@ -25,6 +25,7 @@ from domain.reminder_policy import DEFAULT_REMINDER_POLICY, ReminderPolicy
 from domain.reports import YearlyReportRecord
 from domain.routing import Subscription
 from domain.sign_in_claims import DEFAULT_SIGN_IN_CLAIMS, SignInClaims
+from domain.values import FreeText
 
 RapidReviewStart = Literal["awareness", "notification"]
 
@@ -159,7 +160,7 @@ class Partnership(AggregateState):
 class PartnershipRegistered(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.registered"
     SUMMARY = "Partnership registered: {name}"
-    name: str
+    name: FreeText
     rapid_review_starts_from: RapidReviewStart = "awareness"
 
     def apply(self, state: Partnership | None) -> Partnership:
@@ -182,7 +183,7 @@ class AgencyAdded(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.agency_added"
     SUMMARY = "Agency added: {name} ({agency_id}, {sector})"
     agency_id: str
-    name: str
+    name: FreeText
     sector: Sector
 
     def apply(self, state: Partnership | None) -> Partnership:
@@ -207,7 +208,7 @@ class ForumAdded(AggregateEvent[Partnership]):
     TOPIC = "lif.partnership.forum_added"
     SUMMARY = "Forum added: {name} ({forum_id})"
     forum_id: str
-    name: str
+    name: FreeText
 
     def apply(self, state: Partnership | None) -> Partnership:
         assert state is not None

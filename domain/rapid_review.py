@@ -25,13 +25,14 @@ from domain.errors import RuleViolation
 from domain.framework import SourceKind
 from domain.partnership import Partnership
 from domain.recommendation import DecisionOutcome
+from domain.values import FreeText
 
 
 class RapidReviewRecommended(_ActivityEvent):
     TOPIC = "lif.activity.rapid_review_recommended"
     SUMMARY = "Rapid review recommends {recommends} ({recommended_on}): {reasons}"
     recommends: RapidReviewRecommends
-    reasons: str
+    reasons: FreeText
     recommended_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:
@@ -45,7 +46,7 @@ class PanelViewRecorded(_ActivityEvent):
     TOPIC = "lif.activity.panel_view_recorded"
     SUMMARY = "National Panel's view received on {received_on} ({view}): {summary}"
     view: PanelOpinion
-    summary: str
+    summary: FreeText
     received_on: date
 
     def updates(self, state: Activity) -> dict[str, object]:

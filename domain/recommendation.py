@@ -13,6 +13,7 @@ from domain.errors import InvalidInput, RuleViolation
 from domain.framework import DEFAULT_SOURCES, PARTNERSHIP_AGENCY
 from domain.partnership import Partnership
 from domain.routing import LearningKind
+from domain.values import FreeText
 
 
 class DecisionOutcome(StrEnum):
@@ -44,7 +45,7 @@ class RecommendationMade(AggregateEvent[Recommendation]):
     LEARNING = LearningKind.RECOMMENDATION_MADE
     activity_id: UUID
     finding_ids: tuple[UUID, ...]
-    text: str
+    text: FreeText
     addressed_to: tuple[str, ...]
     made_on: date
 

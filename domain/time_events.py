@@ -23,6 +23,7 @@ from domain.events import DomainEvent
 from domain.partnership import Partnership
 from domain.reminder_policy import ReminderPolicy
 from domain.routing import LearningKind
+from domain.values import FreeText
 
 CLOCK_PRINCIPAL = "system:clock"
 """Who records what time causes: the clock, not a person."""
@@ -52,7 +53,7 @@ class _ActionTime(TimeEvent):
     recommendation_id: UUID
     owner_agency_id: str
     """For whom: the agency that owns the action."""
-    description: str
+    description: FreeText
 
     def key(self) -> tuple[str, ...]:
         return (str(self.action_id),)

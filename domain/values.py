@@ -251,5 +251,15 @@ Url = Annotated[str, TextRule(2000, strip=False, pattern=r"^https?://[^\s]+$", f
 Key = Annotated[str, TextRule(200, strip=False, free_text=False)]
 """A client's token such as an idempotency key: one line, compared exactly."""
 
+@dataclass(frozen=True)
+class Written:
+    """Marks a recorded event's field as what a person wrote. The store keeps it sealed under a
+    key of its own, so that a redaction can take it back (adapters/sealed_text.py); unlike
+    `TextRule` it checks nothing, so every event stored before a rule changed still loads."""
+
+
+FreeText = Annotated[str, Written()]
+"""An event's free text: what a command's `Name`, `Text` or `Rationale` field became."""
+
 Position = Annotated[int, BeforeValidator(_digits)]
 """A log position or a count: a whole number in ASCII digits (range set where it is used)."""

@@ -21,7 +21,9 @@ from adapters.sql import Cursor, Dialect
 from domain.catalogue import EVENT_CLASSES
 from domain.claims import IdClaimed
 from domain.events import DomainEvent
+from domain.redaction import TextRedacted
 from projections.codecs import instant
+from projections.redactions import correct_audit
 from projections.view import View
 
 EVENTS = "audit_events"
@@ -206,6 +208,9 @@ class AuditView(View):
             )
         if entity_rows:
             cur.executemany(f"INSERT INTO {ENTITIES} (entity_id, position) VALUES (?, ?)", entity_rows)
+        for _, event in batch:
+            if isinstance(event, TextRedacted):  # after the rows above: it may redact one of them
+                correct_audit(cur, event, summarize)
 
 
 # --- queries ----------------------------------------------------------------

@@ -16,8 +16,9 @@ from pydantic import BaseModel, Field
 from adapters.sql import Cursor, Dialect
 from domain.clocks import DeadlineStatus, RapidReviewStart, StatutoryDates
 from domain.partnership import PartnershipRegistered
-from projections import codecs
+from projections import codecs, redactions
 from projections.facts import CLOCK_COLUMNS, ActivityRows
+from projections.redactions import CorrectsText
 from projections.view import View, handles
 from projections.writes import Writes
 
@@ -77,7 +78,8 @@ def deadline_entries(
     return sorted(entries, key=lambda e: (e.due_on, e.activity_title, e.clock))
 
 
-class ClocksView(ActivityRows, View):
+class ClocksView(ActivityRows, CorrectsText, View):
+    corrections = redactions.CLOCKS
     name = "clocks"
     tables = ("clocks_partnerships", "clocks_activities")
     activities_table = "clocks_activities"

@@ -33,7 +33,7 @@ from typing import Any
 from adapters.sql import Cursor, ViewDb
 from adapters.store import EventStore
 from domain.events import DomainEvent, event_class_for
-from projections import parking
+from projections import parking, redactions
 from projections.parking import Parked, RetryResult
 from projections.view import View
 
@@ -164,6 +164,7 @@ class Projector:
                 if careful:
                     with self.db.transaction(self._conn) as cur:
                         self._apply_views(cur, start, batch, events, undecodable, careful=True)
+                redactions.scrub_after(self.db, self._conn, events)
                 start = batch[-1][0]
                 applied += len(batch)
                 if progress:

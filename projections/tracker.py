@@ -29,7 +29,8 @@ from domain.events import DomainEvent
 from domain.findings import FindingAmended, FindingWithdrawn
 from domain.partnership import RoutingSet, partnership_uuid
 from domain.recommendation import RecommendationMade
-from projections import codecs
+from projections import codecs, redactions
+from projections.redactions import CorrectsText
 from projections.view import View, handles
 from projections.writes import Writes
 
@@ -145,7 +146,8 @@ def _set_routing(w: Writes, partnership_id: str, kind: str, forums: Sequence[str
     )
 
 
-class TrackerView(View):
+class TrackerView(CorrectsText, View):
+    corrections = redactions.TRACKER
     name = "tracker"
     tables = (ACTIONS, ACTION_THEMES, ACTIVITIES, FINDINGS, RECOMMENDATIONS, ROUTING)
 

@@ -119,6 +119,10 @@ class Writes:
                     else:
                         self.cur.executemany(sql, rows)
 
+    def forget(self) -> None:
+        """Drops every answer kept by `know` (after a statement that changed rows behind their keys)."""
+        self._known.clear()
+
     # --- Cursor: plain statements, after everything pending --------------------------
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:

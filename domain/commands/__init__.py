@@ -60,6 +60,7 @@ from domain.commands.briefing import ApproveBriefing, DraftBriefing, EditBriefin
 from domain.commands.partnership import (
     AddAgency,
     AddForum,
+    RedactText,
     RegisterPartnership,
     RegisterWebhook,
     ScheduleMeeting,
@@ -110,6 +111,7 @@ __all__ = [
     "RecordPanelView",
     "RecordPractitionerInvolvement",
     "RecordRapidReviewRecommendation",
+    "RedactText",
     "RegisterPartnership",
     "RegisterWebhook",
     "ReopenAction",

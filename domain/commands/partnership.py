@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
+from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
-from domain import data_protection, sign_in, subscriptions, time_events
+from domain import data_protection, redaction, sign_in, subscriptions, time_events
 from domain import partnership as partnerships
 from domain.commands.base import CONFIGURE, RATIONALE_GIVEN, Claim, Command, declare, non_empty
 from domain.framework import Sector, SourceKind, Theme
 from domain.reminder_policy import MAX_WORKING_DAYS
 from domain.sign_in_claims import DEFAULT_SIGN_IN_CLAIMS, ClaimName, ClaimValue, SignInRole
-from domain.values import IsoDate, Name, Slug, Url
+from domain.values import IsoDate, Name, Slug, Text, Url
 
 
 @declare(
@@ -185,3 +186,18 @@ class SetReminderPolicy(Command):
         "... and by more than this many, on the Executive's (more than escalate_after_working_days).", 1
     )
     executive_forum_id: Slug | None = Field(default=None, description="The forum second-level escalations go to.")
+
+
+@declare(redaction.redact_text, "redactions", CONFIGURE)
+class RedactText(Command):
+    """Takes back free text that should not have been recorded: the corrected text replaces it everywhere."""
+
+    name: ClassVar[str] = "redact_text"
+    model_config = ConfigDict(json_schema_extra={"allOf": [RATIONALE_GIVEN]})
+    aggregate_id: UUID = Field(description="The aggregate whose event holds the text (activity, action, ...).")
+    version: int = Field(ge=1, description="The version of that aggregate the event recorded.")
+    field: str = Field(
+        pattern=redaction.FIELD_PATH,
+        description="The free-text field: `summary`, `decided_by.0`, `evidence.1.description`.",
+    )
+    text: Text = Field(description="The corrected text that stands in its place from now on.")

@@ -22,8 +22,9 @@ from domain import recommendation as rec
 from domain import time_events as tev
 from domain.events import DomainEvent
 from projections import acknowledgements as acks
-from projections import codecs
+from projections import codecs, redactions
 from projections.facts import CLOCK_COLUMNS, ActivityRows
+from projections.redactions import CorrectsText
 from projections.view import View, handles
 from projections.writes import Writes
 
@@ -35,7 +36,8 @@ _MORE_ACTIVITY_COLUMNS: dict[type[DomainEvent], Callable[[Any], dict[str, Any]]]
 """What the agenda keeps of an activity beyond the row it shares with the clocks view."""
 
 
-class AgendaView(ActivityRows, acks.AcknowledgementRows, View):
+class AgendaView(ActivityRows, acks.AcknowledgementRows, CorrectsText, View):
+    corrections = redactions.AGENDA
     name = "agenda"
     tables = (
         "agenda_partnerships", "agenda_forums", "agenda_meetings", "agenda_routing",

@@ -10,7 +10,7 @@ Routing keeps both the points of dissemination and the sign-off forum of each ki
 forum secretary may read of an activity (services/application/auth/policy.py `routed_*`).
 
 Free text the lists keep (titles, recommendations' text, decisions' rationale) may later be
-corrected by a redaction event: `correct_text` is the one place that writes the correction.
+corrected by a redaction event (`TextRedacted`): `correct_text` is the one place that writes the correction.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from domain import partnership as pev
 from domain import recommendation as rec
 from domain.decision import DecisionRecorded
 from domain.events import DomainEvent
+from domain.redaction import TextRedacted
 from projections import codecs
 from projections.facts import STATUS_AFTER
 from projections.view import View, handles
@@ -78,6 +79,12 @@ TEXT_COLUMNS: dict[str, tuple[str, str, str]] = {
     "decision.rationale": (DECISIONS, "rationale", "decision_id"),
 }
 """Free text the lists keep: (table, column, key column), by `<aggregate>.<field>`."""
+_REDACTABLE = {
+    (ev.ActivityOpened.TOPIC, "title"): "activity.title",
+    (rec.RecommendationMade.TOPIC, "text"): "recommendation.text",
+    (DecisionRecorded.TOPIC, "rationale"): "decision.rationale",
+}
+"""Which of TEXT_COLUMNS a redaction of (event topic, field) corrects, keyed by the event's aggregate."""
 
 
 def _tags(w: Writes, entity_id: Any, partnership_id: str, tag: str, values: Any) -> None:
@@ -237,10 +244,16 @@ class ListsView(View):
 
     # --- corrections ----------------------------------------------------------------------
 
+    @handles(TextRedacted)
+    def _redacted(self, w: Writes, e: TextRedacted, position: int) -> None:
+        what = _REDACTABLE.get((e.event_topic, e.field))
+        if what is not None:
+            self.correct_text(w, what, e.aggregate_id, e.text)
+            w.forget()  # the activities' titles kept by `know` may be the old text
+
     def correct_text(self, w: Writes, what: str, entity_id: Any, text: str) -> None:
         """Puts corrected free text in place of what the lists keep (`what` is a key of
-        TEXT_COLUMNS). The hook for a redaction event (`TextRedacted`, not on main yet):
-        its handler here calls this with the field it corrects."""
+        TEXT_COLUMNS), from a redaction (`TextRedacted`) of the field."""
         table, column, key = TEXT_COLUMNS[what]
         w.write(table, entity_id, f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (text, str(entity_id)))
         if what == "activity.title":  # recommendations show their activity's title too

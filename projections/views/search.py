@@ -20,7 +20,9 @@ owns); a forum's secretary the documents of kinds routed to its forum (`search_r
 dissemination or sign-off, as the per-record reads allow).
 
 Text a later event corrects is written again: an amended finding replaces its summary, a
-withdrawn one leaves the index; `correct_text` is the hook for a redaction (`TextRedacted`).
+withdrawn one leaves the index, and a redaction (`TextRedacted`) puts its corrected text in
+place of the words it takes back (`correct_text`); on SQLite the projector then merges the
+index (projections/redactions.py `scrub_after`), so the old words leave its segments too.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from domain import findings as fnd
 from domain import partnership as pev
 from domain.action import ActionAgreed
 from domain.recommendation import RecommendationMade
+from domain.redaction import TextRedacted
 from projections.view import View, handles
 from projections.writes import Writes
 
@@ -185,15 +188,33 @@ class SearchView(View):
         self._put(w, e.originator_id, e, position, "action", e.activity_id, kind, title, e.description,
                   [e.owner_agency_id])
 
+    @handles(TextRedacted)
+    def _redacted(self, w: Writes, e: TextRedacted, position: int) -> None:
+        by = _REDACTABLE.get((e.event_topic, e.field))
+        if by == "aggregate":
+            self.correct_text(w, e.aggregate_id, e.text)
+        elif by == "entity" and e.entity_id:
+            self.correct_text(w, UUID(e.entity_id), e.text)
+        w.forget()  # the activities' titles kept by `know` may be the old text
+
     def correct_text(self, w: Writes, entity_id: UUID, text: str) -> None:
-        """Indexes `text` in place of the entity's words (the old words are no longer found).
-        The hook for a redaction (`TextRedacted`, not on main yet): its handler here calls
-        this with the corrected text of an activity's title, a finding's summary, a
-        recommendation's text or an action's description."""
+        """Indexes `text` in place of the entity's words (the old words are no longer found):
+        the corrected text of an activity's title, a finding's summary, a recommendation's
+        text or an action's description."""
         w.write(DOCS, entity_id, f"UPDATE {DOCS} SET body = ? WHERE doc_id = ?", (text, str(entity_id)))
         row = w.one(DOCS, entity_id, f"SELECT kind FROM {DOCS} WHERE doc_id = ?", (str(entity_id),))
         if row and row[0] == "activity":  # its title is the title its findings, recommendations and actions show
             w.execute(f"UPDATE {DOCS} SET title = ? WHERE activity_id = ?", (text, str(entity_id)))
+
+
+_REDACTABLE: dict[tuple[str, str], str] = {
+    (ev.ActivityOpened.TOPIC, "title"): "aggregate",
+    (ev.FindingRecorded.TOPIC, "summary"): "entity",
+    (fnd.FindingAmended.TOPIC, "summary"): "entity",
+    (RecommendationMade.TOPIC, "text"): "aggregate",
+    (ActionAgreed.TOPIC, "description"): "aggregate",
+}
+"""The texts the index holds, by (event topic, field): whose document a redaction of it corrects."""
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from uuid import UUID
 from adapters.store import EventStore
 from domain import action as act
 from domain import activity_state as ev
+from domain import briefing as brf
 from domain import findings as fnd
 from domain import rapid_review as rr
 from domain import recommendation as rec
@@ -82,6 +83,10 @@ DATED: dict[type[DomainEvent], str] = {
     act.ActionProgressNoted: "noted_on",
     act.ActionCompleted: "completed_on",
     act.ActionImpactAssured: "assured_on",
+    brf.BriefingDrafted: "drafted_on",
+    brf.BriefingEdited: "edited_on",
+    brf.BriefingApproved: "approved_on",
+    brf.BriefingPublished: "published_on",
 }
 """The field of each event that says on which day the thing happened."""
 

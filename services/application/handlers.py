@@ -2,7 +2,7 @@
 
 One handler serves every declared command (domain/commands): it loads the target and the
 aggregates the domain function takes, claims the ids the client chose, and passes the
-command's fields through by name. Only `record_decision` adds a step of its own.
+command's fields through by name. Only `record_decision` and `redact_text` add a step of their own.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from uuid import UUID, uuid4
 from domain import activity as activities
 from domain import rapid_review
 from domain import recommendation as recommendations
+from domain import redaction as redactions
 from domain.activity import Activity
 from domain.aggregate import AggregateState, Context, check_version
 from domain.claims import ClaimKind, IdClaimed, claim_uuid
-from domain.commands import DECLARATIONS, Claim, Command, Declaration, RecordDecision
+from domain.commands import DECLARATIONS, Claim, Command, Declaration, RecordDecision, RedactText
 from domain.decision import DecisionSubject
 from domain.errors import InvalidInput
 from domain.partnership import Partnership
@@ -122,8 +123,21 @@ def _record_decision(uow: UnitOfWork, ctx: Context, c: RecordDecision, _: UUID |
     return decision
 
 
+def _redact_text(uow: UnitOfWork, ctx: Context, c: RedactText, _: UUID | None) -> AggregateState:
+    """The text must be the partnership's and sealed; its key goes once the redaction is stored."""
+    _key, topic, payload = uow.store.redactable(c.aggregate_id, c.version, c.field, ctx.partnership_id)
+    p = uow.partnership(ctx.partnership_id)
+    check_version(p, c.expected_version)
+    redaction = redactions.redact_text(
+        p, ctx, aggregate_id=c.aggregate_id, version=c.version, field=c.field, text=c.text
+    )
+    state: AggregateState = uow.record(redactions.describe(redaction, topic, payload))
+    return state
+
+
 HANDLERS: dict[str, Handler] = {
     **dict.fromkeys(DECLARATIONS, _declared),
     RecordDecision.name: _record_decision,
+    RedactText.name: _redact_text,
 }
 """Each command's handler, by name."""

@@ -130,5 +130,7 @@ class UnitOfWork:
             self.pending.clear()
             self.states.clear()
             self.claims.clear()
+        # Stored: now a redaction's key can go (proven gone, or the command fails with 503).
+        self.store.forget_redacted(events)
         positions = [r.notification.id for r in recordings if r.notification.id is not None]
         return max(positions) if positions else None

@@ -391,10 +391,11 @@ def _subjects_args(p: argparse.ArgumentParser) -> None:
     due.add_argument("--dry-run", action="store_true", help="list the subjects due, erase nothing")
     sub.add_parser(
         "rewrap",
-        help="wrap every subject key under the current key-encryption key (after rotating the ring)",
-        description="Re-seal each live subject key under the first key of LIF_SUBJECT_KEK (or the ring file), "
-        "and prove the old wrapped bytes gone from the store's files. Run it after putting a new key first "
-        "in the ring; the old key may be removed from the ring once this has finished.",
+        help="wrap every subject key and free text's key under the current key-encryption key (after rotating)",
+        description="Re-seal each live subject key, and each key free text is sealed under, under the first key "
+        "of LIF_SUBJECT_KEK (or the ring file), and prove the old wrapped bytes gone from the store's files. "
+        "Run it after putting a new key first in the ring; the old key may be removed from the ring once this "
+        "has finished.",
     )
     new_kek = sub.add_parser(
         "new-kek",

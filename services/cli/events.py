@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import domain
+from adapters.ledger import REDACTED
 from adapters.outbox import skipped
 from domain.events import DomainEvent, registered_topics
 from domain.routing import LEARNING_TOPICS
@@ -30,7 +31,8 @@ NOT_RELAYED = "none (the relay keeps bookkeeping and access control out of lif.e
 CONSUMERS = {
     RELAY: "services/workers/relay.py: every event but bookkeeping and access control, keyed by partnership",
     LEARNING_ROUTER: "consumers/route_learning.py: learning events (domain.routing.LEARNING_TOPICS) "
-    "to the agencies their routing chooses (then webhooks: `lif webhooks`)",
+    "to the agencies their routing chooses, and redactions to the agencies that received the event they "
+    "correct (then webhooks: `lif webhooks`)",
     EMBEDDED_FEEDS: "services/workers/feeds.py: the same routing into the delivery ledger, without Kafka",
 }
 
@@ -60,7 +62,7 @@ def event_classes() -> list[type[DomainEvent]]:
 def consumers_of(topic: str) -> tuple[str, ...]:
     if skipped(topic):
         return (NOT_RELAYED,)
-    if topic in LEARNING_TOPICS:
+    if topic in LEARNING_TOPICS or topic == REDACTED:
         return (RELAY, LEARNING_ROUTER, EMBEDDED_FEEDS)
     return (RELAY,)
 

@@ -30,6 +30,8 @@ def run_subjects_cli(settings: Settings, store: EventStore, args: Any, out: Text
     try:
         if args.action == "rewrap":
             print(f"{keys.rewrap()} subject key(s) rewrapped under the current key-encryption key", file=out)
+            texts = store.text_keys.rewrap()  # free text's keys are wrapped by the same ring
+            print(f"{texts} text key(s) rewrapped under the current key-encryption key", file=out)
             return 0
         if args.action == "erase":
             report = service.erase(args.ref, principal=args.principal, rationale=args.rationale)

@@ -29,7 +29,7 @@ from domain.activity import CascadeMethod
 from domain.errors import DomainError
 from projections.snapshot import snapshot
 from projections.views.list_queries import ActionFilters
-from services.api.routers.feeds import with_ledger
+from services.api.routers.feeds import opened_entries, with_ledger
 from services.application import lists
 from services.application.auth.principals import Principal, Role
 from services.application.lists import ListQuery
@@ -99,8 +99,10 @@ async def inbox(
     request: Request, lead: Lead, before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Response:
     pid, agency = lead.partnership_id, _agency(lead)
+    store = request.app.state.store
     entries = await run_in_threadpool(
-        with_ledger, request, lambda ledger: ledger.newest(pid, agency, before, 0, reads.INBOX_PAGE + 1),
+        with_ledger, request,
+        lambda ledger: opened_entries(store, ledger.newest(pid, agency, before, 0, reads.INBOX_PAGE + 1)),
     )
     newest = entries[0].envelope.position if entries and before is None else 0
     since = await run_in_threadpool(_since, request, lead, newest)
@@ -118,6 +120,7 @@ async def _item(request: Request, lead: Lead, event_id: UUID) -> reads.InboxItem
     entry = await run_in_threadpool(with_ledger, request, lambda ledger: ledger.entry(pid, agency, str(event_id)))
     if entry is None:
         raise HTTPException(404)
+    (entry,) = opened_entries(request.app.state.store, [entry])
     since = request.session.get(SINCE)
     seen = since.get("position") if isinstance(since, dict) else None
     return await run_in_threadpool(reads.item_of, request.app.state.store, entry, agency, seen)

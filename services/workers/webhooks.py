@@ -33,6 +33,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.ledger import LEDGER, Ledger
 from adapters.polling import poll_until_stopped
+from adapters.sealed_text import open_all
 from adapters.sql import ViewDb
 from adapters.store import EventStore
 from domain.partnership import Partnership, partnership_uuid
@@ -117,6 +118,8 @@ class WebhookDispatcher:
                 (now,),
             )
             due = cur.fetchall()
+        if due:  # opened as they leave: without the keys a redaction destroyed, in any process
+            self.store.text_keys.forget_destroyed()
         for event_id, agency_id, attempts, partnership_id, envelope in due:
             self._attempt(str(event_id), str(agency_id), int(attempts) + 1, str(partnership_id), str(envelope))
         return len(due)
@@ -126,7 +129,9 @@ class WebhookDispatcher:
         if url is None:  # the agency removed its webhook meanwhile
             self._set(event_id, agency_id, "none", attempt - 1, 0, None)
             return
-        body = envelope.encode()
+        # Kept sealed in the ledger (adapters/envelope.py): opened as it leaves, so a redaction
+        # made before this attempt is what the agency receives.
+        body = open_all(envelope.encode(), self.store.text_keys)
         timestamp = str(int(self.clock()))
         headers = {
             "Content-Type": "application/json",

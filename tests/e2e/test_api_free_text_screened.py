@@ -96,6 +96,8 @@ def _valid_payloads(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
                             "evidence": [{"description": CLEAN, "reference": "Minutes of the July meeting"}]},
         "assure_action": {"assured_on": "2026-08-01", "impact_statement": CLEAN},
         "reopen_action": {"reason": CLEAN, "due_on": "2026-11-30"},
+        "redact_text": {"aggregate_id": ids["activity_id"], "version": 1, "field": "title", "text": CLEAN,
+                        "rationale": CLEAN},
     }
 
 

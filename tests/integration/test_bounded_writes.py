@@ -135,6 +135,19 @@ def write_lock_held(settings: Settings) -> Iterator[None]:
             db.close()
 
 
+def _text_keys_stored(settings: Settings) -> int:
+    """Rows in the free text's key table (adapters/text_keys.py), read from another connection."""
+    if settings.persistence == "postgres":
+        with psycopg.connect(settings.postgres_dsn) as conn:
+            row = conn.execute(f'SELECT count(*) FROM "{settings.postgres_schema}".text_keys').fetchone()
+            return int(row[0]) if row else 0
+    db = sqlite3.connect(settings.sqlite_path)
+    try:
+        return int(db.execute("SELECT count(*) FROM text_keys").fetchone()[0])
+    finally:
+        db.close()
+
+
 def test_write_waiting_past_the_lock_bound_is_503_and_records_nothing(settings: Settings) -> None:
     app = create_app(_bounded(settings, write_lock_timeout=0.3))
     with TestClient(app) as client:
@@ -142,6 +155,7 @@ def test_write_waiting_past_the_lock_bound_is_503_and_records_nothing(settings: 
         activity = _open_audit(client, "st-helens")
         store: EventStore = app.state.store
         before = store.recorder.max_notification_id()
+        keys_before = _text_keys_stored(settings)
         path = f"/v1/partnerships/st-helens/activities/{activity}/findings"
         with write_lock_held(settings):
             refused = client.post(path, json=FINDING, headers={"Idempotency-Key": "during-the-lock"})
@@ -152,10 +166,13 @@ def test_write_waiting_past_the_lock_bound_is_503_and_records_nothing(settings: 
             assert r.headers["Retry-After"] == "1"
         assert store.recorder.max_notification_id() == before
         assert len(list(store.events_of(UUID(activity)))) == 1
+        # The findings' texts' keys waited with their events, and were not stored either.
+        assert _text_keys_stored(settings) == keys_before
         # Nothing was remembered under the key either: once the lock is free the same request applies.
         retried = client.post(path, json=FINDING, headers={"Idempotency-Key": "during-the-lock"})
         assert retried.status_code == 200 and "Idempotent-Replayed" not in retried.headers
         assert retried.json()["version"] == 2
+        assert _text_keys_stored(settings) == keys_before + 1  # the finding's summary
 
 
 def test_write_running_past_the_statement_bound_is_503_and_rolls_back(settings: Settings) -> None:

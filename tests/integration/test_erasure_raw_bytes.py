@@ -22,7 +22,8 @@ unwrapped (bytes, hex, base64): it is what turns the details' ciphertext, still 
 and on every copy of it, back into the details.
 
 So that a search that finds nothing means something, a canary (text that names no one, in the
-activity's title and the finding) is found in each of these, and the child's name is found on
+activity's title and the finding) is found in each of these (sealed, as ciphertext, in the store
+and on the topics, where free text is kept sealed), and the child's name is found on
 the ingest topic, which holds what a sender wrote as they wrote it: lif never writes it, so it
 is not among lif's bytes (docs/security.md says how its retention bounds it).
 """
@@ -330,10 +331,16 @@ def test_after_erasure_no_detail_of_the_subject_is_in_any_byte_lif_keeps(
     assert contains(sent, markers.name)
     assert set(kafka) >= {run.dlq_topic, run.events_topic, run.police_topic}
     everything = on_disk | kafka | served
-    sources = {
-        "the store": [p for p in on_disk if "lif.sqlite" in p or run.schema in p],
-        "the views": [p for p in on_disk if "views" in p],
+    # Free text leaves the store sealed (docs/security.md): the canary is there as ciphertext only.
+    sealed = {
+        "the store": [p for p in on_disk if "lif.sqlite" in p or p.startswith(f"{run.schema}.")],
         "the events topic": [run.events_topic], "the police's feed topic": [run.police_topic],
+    }
+    for where, paths in sealed.items():
+        assert any(b'{"sealed":"' in everything[p] for p in paths), f"no sealed text in {where}: {paths}"
+        assert not any(contains(everything[p], canary) for p in paths), f"the canary is clear in {where}"
+    sources = {
+        "the views": [p for p in on_disk if "views" in p],
         "the police's Atom feed": [f"{POLICE} feed.atom"], "the police's JSON feed": [f"{POLICE} feed.json"],
         "the audit trail": ["/audit?cursor=None"], "the webhooks": ["webhooks"],
     }

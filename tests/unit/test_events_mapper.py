@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import Enum
 from functools import cache
-from typing import Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 from uuid import UUID, uuid4
 
 import pytest
@@ -293,6 +293,8 @@ def _sample(annotation: Any) -> Any:
         return _sample(next(a for a in args if a is not type(None)))
     if origin is Literal:
         return args[0]
+    if origin is Annotated:  # an event's free text (FreeText), or another rule on its type
+        return _sample(args[0])
     if origin is tuple:
         return (_sample(args[0]),)
     if origin is dict:

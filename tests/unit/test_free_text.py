@@ -53,3 +53,24 @@ def test_the_first_identifying_text_is_refused_with_its_field_named() -> None:
         screen_free_text(done, known)
     assert (refused.value.code, refused.value.field) == ("text_contains_known_name", "evidence.1.description")
     screen_free_text(done)  # no case file: the name is no detail the screen can know
+
+
+# A field a person writes in a command is stored sealed in the event it becomes (adapters/sealed_text.py),
+# so that a redaction can take it back: the event's field must be `FreeText`. Case references are
+# screened like free text but kept clear: they are how a case file is found.
+KEPT_CLEAR = {"case_reference"}
+
+
+def test_events_seal_every_field_a_command_takes_as_free_text() -> None:
+    from domain.catalogue import EVENT_CLASSES
+    from domain.commands import COMMANDS
+
+    written = {path.split(".")[0] for command in COMMANDS.values() for path in free_text_fields(command)}
+    assert {"title", "summary", "text", "rationale"} <= written
+    unsealed = [
+        f"{cls.__name__}.{name}"
+        for cls in EVENT_CLASSES
+        for name in cls.model_fields
+        if name in written - KEPT_CLEAR and name not in {p.split(".")[0] for p in free_text_fields(cls)}
+    ]
+    assert unsealed == [], "annotate these event fields FreeText (domain/values.py)"

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from adapters.ledger import Ledger
+from adapters.sealed_text import open_in_text
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
 from services.api.deps import PartnershipId, StoreDep
@@ -48,4 +49,6 @@ def explain_delivery(
             "unknown_delivery", f"Event {event_id} is not a learning event routed in this partnership.", "event_id"
         )
     # As built: `agency` is left out, not null, when no agency was asked about.
+    store.text_keys.forget_destroyed()  # a redaction made by another process corrects the title too
+    kept = {**kept, "title": open_in_text(str(kept["title"]), store.text_keys)}  # kept with its text sealed
     return JSONResponse(explain(str(event_id), kept, deliveries, agency))

@@ -26,10 +26,11 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from adapters.envelope import Envelope
 from adapters.kafka_settings import KafkaSettings, delivery_db
-from adapters.ledger import Entry, Ledger
+from adapters.ledger import Entry, Ledger, opened, opened_entry
 from adapters.outbox import Tracking
 from adapters.settings import Settings
 from adapters.store import EventStore
+from adapters.text_keys import TextKeys
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
 from domain.values import Position
@@ -101,12 +102,27 @@ def _agency(store: EventStore, partnership_id: str, agency_id: str) -> None:
     partnership.agency(agency_id)
 
 
+def opened_entries(store: EventStore, entries: list[Entry]) -> list[Entry]:
+    """Ledger entries as shown to a person: their sealed text opened (or its redacted correction)."""
+    keys = _keys(store)
+    return [opened_entry(e, keys) for e in entries]
+
+
+def _keys(store: EventStore) -> TextKeys:
+    """The key store the entries' text is opened through (it is kept sealed: adapters/envelope.py),
+    without the keys a redaction destroyed, in this process or another (one indexed read)."""
+    store.text_keys.forget_destroyed()
+    return store.text_keys
+
+
 def _entries(
     request: Request, store: EventStore, partnership_id: str, agency_id: str, after: int, limit: int
 ) -> list[Envelope]:
     """Oldest first, after a position (the SSE stream)."""
     _agency(store, partnership_id, agency_id)
-    return with_ledger(request, lambda ledger: ledger.feed(partnership_id, agency_id, after, limit))
+    found = with_ledger(request, lambda ledger: ledger.feed(partnership_id, agency_id, after, limit))
+    keys = _keys(store)
+    return [opened(e, keys) for e in found]
 
 
 class _Page:
@@ -124,7 +140,8 @@ class _Page:
             return ledger.newest(partnership_id, agency_id, before, after, wanted + 1), archives, wanted
 
         rows, self.archives, wanted = with_ledger(request, read)
-        self.entries = rows[:wanted]
+        keys = _keys(request.app.state.store)
+        self.entries = [opened_entry(e, keys) for e in rows[:wanted]]
         more = len(rows) > wanted
         self.links = {"self": str(request.url)}
         if more:
@@ -210,6 +227,8 @@ def atom_archive(
         return ledger.archive(partnership_id, agency_id, page, ARCHIVE_SIZE), ledger.count(partnership_id, agency_id)
 
     entries, count = with_ledger(request, read)
+    keys = _keys(store)
+    entries = [opened_entry(e, keys) for e in entries]
     if page >= count // ARCHIVE_SIZE:
         raise NotFound("unknown_archive", f"Archive page {page} is not full yet (or beyond the feed).", "page")
     current = str(request.url_for("atom_feed", partnership_id=partnership_id, agency_id=agency_id))
@@ -239,6 +258,7 @@ def feed_entry(
     found = with_ledger(request, lambda ledger: ledger.entry(partnership_id, agency_id, str(event_id)))
     if found is None:
         raise NotFound("unknown_entry", f"Event {event_id} is not on {agency_id}'s feed.", "event_id")
+    found = opened_entry(found, _keys(store))
     return JSONResponse({
         "title": found.title, "rule": found.rule, "envelope": found.envelope.model_dump(mode="json"),
     })
