@@ -152,6 +152,9 @@ def signed_in(context: BrowserContext, server: Server, **who: Any) -> Page:
 def check_page(page: Page, axe_source: str, name: str) -> None:
     """No axe-core violation (WCAG 2.2 A and AA, and best practice), no CSP violation; a screenshot
     when LIF_SCREENSHOTS names a folder."""
+    # After a form's redirect the stylesheet may still be loading; axe on an unstyled page finds
+    # links smaller than the Design System makes them (target-size), seen under load.
+    page.wait_for_load_state("load")
     page.evaluate(axe_source)  # through the DevTools protocol: the page's CSP rightly refuses inline script
     result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
     violations = [
