@@ -24,6 +24,7 @@ from projections.snapshot import snapshot
 from projections.views import search as sv
 from services.application import lists
 from services.application.auth.principals import Principal, Role
+from services.application.auth.scrutiny import record_read
 from services.web.command_forms import refusal
 from services.web.forms import FormErrors
 from services.web.session import require_person
@@ -31,7 +32,18 @@ from services.web.templating import render
 
 router = APIRouter()
 
-Person = Annotated[Principal, Depends(require_person(Role.ADMIN, Role.SECRETARY, Role.AGENCY, Role.SCRUTINEER))]
+_require_reader = require_person(Role.ADMIN, Role.SECRETARY, Role.AGENCY, Role.SCRUTINEER)
+
+
+def searching(request: Request) -> Principal:
+    """The signed-in person; a scrutineer's search is recorded before it is answered, as the API's is."""
+    person = _require_reader(request)
+    if person.role is Role.SCRUTINEER:
+        record_read(request.app.state.store, person, request.method, request.url.path, request.url.query)
+    return person
+
+
+Person = Annotated[Principal, Depends(searching)]
 PAGE_SIZE = 20
 MAX_QUERY = 200
 KIND_NAMES = {"activity": "Activity", "finding": "Finding", "recommendation": "Recommendation", "action": "Action"}

@@ -1,5 +1,6 @@
 """The business unit's list pages through HTTP: a page of the list, the link to the next one
-(its cursor), sorts held to the list's whitelist, and a cursor of another sort refused on the page."""
+(its cursor), sorts held to the list's whitelist, and a cursor of another sort refused on the page;
+and the search page, whose reads by the scrutineer are recorded as the API's are."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import pytest
 from fastapi import FastAPI
 
+from domain.access import ScrutinyRead, scrutiny_aggregate_id
 from services.web import lists_pages
 from tests.e2e.conftest import Api, TestClient
 from tests.fixtures.web import COOKIE, session_cookie
@@ -60,3 +62,16 @@ def test_the_tracker_pages_by_its_sort_and_keeps_the_sort_whitelisted(
     refused = browser.get(f"/tracker?sort=-due_on&cursor={cursor}")
     assert refused.status_code == 400 and "govuk-error-summary" in refused.text
     assert "invalid_cursor" in refused.text or "cursor pages a list sorted by" in refused.text
+
+
+def test_a_scrutineers_search_is_recorded_and_an_admins_is_not(client: TestClient, app: FastAPI) -> None:
+    Api(client).register()
+    for role, name in (("scrutineer", "sc"), ("admin", "jo")):
+        browser = TestClient(app, follow_redirects=False)
+        browser.cookies.set(COOKIE, session_cookie(app.state.signing_key, role=role, name=name))
+        assert browser.get("/search?q=male+carers").status_code == 200
+    store = app.state.store
+    reads = [e for e in store.events_of(scrutiny_aggregate_id("st-helens", "scrutineer:sc"))
+             if isinstance(e, ScrutinyRead)]
+    assert [(r.path, r.query) for r in reads] == [("/search", "q=male+carers")]
+    assert not list(store.events_of(scrutiny_aggregate_id("st-helens", "admin:jo")))
