@@ -29,6 +29,7 @@ from projections.snapshot import snapshot
 from projections.views import list_queries as lq
 from services.application import lists
 from services.application.auth.principals import Principal, Role
+from services.web.bizunit_activities import partnership_of
 from services.web.command_forms import refusal, words
 from services.web.dashboard import RAG_LABELS, RAG_ORDER
 from services.web.forms import FormErrors
@@ -150,6 +151,7 @@ async def list_page(request: Request, admin: Principal, spec: ListSpec) -> Respo
         with snapshot(request.app.state.projector.db) as cur:
             return spec.read(cur, admin, filters, sort, cursor)
 
+    p = await run_in_threadpool(partnership_of, request, admin)
     errors = FormErrors(typed=typed)
     try:
         page = await run_in_threadpool(read)
@@ -161,7 +163,8 @@ async def list_page(request: Request, admin: Principal, spec: ListSpec) -> Respo
         sorts=sort_links(spec, filters, sort), sort=sort, words=words, kind_titles=dict(KINDS),
         rag_labels=RAG_LABELS, next_href=href(spec, filters, sort=sort, cursor=page.next) if page.next else None,
         first_href=href(spec, filters, sort=sort) if cursor else None, current_page=spec.key,
-        long_day=_long_day,
+        long_day=_long_day, agency_names={k: a.name for k, a in p.agencies.items()},
+        forum_names={k: f.name for k, f in p.forums.items()},
     )
 
 
