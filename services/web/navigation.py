@@ -23,14 +23,20 @@ NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     Role.ADMIN: (
         NavItem("/dashboard", "Dashboard", "dashboard"),
         NavItem("/activities", "Activities", "activities"),
+        NavItem("/tracker", "Action tracker", "tracker"),
+        NavItem("/recommendations", "Recommendations", "recommendations"),
+        NavItem("/decisions", "Decisions", "decisions"),
         NavItem("/partnership", "Partnership", "partnership"),
+        NavItem("/search", "Search", "search"),
     ),
-    Role.SECRETARY: (NavItem("/forum", "Forum meetings", "forum"),),
-    Role.AGENCY: (NavItem("/inbox", "Inbox", "inbox"), NavItem("/actions", "Actions", "actions")),
+    Role.SECRETARY: (NavItem("/forum", "Forum meetings", "forum"), NavItem("/search", "Search", "search")),
+    Role.AGENCY: (NavItem("/inbox", "Inbox", "inbox"), NavItem("/actions", "Actions", "actions"),
+                  NavItem("/search", "Search", "search")),
     Role.SCRUTINEER: (
         NavItem("/scrutiny", "Scrutiny", "scrutiny"),
         NavItem("/scrutiny/verify", "Verify the history", "scrutiny-verify"),
         NavItem("/scrutiny/audit", "Audit trail", "scrutiny-audit"),
+        NavItem("/search", "Search", "search"),
     ),
 }
 
