@@ -44,8 +44,9 @@ GROWTH_TARGET = 1.5
 FORUM = "audit-review-learning-forum"
 MEETING_ON = "2025-06-02"
 PAGE_MEETING_ON = "2025-06-07"
-"""The forum's first meeting after MEETING_ON in the generated history: the secretary's page
-shows only meetings the forum has (the API's agenda answers for any day)."""
+"""Where the secretary's agenda page is asked for until the store says which day it is: the page
+shows only meetings the forum has (the API's agenda answers for any day), so `page_meeting_on`
+finds the forum's first meeting from MEETING_ON in the history measured."""
 
 
 PAGE = "page "
@@ -54,7 +55,7 @@ REBUILT = " rebuilt"
 """Suffix of the cases that ask for the answer built afresh (`Cache-Control: no-cache`)."""
 
 
-def endpoints() -> dict[str, str]:
+def endpoints(page_meeting_on: str = PAGE_MEETING_ON) -> dict[str, str]:
     base = f"/v1/partnerships/{FIRST}"
     paths = {
         "tracker": f"{base}/tracker?today={MEETING_ON}",
@@ -68,7 +69,7 @@ def endpoints() -> dict[str, str]:
     }
     pages = {  # the people's pages, rendered (services/web/)
         PAGE + "dashboard": f"/dashboard?today={MEETING_ON}",
-        PAGE + "agenda": f"/forum/meetings/{PAGE_MEETING_ON}",
+        PAGE + "agenda": f"/forum/meetings/{page_meeting_on}",
         PAGE + "tracker list": "/tracker?sort=-due_on",
         PAGE + "search": "/search?q=fathers+carers",
     }
@@ -150,6 +151,21 @@ def client_for(settings: Settings, stack: ExitStack, secret: str) -> Any:
     return client
 
 
+def page_meeting_on(client: Any) -> str:
+    """The forum's first meeting from MEETING_ON in the store the client serves (a shorter
+    history, as in --quick, may end before it: then its last meeting)."""
+    from datetime import date
+
+    from domain.partnership import Partnership, partnership_uuid
+
+    partnership = client.app.state.store.load(partnership_uuid(FIRST), Partnership)
+    meetings: list[date] = sorted(partnership.forum(FORUM).meetings) if partnership else []
+    if not meetings:
+        raise RuntimeError(f"{FORUM} has no meeting in the generated history")
+    later = [d for d in meetings if d >= date.fromisoformat(MEETING_ON)]
+    return (later[0] if later else meetings[-1]).isoformat()
+
+
 def timed_get(client: Any, path: str, headers: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
     response = client.get(path, headers=headers)
@@ -172,14 +188,15 @@ def run(opts: Options) -> Iterator[Row]:
     with ExitStack() as stack:
         clients = [client_for(prepared(size, per_partnership), stack, secret) for size in sizes]
         COOKIES.update(page_cookies(clients[0].app.state.signing_key))
+        paths = endpoints(page_meeting_on(clients[0]))
         answers = {}
-        for kind, path in endpoints().items():  # warm-up: imports, connections, caches
+        for kind, path in paths.items():  # warm-up: imports, connections, caches
             for client in clients:
                 for _ in range(3):
                     timed_get(client, path, headers_for(kind))
             answers[kind] = described(kind, clients[0].get(path, headers=headers_for(kind)))
         floor = [timed_get(clients[0], "/health") for _ in range(requests)]
-        for kind, path in endpoints().items():
+        for kind, path in paths.items():
             samples: list[list[float]] = [[] for _ in sizes]
             for i in range(requests):
                 order = list(range(len(sizes)))
