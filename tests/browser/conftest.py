@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,15 +61,10 @@ class Server:
         return {"name": COOKIE, "value": session_cookie(self.signing_key, **who), "url": self.url}
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`lif serve --demo` on a fresh SQLite file and a free port."""
-    where = tmp_path_factory.mktemp("browser-server")
-    sqlite = where / "lif.sqlite"
-    env = {**os.environ, "LIF_SQLITE_PATH": str(sqlite), "LIF_PERSISTENCE": "sqlite",
-           "XDG_CONFIG_HOME": str(where / "config")}
-    for name in ("LIF_SECRET_KEY", "LIF_SECRET_KEY_FILE", "LIF_TLS", "LIF_WEB_ASSETS_DIR"):
-        env.pop(name, None)
+@contextmanager
+def demo_server(where: Path, env: dict[str, str], key_file: Path) -> Iterator[Server]:
+    """`lif serve --demo` with `env` on a free port, until it answers /health; its session key is
+    read from `key_file` (where the server made or was told to keep it). Every browser server starts here."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = where / "serve.log"
@@ -87,11 +83,27 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                     pass
                 assert time.monotonic() < deadline, "lif serve --demo did not answer /health in 300 s"
                 time.sleep(0.3)
-            key = bytes.fromhex(Path(f"{sqlite}.secret").read_text().strip())
-            yield Server(url, key)
+            yield Server(url, bytes.fromhex(key_file.read_text().strip()))
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def sqlite_demo_env(where: Path) -> dict[str, str]:
+    """The environment of a demo server on a fresh SQLite file in `where` (its key beside it)."""
+    env = {**os.environ, "LIF_SQLITE_PATH": str(where / "lif.sqlite"), "LIF_PERSISTENCE": "sqlite",
+           "XDG_CONFIG_HOME": str(where / "config")}
+    for name in ("LIF_SECRET_KEY", "LIF_SECRET_KEY_FILE", "LIF_TLS", "LIF_WEB_ASSETS_DIR"):
+        env.pop(name, None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`lif serve --demo` on a fresh SQLite file and a free port."""
+    where = tmp_path_factory.mktemp("browser-server")
+    with demo_server(where, sqlite_demo_env(where), where / "lif.sqlite.secret") as server:
+        yield server
 
 
 # Package scope: Playwright's sync API keeps an event loop running on the main thread while it

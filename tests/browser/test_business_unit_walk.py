@@ -11,19 +11,14 @@ browser tests count), one per backend: on PostgreSQL in a schema of its own.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import CSP_PROBE, Server, _free_port, _offline, signed_in
+from tests.browser.conftest import CSP_PROBE, Server, _offline, demo_server, signed_in
 from tests.browser.conftest import check_page as check_loaded_page
 
 COUNCIL = "St Helens Borough Council Children's Services"
@@ -41,28 +36,8 @@ def walk_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     else:
         env.update(LIF_PERSISTENCE="postgres", LIF_POSTGRES_DSN=request.getfixturevalue("postgres_dsn"),
                    LIF_POSTGRES_SCHEMA=f"t_{uuid.uuid4().hex[:12]}")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = where / "serve.log"
-    lif = str(Path(sys.executable).with_name("lif"))
-    with log_path.open("wb") as log:
-        process = subprocess.Popen([lif, "serve", "--demo", "--port", str(port)], env=env, stdout=log, stderr=log)
-        try:
-            deadline = time.monotonic() + 300
-            while True:
-                assert process.poll() is None, log_path.read_text()[-3000:]
-                try:
-                    with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "lif serve --demo did not answer /health in 300 s"
-                time.sleep(0.3)
-            yield Server(url, bytes.fromhex((where / "key").read_text().strip()))
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with demo_server(where, env, where / "key") as server:
+        yield server
 
 
 @pytest.fixture

@@ -10,15 +10,10 @@ the demo as loaded.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -27,7 +22,7 @@ from domain.dates import today_in_england
 from projections.agenda.render import long_date
 from services.application.auth.principals import Role, make_principal
 from services.application.auth.tokens import issue
-from tests.browser.conftest import CSP_PROBE, Server, _free_port, _offline, check_page, signed_in
+from tests.browser.conftest import CSP_PROBE, Server, _offline, check_page, demo_server, signed_in, sqlite_demo_env
 
 ARLF = "audit-review-learning-forum"
 RECOMMENDATION = "Add a three-month practice follow-up to every partnership course."
@@ -37,32 +32,8 @@ RECOMMENDATION = "Add a three-month practice follow-up to every partnership cour
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     where = tmp_path_factory.mktemp("secretary-server")
-    sqlite = where / "lif.sqlite"
-    env = {**os.environ, "LIF_SQLITE_PATH": str(sqlite), "LIF_PERSISTENCE": "sqlite",
-           "XDG_CONFIG_HOME": str(where / "config")}
-    for name in ("LIF_SECRET_KEY", "LIF_SECRET_KEY_FILE", "LIF_TLS", "LIF_WEB_ASSETS_DIR"):
-        env.pop(name, None)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    lif = str(Path(sys.executable).with_name("lif"))
-    with (where / "serve.log").open("wb") as log:
-        process = subprocess.Popen([lif, "serve", "--demo", "--port", str(port)], env=env, stdout=log, stderr=log)
-        try:
-            deadline = time.monotonic() + 300
-            while True:
-                assert process.poll() is None, (where / "serve.log").read_text()[-3000:]
-                try:
-                    with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, "lif serve --demo did not answer /health in 300 s"
-                time.sleep(0.3)
-            yield Server(url, bytes.fromhex(Path(f"{sqlite}.secret").read_text().strip()))
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with demo_server(where, sqlite_demo_env(where), where / "lif.sqlite.secret") as server:
+        yield server
 
 
 @pytest.fixture
