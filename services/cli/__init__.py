@@ -92,8 +92,10 @@ def _serve(args: argparse.Namespace) -> int:
     # uvicorn stops on SIGTERM and SIGINT itself, after the requests in flight, then hands
     # the signal to the handler it found: ours (not the default, which would end the
     # process by the signal, exit status -15, before the stop line).
-    schedule = _retention_schedule(app)
-    clock = _clock_schedule(app)
+    from services.cli.background import clock_schedule, retention_schedule
+
+    schedule = retention_schedule(app)
+    clock = clock_schedule(app)
     stopper = stop_on_signals()
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=None)
@@ -103,35 +105,6 @@ def _serve(args: argparse.Namespace) -> int:
                 running.stop()
         log_stop("api", stopper.signal_name)
     return 0
-
-
-def _retention_schedule(app: Any) -> Any:
-    """On the embedded default, the retention schedule runs daily inside `lif serve`."""
-    settings = app.state.settings
-    if settings.persistence != "sqlite" or not settings.retention_schedule:
-        return None
-    from adapters.subject_keys import subject_keys_for
-    from services.application.subjects.schedule import RetentionSchedule
-    from services.application.subjects.service import PersonalDataService
-
-    schedule = RetentionSchedule(PersonalDataService(app.state.store, subject_keys_for(settings)))
-    schedule.start()
-    return schedule
-
-
-def _clock_schedule(app: Any) -> Any:
-    """On the embedded default, the clock ticks inside `lif serve`, judging the views its projector keeps."""
-    settings = app.state.settings
-    if settings.persistence != "sqlite" or not settings.clock_in_process:
-        return None
-    from services.application.clock import Clock, ClockSchedule, waiting_for
-
-    projector = app.state.projector
-    clock = ClockSchedule(
-        Clock(app.state.store, projector.db, catch_up=waiting_for(projector)), every_seconds=settings.clock_interval,
-    )
-    clock.start()
-    return clock
 
 
 def _demo_args(p: argparse.ArgumentParser) -> None:
