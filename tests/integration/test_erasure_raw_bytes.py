@@ -151,6 +151,10 @@ class Pipeline:
             self.procs.append(Lif([*args, "--metrics-port", "0"], self.env, self.tmp / "logs" / f"{name}.log"))
         self.base = f"http://127.0.0.1:{port}"
         api.wait_ready(self.base)
+        # The worker creates the ingest and dead-letter topics and joins its group before it is
+        # ready: a message sent to the ingest topic earlier may land before anything reads it.
+        for proc in self.procs[-3:]:
+            proc.wait_ready(f"http://127.0.0.1:{proc.metrics_port()}")
         principal = make_principal(Role.ADMIN, self.pid, "dpo")
         token = issue(signing_key(self.settings), principal, timedelta(hours=1))
         self.http = httpx.Client(
@@ -227,6 +231,9 @@ class Pipeline:
             served[f"case file {case_file}"] = self.http.get(f"/casefiles/{case_file}/history", params=WHY).content
         return served
 
+    def tails(self) -> str:
+        return "\n".join(proc.tail() for proc in self.procs)
+
     def kept(self) -> tuple[dict[str, bytes], dict[str, bytes]]:
         """Every file under the run's directory as the running processes keep it (the SQLite
         -wal and -shm among them), then as they leave it once stopped, with PostgreSQL's rows and
@@ -242,10 +249,11 @@ class Pipeline:
         return on_disk, {t: b"\n".join(topic_records(self.bootstrap, t)) for t in topics}
 
 
-def wait_until(check: Any, what: str, timeout: float = WAIT) -> Any:
+def wait_until(check: Any, what: str, timeout: float = WAIT, run: Pipeline | None = None) -> Any:
     deadline = time.monotonic() + timeout
     while not (result := check()):
-        assert time.monotonic() < deadline, f"not within {timeout}s: {what}"
+        if time.monotonic() >= deadline:
+            pytest.fail(f"not within {timeout}s: {what}\n{run.tails() if run else ''}")
         time.sleep(0.3)
     return result
 
@@ -314,14 +322,14 @@ def test_after_erasure_no_detail_of_the_subject_is_in_any_byte_lif_keeps(
     assert run.http.get(f"/casefiles/{files[0]}", params=WHY).json()["personal_details"] == "[redacted]"
 
     # -- every process has carried everything, the erasure included
-    wait_until(lambda: topic_records(run.bootstrap, run.dlq_topic), "the refused ingest message's dead letter")
+    wait_until(lambda: topic_records(run.bootstrap, run.dlq_topic), "the refused ingest message's dead letter", run=run)
     wait_until(lambda: any(b"subject_erased" in r for r in topic_records(run.bootstrap, run.events_topic)),
-               "the erasure relayed to Kafka")
+               "the erasure relayed to Kafka", run=run)
     wait_until(lambda: any(canary in e["content_text"] for e in run.http.get(f"/agencies/{POLICE}/feed.json").json()[
-        "items"]), "the finding on the police's feed")
-    wait_until(lambda: any(canary.encode() in b for b in receiver[1]), "the finding on the police's webhook")
+        "items"]), "the finding on the police's feed", run=run)
+    wait_until(lambda: any(canary.encode() in b for b in receiver[1]), "the finding on the police's webhook", run=run)
     wait_until(lambda: run.http.get("/audit", params={"topic": "lif.case_file.subject_erased"}).json()["count"] == 2,
-               "both erasure events in the audit view")
+               "both erasure events in the audit view", run=run)
 
     served = run.served([*files, activity], files) | {"webhooks": b"\n".join(receiver[1])}
     on_disk, kafka = run.kept()
