@@ -180,7 +180,8 @@ async def list_page(
             replace(q, cursor=None),
         )
     return _page(request, "list.html", c, f"scrutiny-{collection}", collection=collection,
-                 title=TITLES[collection], page=page, sort=spec, sorts=SORTS[collection])
+                 title=TITLES[collection], page=page, sort=spec, sorts=SORTS[collection],
+                 names=await run_in_threadpool(_names, request.app.state.store, scrutineer.partnership_id))
 
 
 # --- one record and its decision history ------------------------------------------------------
@@ -209,4 +210,13 @@ async def record_page(request: Request, scrutineer: Scrutineer, collection: Coll
             field="record_id",
         )
     return _page(request, "record.html", c, f"scrutiny-{collection}", collection=collection,
-                 title=TITLES[collection], state=state, history=history, record_id=str(record_id))
+                 title=TITLES[collection], state=state, history=history, record_id=str(record_id),
+                 names=await run_in_threadpool(_names, request.app.state.store, scrutineer.partnership_id))
+
+
+def _names(store: EventStore, partnership_id: str) -> dict[str, str]:
+    """Agencies' and forums' names by id, as the partnership holds them now: pages name them."""
+    p = store.load(partnership_uuid(partnership_id), Partnership)
+    if not isinstance(p, Partnership):
+        return {}
+    return {**{k: a.name for k, a in p.agencies.items()}, **{k: f.name for k, f in p.forums.items()}}
