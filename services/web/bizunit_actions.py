@@ -93,6 +93,14 @@ def _step(slug: str) -> ActionStep:
     return step
 
 
+@router.get("/recommendations/{recommendation_id}", response_class=HTMLResponse)
+def recommendation_page(request: Request, admin: Admin, recommendation_id: UUID) -> Response:
+    """A recommendation is read on its activity's page, beside its findings and actions: where a
+    decision on it (the decisions list) leads."""
+    r: Recommendation = load_record(request, admin, Recommendation, recommendation_id)
+    return RedirectResponse(f"/activities/{r.activity_id}#recommendations", status_code=303)
+
+
 @router.get("/tracker/{action_id}", response_class=HTMLResponse)
 def action_page(request: Request, admin: Admin, action_id: UUID) -> Response:
     x: Action = load_record(request, admin, Action, action_id)

@@ -63,10 +63,7 @@ def test_every_figure_on_the_dashboard_leads_to_a_page(context: BrowserContext, 
     hrefs = page.locator("main a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert len(hrefs) > 20, hrefs
     assert not [h for h in hrefs if h.startswith("/v1/")], "a person has no token for the API's routes"
-    for href in sorted({h.split("#")[0] for h in hrefs if not h.startswith("#")}):
-        answer = page.request.get(href, headers={"Accept": "text/html"})
-        assert answer.status == 200, (href, answer.status)
-        assert answer.headers["content-type"].startswith("text/html"), href
+    _all_lead_to_pages(page, hrefs)
     # A figure by agency filters the tracker by that agency, as the page's own filter does.
     by_agency = page.get_by_role("table", name="Actions by agency and RAG rating")
     by_agency.get_by_role("link", name="actions of St Helens Schools and Colleges").click()
@@ -74,6 +71,34 @@ def test_every_figure_on_the_dashboard_leads_to_a_page(context: BrowserContext, 
     rows = page.get_by_role("table", name=re.compile("^Action tracker")).locator("tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("St Helens Schools and Colleges")
+
+
+def _all_lead_to_pages(page: Page, hrefs: list[str]) -> None:
+    for href in sorted({h.split("#")[0] for h in hrefs if not h.startswith("#")}):
+        answer = page.request.get(href, headers={"Accept": "text/html"})
+        assert answer.status == 200, (href, answer.status)
+        assert answer.headers["content-type"].startswith("text/html"), href
+
+
+def test_every_row_of_the_business_units_lists_leads_to_its_page(context: BrowserContext, server: Server) -> None:
+    page = _admin(context, server)
+    for path in ("/tracker", "/recommendations", "/decisions", "/activities"):
+        page.goto(path)
+        rows = page.locator("main table tbody tr")
+        assert rows.count() > 0, path
+        for i in range(rows.count()):
+            expect(rows.nth(i).get_by_role("link").first).to_be_visible()  # each row goes somewhere
+        _all_lead_to_pages(page, page.locator("main a").evaluate_all("a => a.map(x => x.getAttribute('href'))"))
+    # A decision on a recommendation leads to the recommendation on its activity's page.
+    page.goto("/decisions?subject=recommendation")
+    page.locator("main table tbody tr").first.get_by_role("link", name="Recommendation").click()
+    expect(page).to_have_url(re.compile(r"/activities/[0-9a-f-]+#recommendations$"))
+    # Each action of an activity, and each action found by a search, opens the action's page.
+    actions = page.locator("#actions ~ table a[href^='/tracker/']")
+    assert actions.count() > 0
+    hits = page.goto("/search?q=fathers+carers")
+    assert hits is not None
+    expect(page.locator("ol.lif-search-results a[href^='/tracker/']").first).to_be_visible()
 
 
 def test_the_business_unit_assures_a_completed_action_and_the_agency_sees_it(
@@ -130,6 +155,7 @@ def test_the_business_unit_cancels_an_agencys_subscription(
 
     page.goto("/partnership")
     _press(page, "link", "Cancel a subscription")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel a subscription")
     check_page(page, axe_source, "bu-cancel-subscription")
     page.get_by_label("Agency", exact=True).select_option(label="St Helens CVS")
     _press(page, "button", "Cancel an agency's subscription")
