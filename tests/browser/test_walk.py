@@ -6,7 +6,8 @@ each fixed, checked in Chromium with axe-core and the keyboard:
   own page (/tracker/<id>) does, and the owning agency sees the assurance;
 - an agency's subscription could not be cancelled from a page;
 - an upcoming meeting's agenda offered "Record a decision", which the domain refuses until the day;
-- the scrutineer's lists named agencies and forums by their ids.
+- the scrutineer's lists named agencies and forums by their ids, and an instant before the demo's
+  load showed an empty list with no word of why.
 
 The writes happen on this file's own demo server; the reads on the shared one.
 """
@@ -193,3 +194,23 @@ def test_the_scrutineers_lists_name_agencies_and_forums(context: BrowserContext,
     page.goto("/scrutiny/decisions")
     expect(page.locator("main table")).to_contain_text("Audit, Review and Learning Forum")
     expect(page.locator("main table")).not_to_contain_text("audit-review-learning-forum")
+
+
+def test_an_empty_recorded_reading_says_when_lif_began_and_which_reading_answers(
+    context: BrowserContext, server: Server, axe_source: str,
+) -> None:
+    """The demo's whole history is recorded at its load: every earlier instant is empty, and the
+    page says why, and which reading shows what the records' own dates say of that day."""
+    page = signed_in(context, server, role="scrutineer", name="walk-scrutineer", display="Ann Scrutineer")
+    page.goto("/scrutiny/actions")
+    page.get_by_label("As lif had recorded them by a moment").check()
+    for part, value in (("Day", "1"), ("Month", "11"), ("Year", "2026")):
+        page.get_by_role("textbox", name=part).fill(value)
+    page.get_by_role("button", name="Show the records").click()
+    expect(page.locator("#none")).to_be_visible()
+    expect(page.locator("#first-recorded")).to_contain_text("lif recorded this partnership's first event on")
+    check_page(page, axe_source, "scrutiny-recorded-empty")
+    page.get_by_label("As the records' own dates say on a day").check()
+    page.get_by_role("button", name="Show the records").click()
+    expect(page.locator("main table tbody tr").first).to_be_visible()
+    expect(page.locator("#first-recorded")).to_have_count(0)
