@@ -6,9 +6,14 @@ kept by the view's handlers as events arrive and rebuilt, like every view, from 
 
 - SQLite (the embedded default): FTS5 over the documents as its external content
   (`search_fts`, Porter stemming), kept in step by triggers on `search_docs`; ranked by bm25.
-  Each document also carries one word standing for its partnership (`scope_token`), matched
-  with the query's words, so FTS5 ranks only the partnership's documents (filtering after
-  ranking made a search ten times slower in a store of a hundred partnerships).
+  The index holds each word prefixed by its partnership's letters (`scoped`: `indexed`, the
+  body's words each behind `scope_prefix`), and a query asks for its words so prefixed, so a
+  word's entries in the index are its partnership's alone: a search reads what its partnership
+  holds, however many partnerships share the store. (Before, one extra word per document stood
+  for its partnership, ANDed with the query's: FTS5 still walked every partnership's entries of
+  the query's words, and a search slowed as the store grew.) The prefix is consonants only, so
+  Porter's stemmer, which counts a word's vowel-consonant runs, stems the word as it would alone;
+  snippets are read from `indexed` with the prefix taken out.
 - PostgreSQL: a stored `tsvector` column (English configuration, and the partnership's word
   as on SQLite, so the GIN index narrows to the partnership) with a GIN index; ranked
   by `ts_rank_cd` over the log of the document's length (as bm25, a word in a short text
@@ -55,7 +60,11 @@ MARK_START, MARK_END = "[", "]"
 
 _COLUMNS = ("doc_id TEXT NOT NULL UNIQUE, partnership_id TEXT NOT NULL, kind TEXT NOT NULL,"
             " activity_id TEXT NOT NULL, source_kind TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,"
-            " scope TEXT NOT NULL")
+            " scope TEXT NOT NULL, indexed TEXT NOT NULL DEFAULT ''")
+_CONSONANTS = "bcdfghjklmnpqrstvwxz"
+"""No vowel and no `y`: a prefix of these leaves Porter's measure of the word after it unchanged."""
+TOKEN = re.compile(r"[^\W_]+")
+"""A word as FTS5's unicode61 tokenizer cuts text (letters and digits; `_` separates)."""
 
 
 def scope_token(partnership_id: str) -> str:
@@ -64,19 +73,36 @@ def scope_token(partnership_id: str) -> str:
     return "p" + hashlib.sha256(partnership_id.encode()).hexdigest()[:24]
 
 
+def scope_prefix(partnership_id: str) -> str:
+    """The letters before each of the partnership's words in the SQLite index: 14 consonants
+    from a hash of its id (20^14 kinds, so two partnerships do not share them)."""
+    n = int.from_bytes(hashlib.sha256(partnership_id.encode()).digest()[:9], "big")
+    letters = []
+    for _ in range(14):
+        n, r = divmod(n, len(_CONSONANTS))
+        letters.append(_CONSONANTS[r])
+    return "".join(letters)
+
+
+def scoped(partnership_id: str, text: str) -> str:
+    """`text` with each word behind the partnership's prefix: what the SQLite index holds."""
+    prefix = scope_prefix(partnership_id)
+    return TOKEN.sub(lambda m: prefix + m.group(0), text)
+
+
 _SQLITE = (
     f"CREATE TABLE IF NOT EXISTS {DOCS} (seq INTEGER PRIMARY KEY, {_COLUMNS})",
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5(body, scope, content='{DOCS}', content_rowid='seq',"
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5(indexed, content='{DOCS}', content_rowid='seq',"
     " tokenize='porter unicode61')",
 )
 _SQLITE_TRIGGERS = (
     f"CREATE TRIGGER IF NOT EXISTS {DOCS}_ai AFTER INSERT ON {DOCS} BEGIN"
-    f" INSERT INTO {FTS} (rowid, body, scope) VALUES (new.seq, new.body, new.scope); END",
+    f" INSERT INTO {FTS} (rowid, indexed) VALUES (new.seq, new.indexed); END",
     f"CREATE TRIGGER IF NOT EXISTS {DOCS}_ad AFTER DELETE ON {DOCS} BEGIN"
-    f" INSERT INTO {FTS} ({FTS}, rowid, body, scope) VALUES ('delete', old.seq, old.body, old.scope); END",
-    f"CREATE TRIGGER IF NOT EXISTS {DOCS}_au AFTER UPDATE OF body ON {DOCS} BEGIN"
-    f" INSERT INTO {FTS} ({FTS}, rowid, body, scope) VALUES ('delete', old.seq, old.body, old.scope);"
-    f" INSERT INTO {FTS} (rowid, body, scope) VALUES (new.seq, new.body, new.scope); END",
+    f" INSERT INTO {FTS} ({FTS}, rowid, indexed) VALUES ('delete', old.seq, old.indexed); END",
+    f"CREATE TRIGGER IF NOT EXISTS {DOCS}_au AFTER UPDATE OF indexed ON {DOCS} BEGIN"
+    f" INSERT INTO {FTS} ({FTS}, rowid, indexed) VALUES ('delete', old.seq, old.indexed);"
+    f" INSERT INTO {FTS} (rowid, indexed) VALUES (new.seq, new.indexed); END",
 )
 _SQLITE_REINDEX = f"INSERT INTO {FTS} ({FTS}) VALUES ('rebuild')"
 """FTS5 reads every document of its content table again: the index built once, not row by row."""
@@ -108,13 +134,33 @@ class SearchView(View):
     def create(self, cur: Cursor, dialect: Dialect) -> None:
         unindexed = False
         if dialect == "sqlite":
+            self._scope_old_index(cur)
             # Without its triggers a rebuild died loading the documents (`bulk_load`): index them.
             cur.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?", (f"{DOCS}_ai",))
             unindexed = cur.fetchone()[0] == 0
+        else:
+            cur.execute(f"ALTER TABLE IF EXISTS {DOCS} ADD COLUMN IF NOT EXISTS indexed TEXT NOT NULL DEFAULT ''")
         for statement in (*(_SQLITE + _SQLITE_TRIGGERS if dialect == "sqlite" else _POSTGRES), *_COMMON):
             cur.execute(statement)
         if unindexed:
             cur.execute(_SQLITE_REINDEX)
+
+    @staticmethod
+    def _scope_old_index(cur: Cursor) -> None:
+        """A store whose index predates the scoped words: its documents' words scoped, its index
+        and triggers dropped (`create` then indexes the documents again)."""
+        cur.execute(f"PRAGMA table_info({DOCS})")
+        columns = {row[1] for row in cur.fetchall()}
+        if not columns or "indexed" in columns:
+            return
+        cur.execute(f"DROP TABLE IF EXISTS {FTS}")
+        for trigger in ("ai", "ad", "au"):
+            cur.execute(f"DROP TRIGGER IF EXISTS {DOCS}_{trigger}")
+        cur.execute(f"ALTER TABLE {DOCS} ADD COLUMN indexed TEXT NOT NULL DEFAULT ''")
+        cur.execute(f"SELECT seq, partnership_id, body FROM {DOCS}")
+        rows = [(scoped(p, body), seq) for seq, p, body in cur.fetchall()]
+        if rows:
+            cur.executemany(f"UPDATE {DOCS} SET indexed = ? WHERE seq = ?", rows)
 
     def bulk_load(self, cur: Cursor, dialect: Dialect) -> list[str]:
         """The full-text index is built once after the documents are loaded, not row by row:
@@ -132,10 +178,11 @@ class SearchView(View):
         # the same however the events were applied (in order, in a rebuild, after a retry).
         w.write(
             DOCS, doc_id,
-            f"INSERT INTO {DOCS} (seq, doc_id, partnership_id, kind, activity_id, source_kind, title, body, scope)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id) DO UPDATE SET body = excluded.body",
+            f"INSERT INTO {DOCS} (seq, doc_id, partnership_id, kind, activity_id, source_kind, title, body, scope,"
+            " indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (doc_id) DO UPDATE SET body = excluded.body, indexed = excluded.indexed",
             (position, str(doc_id), e.partnership_id, kind, str(activity_id), source_kind, title, body,
-             scope_token(e.partnership_id)),
+             scope_token(e.partnership_id), scoped(e.partnership_id, body)),
         )
         w.write(
             AGENCIES, doc_id,
@@ -201,9 +248,12 @@ class SearchView(View):
         """Indexes `text` in place of the entity's words (the old words are no longer found):
         the corrected text of an activity's title, a finding's summary, a recommendation's
         text or an action's description."""
-        w.write(DOCS, entity_id, f"UPDATE {DOCS} SET body = ? WHERE doc_id = ?", (text, str(entity_id)))
-        row = w.one(DOCS, entity_id, f"SELECT kind FROM {DOCS} WHERE doc_id = ?", (str(entity_id),))
-        if row and row[0] == "activity":  # its title is the title its findings, recommendations and actions show
+        row = w.one(DOCS, entity_id, f"SELECT kind, partnership_id FROM {DOCS} WHERE doc_id = ?", (str(entity_id),))
+        if row is None:
+            return
+        w.write(DOCS, entity_id, f"UPDATE {DOCS} SET body = ?, indexed = ? WHERE doc_id = ?",
+                (text, scoped(str(row[1]), text), str(entity_id)))
+        if row[0] == "activity":  # its title is the title its findings, recommendations and actions show
             w.execute(f"UPDATE {DOCS} SET title = ? WHERE activity_id = ?", (text, str(entity_id)))
 
 
@@ -256,10 +306,15 @@ def search(
                      " AND r.source_kind = d.source_kind AND r.forum_id = ?)")
         params.append(scope.forum)
     columns = "d.kind, d.doc_id, d.activity_id, d.title"
+    prefix = ""
     if dialect == "sqlite":
-        phrases = " ".join('"' + w.replace('"', "") + '"' for w in found)
-        match = f"scope : {scope_token(partnership_id)} AND body : ({phrases})"
-        sql = (f"SELECT {columns}, snippet({FTS}, 0, ?, ?, '…', 16), -bm25({FTS}, 1.0, 0.0) AS score"
+        # Each word as the tokenizer cuts it, behind the partnership's prefix: only its entries are read.
+        prefix = scope_prefix(partnership_id)
+        tokens = TOKEN.findall(query)
+        if not tokens:
+            return [], False
+        match = " ".join(f'"{prefix}{t}"' for t in tokens)
+        sql = (f"SELECT {columns}, snippet({FTS}, 0, ?, ?, '…', 16), -bm25({FTS}) AS score"
                f" FROM {FTS} JOIN {DOCS} d ON d.seq = {FTS}.rowid WHERE {FTS} MATCH ? AND {' AND '.join(where)}"
                " ORDER BY score DESC, d.doc_id LIMIT ? OFFSET ?")
         cur.execute(sql, [MARK_START, MARK_END, match, *params, limit + 1, offset])
@@ -273,7 +328,8 @@ def search(
         cur.execute(sql, [options, " ".join(found), scope_token(partnership_id), *params, limit + 1, offset])
     rows = cur.fetchall()
     hits = [
-        {"kind": k, "id": doc_id, "activity_id": activity_id, "title": title, "snippet": snippet,
+        {"kind": k, "id": doc_id, "activity_id": activity_id, "title": title,
+         "snippet": snippet.replace(prefix, "") if prefix and snippet else snippet,
          "score": round(float(score), 6)}
         for k, doc_id, activity_id, title, snippet, score in rows[:limit]
     ]

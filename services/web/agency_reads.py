@@ -19,6 +19,7 @@ from adapters.ledger import Entry
 from adapters.store import EventStore
 from domain.action import Action
 from domain.activity import LEARNING_READY, Acknowledgement, Activity
+from domain.framework import DEFAULT_FORUMS
 from domain.partnership import Partnership, partnership_uuid
 from domain.recommendation import Recommendation
 from projections.tracker import rag
@@ -60,6 +61,8 @@ def reason(rule: str) -> str:
         return "Your agency owns this action."
     if rule == "addressed_to":
         return "It is addressed to your agency."
+    if rule == "acknowledgement_expected":
+        return "Your agency is expected to acknowledge this learning and say how it cascaded it."
     if rule == "subscribed:everything":
         return "Your agency subscribed to all the partnership's learning."
     kind, _, value = rule.partition("=")
@@ -69,7 +72,9 @@ def reason(rule: str) -> str:
     if kind == "subscribed:source_kind":
         return f"Your agency subscribed to learning from {words}s."
     if rule.startswith("point_of_dissemination:"):
-        return f"Your agency subscribed to the learning of the forum {rule.split(':', 1)[1]}."
+        forum = rule.split(":", 1)[1]
+        name = next((f.name for f in DEFAULT_FORUMS if f.forum_id == forum), forum.replace("-", " "))
+        return f"Your agency subscribed to the learning of the forum {name}."
     return rule or "Routed to your agency."
 
 

@@ -23,7 +23,18 @@ from starlette.types import Scope
 
 from adapters.settings import Settings
 from domain.errors import DomainError
-from services.web import agency, assets, bizunit, lists_pages, mail_stop, pages, scrutiny, search_page, secretary
+from services.web import (
+    agency,
+    assets,
+    bizunit,
+    bizunit_actions,
+    lists_pages,
+    mail_stop,
+    pages,
+    scrutiny,
+    search_page,
+    secretary,
+)
 from services.web.csrf import CsrfRefused, include_pages
 from services.web.docs import install_docs
 from services.web.security_headers import SecurityHeaders
@@ -71,6 +82,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     include_pages(app, mail_stop.router)
     include_pages(app, lists_pages.router)
     include_pages(app, search_page.router)
+    include_pages(app, bizunit_actions.router)
 
 
 def wants_page(request: Request) -> bool:

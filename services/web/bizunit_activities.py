@@ -31,6 +31,7 @@ from services.application import lists
 from services.application.auth.principals import Principal, Role
 from services.web import bizunit_forms as bf
 from services.web.command_forms import FormField, Submitted, read_command, refusal, run, submit, words
+from services.web.dashboard import RAG_LABELS
 from services.web.forms import FormErrors
 from services.web.session import require_person
 from services.web.templating import render
@@ -198,7 +199,7 @@ async def activity_page(request: Request, admin: Admin, activity_id: UUID) -> Re
         may_open_review=a.kind is SourceKind.RAPID_REVIEW and a.commissioning_outcome == "accept",
         findings=sorted(a.findings.values(), key=lambda f: (f.recorded_on, str(f.finding_id))),
         awaiting=RecommendationStatus.AWAITING_DECISION.value, accepted=RecommendationStatus.ACCEPTED.value,
-        deadlines=deadlines, current_page="activities",
+        deadlines=deadlines, current_page="activities", rag_labels=RAG_LABELS,
     )
 
 

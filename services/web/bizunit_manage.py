@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from domain.commands import AddAgency, AddForum, Command, ScheduleMeeting, SetRouting, Subscribe
+from domain.commands import AddAgency, AddForum, Command, ScheduleMeeting, SetRouting, Subscribe, Unsubscribe
 from domain.errors import NotFound
 from domain.framework import DEFAULT_SOURCES
 from domain.partnership import Partnership
@@ -139,6 +139,13 @@ SECTIONS: dict[str, Section] = {s.slug: s for s in (
                                hints={"everything": "Every piece of learning, other agencies' actions included",
                                       "agency_id": "It replaces the agency's subscription, if it has one."},
                                choices={"agency_id": agencies(p), "source_kinds": _kinds(), "forums": forums(p)}),
+            _subscription_table),
+    Section("cancel-subscription", "Cancel a subscription", "An agency whose subscription is cancelled still "
+            "receives what is addressed to it: its own actions, and recommendations addressed to it.", Unsubscribe,
+            "Cancel an agency's subscription",
+            lambda p: describe(Unsubscribe, ("agency_id", "rationale"), labels={"agency_id": "Agency",
+                                                                              "rationale": "Why"},
+                               choices={"agency_id": agencies(p)}, widgets={"agency_id": "select"}),
             _subscription_table),
 )}
 

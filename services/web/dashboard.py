@@ -47,16 +47,17 @@ def words(value: str) -> str:
 
 
 class Links:
-    """Where each figure can be followed: the API's routes for now."""
+    """Where each figure can be followed: the business unit's pages (a person has no bearer token
+    for the API's routes)."""
 
     def __init__(self, partnership_id: str) -> None:
-        self.base = f"/v1/partnerships/{partnership_id}"
+        self.partnership_id = partnership_id
 
     def tracker(self, **filters: str) -> str:
-        return f"{self.base}/tracker" + (f"?{urlencode(filters)}" if filters else "")
+        return "/tracker" + (f"?{urlencode(filters)}" if filters else "")  # services/web/lists_pages.py
 
     def action(self, action_id: str) -> str:
-        return f"{self.base}/actions/{action_id}"
+        return f"/tracker/{action_id}"  # services/web/bizunit_actions.py
 
     def activity(self, activity_id: str) -> str:
         return f"/activities/{activity_id}"  # the business unit's page (services/web/bizunit_activities.py)
@@ -65,10 +66,10 @@ class Links:
         return f"/activities?{urlencode({'status': status})}"
 
     def deadlines(self, status: str | None = None) -> str:
-        return f"{self.base}/deadlines" + (f"?{urlencode({'status': status})}" if status else "")
+        return "#deadline-list"  # each deadline is listed beneath its chart, linked to its activity
 
     def themes(self, quarter: str | None = None) -> str:
-        return f"{self.base}/themes" + (f"?{urlencode({'from': quarter, 'to': quarter})}" if quarter else "")
+        return ""  # no page lists findings by theme and quarter: the figure is shown without a link
 
 
 @dataclass(frozen=True)

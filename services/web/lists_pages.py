@@ -11,7 +11,7 @@ scope and refuses a cursor of another sort, which the page shows as an error on 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -24,6 +24,7 @@ from domain.action import ActionStatus
 from domain.decision import DecisionSubject
 from domain.errors import DomainError
 from domain.framework import DEFAULT_SOURCES
+from domain.partnership import Partnership
 from domain.recommendation import DecisionOutcome, RecommendationStatus
 from projections.snapshot import snapshot
 from projections.views import list_queries as lq
@@ -49,6 +50,8 @@ class Filter:
     label: str
     choices: list[tuple[str, str]] | None
     """(value, text) of a select; None for a words box."""
+    of_partnership: Callable[[Partnership], list[tuple[str, str]]] | None = None
+    """The choices are the partnership's data (its agencies): `choices` is filled from it per page."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def _recommendations(cur: Any, who: Principal, f: dict[str, str | None], sort: s
 
 
 def _actions(cur: Any, who: Principal, f: dict[str, str | None], sort: str, cursor: str | None) -> lists.ListPage:
-    filters = lq.ActionFilters(status=f["status"], rag=f["rag"], kind=f["kind"], text=f["text"])
+    filters = lq.ActionFilters(status=f["status"], rag=f["rag"], kind=f["kind"], agency=f["agency"], text=f["text"])
     today = datetime.now(UTC).date()
     return lists.actions(cur, who, lists.ListQuery(filters, sort, cursor, PAGE_SIZE), today)
 
@@ -93,6 +96,8 @@ SPECS = {
         "/tracker", "Action tracker", "tracker",
         (Filter("status", "Status", [(s.value, words(s.value)) for s in ActionStatus]),
          Filter("rag", "Rating", [(r, RAG_LABELS[r]) for r in RAG_ORDER]),
+         Filter("agency", "Agency", [], of_partnership=lambda p: sorted(
+             ((k, a.name) for k, a in p.agencies.items()), key=lambda c: c[1].lower())),
          Filter("kind", "Method of learning", KINDS), WORDS),
         (("due_on", "Due"), ("status", "Status"), ("owner_agency_id", "Agency")), "due_on", _actions,
     ),
@@ -140,7 +145,15 @@ def sort_links(spec: ListSpec, filters: dict[str, str | None], sort: str) -> lis
     return links
 
 
+def for_partnership(spec: ListSpec, p: Partnership) -> ListSpec:
+    """The spec with the choices that are the partnership's data filled in."""
+    return replace(spec, filters=tuple(
+        replace(f, choices=f.of_partnership(p)) if f.of_partnership else f for f in spec.filters))
+
+
 async def list_page(request: Request, admin: Principal, spec: ListSpec) -> Response:
+    p = await run_in_threadpool(partnership_of, request, admin)
+    spec = for_partnership(spec, p)
     params = request.query_params
     filters = chosen_filters(spec, params)
     sort = chosen_sort(spec, params.get("sort"))
@@ -151,7 +164,6 @@ async def list_page(request: Request, admin: Principal, spec: ListSpec) -> Respo
         with snapshot(request.app.state.projector.db) as cur:
             return spec.read(cur, admin, filters, sort, cursor)
 
-    p = await run_in_threadpool(partnership_of, request, admin)
     errors = FormErrors(typed=typed)
     try:
         page = await run_in_threadpool(read)

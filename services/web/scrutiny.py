@@ -179,8 +179,12 @@ async def list_page(
             _list, request.app.state.store, request.app.state.projector, scrutineer, collection, c,
             replace(q, cursor=None),
         )
+    first = None
+    if c.reading == "recorded" and not page.items:  # say why, and which reading answers a past day
+        first = await run_in_threadpool(_first_recorded, request.app.state.projector, scrutineer.partnership_id)
     return _page(request, "list.html", c, f"scrutiny-{collection}", collection=collection,
-                 title=TITLES[collection], page=page, sort=spec, sorts=SORTS[collection])
+                 title=TITLES[collection], page=page, sort=spec, sorts=SORTS[collection], first_recorded=first,
+                 names=await run_in_threadpool(_names, request.app.state.store, scrutineer.partnership_id))
 
 
 # --- one record and its decision history ------------------------------------------------------
@@ -209,4 +213,23 @@ async def record_page(request: Request, scrutineer: Scrutineer, collection: Coll
             field="record_id",
         )
     return _page(request, "record.html", c, f"scrutiny-{collection}", collection=collection,
-                 title=TITLES[collection], state=state, history=history, record_id=str(record_id))
+                 title=TITLES[collection], state=state, history=history, record_id=str(record_id),
+                 names=await run_in_threadpool(_names, request.app.state.store, scrutineer.partnership_id))
+
+
+def _first_recorded(projector: Any, partnership_id: str) -> str | None:
+    """When lif recorded the partnership's first event (a demo's whole history is recorded at its
+    load, so every earlier instant is empty), in words; None when nothing is recorded."""
+    with snapshot(projector.db) as cur:
+        items, _ = query_audit(cur, partnership_id, AuditFilters(), after=0, limit=1)
+    if not items:
+        return None
+    return datetime.fromisoformat(str(items[0]["occurred_at"])).strftime("%-d %B %Y %H:%M UTC")
+
+
+def _names(store: EventStore, partnership_id: str) -> dict[str, str]:
+    """Agencies' and forums' names by id, as the partnership holds them now: pages name them."""
+    p = store.load(partnership_uuid(partnership_id), Partnership)
+    if not isinstance(p, Partnership):
+        return {}
+    return {**{k: a.name for k, a in p.agencies.items()}, **{k: f.name for k, f in p.forums.items()}}

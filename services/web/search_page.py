@@ -64,8 +64,8 @@ class Piece:
 def hit_href(person: Principal, hit: dict[str, Any]) -> str:
     """The page this person reads the hit on (a finding, on its activity's)."""
     kind, activity_id = hit["kind"], hit["activity_id"]
-    if person.role is Role.ADMIN:
-        return f"/activities/{activity_id}"
+    if person.role is Role.ADMIN:  # an action on its own page (services/web/bizunit_actions.py)
+        return f"/tracker/{hit['id']}" if kind == "action" else f"/activities/{activity_id}"
     if person.role is Role.SCRUTINEER:
         target = activity_id if kind == "finding" else hit["id"]
         return f"/scrutiny/{_SCRUTINY[kind]}/{target}"

@@ -99,7 +99,7 @@ async def _agenda_page(request: Request, secretary: Principal, meeting_on: date,
     return render(
         request, template, home=home, agenda=a, decided=decided, titles=titles, flash=flash,
         decided_here={d["subject_id"]: d for d in decided}, agency_names=agency_names,
-        sections=agenda_words.SECTIONS, current_page="forum", **_words(),
+        sections=agenda_words.SECTIONS, current_page="forum", today=today_in_england(), **_words(),
     )
 
 

@@ -67,7 +67,7 @@ def test_the_dashboard_shows_the_demo_partnership_with_tables_behind_its_charts(
     counts = _counts(rag)
     assert sum(counts) == 10, counts
     red = rag.get_by_role("row", name=re.compile("^Red"))
-    expect(red.get_by_role("link")).to_have_attribute("href", "/v1/partnerships/st-helens/tracker?rag=red")
+    expect(red.get_by_role("link")).to_have_attribute("href", "/tracker?rag=red")
     overdue = page.get_by_role("table", name=re.compile("overdue action"))
     expect(overdue.locator("tbody tr")).to_have_count(counts[0])
     expect(page.get_by_role("table", name="Actions by agency and RAG rating")).to_contain_text("Merseyside Police")

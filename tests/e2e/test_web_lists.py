@@ -20,7 +20,9 @@ DUE = ("2026-09-30", "2026-10-31", "2026-11-30")
 
 def _rows(page: str) -> list[str]:
     body = page.split('<tbody class="govuk-table__body">', 1)[1].split("</tbody>", 1)[0]
-    return re.findall(r"<td class=\"govuk-table__cell\">(Action due [^<]+)</td>", body)
+    # Each action's description is the link to its page (/tracker/<id>).
+    return re.findall(r"<td class=\"govuk-table__cell\"><a class=\"govuk-link\" href=\"/tracker/[0-9a-f-]+\">"
+                      r"(Action due [^<]+)</a></td>", body)
 
 
 def _next(page: str) -> str | None:

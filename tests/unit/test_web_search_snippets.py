@@ -31,7 +31,8 @@ def test_each_role_is_sent_to_its_own_page_for_a_hit() -> None:
     scrutineer = make_principal(Role.SCRUTINEER, "st-helens", "sc")
     agency = make_principal(Role.AGENCY, "st-helens", "lead", agency_id="merseyside-police")
     secretary = make_principal(Role.SECRETARY, "st-helens", "pa", forum_id="executive")
-    assert hit_href(admin, hit) == "/activities/act-9"
+    assert hit_href(admin, hit) == "/tracker/a-1"
+    assert hit_href(admin, finding) == "/activities/act-9"
     assert hit_href(scrutineer, hit) == "/scrutiny/actions/a-1"
     assert hit_href(scrutineer, finding) == "/scrutiny/activities/act-9"
     assert hit_href(agency, hit) == "/actions/a-1"
