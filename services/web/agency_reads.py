@@ -33,6 +33,7 @@ KINDS = {
     "lif.activity.published": "Report published",
     "lif.action.agreed": "Action for your agency",
     "lif.activity.briefing_published": "7-minute briefing",
+    "lif.partnership.newsletter_issued": "Newsletter",
     "lif.time.action_due_soon": "Reminder: your action falls due soon",
     "lif.time.action_overdue": "Your action is overdue",
     "lif.time.acknowledgement_outstanding": "Acknowledgement still awaited",
@@ -60,6 +61,8 @@ def reason(rule: str) -> str:
         return "Your agency owns this action."
     if rule == "addressed_to":
         return "It is addressed to your agency."
+    if rule == "audience":
+        return "Your agency is in the newsletter's audience."
     if rule == "subscribed:everything":
         return "Your agency subscribed to all the partnership's learning."
     kind, _, value = rule.partition("=")
