@@ -34,6 +34,7 @@ class NewsletterFinding(BaseModel):
     activity_title: str
     source: str = Field(description="The kind of review or audit, by its title in the framework.")
     recorded_on: date
+    also: list[Theme] = Field(default_factory=list, description="Its other themes (it is listed under its first).")
 
 
 class ThemeSection(BaseModel):
@@ -99,7 +100,7 @@ class NewsletterContent(BaseModel):
 
     @property
     def findings(self) -> int:
-        return len({(f.activity_title, f.summary) for s in self.themes for f in s.findings})
+        return sum(len(s.findings) for s in self.themes)
 
 
 def _in(period: tuple[date, date], day: date | None) -> bool:
@@ -124,10 +125,10 @@ def newsletter_content(
                 continue
             item = NewsletterFinding(
                 summary=f.summary, good_practice=f.category is FindingCategory.GOOD_PRACTICE,
-                activity_title=a.title, source=source, recorded_on=f.recorded_on,
+                activity_title=a.title, source=source, recorded_on=f.recorded_on, also=list(f.themes[1:]),
             )
-            for theme in f.themes or (None,):
-                by_theme.setdefault(theme, []).append(item)
+            # Once, under its first theme: a reader meets each finding once.
+            by_theme.setdefault(f.themes[0] if f.themes else None, []).append(item)
     # The themes with most to say first; findings given no theme last.
     themes = [ThemeSection(theme=t, heading=_theme_heading(t), findings=found) for t, found in sorted(
         by_theme.items(), key=lambda kv: (kv[0] is None, -len(kv[1]), kv[0].value if kv[0] else ""))]
@@ -156,7 +157,7 @@ def newsletter_content(
                 asked.append(AskedOf(
                     text=r.text, addressed_to=[agency_name(p, x) for x in ours],
                     activity_title=titles.get(r.activity_id, "a review or audit"), made_on=r.made_on,
-                    status=r.status.value.replace("_", " "),
+                    status=r.status.value.replace("_", " ").capitalize(),
                 ))
     return NewsletterContent(
         newsletter_id=n.newsletter_id, title=n.title, partnership=p.name, audience=n.audience,
@@ -211,22 +212,24 @@ def newsletter_document(c: NewsletterContent) -> Document:
         blocks.append(Heading("From the editor"))
         blocks += [Paragraph(part.strip(), "lead" if i == 0 else "body")
                    for i, part in enumerate(c.introduction.split("\n\n")) if part.strip()]
-    blocks += [Heading("In this issue"), Bullets((
-        f"What we learned: {_s(c.findings, 'finding')}"
-        + (f" on {_s(len([t for t in c.themes if t.theme]), 'theme')}" if c.themes else ""),
-        f"Signed off: {_s(len(c.signed_off), 'review or audit', 'reviews and audits')}",
-        f"7-minute briefings: {len(c.briefings)}",
-        f"Reports published: {len(c.reports)}",
-        *([f"Asked of {c.audience_words}: {_s(len(c.asked_of_audience), 'recommendation')}"]
-          if c.audience is not Audience.ALL else []),
-    ))]
+    themes = [t.heading.lower() for t in c.themes if t.theme]
+    contents = [
+        f"What we learned: {_s(c.findings, 'finding')}" + (f" on {', '.join(themes)}" if themes else ""),
+        f"{_s(len(c.signed_off), 'review or audit', 'reviews and audits')} signed off" if c.signed_off else "",
+        f"{_s(len(c.briefings), '7-minute briefing')} to share with your team" if c.briefings else "",
+        f"{_s(len(c.reports), 'report')} published" if c.reports else "",
+        f"What was asked of {c.audience_words}: {_s(len(c.asked_of_audience), 'recommendation')}"
+        if c.audience is not Audience.ALL else "",
+    ]
+    blocks += [Heading("In this issue"), Bullets(tuple(line for line in contents if line))]
     blocks.append(Heading("What we learned"))
     if not c.themes:
         blocks.append(Paragraph("No finding was recorded in this period."))
     for section in c.themes:
         blocks.append(Heading(f"{section.heading} ({_s(len(section.findings), 'finding')})", 2))
         blocks.append(Bullets(tuple(
-            f"{'Good practice' if f.good_practice else 'To improve'}: {f.summary} ({f.activity_title}, {f.source})"
+            f"{'Good practice' if f.good_practice else 'To improve'}: {f.summary} ({f.activity_title}, {f.source}"
+            + (f"; also about {', '.join(_theme_heading(t).lower() for t in f.also)})" if f.also else ")")
             for f in section.findings
         )))
     blocks.append(Heading("Reviews and audits signed off"))
