@@ -23,7 +23,18 @@ from starlette.types import Scope
 
 from adapters.settings import Settings
 from domain.errors import DomainError
-from services.web import agency, assets, bizunit, lists_pages, mail_stop, pages, scrutiny, search_page, secretary
+from services.web import (
+    agency,
+    assets,
+    bizunit,
+    lists_pages,
+    mail_stop,
+    newsletters,
+    pages,
+    scrutiny,
+    search_page,
+    secretary,
+)
 from services.web.csrf import CsrfRefused, include_pages
 from services.web.docs import install_docs
 from services.web.security_headers import SecurityHeaders
@@ -66,6 +77,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     include_pages(app, pages.router)
     include_pages(app, secretary.router)
     include_pages(app, bizunit.router)
+    include_pages(app, newsletters.router)
     include_pages(app, scrutiny.router)
     include_pages(app, agency.router)
     include_pages(app, mail_stop.router)
