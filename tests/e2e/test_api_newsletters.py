@@ -72,9 +72,6 @@ def test_a_newsletter_is_drafted_approved_issued_and_read_as_pdf_and_word(api: A
     r = api.client.get(f"{api.base}/newsletters/{NEWSLETTER}/newsletter.pdf")
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     reader = pypdf.PdfReader(io.BytesIO(r.content))
-    import os, pathlib
-    if os.environ.get("NL_DUMP"):
-        pathlib.Path("/tmp/nl/n.pdf").write_bytes(r.content)
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     headings = ["From the editor", "In this issue", "What we learned", "Reviews and audits signed off",
                 "7-minute briefings published", "Reports published", "Asked of police agencies"]
@@ -116,7 +113,7 @@ def test_a_newsletter_is_drafted_approved_issued_and_read_as_pdf_and_word(api: A
 
 
 def test_an_issued_newsletter_reads_as_it_was_issued(api: Api) -> None:
-    review, finding = api.reported_review()
+    review, _ = api.reported_review()
     _drafted(api, audience="all")
     _issued(api)
     before = api.get(f"/newsletters/{NEWSLETTER}")

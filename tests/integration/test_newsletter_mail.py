@@ -36,7 +36,8 @@ def issue(post: Post, audience: str) -> None:
                             period_from=date(2025, 3, 1), period_to=date(2025, 3, 31), drafted_on=date(2025, 4, 1)))
     run(cmd.EditNewsletter(newsletter_id=newsletter_id, introduction="Core groups, and what neglect looks like.",
                            edited_on=date(2025, 4, 1)))
-    run(cmd.ApproveNewsletter(newsletter_id=newsletter_id, approved_by="Business manager", approved_on=date(2025, 4, 2)))
+    run(cmd.ApproveNewsletter(newsletter_id=newsletter_id, approved_by="Business manager",
+                              approved_on=date(2025, 4, 2)))
     run(cmd.IssueNewsletter(newsletter_id=newsletter_id, issued_on=date(2025, 4, 3)))
 
 

@@ -214,7 +214,8 @@ def newsletter_document(c: NewsletterContent) -> Document:
                    for i, part in enumerate(c.introduction.split("\n\n")) if part.strip()]
     themes = [t.heading.lower() for t in c.themes if t.theme]
     contents = [
-        f"What we learned: {_s(c.findings, 'finding')}" + (f" on {', '.join(themes)}" if themes else ""),
+        f"What we learned: {_s(c.findings, 'finding')}"
+        + (f" on {', '.join(themes)}" if 0 < len(themes) <= 4 else f" on {len(themes)} themes" if themes else ""),
         f"{_s(len(c.signed_off), 'review or audit', 'reviews and audits')} signed off" if c.signed_off else "",
         f"{_s(len(c.briefings), '7-minute briefing')} to share with your team" if c.briefings else "",
         f"{_s(len(c.reports), 'report')} published" if c.reports else "",
@@ -228,7 +229,7 @@ def newsletter_document(c: NewsletterContent) -> Document:
     for section in c.themes:
         blocks.append(Heading(f"{section.heading} ({_s(len(section.findings), 'finding')})", 2))
         blocks.append(Bullets(tuple(
-            f"{'Good practice' if f.good_practice else 'To improve'}: {f.summary} ({f.activity_title}, {f.source}"
+            f"{'Good practice' if f.good_practice else 'To improve'}: {f.summary} (from {f.activity_title}"
             + (f"; also about {', '.join(_theme_heading(t).lower() for t in f.also)})" if f.also else ")")
             for f in section.findings
         )))
