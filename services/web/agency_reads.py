@@ -40,6 +40,7 @@ KINDS = {
 }
 """What each kind of learning routed to an agency is called on its inbox, by the event's topic
 (every event class with a LEARNING kind has one: tests/unit/test_web_agency_kinds.py)."""
+NEWSLETTER_ISSUED = "lif.partnership.newsletter_issued"
 _SAID = ("summary", "text", "description", "report_summary", "rationale")
 
 RAG_WORDS = {
@@ -103,6 +104,8 @@ class InboxItem:
     reason: str
     action_id: str | None
     """The action this item agreed, for a link to its page."""
+    newsletter_id: str | None = None
+    """The newsletter this item issued, for a link to read it."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ def item_of(store: EventStore, entry: Entry, agency_id: str, seen: int | None) -
         position=e.position, new=seen is None or e.position > seen, source=source_of(store, e, agency_id),
         said=said, themes=tuple(str(t).replace("_", " ") for t in e.payload.get("themes") or ()),
         reason=reason(entry.rule), action_id=str(e.aggregate_id) if e.type == "lif.action.agreed" else None,
+        newsletter_id=str(e.payload["newsletter_id"]) if e.type == NEWSLETTER_ISSUED else None,
     )
 
 

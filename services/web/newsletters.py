@@ -22,7 +22,7 @@ from adapters.documents import Bullets, Document, Heading, Paragraph, Table
 from adapters.documents.pdf import render_pdf
 from adapters.documents.word import render_docx
 from domain.commands import ApproveNewsletter, DraftNewsletter, EditNewsletter, IssueNewsletter
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from domain.newsletter import audience_agencies, newsletter_of
 from domain.newsletter_state import AUDIENCE_WORDS, Audience, Newsletter, NewsletterStatus
 from services.api.files import DOCX, PDF
@@ -37,6 +37,8 @@ from services.web.templating import render
 router = APIRouter()
 
 Admin = Annotated[Principal, Depends(require_person(Role.ADMIN))]
+Reader = Annotated[Principal, Depends(require_person(Role.ADMIN, Role.AGENCY))]
+"""The business unit, or an agency lead reading a newsletter issued to their agency."""
 STATUS_TAGS = {"drafted": "yellow", "approved": "blue", "issued": "green"}
 HOME = "/newsletters"
 
@@ -146,16 +148,39 @@ async def newsletter_page(request: Request, admin: Admin, newsletter_id: UUID) -
     )
 
 
+def _readable(request: Request, person: Principal, newsletter_id: UUID) -> Newsletter:
+    """The newsletter, for the business unit; for an agency, only once issued to it (else unknown to it)."""
+    n = _newsletter(request, person, newsletter_id)
+    if person.role is Role.AGENCY and person.agency_id not in n.agencies:
+        raise NotFound("unknown_newsletter", f"No newsletter {newsletter_id} was issued to your agency.",
+                       "newsletter_id")
+    return n
+
+
+@router.get(f"{HOME}/{{newsletter_id}}/read", response_class=HTMLResponse)
+async def newsletter_read(request: Request, reader: Reader, newsletter_id: UUID) -> Response:
+    """The issued newsletter as its readers have it (an agency's inbox links here)."""
+    n = _readable(request, reader, newsletter_id)
+    content = await run_in_threadpool(_content, request, reader, newsletter_id)
+    doc = newsletter_document(content)
+    return render(
+        request, "newsletter/page.html", n=n, content=content, doc=doc, blocks=_blocks(doc)[1:], reader=True,
+        status_tags=STATUS_TAGS, long_date=long_date, href=_href(n.newsletter_id), current_page="inbox",
+    )
+
+
 @router.get(f"{HOME}/{{newsletter_id}}/newsletter.pdf")
-async def newsletter_pdf(request: Request, admin: Admin, newsletter_id: UUID) -> Response:
-    content = await run_in_threadpool(_content, request, admin, newsletter_id)
+async def newsletter_pdf(request: Request, reader: Reader, newsletter_id: UUID) -> Response:
+    _readable(request, reader, newsletter_id)
+    content = await run_in_threadpool(_content, request, reader, newsletter_id)
     return Response(render_pdf(newsletter_document(content)), media_type=PDF,
                     headers={"Content-Disposition": f'attachment; filename="newsletter-{newsletter_id}.pdf"'})
 
 
 @router.get(f"{HOME}/{{newsletter_id}}/newsletter.docx")
-async def newsletter_docx(request: Request, admin: Admin, newsletter_id: UUID) -> Response:
-    content = await run_in_threadpool(_content, request, admin, newsletter_id)
+async def newsletter_docx(request: Request, reader: Reader, newsletter_id: UUID) -> Response:
+    _readable(request, reader, newsletter_id)
+    content = await run_in_threadpool(_content, request, reader, newsletter_id)
     return Response(render_docx(newsletter_document(content)), media_type=DOCX,
                     headers={"Content-Disposition": f'attachment; filename="newsletter-{newsletter_id}.docx"'})
 

@@ -1,7 +1,7 @@
 """The business unit's newsletter, walked in Chromium on the demo partnership: from the menu, draft
 one (refused once, what was typed kept), read it as it will go out, write the editor's introduction,
 approve it, issue it after checking the answers, download its PDF and Word; then an agency of its
-audience finds it in its inbox. axe-core on every page; the issued newsletter's page is
+audience finds it in its inbox and reads it. axe-core on every page; the issued newsletter's page is
 docs/screenshots/newsletter.png.
 
 The server is this file's own `lif serve --demo` (issuing a newsletter adds to every agency's inbox,
@@ -142,3 +142,13 @@ def test_the_business_unit_drafts_approves_and_issues_a_newsletter(
         has_text="Newsletter: Learning newsletter: this year")
     expect(row).to_have_count(1)
     check_page(lead, axe_source, "newsletter-agency-inbox")
+    row.get_by_role("link").click()
+    expect(lead.locator(".govuk-summary-list")).to_contain_text("Your agency is in the newsletter's audience.")
+    lead.get_by_role("link", name="Read the newsletter").click()
+    _heading(lead, "Learning newsletter: this year")
+    expect(lead.get_by_role("region", name="The newsletter as it reads")).to_contain_text(
+        "Welcome to this year's learning.")
+    expect(lead.get_by_role("button", name="Edit the newsletter")).to_have_count(0)
+    check_page(lead, axe_source, "newsletter-agency-read")
+    href = lead.get_by_role("link", name="Download the newsletter as a PDF").get_attribute("href") or ""
+    assert walk_context.request.get(href).ok
