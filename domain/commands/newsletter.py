@@ -6,7 +6,7 @@ its period and audience); these record what people decide about it.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from pydantic import ConfigDict, Field
@@ -14,9 +14,10 @@ from pydantic import ConfigDict, Field
 from domain import newsletter as newsletters
 from domain.commands.base import CONFIGURE, Command, declare
 from domain.newsletter_state import Audience
-from domain.values import IsoDate, Name, Text
+from domain.values import IsoDate, Name, TextRule
 
 N = "newsletters"
+Introduction = Annotated[str, TextRule(newsletters.MAX_INTRODUCTION, single_line=False)]
 
 
 @declare(newsletters.draft_newsletter, N, CONFIGURE)
@@ -43,7 +44,7 @@ class EditNewsletter(Command):
     name: ClassVar[str] = "edit_newsletter"
     newsletter_id: UUID
     title: Name | None = None
-    introduction: Text | None = Field(default=None, description="The editor's introduction (at most 3,000 characters).")
+    introduction: Introduction | None = Field(default=None, description="The editor's introduction.")
     edited_on: IsoDate
 
 
