@@ -169,6 +169,8 @@ class Facts:
 
     def _summary(self, e: Envelope, kind: LearningKind) -> tuple[EventSummary, Json | None]:
         p = e.payload
+        if kind is LearningKind.NEWSLETTER_ISSUED:
+            return EventSummary(kind=kind, addressed_to=tuple(p["agencies"])), None
         if kind in _ACTIVITY_LEARNING:
             activity = self.values.get(activity_key(e.aggregate_id))
             themes = (
@@ -236,6 +238,8 @@ def title(e: Envelope, kind: LearningKind, activity: Json | None, partnership: J
     source = DEFAULT_SOURCES[SourceKind(activity["kind"])].title if activity else "an activity"
     forums = {k: token(v) for k, v in partnership["forums"].items()}
     agencies = {k: token(v) for k, v in partnership["agencies"].items()}
+    if kind is LearningKind.NEWSLETTER_ISSUED:
+        return f"Newsletter: {token(p['title'])}"
     if kind is LearningKind.FINDING_RECORDED:
         return f"Finding recorded in {source}: {name}"
     if kind is LearningKind.ACTIVITY_SIGNED_OFF:

@@ -18,6 +18,7 @@ from domain import (
     data_protection,
     decision,
     findings,
+    newsletter,
     partnership,
     people,
     personal_data,
@@ -32,8 +33,8 @@ from domain import (
 from domain.events import DomainEvent
 
 _MODULES = (
-    access, action, activity, activity_state, briefing, claims, data_protection, decision, findings, partnership,
-    people, personal_data, rapid_review, recommendation, redaction, sign_in, subscriptions, time_events,
+    access, action, activity, activity_state, briefing, claims, data_protection, decision, findings, newsletter,
+    partnership, people, personal_data, rapid_review, recommendation, redaction, sign_in, subscriptions, time_events,
     yearly_report,
 )
 

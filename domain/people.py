@@ -7,8 +7,8 @@ data: they are not in these events at all, but in the mail directory beside the 
 (adapters/mail.py), where erasing the person deletes them; `PersonErased` records that it
 was done, by whom and why.
 
-`mail_reasons` is the one rule of who is mailed about a time-derived event, and the
-sentence each mail says it was sent for.
+`mail_reasons` is the one rule of who is mailed about a time-derived event or an issued
+newsletter, and the sentence each mail says it was sent for.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict
 from domain.aggregate import AggregateEvent, AggregateState, Change, Context, base_fields, change
 from domain.errors import InvalidInput, RuleViolation
 from domain.events import DomainEvent
+from domain.newsletter import NewsletterIssued
+from domain.newsletter_state import AUDIENCE_WORDS
 from domain.partnership import Partnership
 from domain.time_events import (
     AcknowledgementOutstanding,
@@ -139,7 +141,15 @@ class Addressee(BaseModel):
 
 
 def mail_reasons(event: DomainEvent, people: Iterable[Addressee]) -> dict[UUID, str]:
-    """The people a time-derived event is mailed to, each with the sentence that says why."""
+    """The people a time-derived event or an issued newsletter is mailed to, each with the sentence that says why."""
+    if isinstance(event, NewsletterIssued):
+        # Its audience was decided when it was issued: the event names the agencies.
+        audience, words = set(event.agencies), AUDIENCE_WORDS[event.audience]
+        return {
+            person.person_id: f"You receive this because you are a contact of {person.agency_id}, which is in "
+            f"this newsletter's audience ({words})."
+            for person in people if person.agency_id in audience
+        }
     agency: str | None = None
     forum: str | None = None
     as_agency = as_forum = ""

@@ -1,8 +1,8 @@
 """Which agencies receive a learning event: the one routing rule, as a pure function.
 
 Learning events are findings recorded, recommendations made and decided,
-activities signed off and published, their 7-minute briefings published, and
-actions agreed. An agency receives
+activities signed off and published, their 7-minute briefings published,
+actions agreed, and newsletters issued (to the agencies of their audience alone). An agency receives
 one when it subscribed to everything, to one of the event's themes, to the
 kind of source it came from, or to a forum that source kind's learning is
 disseminated to (its points of dissemination, per the partnership's routing).
@@ -36,6 +36,7 @@ class LearningKind(StrEnum):
     ACTION_OVERDUE = "action_overdue"
     ACKNOWLEDGEMENT_OUTSTANDING = "acknowledgement_outstanding"
     BRIEFING_PUBLISHED = "briefing_published"
+    NEWSLETTER_ISSUED = "newsletter_issued"
 
 
 ADDRESSED_TO_ONE: dict[LearningKind, str] = {
@@ -45,6 +46,8 @@ ADDRESSED_TO_ONE: dict[LearningKind, str] = {
     LearningKind.ACKNOWLEDGEMENT_OUTSTANDING: "acknowledgement_expected",
 }
 """Kinds that concern one agency alone (`EventSummary.owner_agency_id`), and the reason it receives them."""
+ADDRESSED_TO_AUDIENCE: dict[LearningKind, str] = {LearningKind.NEWSLETTER_ISSUED: "audience"}
+"""Kinds that name the agencies they go to (`EventSummary.addressed_to`), whatever those subscribed to."""
 
 
 class _LearningTopics(Mapping[str, LearningKind]):
@@ -98,7 +101,7 @@ class EventSummary(BaseModel):
     """The kind of the activity the learning came from (None if unknown)."""
     themes: tuple[Theme, ...] = ()
     addressed_to: tuple[str, ...] = ()
-    """For recommendations: the agencies asked to act."""
+    """For recommendations: the agencies asked to act; for a newsletter: its audience's agencies."""
     owner_agency_id: str | None = None
     """For actions: the agency that owns it; for an outstanding acknowledgement: the agency expected."""
 
@@ -146,6 +149,10 @@ def route_reasons(
         # others subscribe to; an outstanding acknowledgement goes to the agency expected to give it.
         reason = ADDRESSED_TO_ONE[summary.kind]
         return {summary.owner_agency_id: reason} if summary.owner_agency_id else {}
+    if summary.kind in ADDRESSED_TO_AUDIENCE:
+        # A newsletter is issued to an audience chosen for it: its agencies, and them only.
+        reason = ADDRESSED_TO_AUDIENCE[summary.kind]
+        return {a: reason for a in summary.addressed_to if a != PARTNERSHIP_AGENCY}
     forums = (
         dissemination_forums(summary.source_kind, partnership_routing) if summary.source_kind is not None else ()
     )

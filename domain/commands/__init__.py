@@ -57,6 +57,7 @@ from domain.commands.activity import (
 )
 from domain.commands.base import DECLARATIONS, Claim, Command, Declaration, declare
 from domain.commands.briefing import ApproveBriefing, DraftBriefing, EditBriefing, PublishBriefing
+from domain.commands.newsletter import ApproveNewsletter, DraftNewsletter, EditNewsletter, IssueNewsletter
 from domain.commands.partnership import (
     AddAgency,
     AddForum,
@@ -85,6 +86,7 @@ __all__ = [
     "AmendFinding",
     "AppointLeadReviewer",
     "ApproveBriefing",
+    "ApproveNewsletter",
     "AssureAction",
     "Claim",
     "CloseActivity",
@@ -93,9 +95,12 @@ __all__ = [
     "CompleteRapidReview",
     "Declaration",
     "DraftBriefing",
+    "DraftNewsletter",
     "EditBriefing",
+    "EditNewsletter",
     "EvidenceItem",
     "InvolveAgency",
+    "IssueNewsletter",
     "MakeRecommendation",
     "NoteProgress",
     "NotifySeriousIncident",

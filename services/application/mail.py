@@ -3,7 +3,7 @@
 `People` adds a person (their name and address to the directory, adapters/mail.py; the
 rest as events, domain/people.py), records their digest choice, stops their mail by the
 link in every mail, and erases them. `MailSender` follows the log: it folds people's events
-into the directory, and for each time-derived event puts one ledger row per person
+into the directory, and for each time-derived event (and each issued newsletter) puts one ledger row per person
 `domain.people.mail_reasons` names (once: the row's key is the event and the person); then
 it sends what is due, each person's digest as one mail, and marks each row sent once the
 server accepted it. A refusal, or a server that is down, puts the row off with backoff:
@@ -20,6 +20,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
+from adapters.documents.text import render_text
 from adapters.mail import Contact, MailStore, Outgoing, Pending, SmtpTransport, compose
 from adapters.outbox import Tracking, decode
 from adapters.settings import MailSettings
@@ -27,6 +28,7 @@ from adapters.sql import Cursor
 from adapters.store import EventStore
 from domain.aggregate import Change, Context
 from domain.errors import NotFound, RuleViolation
+from domain.newsletter import NewsletterIssued
 from domain.partnership import Partnership, partnership_uuid
 from domain.people import (
     Addressee,
@@ -44,12 +46,16 @@ from domain.people import (
 )
 from domain.time_events import TimeEvent
 from projections.audit import summarize
+from services.application.products.newsletters import build_newsletter, newsletter_document
 
 Now = Callable[[], datetime]
 MARK_EVERY = 50
 """Accepted mails marked sent per transaction (a commit per mail cost most of the sender's time)."""
 DIGEST_HOUR = time(7, 0, tzinfo=UTC)
 """Digests go at 07:00 UTC: the day's (or, on Mondays, the week's) reminders before work."""
+NEWSLETTER_SUBJECT = "Newsletter: "
+"""How a newsletter's ledger rows are told from reminders': each goes at once, as a mail of its
+own, whatever digest its reader chose (a newsletter is a digest already)."""
 
 
 def _now() -> datetime:
@@ -155,6 +161,8 @@ class MailSender:
                     self.mail.fold_person(cur, event.originator_id, event.partnership_id, stopped=1)
                 elif isinstance(event, TimeEvent):
                     self._enqueue(cur, event, int(n.id))
+                elif isinstance(event, NewsletterIssued):
+                    self._enqueue_newsletter(cur, event, int(n.id))
         self.tracking.advance(notifications[-1].id)
         return int(notifications[-1].id) - start
 
@@ -169,12 +177,26 @@ class MailSender:
             for person, reason in reasons.items()
         ])
 
+    def _enqueue_newsletter(self, cur: Cursor, event: NewsletterIssued, position: int) -> None:
+        """One row per person of the audience's agencies; the body is the newsletter as it was issued."""
+        people = self.mail.addressees(cur, event.partnership_id)
+        reasons = mail_reasons(event, [Addressee(person_id=p, agency_id=a, forum_ids=f) for p, a, f, _ in people])
+        if not reasons:
+            return
+        content = build_newsletter(self.store, event.partnership_id, event.newsletter_id, event.timestamp)
+        body = render_text(newsletter_document(content))
+        subject = f"{NEWSLETTER_SUBJECT}{content.title} ({content.partnership})"
+        self.mail.enqueue(cur, [
+            (str(event.event_id), person, event.partnership_id, position, subject, body, reason, event.timestamp)
+            for person, reason in reasons.items()
+        ])
+
     # --- from the ledger to the server ------------------------------------------------------
 
     def _message(self, contact: Contact, items: list[Pending]) -> Outgoing:
         link = f"{self.settings.public_url.rstrip('/')}/mail/stop/{contact.stop_token}"
         person_id, digest = contact.person_id, contact.digest
-        if len(items) == 1 and digest == "each":
+        if len(items) == 1 and (digest == "each" or items[0].subject.startswith(NEWSLETTER_SUBJECT)):
             (item,) = items
             subject = item.subject if len(item.subject) <= 150 else item.subject[:149] + "…"
             message_id = f"<{item.event_id}.{person_id}@lif>"
@@ -202,7 +224,9 @@ class MailSender:
             if contact is None:  # stopped or erased since: nothing goes
                 self.mail.dropped(person_id, [i.event_id for i in items], "mail stopped or person erased")
                 continue
-            groups = [[i] for i in items] if contact.digest == "each" else [items]
+            alone = [i for i in items if contact.digest == "each" or i.subject.startswith(NEWSLETTER_SUBJECT)]
+            rest = [i for i in items if i not in alone]
+            groups = [[i] for i in alone] + ([rest] if rest else [])
             batch.extend((self._message(contact, group), person_id, group) for group in groups)
         if not batch:
             return 0

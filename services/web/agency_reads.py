@@ -34,12 +34,14 @@ KINDS = {
     "lif.activity.published": "Report published",
     "lif.action.agreed": "Action for your agency",
     "lif.activity.briefing_published": "7-minute briefing",
+    "lif.partnership.newsletter_issued": "Newsletter",
     "lif.time.action_due_soon": "Reminder: your action falls due soon",
     "lif.time.action_overdue": "Your action is overdue",
     "lif.time.acknowledgement_outstanding": "Acknowledgement still awaited",
 }
 """What each kind of learning routed to an agency is called on its inbox, by the event's topic
 (every event class with a LEARNING kind has one: tests/unit/test_web_agency_kinds.py)."""
+NEWSLETTER_ISSUED = "lif.partnership.newsletter_issued"
 _SAID = ("summary", "text", "description", "report_summary", "rationale")
 
 RAG_WORDS = {
@@ -63,6 +65,8 @@ def reason(rule: str) -> str:
         return "It is addressed to your agency."
     if rule == "acknowledgement_expected":
         return "Your agency is expected to acknowledge this learning and say how it cascaded it."
+    if rule == "audience":
+        return "Your agency is in the newsletter's audience."
     if rule == "subscribed:everything":
         return "Your agency subscribed to all the partnership's learning."
     kind, _, value = rule.partition("=")
@@ -105,6 +109,8 @@ class InboxItem:
     reason: str
     action_id: str | None
     """The action this item agreed, for a link to its page."""
+    newsletter_id: str | None = None
+    """The newsletter this item issued, for a link to read it."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,7 @@ def item_of(store: EventStore, entry: Entry, agency_id: str, seen: int | None) -
         position=e.position, new=seen is None or e.position > seen, source=source_of(store, e, agency_id),
         said=said, themes=tuple(str(t).replace("_", " ") for t in e.payload.get("themes") or ()),
         reason=reason(entry.rule), action_id=str(e.aggregate_id) if e.type == "lif.action.agreed" else None,
+        newsletter_id=str(e.payload["newsletter_id"]) if e.type == NEWSLETTER_ISSUED else None,
     )
 
 

@@ -30,6 +30,7 @@ from services.web import (
     bizunit_actions,
     lists_pages,
     mail_stop,
+    newsletters,
     pages,
     scrutiny,
     search_page,
@@ -77,6 +78,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     include_pages(app, pages.router)
     include_pages(app, secretary.router)
     include_pages(app, bizunit.router)
+    include_pages(app, newsletters.router)
     include_pages(app, scrutiny.router)
     include_pages(app, agency.router)
     include_pages(app, mail_stop.router)

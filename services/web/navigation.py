@@ -26,6 +26,7 @@ NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
         NavItem("/tracker", "Action tracker", "tracker"),
         NavItem("/recommendations", "Recommendations", "recommendations"),
         NavItem("/decisions", "Decisions", "decisions"),
+        NavItem("/newsletters", "Newsletters", "newsletters"),
         NavItem("/partnership", "Partnership", "partnership"),
         NavItem("/search", "Search", "search"),
     ),

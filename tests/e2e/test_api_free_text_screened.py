@@ -33,6 +33,9 @@ PLANTED = {
 CLEAN = "Agencies shared what they knew about the family."
 
 
+NEWSLETTER = "0b9f6f0e-5a55-4d8e-9d1e-5b0c8c1f2a01"
+
+
 def _valid_payloads(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
     """A payload each command's model accepts (the state it meets is not the point: the
     screen refuses before the target is loaded)."""
@@ -84,6 +87,13 @@ def _valid_payloads(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "publish_yearly_report": {"period_from": "2025-04-01", "period_to": "2026-03-31",
                                   "anchor": "1:" + "0" * 64, "published_on": "2026-04-01"},
         "send_yearly_report_to_panel": {"period_to": "2026-03-31", "sent_on": "2026-04-02"},
+        "draft_newsletter": {"title": CLEAN, "audience": "all", "period_from": "2026-04-01",
+                             "period_to": "2026-06-30", "drafted_on": "2026-06-20"},
+        "edit_newsletter": {"newsletter_id": NEWSLETTER, "title": CLEAN, "introduction": CLEAN,
+                            "edited_on": "2026-06-21"},
+        "approve_newsletter": {"newsletter_id": NEWSLETTER, "approved_by": "Business manager",
+                               "approved_on": "2026-06-22"},
+        "issue_newsletter": {"newsletter_id": NEWSLETTER, "issued_on": "2026-07-01"},
         "make_recommendation": {"finding_ids": [ids["finding"]], "text": CLEAN, "addressed_to": [POLICE],
                                 "made_on": "2026-06-02"},
         "record_decision": {"forum_id": BOARD, "meeting_on": "2026-06-15", "subject": "recommendation",

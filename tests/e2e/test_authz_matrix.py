@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi import FastAPI
@@ -84,6 +84,17 @@ def _world(api: Api, store: EventStore) -> World:
     case_file = api.post("/casefiles", {
         "case_reference": "SHSCP-2026-001", "source_kind": "rapid_review", "role": "child", "name": "Test Child",
     }, expect=201)["id"]
+    def issued(audience: str) -> str:  # a newsletter issued to one sector's agencies
+        newsletter = str(uuid4())
+        api.post("/newsletters", {"newsletter_id": newsletter, "title": f"For {audience}", "audience": audience,
+                                  "period_from": "2026-04-01", "period_to": "2026-06-30", "drafted_on": "2026-06-20"})
+        api.post("/newsletters/edits", {"newsletter_id": newsletter, "introduction": "Hello.",
+                                        "edited_on": "2026-06-21"})
+        api.post("/newsletters/approval", {"newsletter_id": newsletter, "approved_by": "BM",
+                                           "approved_on": "2026-06-22"})
+        api.post("/newsletters/issue", {"newsletter_id": newsletter, "issued_on": "2026-07-01"})
+        return newsletter
+
     def made(recommendation: str) -> str:  # the event that made it: a learning event on the feeds
         return str(next(iter(store.events_of(UUID(recommendation)))).event_id)
 
@@ -91,9 +102,10 @@ def _world(api: Api, store: EventStore) -> World:
         "partnership_id": PARTNERSHIP, "activity_id": pr, "recommendation_id": for_police,
         "action_id": police_action, "decision_id": decision, "forum_id": BOARD, "agency_id": POLICE,
         "entity_id": pr, "case_file_id": case_file, "event_id": made(for_police), "page": "0",
+        "newsletter_id": issued("police"),
     }
     council = {"recommendation_id": for_council, "action_id": council_action, "agency_id": COUNCIL,
-               "entity_id": council_action, "event_id": made(for_council)}
+               "entity_id": council_action, "event_id": made(for_council), "newsletter_id": issued("local_authority")}
     world = World(app=app, store=store, admin=api, ids=ids, council=council)
     scopes: dict[Role, dict[str, Any]] = {
         Role.ADMIN: {}, Role.SERVICE: {"name": "case-system"}, Role.SECRETARY: {"forum": BOARD},

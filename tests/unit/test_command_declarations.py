@@ -113,6 +113,7 @@ def test_learning_topics_are_the_event_classes_learning_kinds() -> None:
         "lif.time.acknowledgement_outstanding": LearningKind.ACKNOWLEDGEMENT_OUTSTANDING,
         "lif.action.agreed": LearningKind.ACTION_AGREED,
         "lif.activity.briefing_published": LearningKind.BRIEFING_PUBLISHED,
+        "lif.partnership.newsletter_issued": LearningKind.NEWSLETTER_ISSUED,
     }
     assert LEARNING_TOPICS.get("lif.activity.opened") is None and "lif.action.agreed" in LEARNING_TOPICS
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Literal
+from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from domain.framework import Sector, SourceKind, Theme
+from domain.newsletter_state import Audience, NewsletterStatus
 from domain.partnership import DEFAULT_PERSONAL_DATA_READERS, PersonalDataReader
 from services.api.schemas.records import Record
 
@@ -18,6 +20,22 @@ class YearlyReportRecordView(BaseModel):
     anchor: str = Field(description="POSITION:HASH of the log the report was built from (GET /v1/admin/verify).")
     published_on: date
     sent_to_panel_on: date | None = None
+
+
+class NewsletterRecordView(BaseModel):
+    newsletter_id: UUID
+    title: str
+    period_from: date
+    period_to: date
+    audience: Audience = Field(description="all agencies, or one sector's.")
+    status: NewsletterStatus
+    drafted_on: date
+    introduction: str = Field(default="", description="The editor's introduction.")
+    edited_on: date | None = None
+    approved_by: str | None = None
+    approved_on: date | None = None
+    issued_on: date | None = None
+    agencies: list[str] = Field(default_factory=list, description="The agencies it was issued to, by id.")
 
 
 class AgencyRecord(BaseModel):
@@ -116,4 +134,7 @@ class PartnershipRecord(Record):
     )
     yearly_reports: list[YearlyReportRecordView] = Field(
         default_factory=list, description="The yearly reports published, with the log anchor each printed."
+    )
+    newsletters: list[NewsletterRecordView] = Field(
+        default_factory=list, description="The newsletters drafted, approved and issued (GET .../newsletters/{id})."
     )

@@ -138,6 +138,16 @@ def own_agency_in_body(r: Request) -> bool:
     return _body_field_is(r, "agency_id", r.principal.agency_id)
 
 
+def issued_to_own_agency(r: Request) -> bool:
+    """Only a newsletter issued to the agency (it is in the newsletter's audience)."""
+    newsletter_id = _uuid(r.path_params.get("newsletter_id"))
+    partnership = r.store.load(partnership_uuid(r.principal.partnership_id), Partnership)
+    if newsletter_id is None or partnership is None:
+        return False
+    found = next((n for n in partnership.newsletters if n.newsletter_id == newsletter_id), None)
+    return found is not None and r.principal.agency_id in found.agencies
+
+
 def own_agency_filter(r: Request) -> bool:
     """Only the agency's own actions: leave out `agency` or name your own (the router filters)."""
     return r.query.get("agency") in (None, r.principal.agency_id)
@@ -221,6 +231,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     **{("GET", f"{P}/yearly-report{suffix}"): READ for suffix in ("", ".pdf", ".docx")},
     # a thematic dossier: findings across every source, like the themes' counts
     **{("GET", f"{P}/dossier{suffix}"): {**READ, SECRETARY: anything} for suffix in ("", ".html", ".pdf", ".docx")},
+    # newsletters: the list (the business unit's), and each one, also for the agencies it was issued to
+    ("GET", f"{P}/newsletters"): READ,
+    **{("GET", f"{P}/newsletters/{{newsletter_id}}{suffix}"): {**READ, AGENCY: issued_to_own_agency}
+       for suffix in ("", "/newsletter.html", "/newsletter.pdf", "/newsletter.docx")},
     ("GET", f"{P}/webhooks/dead-letters"): CONFIGURE,
     # recommendations and actions
     ("GET", f"{P}/recommendations/{{recommendation_id}}"): {
