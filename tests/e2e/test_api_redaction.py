@@ -166,3 +166,21 @@ def test_every_view_that_held_the_text_is_corrected(api: Api, store: EventStore,
     # The full-text index keeps its words folded to lower case.
     assert _holders(_views_files(settings), MARKER.lower()) == []
     assert _holders(_store_files(settings), MARKER) == []
+
+
+def test_a_redaction_of_who_decided_corrects_the_decisions_list(
+    api: Api, store: EventStore, settings: Settings
+) -> None:
+    pr, finding = api.reported_review()
+    recommendation = api.recommend(pr, finding)["id"]
+    decision = api.decide("recommendation", recommendation, decided_by=["Independent Chair", f"Aunt {MARKER}"])
+    head = store.recorder.max_notification_id()
+    assert f"Aunt {MARKER}" in str(api.get("/decisions", params={"min_position": head})), "the list held it before"
+
+    _redact(api, decision["id"], 1, "decided_by.1")
+    head = store.recorder.max_notification_id()
+    listed = api.get("/decisions", params={"min_position": head})
+    (row,) = [d for d in listed["items"] if d["decision_id"] == decision["id"]]
+    assert row["decided_by"] == ["Independent Chair", CORRECTED]
+    assert MARKER not in str(listed)
+    assert _holders(_views_files(settings), MARKER) == []
