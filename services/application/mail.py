@@ -6,7 +6,10 @@ link in every mail, and erases them. `MailSender` follows the log: it folds peop
 into the directory, and for each time-derived event puts one ledger row per person
 `domain.people.mail_reasons` names (once: the row's key is the event and the person); then
 it sends what is due, each person's digest as one mail, and marks each row sent once the
-server accepted it. A refusal, or a server that is down, puts the row off with backoff:
+server accepted it. A row keeps no free text: the event names its action or activity, whose
+description or title is read from the store as the mail is composed, so a redaction made before
+the mail goes reaches it (a mail already sent cannot be taken back, as a webhook's request cannot).
+A refusal, or a server that is down, puts the row off with backoff:
 mail is delayed, never lost. A crash between the server's acceptance and the mark sends
 those mails again on restart (at most `MARK_EVERY`): each has the same Message-ID, so a mail client
 shows it once.
@@ -25,6 +28,8 @@ from adapters.outbox import Tracking, decode
 from adapters.settings import MailSettings
 from adapters.sql import Cursor
 from adapters.store import EventStore
+from domain.action import Action
+from domain.activity import Activity
 from domain.aggregate import Change, Context
 from domain.errors import NotFound, RuleViolation
 from domain.partnership import Partnership, partnership_uuid
@@ -110,6 +115,15 @@ class People:
         return person
 
 
+def _about(event: TimeEvent) -> str:
+    """What a time-derived event is about, as the mail ledger names it (no text of it)."""
+    action_id = getattr(event, "action_id", None)
+    if action_id is not None:
+        return f"action:{action_id}"
+    activity_id = getattr(event, "activity_id", None)
+    return f"activity:{activity_id}" if activity_id is not None else ""
+
+
 def _digest_at(recorded: datetime, digest: str) -> datetime:
     """When a mail of this event goes: at once, or at the next digest after it was recorded."""
     if digest == "each":
@@ -167,22 +181,41 @@ class MailSender:
             (str(event.event_id), person, event.partnership_id, position, subject, subject, reason,
              _digest_at(event.timestamp, digests[person]))
             for person, reason in reasons.items()
-        ])
+        ], about=_about(event))
 
     # --- from the ledger to the server ------------------------------------------------------
 
-    def _message(self, contact: Contact, items: list[Pending]) -> Outgoing:
+    def _described(self, about: str, said: dict[str, str]) -> str:
+        """The line that says what a mail is about, in the words the store holds now (`said`: those
+        already read for this pass of the sender)."""
+        if about not in said:
+            kind, _, aggregate_id = about.partition(":")
+            text = None
+            if kind == "action":
+                action = self.store.load(UUID(aggregate_id), Action)
+                text = f"The action: {action.description}" if action else None
+            elif kind == "activity":
+                activity = self.store.load(UUID(aggregate_id), Activity)
+                text = f"The activity: {activity.title}" if activity else None
+            said[about] = text or ""
+        return said[about]
+
+    def _message(self, contact: Contact, items: list[Pending], said: dict[str, str]) -> Outgoing:
         link = f"{self.settings.public_url.rstrip('/')}/mail/stop/{contact.stop_token}"
         person_id, digest = contact.person_id, contact.digest
         if len(items) == 1 and digest == "each":
             (item,) = items
             subject = item.subject if len(item.subject) <= 150 else item.subject[:149] + "…"
             message_id = f"<{item.event_id}.{person_id}@lif>"
-            lines = [item.body, "", item.reason]
+            about = self._described(item.about, said) if item.about else ""
+            lines = [item.body, *([about] if about else []), "", item.reason]
         else:
             subject = f"Your {digest} digest: {len(items)} reminder(s)"
             message_id = f"<digest.{items[0].event_id}.{len(items)}.{person_id}@lif>"
-            lines = [f"- {item.body}\n  {item.reason}" for item in items]
+            lines = []
+            for item in items:
+                about = self._described(item.about, said) if item.about else ""
+                lines.append(f"- {item.body}" + (f"\n  {about}" if about else "") + f"\n  {item.reason}")
         lines += ["", f"To stop these e-mails, open this link: {link}"]
         headers = {
             "Message-ID": message_id, "List-Unsubscribe": f"<{link}>",
@@ -196,6 +229,7 @@ class MailSender:
         now = self.now()
         due = self.mail.due(now)
         contacts = self.mail.contacts(list(due))
+        said: dict[str, str] = {}
         batch: list[tuple[Outgoing, UUID, list[Pending]]] = []
         for person_id, items in due.items():
             contact = contacts.get(person_id)
@@ -203,7 +237,7 @@ class MailSender:
                 self.mail.dropped(person_id, [i.event_id for i in items], "mail stopped or person erased")
                 continue
             groups = [[i] for i in items] if contact.digest == "each" else [items]
-            batch.extend((self._message(contact, group), person_id, group) for group in groups)
+            batch.extend((self._message(contact, group, said), person_id, group) for group in groups)
         if not batch:
             return 0
         by_message = {id(m): (person, group) for m, person, group in batch}
