@@ -4,7 +4,9 @@ The directory (`mail_people`) is the one place a person's name and address are k
 in the event log, so erasing the person deletes them for good. It also keeps what the mail
 follower folded from the person's events (agency, forums, digest, stopped) and the token of
 the one link in every mail that stops it. The ledger (`mail_ledger`) has one row per event
-and person: a mail is sent once per row, its attempts counted and the next one put off with
+and person, with no free text: what the mail is `about` (an action or an activity) is named, and
+its description or title is read when the mail is sent, so a redaction before then corrects it
+(services/application/mail.py). A mail is sent once per row, its attempts counted and the next one put off with
 backoff while the server refuses or is down; nothing is lost, only delayed. Both live in the
 delivery database beside the feed ledger (adapters/kafka_settings.py `delivery_db`).
 """
@@ -124,6 +126,8 @@ class Pending:
     body: str
     reason: str
     attempts: int
+    about: str = ""
+    """What the mail is about ("action:<id>", "activity:<id>"), its text read when it is sent."""
 
 
 _SCHEMA = (
@@ -147,6 +151,16 @@ class MailStore:
         with db.transaction(self._conn) as cur:
             for statement in _SCHEMA:
                 cur.execute(statement)
+        self._add_about()
+
+    def _add_about(self) -> None:
+        """A ledger made before its rows named what they are about gets the column."""
+        try:
+            with self.db.transaction(self._conn) as cur:
+                cur.execute("SELECT about FROM mail_ledger WHERE 1 = 0")
+        except Exception:
+            with self.db.transaction(self._conn) as cur:
+                cur.execute("ALTER TABLE mail_ledger ADD COLUMN about TEXT NOT NULL DEFAULT ''")
 
     def _tx(self) -> Any:
         return self.db.transaction(self._conn)
@@ -237,14 +251,17 @@ class MailStore:
 
     # --- the ledger -------------------------------------------------------------------------
 
-    def enqueue(self, cur: Cursor, rows: Sequence[tuple[str, UUID, str, int, str, str, str, datetime]]) -> None:
-        """(event id, person, partnership, position, subject, body, reason, due at): once each, whatever repeats."""
+    def enqueue(
+        self, cur: Cursor, rows: Sequence[tuple[str, UUID, str, int, str, str, str, datetime]], about: str = "",
+    ) -> None:
+        """(event id, person, partnership, position, subject, body, reason, due at), each row about
+        `about`: once each, whatever repeats."""
         if not rows:
             return
         cur.executemany(
-            "INSERT INTO mail_ledger (event_id, person_id, partnership_id, position, subject, body, reason, due_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, person_id) DO NOTHING",
-            [(event_id, str(person_id), pid, position, subject, body, reason, due_at.isoformat())
+            "INSERT INTO mail_ledger (event_id, person_id, partnership_id, position, subject, body, reason, due_at,"
+            " about) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, person_id) DO NOTHING",
+            [(event_id, str(person_id), pid, position, subject, body, reason, due_at.isoformat(), about)
              for event_id, person_id, pid, position, subject, body, reason, due_at in rows],
         )
 
@@ -252,15 +269,15 @@ class MailStore:
         """Pending mails whose time has come, by person, in log order."""
         with self._tx() as cur:
             cur.execute(
-                "SELECT event_id, person_id, subject, body, reason, attempts FROM mail_ledger"
+                "SELECT event_id, person_id, subject, body, reason, attempts, about FROM mail_ledger"
                 " WHERE status = 'pending' AND due_at <= ? ORDER BY position, person_id LIMIT ?",
                 (now.isoformat(), limit),
             )
             rows = cur.fetchall()
         found: dict[UUID, list[Pending]] = {}
-        for event_id, person_id, subject, body, reason, attempts in rows:
+        for event_id, person_id, subject, body, reason, attempts, about in rows:
             found.setdefault(UUID(person_id), []).append(
-                Pending(str(event_id), UUID(person_id), subject, body, reason, int(attempts))
+                Pending(str(event_id), UUID(person_id), subject, body, reason, int(attempts), str(about))
             )
         return found
 

@@ -11,16 +11,12 @@ they are the storage, swapped by settings.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from adapters.private_files import create_private_file
+from adapters.key_tables import PostgresKeyTable, SQLiteKeyTable
 from adapters.settings import Settings
 from adapters.subject_kek import KeyRing, load_key_ring, unwrap, wrap
 from adapters.subject_scrub import prove_gone_postgres, prove_gone_sqlite
@@ -86,15 +82,14 @@ def _erased(subject_ref: str) -> RuleViolation:
     return RuleViolation("subject_erased", f"Data subject {subject_ref} was erased; their key is gone for good.")
 
 
-class SQLiteSubjectKeys:
+class SQLiteSubjectKeys(SQLiteKeyTable):
     """`subject_keys` in the events' SQLite file (0600). A destroyed key is overwritten, not just unlinked."""
 
+    TABLE, ID = "subject_keys", "subject_ref"
+
     def __init__(self, path: str, ring: KeyRing, erasure_timeout: float = 30.0) -> None:
-        self.path = path
-        self.ring = ring
-        self.erasure_timeout = erasure_timeout
-        create_private_file(Path(path))
-        with self._connect() as conn:
+        super().__init__(path, ring, erasure_timeout)
+        with self._write() as conn:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS subject_keys (subject_ref TEXT PRIMARY KEY, partnership_id TEXT NOT NULL, "
                 "key BLOB, created_at TEXT NOT NULL, erased_at TEXT, kek_id TEXT)"
@@ -103,24 +98,8 @@ class SQLiteSubjectKeys:
                 conn.execute("ALTER TABLE subject_keys ADD COLUMN kek_id TEXT")
         self._wrap_legacy()
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            # Freed pages are zeroed, so the old key does not linger in the file.
-            conn.execute("PRAGMA secure_delete=ON")
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
-
     def create(self, subject_ref: str, partnership_id: str) -> bytes:
-        with self._connect() as conn:
+        with self._write() as conn:
             row = conn.execute(
                 "SELECT key, kek_id FROM subject_keys WHERE subject_ref=?", (subject_ref,)
             ).fetchone()
@@ -137,27 +116,19 @@ class SQLiteSubjectKeys:
             return key
 
     def get(self, subject_ref: str) -> bytes | None:
-        with self._connect() as conn:
+        with self._write() as conn:
             row = conn.execute("SELECT key, kek_id FROM subject_keys WHERE subject_ref=?", (subject_ref,)).fetchone()
         return _open(self.ring, subject_ref, row[1], bytes(row[0])) if row and row[0] is not None else None
 
     def destroy(self, subject_ref: str) -> bool:
-        with self._connect() as conn:
-            row = conn.execute("SELECT key FROM subject_keys WHERE subject_ref=?", (subject_ref,)).fetchone()
-            stored = bytes(row[0]) if row is not None and row[0] is not None else None
-            if stored is not None:
-                conn.execute(
-                    "UPDATE subject_keys SET key=NULL, erased_at=? WHERE subject_ref=?", (_now(), subject_ref)
-                )
-        if row is not None:
-            prove_gone_sqlite(self.path, subject_ref, stored, self.erasure_timeout)
+        _, stored = self._destroy_row(subject_ref, subject_ref, "erased_at=?", (_now(),))
         return stored is not None
 
     def _rewrap_where(self, condition: str) -> list[bytes]:
         """Rewraps the live keys matching `condition` under the current KEK; their old stored bytes."""
         current, _ = self.ring.current
         old: list[bytes] = []
-        with self._connect() as conn:
+        with self._write() as conn:
             rows = conn.execute(
                 f"SELECT subject_ref, key, kek_id FROM subject_keys WHERE key IS NOT NULL AND ({condition})",
                 (current,),
@@ -184,19 +155,16 @@ class SQLiteSubjectKeys:
         pass
 
 
-class PostgresSubjectKeys:
+class PostgresSubjectKeys(PostgresKeyTable):
     """`subject_keys` in the events' PostgreSQL schema."""
 
-    def __init__(self, dsn: str, schema: str, ring: KeyRing, erasure_timeout: float = 30.0) -> None:
-        from psycopg.sql import SQL, Identifier
+    TABLE, ID = "subject_keys", "subject_ref"
 
-        self.dsn = dsn
-        self.ring = ring
-        self.erasure_timeout = erasure_timeout
-        self.schema = schema
-        self.table = SQL("{}.subject_keys").format(Identifier(schema))
+    def __init__(self, dsn: str, schema: str, ring: KeyRing, erasure_timeout: float = 30.0) -> None:
+        from psycopg.sql import SQL
+
+        super().__init__(dsn, schema, ring, erasure_timeout)
         with self._connect() as conn:
-            conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
             conn.execute(
                 SQL(
                     "CREATE TABLE IF NOT EXISTS {} (subject_ref text PRIMARY KEY, partnership_id text NOT NULL, "
@@ -205,13 +173,6 @@ class PostgresSubjectKeys:
             )
             conn.execute(SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS kek_id text").format(self.table))
         self._rewrap_where("kek_id IS NULL AND %s::text IS NOT NULL")
-
-    @contextmanager
-    def _connect(self) -> Iterator[Any]:
-        import psycopg
-
-        with psycopg.connect(self.dsn) as conn:
-            yield conn
 
     def create(self, subject_ref: str, partnership_id: str) -> bytes:
         from psycopg.sql import SQL
@@ -243,21 +204,7 @@ class PostgresSubjectKeys:
         return _open(self.ring, subject_ref, row[1], bytes(row[0])) if row and row[0] is not None else None
 
     def destroy(self, subject_ref: str) -> bool:
-        from psycopg.sql import SQL
-
-        with self._connect() as conn:
-            row = conn.execute(
-                SQL("SELECT key, txid_current() FROM {} WHERE subject_ref = %s FOR UPDATE").format(self.table),
-                (subject_ref,),
-            ).fetchone()
-            stored = bytes(row[0]) if row is not None and row[0] is not None else None
-            if stored is not None:
-                conn.execute(
-                    SQL("UPDATE {} SET key = NULL, erased_at = now() WHERE subject_ref = %s").format(self.table),
-                    (subject_ref,),
-                )
-        if row is not None:
-            prove_gone_postgres(self.dsn, self.table, subject_ref, stored, int(row[1]), self.erasure_timeout)
+        _, stored = self._destroy_row(subject_ref, subject_ref, "erased_at = now()", ())
         return stored is not None
 
     def _rewrap_where(self, condition: str) -> int:

@@ -21,17 +21,14 @@ leaves this cache when this process decodes the redaction event (`forget`).
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from adapters.private_files import create_private_file
+from adapters.key_tables import PostgresKeyTable, SQLiteKeyTable
 from adapters.settings import Settings
 from adapters.subject_kek import KeyRing, load_key_ring, unwrap, wrap
 from adapters.subject_scrub import prove_gone_postgres, prove_gone_sqlite
@@ -83,7 +80,9 @@ FETCH = 20_000
 class _Cached:
     """What every store shares: the live keys this process has unwrapped or made."""
 
-    ring: KeyRing | None = None
+    def _ring(self) -> KeyRing | None:
+        """The ring keys are wrapped under; None where they are kept in memory, in the clear."""
+        return None
 
     def __init__(self) -> None:
         # Raw keys, not ciphers: a cipher object holds ~2.5 kB of OpenSSL state, a key 32 bytes,
@@ -92,7 +91,7 @@ class _Cached:
         self._lock = threading.Lock()
 
     def create(self, partnership_id: str, count: int) -> tuple[list[tuple[str, AESGCM]], list[KeyRow]]:
-        fresh = _fresh(self.ring, count)
+        fresh = _fresh(self._ring(), count)
         made = [(key_id, AESGCM(key)) for key_id, key, _, _ in fresh]
         rows = [(key_id, partnership_id, stored, kek_id) for key_id, _, kek_id, stored in fresh]
         with self._lock:
@@ -137,7 +136,7 @@ class _Cached:
 
     def _unwrapped(self, rows: Sequence[Any]) -> dict[str, bytes]:
         """(row order, key id, wrapped key, kek id) rows as live keys."""
-        ring = self.ring
+        ring = self._ring()
         assert ring is not None, "keys kept in a table are wrapped"
         return {k: unwrap(ring, _label(k), kek_id, bytes(stored)) for _, k, stored, kek_id in rows}
 
@@ -196,40 +195,21 @@ _SQLITE_TABLE = (
 )
 
 
-class SQLiteTextKeys(_Cached):
+class SQLiteTextKeys(_Cached, SQLiteKeyTable):
     """`text_keys` in the events' SQLite file (0600); a destroyed key is overwritten and proven gone."""
 
+    TABLE, ID = "text_keys", "key_id"
+
     def __init__(self, path: str, ring: KeyRing, erasure_timeout: float = 30.0) -> None:
-        super().__init__()
-        self.path, self.ring, self.erasure_timeout = path, ring, erasure_timeout
+        _Cached.__init__(self)
+        SQLiteKeyTable.__init__(self, path, ring, erasure_timeout)
         self._seen = 0
-        create_private_file(Path(path))
         with self._write() as conn:
             conn.execute(_SQLITE_TABLE)
             conn.execute("CREATE INDEX IF NOT EXISTS text_keys_destroyed ON text_keys (key_id) WHERE key IS NULL")
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            conn.execute("PRAGMA secure_delete=ON")  # freed pages zeroed: the old key does not linger
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
-
-    def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        # A connection per read, in autocommit: a held snapshot would stop a redaction's checkpoint.
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            return conn.execute(sql, params).fetchall()
-        finally:
-            conn.close()
+    def _ring(self) -> KeyRing:
+        return self.ring
 
     def _fetch_new(self) -> dict[str, bytes]:
         rows = self._read(
@@ -249,24 +229,17 @@ class SQLiteTextKeys(_Cached):
         return str(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def destroy(self, key_id: str, replacement: Replacement) -> bool:
-        with self._write() as conn:
-            row = conn.execute("SELECT key FROM text_keys WHERE key_id=?", (key_id,)).fetchone()
-            if row is None:
-                raise _unknown(key_id)
-            stored = bytes(row[0]) if row[0] is not None else None
-            if stored is not None:
-                conn.execute(
-                    "UPDATE text_keys SET key=NULL, kek_id=NULL, redacted_at=?, replacement=? WHERE key_id=?",
-                    (now(), replacement, key_id),
-                )
-        self.forget(key_id)
-        prove_gone_sqlite(self.path, f"text key {key_id}", stored, self.erasure_timeout)
+        exists, stored = self._destroy_row(
+            key_id, f"text key {key_id}", "kek_id=NULL, redacted_at=?, replacement=?", (now(), replacement),
+            before_proof=lambda: self.forget(key_id),
+        )
+        if not exists:
+            raise _unknown(key_id)
         return stored is not None
 
 
     def rewrap(self) -> int:
         ring = self.ring
-        assert ring is not None
         current, _ = ring.current
         with self._write() as conn:
             rows = conn.execute(
@@ -289,18 +262,18 @@ def _rewrapped(ring: KeyRing, key_id: str, kek_id: str, stored: bytes) -> tuple[
     return wrapped, new_id
 
 
-class PostgresTextKeys(_Cached):
+class PostgresTextKeys(_Cached, PostgresKeyTable):
     """`text_keys` in the events' PostgreSQL schema."""
+
+    TABLE, ID = "text_keys", "key_id"
 
     def __init__(self, dsn: str, schema: str, ring: KeyRing, erasure_timeout: float = 30.0) -> None:
         from psycopg.sql import SQL, Identifier
 
-        super().__init__()
-        self.dsn, self.ring, self.erasure_timeout = dsn, ring, erasure_timeout
-        self.table = SQL("{}.text_keys").format(Identifier(schema))
+        _Cached.__init__(self)
+        PostgresKeyTable.__init__(self, dsn, schema, ring, erasure_timeout)
         self._seen = 0
         with self._connect() as conn:
-            conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
             conn.execute(
                 SQL(
                     "CREATE TABLE IF NOT EXISTS {} (seq bigserial UNIQUE, key_id text PRIMARY KEY, "
@@ -314,12 +287,8 @@ class PostgresTextKeys(_Cached):
                 )
             )
 
-    @contextmanager
-    def _connect(self) -> Iterator[Any]:
-        import psycopg
-
-        with psycopg.connect(self.dsn) as conn:
-            yield conn
+    def _ring(self) -> KeyRing:
+        return self.ring
 
     def _fetch_new(self) -> dict[str, bytes]:
         from psycopg.sql import SQL
@@ -351,27 +320,12 @@ class PostgresTextKeys(_Cached):
         return str(row[0]) if row is not None and row[0] is not None else None
 
     def destroy(self, key_id: str, replacement: Replacement) -> bool:
-        from psycopg.sql import SQL
-
-        with self._connect() as conn:
-            row = conn.execute(
-                SQL("SELECT key, txid_current() FROM {} WHERE key_id = %s FOR UPDATE").format(self.table), (key_id,)
-            ).fetchone()
-            if row is None:
-                raise _unknown(key_id)
-            stored = bytes(row[0]) if row[0] is not None else None
-            if stored is not None:
-                conn.execute(
-                    SQL(
-                        "UPDATE {} SET key = NULL, kek_id = NULL, redacted_at = now(), replacement = %s "
-                        "WHERE key_id = %s"
-                    ).format(self.table),
-                    (replacement, key_id),
-                )
-        self.forget(key_id)
-        prove_gone_postgres(
-            self.dsn, self.table, f"text key {key_id}", stored, int(row[1]), self.erasure_timeout, "text_keys"
+        exists, stored = self._destroy_row(
+            key_id, f"text key {key_id}", "kek_id = NULL, redacted_at = now(), replacement = %s", (replacement,),
+            before_proof=lambda: self.forget(key_id),
         )
+        if not exists:
+            raise _unknown(key_id)
         return stored is not None
 
 
@@ -379,7 +333,6 @@ class PostgresTextKeys(_Cached):
         from psycopg.sql import SQL
 
         ring = self.ring
-        assert ring is not None
         current, _ = ring.current
         with self._connect() as conn:
             rows = conn.execute(

@@ -88,7 +88,7 @@ def run(opts: Options) -> Iterator[Row]:
         def through_ledger() -> tuple[int, float]:
             event = time_event(
                 ActionOverdue, "bench", action_id=uuid4(), activity_id=uuid4(), recommendation_id=uuid4(),
-                owner_agency_id=AGENCY, description="Audit core groups monthly.", due_on=date(2025, 3, 14),
+                owner_agency_id=AGENCY, due_on=date(2025, 3, 14),
                 as_of=date(2025, 4, 1),
             )
             store.save(event)

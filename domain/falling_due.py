@@ -45,7 +45,6 @@ class ActionFacts(_Facts):
     recommendation_id: UUID
     source_kind: str
     owner_agency_id: str
-    description: str
     due_on: date
     status: str
     """open, completed or assured: only an open action falls due."""
@@ -53,7 +52,6 @@ class ActionFacts(_Facts):
 
 class ActivityClockFacts(_Facts):
     activity_id: UUID
-    title: str
     source_kind: str
     dates: StatutoryDates
 
@@ -62,7 +60,6 @@ class LearningFacts(_Facts):
     """Learning signed off, and the agencies expected to acknowledge it that have not."""
 
     activity_id: UUID
-    title: str
     ready_on: date
     missing: tuple[str, ...]
 
@@ -99,7 +96,7 @@ def _actions(facts: ClockFacts, today: date) -> Iterator[TimeEvent]:
             continue
         about = {
             "action_id": a.action_id, "activity_id": a.activity_id, "recommendation_id": a.recommendation_id,
-            "owner_agency_id": a.owner_agency_id, "description": a.description, "due_on": a.due_on, "as_of": today,
+            "owner_agency_id": a.owner_agency_id, "due_on": a.due_on, "as_of": today,
         }
         if a.due_on >= today:
             left = working_days(today, a.due_on)
@@ -129,7 +126,7 @@ def _deadlines(facts: ClockFacts, today: date) -> Iterator[TimeEvent]:
             if d.met_on is not None:
                 continue
             about = {
-                "activity_id": activity.activity_id, "activity_title": activity.title, "clock": d.clock.value,
+                "activity_id": activity.activity_id, "clock": d.clock.value,
                 "forum_id": facts.sign_off_forums.get(activity.source_kind), "due_on": d.due_on, "as_of": today,
             }
             if today > d.due_on:
@@ -149,8 +146,7 @@ def _acknowledgements(facts: ClockFacts, today: date) -> Iterator[TimeEvent]:
         for agency_id in learning.missing:
             yield time_event(
                 AcknowledgementOutstanding, facts.partnership_id, activity_id=learning.activity_id,
-                activity_title=learning.title, agency_id=agency_id, ready_on=learning.ready_on,
-                due_on=expected_by, as_of=today,
+                agency_id=agency_id, ready_on=learning.ready_on, due_on=expected_by, as_of=today,
             )
 
 

@@ -13,10 +13,14 @@ that kept the text correct their rows from this event.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from uuid import UUID
 
 from domain.aggregate import AggregateEvent, Change, Context, change
+from domain.briefing import BriefingDrafted, BriefingEdited
 from domain.errors import InvalidInput
+from domain.events import DomainEvent
+from domain.free_text import free_text
 from domain.partnership import Partnership
 from domain.values import FreeText
 
@@ -66,3 +70,29 @@ def describe(redaction: Change[Partnership], topic: str, payload: dict[str, obje
     entity = next((str(payload[f]) for f in ENTITY_FIELDS if payload.get(f) is not None), None)
     redaction.events = [*before, event.model_copy(update={"event_topic": topic, "entity_id": entity})]
     return redaction
+
+
+COPIED_AT_LEAST = 12
+"""Characters a redacted text must have for its copies to be looked for: a shorter one (a name
+of who decided, a word) could be part of other words, which a correction must not change."""
+
+
+def briefing_copies(
+    old: str, new: str, briefing_events: Iterable[DomainEvent], redacted: tuple[int, str],
+) -> list[tuple[int, str, str]]:
+    """(version, field, corrected text) of each part of an activity's 7-minute briefing that holds
+    `old`, with `new` in its place. A first draft is composed from the activity's title, scope,
+    findings and recommendations (domain/briefing.py `compose`), so a briefing drafted before a
+    redaction of one of them holds a copy of it, which the redaction takes back with it.
+    `redacted` is the (version, field) being redacted itself."""
+    needle, corrected = old.strip(), new.strip()
+    if len(needle) < COPIED_AT_LEAST or needle == corrected:
+        return []
+    copies = []
+    for event in briefing_events:
+        if not isinstance(event, BriefingDrafted | BriefingEdited):
+            continue
+        for path, text in free_text(event):
+            if path != "rationale" and needle in text and (event.originator_version, path) != redacted:
+                copies.append((event.originator_version, path, text.replace(needle, corrected)))
+    return copies

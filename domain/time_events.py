@@ -23,7 +23,6 @@ from domain.events import DomainEvent
 from domain.partnership import Partnership
 from domain.reminder_policy import ReminderPolicy
 from domain.routing import LearningKind
-from domain.values import FreeText
 
 CLOCK_PRINCIPAL = "system:clock"
 """Who records what time causes: the clock, not a person."""
@@ -32,11 +31,27 @@ EscalationLevel = Literal["forum", "executive"]
 
 
 class TimeEvent(DomainEvent):
-    """Something that fell due. `due_on` is when; `as_of` the day the clock found it."""
+    """Something that fell due. `due_on` is when; `as_of` the day the clock found it.
+
+    It names what fell due (an action, an activity) and copies none of its free text: a reader
+    shows the description or title from the action or activity itself (or a view of it), which
+    a redaction corrects, so a redacted text has no copy here to be missed. Version 1 copied it
+    (an action's description sealed under keys of its own, an activity's title in the clear):
+    such events are read with the copy dropped (`upcast_v1_v2`), though their stored bytes keep it
+    (docs/security.md).
+    """
 
     KIND: ClassVar[str] = ""
+    class_version: ClassVar[int] = 2
+    COPIED: ClassVar[tuple[str, ...]] = ()
+    """The free text version 1 copied, dropped on reading it."""
     due_on: date
     as_of: date
+
+    @classmethod
+    def upcast_v1_v2(cls, state: dict[str, Any]) -> None:
+        for name in cls.COPIED:
+            state.pop(name, None)
 
     def key(self) -> tuple[str, ...]:
         """What fell due, besides its partnership and `due_on`: the parts of its id."""
@@ -53,7 +68,7 @@ class _ActionTime(TimeEvent):
     recommendation_id: UUID
     owner_agency_id: str
     """For whom: the agency that owns the action."""
-    description: FreeText
+    COPIED = ("description",)
 
     def key(self) -> tuple[str, ...]:
         return (str(self.action_id),)
@@ -62,7 +77,7 @@ class _ActionTime(TimeEvent):
 class ActionDueSoon(_ActionTime):
     TOPIC = "lif.time.action_due_soon"
     KIND = "action_due_soon"
-    SUMMARY = "Action of {owner_agency_id} due on {due_on} ({working_days_left} working day(s) left): {description}"
+    SUMMARY = "Action of {owner_agency_id} due on {due_on} ({working_days_left} working day(s) left)"
     LEARNING = LearningKind.ACTION_DUE_SOON
     working_days_left: int
 
@@ -70,7 +85,7 @@ class ActionDueSoon(_ActionTime):
 class ActionOverdue(_ActionTime):
     TOPIC = "lif.time.action_overdue"
     KIND = "action_overdue"
-    SUMMARY = "Action of {owner_agency_id} overdue: it was due on {due_on}: {description}"
+    SUMMARY = "Action of {owner_agency_id} overdue: it was due on {due_on}"
     LEARNING = LearningKind.ACTION_OVERDUE
 
 
@@ -78,8 +93,8 @@ class ActionEscalated(_ActionTime):
     TOPIC = "lif.time.action_escalated"
     KIND = "action_escalated"
     SUMMARY = (
-        "Action of {owner_agency_id} due on {due_on}, overdue by more than {threshold_working_days} working days,"
-        " escalated to the agenda of {forum_id}: {description}"
+        "Action of {owner_agency_id} due on {due_on}, overdue by more than {threshold_working_days}"
+        " working days, escalated to the agenda of {forum_id}"
     )
     forum_id: str
     """The forum whose agenda it goes onto."""
@@ -92,8 +107,8 @@ class ActionEscalated(_ActionTime):
 
 
 class _DeadlineTime(TimeEvent):
+    COPIED = ("activity_title",)
     activity_id: UUID
-    activity_title: str
     clock: str
     """domain.clocks.ClockName."""
     forum_id: str | None
@@ -106,23 +121,23 @@ class _DeadlineTime(TimeEvent):
 class DeadlineApproaching(_DeadlineTime):
     TOPIC = "lif.time.deadline_approaching"
     KIND = "deadline_approaching"
-    SUMMARY = "Statutory deadline {clock} of {activity_title} due on {due_on}: {working_days_left} working day(s) left"
+    SUMMARY = "Statutory deadline {clock} due on {due_on}: {working_days_left} working day(s) left"
     working_days_left: int
 
 
 class DeadlineBreached(_DeadlineTime):
     TOPIC = "lif.time.deadline_breached"
     KIND = "deadline_breached"
-    SUMMARY = "Statutory deadline {clock} of {activity_title} breached: it was due on {due_on}"
+    SUMMARY = "Statutory deadline {clock} breached: it was due on {due_on}"
 
 
 class AcknowledgementOutstanding(TimeEvent):
     TOPIC = "lif.time.acknowledgement_outstanding"
     KIND = "acknowledgement_outstanding"
-    SUMMARY = "{agency_id} has not acknowledged the learning of {activity_title}, expected by {due_on}"
+    SUMMARY = "{agency_id} has not acknowledged the learning of an activity, expected by {due_on}"
     LEARNING = LearningKind.ACKNOWLEDGEMENT_OUTSTANDING
+    COPIED = ("activity_title",)
     activity_id: UUID
-    activity_title: str
     agency_id: str
     """For whom: the agency expected to acknowledge."""
     ready_on: date

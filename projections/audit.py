@@ -121,6 +121,14 @@ _REFERENCES: dict[str, str] = {
     "lif.decision.recorded": "subject_id",
     "lif.action.agreed": "recommendation_id",
     "lif.case_file.personal_details_read": "case_file_id",
+    # What time causes names what fell due and copies none of its text: filed under it, it is
+    # read in that action's or activity's history, beside the text it is about.
+    "lif.time.action_due_soon": "action_id",
+    "lif.time.action_overdue": "action_id",
+    "lif.time.action_escalated": "action_id",
+    "lif.time.deadline_approaching": "activity_id",
+    "lif.time.deadline_breached": "activity_id",
+    "lif.time.acknowledgement_outstanding": "activity_id",
 }
 """The payload field naming the other entities an event is filed under (one id, or a list)."""
 

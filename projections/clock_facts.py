@@ -35,20 +35,20 @@ def read_clock_facts(cur: Cursor, partnership_id: str, today: date, policy: Remi
     sign_off = {str(kind): str(forum) for kind, forum in cur.fetchall()}
     horizon = add_working_days(today, policy.action_due_soon_working_days)
     cur.execute(
-        "SELECT action_id, activity_id, recommendation_id, source_kind, owner_agency_id, description, due_on, status"
+        "SELECT action_id, activity_id, recommendation_id, source_kind, owner_agency_id, due_on, status"
         f" FROM {ACTIONS} WHERE partnership_id = ? AND status = 'open' AND due_on <= ? ORDER BY due_on, action_id",
         (pid, horizon.isoformat()),
     )
     actions = tuple(
         ActionFacts(
-            action_id=a, activity_id=act, recommendation_id=r, source_kind=k, owner_agency_id=o, description=d,
+            action_id=a, activity_id=act, recommendation_id=r, source_kind=k, owner_agency_id=o,
             due_on=date.fromisoformat(due), status=s,
         )
-        for a, act, r, k, o, d, due, s in cur.fetchall()
+        for a, act, r, k, o, due, s in cur.fetchall()
     )
     activities = tuple(
         ActivityClockFacts(
-            activity_id=c.activity_id, title=c.title, source_kind=c.kind,
+            activity_id=c.activity_id, source_kind=c.kind,
             dates=c.model_dump(include={"aware_on", "notified_on", "rapid_review_completed_on", "initiated_on",
                                         "planned_publication_on", "published_on", "final_report_sent_on"}),
         )
@@ -56,15 +56,15 @@ def read_clock_facts(cur: Cursor, partnership_id: str, today: date, policy: Remi
     )
     marks = ", ".join("?" for _ in acks.LEARNING_READY)
     cur.execute(
-        f"SELECT activity_id, title, signed_off_on FROM agenda_activities WHERE partnership_id = ?"
+        f"SELECT activity_id, signed_off_on FROM agenda_activities WHERE partnership_id = ?"
         f" AND status IN ({marks}) AND signed_off_on IS NOT NULL ORDER BY activity_id",
         (pid, *acks.LEARNING_READY),
     )
-    ready = {UUID(a): (str(t), date.fromisoformat(on)) for a, t, on in cur.fetchall()}
+    ready = {UUID(a): date.fromisoformat(on) for a, on in cur.fetchall()}
     statuses = acks.statuses(cur, pid, ready)
     learning = tuple(
-        LearningFacts(activity_id=a, title=title, ready_on=on, missing=tuple(statuses[a].missing))
-        for a, (title, on) in ready.items() if statuses[a].missing
+        LearningFacts(activity_id=a, ready_on=on, missing=tuple(statuses[a].missing))
+        for a, on in ready.items() if statuses[a].missing
     )
     cur.execute(
         "SELECT forum_id, meets_on FROM agenda_meetings WHERE partnership_id = ? AND meets_on >= ?"

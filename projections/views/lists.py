@@ -9,7 +9,7 @@ are kept per finding, so amending or withdrawing one changes the activity's them
 Routing keeps both the points of dissemination and the sign-off forum of each kind: what a
 forum secretary may read of an activity (services/application/auth/policy.py `routed_*`).
 
-Free text the lists keep (titles, recommendations' text, decisions' rationale) may later be
+Free text the lists keep (titles, recommendations' text, decisions' rationale and who decided) may later be
 corrected by a redaction event (`TextRedacted`): `correct_text` is the one place that writes the correction.
 """
 
@@ -250,6 +250,19 @@ class ListsView(View):
         if what is not None:
             self.correct_text(w, what, e.aggregate_id, e.text)
             w.forget()  # the activities' titles kept by `know` may be the old text
+        elif e.event_topic == DecisionRecorded.TOPIC and e.field.startswith("decided_by."):
+            self._correct_decided_by(w, e)
+
+    def _correct_decided_by(self, w: Writes, e: TextRedacted) -> None:
+        """One name of who decided, in the list kept as one column: the row's list with that item replaced."""
+        row = w.one(DECISIONS, e.aggregate_id, f"SELECT decided_by FROM {DECISIONS} WHERE decision_id = ?",
+                    (str(e.aggregate_id),))
+        index = int(e.field.split(".")[1])
+        names = list(codecs.read_items(row[0])) if row is not None else []
+        if index < len(names):
+            names[index] = e.text
+            w.write(DECISIONS, e.aggregate_id, f"UPDATE {DECISIONS} SET decided_by = ? WHERE decision_id = ?",
+                    (codecs.items(names), str(e.aggregate_id)))
 
     def correct_text(self, w: Writes, what: str, entity_id: Any, text: str) -> None:
         """Puts corrected free text in place of what the lists keep (`what` is a key of

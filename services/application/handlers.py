@@ -21,6 +21,7 @@ from domain.claims import ClaimKind, IdClaimed, claim_uuid
 from domain.commands import DECLARATIONS, Claim, Command, Declaration, RecordDecision, RedactText
 from domain.decision import DecisionSubject
 from domain.errors import InvalidInput
+from domain.free_text import free_text
 from domain.partnership import Partnership
 from domain.recommendation import DecisionOutcome, Recommendation
 from services.application.unit_of_work import UnitOfWork
@@ -124,7 +125,9 @@ def _record_decision(uow: UnitOfWork, ctx: Context, c: RecordDecision, _: UUID |
 
 
 def _redact_text(uow: UnitOfWork, ctx: Context, c: RedactText, _: UUID | None) -> AggregateState:
-    """The text must be the partnership's and sealed; its key goes once the redaction is stored."""
+    """The text must be the partnership's and sealed; its key goes once the redaction is stored.
+    The copies a 7-minute briefing drafted from it holds are redacted with it, each a redaction
+    of its own (on the audit trail, and corrected in the views), the text put right in them."""
     _key, topic, payload = uow.store.redactable(c.aggregate_id, c.version, c.field, ctx.partnership_id)
     p = uow.partnership(ctx.partnership_id)
     check_version(p, c.expected_version)
@@ -132,6 +135,27 @@ def _redact_text(uow: UnitOfWork, ctx: Context, c: RedactText, _: UUID | None) -
         p, ctx, aggregate_id=c.aggregate_id, version=c.version, field=c.field, text=c.text
     )
     state: AggregateState = uow.record(redactions.describe(redaction, topic, payload))
+    activity_id = c.aggregate_id if topic.startswith("lif.activity.") else payload.get("activity_id")
+    if activity_id is None:
+        return state
+    (redacted,) = [e for e in uow.store.events_of(c.aggregate_id, lte=c.version) if e.originator_version == c.version]
+    old = dict(free_text(redacted)).get(c.field, "")
+    briefing = uow.store.events_of(UUID(str(activity_id)))
+    copies = redactions.briefing_copies(
+        old, c.text, briefing, (c.version, c.field) if activity_id == c.aggregate_id else (0, ""),
+    )
+    for version, field, text in copies:
+        try:
+            _key, copy_topic, copy_payload = uow.store.redactable(
+                UUID(str(activity_id)), version, field, ctx.partnership_id
+            )
+        except InvalidInput:  # stored in clear before text was sealed: it cannot be taken back
+            continue
+        redaction = redactions.redact_text(
+            cast(Partnership, state), ctx, aggregate_id=UUID(str(activity_id)), version=version, field=field,
+            text=text,
+        )
+        state = uow.record(redactions.describe(redaction, copy_topic, copy_payload))
     return state
 
 

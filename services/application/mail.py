@@ -6,7 +6,10 @@ link in every mail, and erases them. `MailSender` follows the log: it folds peop
 into the directory, and for each time-derived event (and each issued newsletter) puts one ledger row per person
 `domain.people.mail_reasons` names (once: the row's key is the event and the person); then
 it sends what is due, each person's digest as one mail, and marks each row sent once the
-server accepted it. A refusal, or a server that is down, puts the row off with backoff:
+server accepted it. A row keeps no free text: the event names its action or activity, whose
+description or title is read from the store as the mail is composed, so a redaction made before
+the mail goes reaches it (a mail already sent cannot be taken back, as a webhook's request cannot).
+A refusal, or a server that is down, puts the row off with backoff:
 mail is delayed, never lost. A crash between the server's acceptance and the mark sends
 those mails again on restart (at most `MARK_EVERY`): each has the same Message-ID, so a mail client
 shows it once.
@@ -26,6 +29,8 @@ from adapters.outbox import Tracking, decode
 from adapters.settings import MailSettings
 from adapters.sql import Cursor
 from adapters.store import EventStore
+from domain.action import Action
+from domain.activity import Activity
 from domain.aggregate import Change, Context
 from domain.errors import NotFound, RuleViolation
 from domain.newsletter import NewsletterIssued
@@ -116,6 +121,15 @@ class People:
         return person
 
 
+def _about(event: TimeEvent) -> str:
+    """What a time-derived event is about, as the mail ledger names it (no text of it)."""
+    action_id = getattr(event, "action_id", None)
+    if action_id is not None:
+        return f"action:{action_id}"
+    activity_id = getattr(event, "activity_id", None)
+    return f"activity:{activity_id}" if activity_id is not None else ""
+
+
 def _digest_at(recorded: datetime, digest: str) -> datetime:
     """When a mail of this event goes: at once, or at the next digest after it was recorded."""
     if digest == "each":
@@ -175,7 +189,7 @@ class MailSender:
             (str(event.event_id), person, event.partnership_id, position, subject, subject, reason,
              _digest_at(event.timestamp, digests[person]))
             for person, reason in reasons.items()
-        ])
+        ], about=_about(event))
 
     def _enqueue_newsletter(self, cur: Cursor, event: NewsletterIssued, position: int) -> None:
         """One row per person of the audience's agencies; the body is the newsletter as it was issued."""
@@ -183,28 +197,55 @@ class MailSender:
         reasons = mail_reasons(event, [Addressee(person_id=p, agency_id=a, forum_ids=f) for p, a, f, _ in people])
         if not reasons:
             return
-        content = build_newsletter(self.store, event.partnership_id, event.newsletter_id, event.timestamp)
-        body = render_text(newsletter_document(content))
-        subject = f"{NEWSLETTER_SUBJECT}{content.title} ({content.partnership})"
+        # No free text in the row (a redaction could not reach it there): the newsletter is read
+        # from the log as it was issued when the mail is composed, its title included.
+        partnership = self.store.load(partnership_uuid(event.partnership_id), Partnership)
+        name = partnership.name if partnership else event.partnership_id
+        subject = f"{NEWSLETTER_SUBJECT}{name}, issued {event.issued_on.day} {event.issued_on:%B %Y}"
+        about = f"newsletter:{event.partnership_id}/{event.newsletter_id}@{event.timestamp.isoformat()}"
         self.mail.enqueue(cur, [
-            (str(event.event_id), person, event.partnership_id, position, subject, body, reason, event.timestamp)
+            (str(event.event_id), person, event.partnership_id, position, subject, "", reason, event.timestamp)
             for person, reason in reasons.items()
-        ])
+        ], about=about)
 
     # --- from the ledger to the server ------------------------------------------------------
 
-    def _message(self, contact: Contact, items: list[Pending]) -> Outgoing:
+    def _described(self, about: str, said: dict[str, str]) -> str:
+        """The line that says what a mail is about, in the words the store holds now (`said`: those
+        already read for this pass of the sender)."""
+        if about not in said:
+            kind, _, aggregate_id = about.partition(":")
+            text = None
+            if kind == "action":
+                action = self.store.load(UUID(aggregate_id), Action)
+                text = f"The action: {action.description}" if action else None
+            elif kind == "activity":
+                activity = self.store.load(UUID(aggregate_id), Activity)
+                text = f"The activity: {activity.title}" if activity else None
+            elif kind == "newsletter":
+                which, _, issued_at = aggregate_id.partition("@")
+                pid, _, newsletter_id = which.rpartition("/")
+                content = build_newsletter(self.store, pid, UUID(newsletter_id), datetime.fromisoformat(issued_at))
+                text = render_text(newsletter_document(content))
+            said[about] = text or ""
+        return said[about]
+
+    def _message(self, contact: Contact, items: list[Pending], said: dict[str, str]) -> Outgoing:
         link = f"{self.settings.public_url.rstrip('/')}/mail/stop/{contact.stop_token}"
         person_id, digest = contact.person_id, contact.digest
         if len(items) == 1 and (digest == "each" or items[0].subject.startswith(NEWSLETTER_SUBJECT)):
             (item,) = items
             subject = item.subject if len(item.subject) <= 150 else item.subject[:149] + "…"
             message_id = f"<{item.event_id}.{person_id}@lif>"
-            lines = [item.body, "", item.reason]
+            about = self._described(item.about, said) if item.about else ""
+            lines = [*([item.body] if item.body else []), *([about] if about else []), "", item.reason]
         else:
             subject = f"Your {digest} digest: {len(items)} reminder(s)"
             message_id = f"<digest.{items[0].event_id}.{len(items)}.{person_id}@lif>"
-            lines = [f"- {item.body}\n  {item.reason}" for item in items]
+            lines = []
+            for item in items:
+                about = self._described(item.about, said) if item.about else ""
+                lines.append(f"- {item.body}" + (f"\n  {about}" if about else "") + f"\n  {item.reason}")
         lines += ["", f"To stop these e-mails, open this link: {link}"]
         headers = {
             "Message-ID": message_id, "List-Unsubscribe": f"<{link}>",
@@ -218,6 +259,7 @@ class MailSender:
         now = self.now()
         due = self.mail.due(now)
         contacts = self.mail.contacts(list(due))
+        said: dict[str, str] = {}
         batch: list[tuple[Outgoing, UUID, list[Pending]]] = []
         for person_id, items in due.items():
             contact = contacts.get(person_id)
@@ -227,7 +269,7 @@ class MailSender:
             alone = [i for i in items if contact.digest == "each" or i.subject.startswith(NEWSLETTER_SUBJECT)]
             rest = [i for i in items if i not in alone]
             groups = [[i] for i in alone] + ([rest] if rest else [])
-            batch.extend((self._message(contact, group), person_id, group) for group in groups)
+            batch.extend((self._message(contact, group, said), person_id, group) for group in groups)
         if not batch:
             return 0
         by_message = {id(m): (person, group) for m, person, group in batch}

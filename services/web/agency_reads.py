@@ -145,14 +145,29 @@ def source_of(store: EventStore, envelope: Envelope, agency_id: str) -> Source |
     )
 
 
+def _action_of(store: EventStore, envelope: Envelope, agency_id: str) -> Action | None:
+    """The agency's own action a reminder names."""
+    action_id = envelope.payload.get("action_id") if envelope.type.startswith("lif.time.") else None
+    if not action_id:
+        return None
+    action = store.load(UUID(str(action_id)), Action)
+    if action is None or action.partnership_id != envelope.partnership_id or action.owner_agency_id != agency_id:
+        return None
+    return action
+
+
 def item_of(store: EventStore, entry: Entry, agency_id: str, seen: int | None) -> InboxItem:
     e = entry.envelope
-    said = next((str(e.payload[f]) for f in _SAID if e.payload.get(f)), "")
+    action = _action_of(store, e, agency_id)
+    # A reminder names its action and copies none of its text: the description is the action's
+    # own, as it stands now (a redaction corrects it there).
+    said = next((str(e.payload[f]) for f in _SAID if e.payload.get(f)), action.description if action else "")
     return InboxItem(
         event_id=str(e.event_id), title=entry.title, kind=KINDS.get(e.type, e.type), arrived=e.occurred_at,
         position=e.position, new=seen is None or e.position > seen, source=source_of(store, e, agency_id),
         said=said, themes=tuple(str(t).replace("_", " ") for t in e.payload.get("themes") or ()),
-        reason=reason(entry.rule), action_id=str(e.aggregate_id) if e.type == "lif.action.agreed" else None,
+        reason=reason(entry.rule),
+        action_id=str(e.aggregate_id) if e.type == "lif.action.agreed" else str(action.id) if action else None,
         newsletter_id=str(e.payload["newsletter_id"]) if e.type == NEWSLETTER_ISSUED else None,
     )
 

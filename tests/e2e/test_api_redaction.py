@@ -166,3 +166,42 @@ def test_every_view_that_held_the_text_is_corrected(api: Api, store: EventStore,
     # The full-text index keeps its words folded to lower case.
     assert _holders(_views_files(settings), MARKER.lower()) == []
     assert _holders(_store_files(settings), MARKER) == []
+
+
+def test_a_redaction_of_who_decided_corrects_the_decisions_list(
+    api: Api, store: EventStore, settings: Settings
+) -> None:
+    pr, finding = api.reported_review()
+    recommendation = api.recommend(pr, finding)["id"]
+    decision = api.decide("recommendation", recommendation, decided_by=["Independent Chair", f"Aunt {MARKER}"])
+    head = store.recorder.max_notification_id()
+    assert f"Aunt {MARKER}" in str(api.get("/decisions", params={"min_position": head})), "the list held it before"
+
+    _redact(api, decision["id"], 1, "decided_by.1")
+    head = store.recorder.max_notification_id()
+    listed = api.get("/decisions", params={"min_position": head})
+    (row,) = [d for d in listed["items"] if d["decision_id"] == decision["id"]]
+    assert row["decided_by"] == ["Independent Chair", CORRECTED]
+    assert MARKER not in str(listed)
+    assert _holders(_views_files(settings), MARKER) == []
+
+
+def test_a_redaction_takes_back_the_copy_a_briefing_drafted_from_the_text_holds(
+    api: Api, store: EventStore, settings: Settings
+) -> None:
+    review, version = _finding_with_marker(api, store)
+    proposal = api.get(f"/activities/{review}/briefing/draft",
+                       params={"min_position": store.recorder.max_notification_id()})
+    (part,) = [name for name, text in proposal.items() if isinstance(text, str) and MARKER in text]
+    api.post(f"/activities/{review}/briefing", {**proposal, "drafted_on": "2026-06-02"})
+
+    _redact(api, review, version)
+    briefing = api.get(f"/activities/{review}")["briefing"]
+    assert MARKER not in str(briefing) and CORRECTED in briefing[part]
+    head = store.recorder.max_notification_id()
+    audit = api.get("/audit", params={"topic": "lif.partnership.text_redacted", "min_position": head})
+    assert [(e["payload"]["aggregate_id"], e["payload"]["field"]) for e in audit["items"]] == [
+        (review, "summary"), (review, part),
+    ]
+    assert _holders(_store_files(settings), MARKER) == []
+    assert _holders(_views_files(settings), MARKER) == []

@@ -23,7 +23,7 @@ from projections.agenda.builder import build_agenda
 from projections.agenda.models import Agenda
 from projections.agenda.query import agenda_facts
 from projections.agenda.render import render_html, render_markdown
-from projections.audit import AuditFilters, query_audit
+from projections.audit import AuditFilters, entity_history, query_audit
 from projections.snapshot import snapshot
 from services.api.app import create_app
 from services.application.clock import Clock, ClockSchedule, waiting_for
@@ -100,9 +100,14 @@ def test_what_the_clock_records_reaches_the_audit_trail_and_the_owners_feed_alon
     caught_up(world.projector)
     with snapshot(world.projector.db) as cur:
         rows, _ = query_audit(cur, PID, AuditFilters(topic="lif.time.action_overdue"))
+        # It names its action and copies none of its text: the action's history shows it beside the description.
+        history = entity_history(cur, PID, rows[0]["payload"]["action_id"])
     assert [(r["principal"], r["summary"]) for r in rows] == [(
-        "system:clock", f"Action of {POLICE} overdue: it was due on {DUE.isoformat()}: Audit core groups monthly.",
+        "system:clock", f"Action of {POLICE} overdue: it was due on {DUE.isoformat()}",
     )]
+    assert "description" not in rows[0]["payload"]
+    assert history[0]["topic"] == "lif.action.agreed" and "lif.time.action_overdue" in {r["topic"] for r in history}
+    assert history[0]["payload"]["description"] == "Audit core groups monthly."
     db = delivery_db(world.settings)
     ledger = Ledger(db)
     try:

@@ -6,14 +6,18 @@ from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.persistence import JSONTranscoder, StoredEvent
 
+from adapters.store import PydanticMapper
 from domain.clocks import StatutoryDates
 from domain.errors import NotFound, RuleViolation
 from domain.falling_due import ActionFacts, ActivityClockFacts, ClockFacts, LearningFacts, MeetingFacts, falling_due
 from domain.framework import ARLF, BOARD, EXECUTIVE
+from domain.free_text import free_text, free_text_fields
 from domain.reminder_policy import ReminderPolicy
 from domain.time_events import (
     CLOCK_PRINCIPAL,
+    TIME_EVENTS,
     AcknowledgementOutstanding,
     ActionDueSoon,
     ActionEscalated,
@@ -36,7 +40,7 @@ ACTIVITY = UUID("00000000-0000-4000-8000-000000000002")
 def action(due_on: date, *, status: str = "open", kind: str = "thematic_audit") -> ActionFacts:
     return ActionFacts(
         action_id=ACTION, activity_id=ACTIVITY, recommendation_id=uuid4(), source_kind=kind,
-        owner_agency_id=POLICE, description="Train every response officer.", due_on=due_on, status=status,
+        owner_agency_id=POLICE, due_on=due_on, status=status,
     )
 
 
@@ -109,7 +113,7 @@ def test_the_id_names_what_fell_due_and_when_never_the_day_it_was_noticed() -> N
 
 def clocks(aware_on: date, **met: date) -> ActivityClockFacts:
     return ActivityClockFacts(
-        activity_id=ACTIVITY, title="Rapid review: infant", source_kind="rapid_review",
+        activity_id=ACTIVITY, source_kind="rapid_review",
         dates=StatutoryDates(aware_on=aware_on, **met),
     )
 
@@ -134,7 +138,7 @@ def test_a_statutory_deadline_approaches_then_is_breached_unless_met() -> None:
 
 
 def test_an_acknowledgement_is_outstanding_once_the_expectation_has_passed() -> None:
-    ready = LearningFacts(activity_id=ACTIVITY, title="Audit", ready_on=D(2025, 3, 3), missing=(POLICE, "council"))
+    ready = LearningFacts(activity_id=ACTIVITY, ready_on=D(2025, 3, 3), missing=(POLICE, "council"))
     assert falling_due(facts(learning=[ready]), D(2025, 3, 31)) == []  # the 20th working day after
     outstanding = falling_due(facts(learning=[ready]), D(2025, 4, 1))
     assert all(isinstance(e, AcknowledgementOutstanding) for e in outstanding)
@@ -170,3 +174,30 @@ def test_the_reminder_policy_is_partnership_data_set_with_its_reasons_checked() 
     with pytest.raises(NotFound) as forum:
         set_reminder_policy(p, ctx(), executive_forum_id="no-such-forum")
     assert forum.value.field == "executive_forum_id"
+
+
+def test_what_the_clock_records_copies_no_free_text_of_what_fell_due() -> None:
+    # A redaction corrects an action's description or an activity's title where they were
+    # recorded; a copy here would be missed (issue 12). Readers show them from the action or activity.
+    for cls in TIME_EVENTS:
+        assert list(free_text_fields(cls)) == ["rationale"], cls.__name__
+    today = D(2025, 4, 14)
+    ready = LearningFacts(activity_id=ACTIVITY, ready_on=D(2025, 3, 3), missing=(POLICE,))
+    events = falling_due(facts(actions=[action(DUE)], activities=[clocks(D(2025, 3, 3))], learning=[ready]), today)
+    assert {type(e) for e in events} >= {ActionOverdue, ActionEscalated, DeadlineBreached, AcknowledgementOutstanding}
+    assert all(list(free_text(e)) == [] for e in events)
+
+
+@pytest.mark.parametrize(("cls", "copied"), [
+    (ActionOverdue, {"description": "Train every response officer."}),
+    (DeadlineBreached, {"activity_title": "Rapid review: infant"}),
+])
+def test_an_event_stored_when_the_clock_copied_text_is_read_without_the_copy(
+    cls: type[TimeEvent], copied: dict[str, str],
+) -> None:
+    event, *_ = [e for e in falling_due(facts(actions=[action(DUE)], activities=[clocks(D(2025, 3, 3))]),
+                                        D(2025, 3, 31)) if type(e) is cls]
+    v1 = {**event.model_dump(mode="json", exclude={"originator_id", "originator_version"}), **copied}
+    stored = StoredEvent(originator_id=event.originator_id, originator_version=1, topic=cls.TOPIC,
+                         state=JSONTranscoder().encode(v1))
+    assert PydanticMapper(transcoder=JSONTranscoder()).to_domain_event(stored) == event
