@@ -20,6 +20,7 @@ from domain.framework import (
     SourceKind,
     SourceRules,
 )
+from domain.marking import DEFAULT_MARKING, ProtectiveMarking
 from domain.personal_data import RETENTION_YEARS
 from domain.reminder_policy import DEFAULT_REMINDER_POLICY, ReminderPolicy
 from domain.reports import YearlyReportRecord
@@ -93,6 +94,8 @@ class Partnership(AggregateState):
     """When time passing becomes an event: reminders, expectations, escalation (domain/time_events.py)."""
     yearly_reports: tuple[YearlyReportRecord, ...] = ()
     """The yearly reports published (domain/yearly_report.py), oldest first."""
+    protective_marking: ProtectiveMarking = DEFAULT_MARKING
+    """Printed on every page of every document it sends round (domain/marking.py)."""
 
     def may_read_personal_data(self, role: str) -> bool:
         return role in self.personal_data_readers
