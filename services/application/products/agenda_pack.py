@@ -23,6 +23,7 @@ from adapters.documents import Bullets, Cell, Paragraph, Table
 from adapters.documents.model import Block, Rag
 from domain.marking import DEFAULT_MARKING
 from domain.partnership import Partnership
+from projections.agenda.builder import AT_RISK_DAYS
 from projections.agenda.models import Agenda
 from services.application.products.agenda_pack_papers import (
     GENERATED,
@@ -37,8 +38,6 @@ from services.application.products.common import agency_name, long_date
 
 BLANK = "\N{EN DASH}"
 """An empty table cell, printed so a reader sees it was not left out by mistake."""
-AT_RISK_DAYS = 14
-"""An open action due within this many days of the meeting is at risk (as the agenda's builder says)."""
 
 
 # --- what is known of the meeting (all optional) -------------------------------------------

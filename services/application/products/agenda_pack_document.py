@@ -38,7 +38,7 @@ def nothing_line(pack: AgendaPack) -> str | None:
 
 def pack_document(pack: AgendaPack) -> Document:
     blocks: list[Any] = [
-        Table.of(("Meeting", ""), [
+        Table.of(("Meeting", "Details"), [
             ("Date", pack.meeting_day), ("Time", pack.time), ("Venue", pack.venue), ("Chair", pack.chair),
             ("Members expected", pack.expected), ("Apologies", pack.apologies),
         ], widths=(1, 3.5)),
