@@ -65,11 +65,11 @@ def render_html(doc: Document) -> str:
         '<html lang="en-GB"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(doc.title)}</title>" + "".join(f"<style>{css}</style>" for css in styles(doc)) + "</head><body>",
-        f'<div class="page-head"><p class="marking top">{e(doc.marking)}</p>',
+        f'<header class="page-head"><p class="marking top">{e(doc.marking)}</p>',
     ]
     if doc.running_head:
         parts.append(f'<p class="running">{e(doc.running_head)}</p>')
-    parts.append("</div>")
+    parts.append("</header>")
     parts.append(f"<main><h1>{e(doc.title)}</h1>")
     if doc.subtitle:
         parts.append(f'<p class="subtitle">{e(doc.subtitle)}</p>')
@@ -84,7 +84,7 @@ def render_html(doc: Document) -> str:
             parts.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in block.items) + "</ul>")
         else:
             parts.append(_table(block))
-    parts.append(f'</main><p class="marking bottom">{e(doc.marking)}</p></body></html>')
+    parts.append(f'</main><footer><p class="marking bottom">{e(doc.marking)}</p></footer></body></html>')
     return "\n".join(parts)
 
 

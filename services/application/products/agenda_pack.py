@@ -228,7 +228,7 @@ def build_pack(agenda: Agenda, meeting: PackMeeting | None, partnership: Partner
     """The pack for the agenda's meeting. `partnership` gives the marking and the agencies' names
     (without it: the default marking, and names as the agenda has them)."""
     a, m, p = agenda, meeting or PackMeeting(), partnership
-    chair = m.chair or "the Chair"
+    chair = m.chair or "Chair"
     drafted: list[tuple[str, Purpose, str, int, tuple[Block, ...]]] = []
 
     def add(title: str, purpose: Purpose, presenter: str, minutes: int, paper: tuple[Block, ...]) -> None:

@@ -18,6 +18,8 @@ from services.application.products.common import agency_name, long_date
 Purpose = Literal["For decision", "For assurance", "For information", "For approval", "For discussion", "For noting"]
 
 TO_BE_CONFIRMED = "To be confirmed"
+DEADLINE_SOON_WORKING_DAYS = 5
+"""A statutory deadline this close to the meeting is amber: the forum may be its last chance to act."""
 
 
 def plural(n: int, word: str) -> str:
@@ -56,7 +58,7 @@ def _sign_offs(a: Agenda) -> tuple[Block, ...]:
     ]
     return (
         Paragraph("The forum is asked to sign off each report, so its learning can be disseminated.", "note"),
-        Table.of(("Report", "Kind", "Reported", "Findings", "Summary"), rows, widths=(3, 2.5, 2, 1.2, 5)),
+        Table.of(("Report", "Kind", "Reported", "Findings", "Summary"), rows, widths=(3, 2.5, 2, 1.7, 4.5)),
     )
 
 
@@ -90,11 +92,12 @@ def _deadlines(a: Agenda) -> tuple[Block, ...]:
         rows.append((words.clock_title(d.clock), d.activity_title, short_date(d.due_on),
                      Cell(f"Red: breached, {plural(late, 'day')} past", "red")))
     for d in a.deadlines_due:
-        soon = d.working_days_remaining is not None and d.working_days_remaining <= 5
-        rows.append((words.clock_title(d.clock), d.activity_title, short_date(d.due_on), Cell(
-            f"{'Amber' if soon else 'Green'}: {d.working_days_remaining} working days from the meeting",
-            "amber" if soon else "green",
-        )))
+        left = d.working_days_remaining
+        soon = left is not None and left <= DEADLINE_SOON_WORKING_DAYS
+        when = "due on the day of the meeting" if d.due_on == a.meeting_on else (
+            f"{plural(left, 'working day')} after the meeting" if left is not None else "open")
+        rows.append((words.clock_title(d.clock), d.activity_title, short_date(d.due_on),
+                     Cell(f"{'Amber' if soon else 'Green'}: {when}", "amber" if soon else "green")))
     return (
         Paragraph(words.section_note(a, "deadlines") or "", "note"),
         Table.of(("Deadline", "Activity", "Due", "Where it stands"), rows, widths=(3.5, 4.5, 2.5, 3.5)),
