@@ -97,6 +97,7 @@ def test_actions_have_owner_names_due_dates_days_overdue_and_rag_in_words_and_co
     soon = rows["Refresh the chronology guidance"]
     assert (soon.rag, soon.rag_words) == ("amber", "Amber: due within 14 days")
     assert rows["Audit ten case files"].rag == "blue"
+    assert [r.rag for r in pack.actions] == ["red", "amber", "green", "blue"]  # worst first
     [log] = [i for i in pack.items if i.title == "Action log"]
     [table] = [b for b in log.paper if isinstance(b, Table)]
     assert table.header == ("Action", "Owner", "Due", "Days overdue", "RAG", "Latest")

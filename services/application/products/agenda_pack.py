@@ -36,6 +36,8 @@ from services.application.products.agenda_pack_papers import (
 )
 from services.application.products.common import agency_name, long_date
 
+RAG_ORDER: tuple[Rag, ...] = ("red", "amber", "green", "blue", "grey")
+"""The action log's order: what the forum must act on first."""
 BLANK = "\N{EN DASH}"
 """An empty table cell, printed so a reader sees it was not left out by mistake."""
 
@@ -217,7 +219,8 @@ def action_rows(a: Agenda, m: PackMeeting, p: Partnership | None) -> tuple[Actio
             c.description, c.owner, c.due_on, 0, "blue", "Blue: complete, impact to be assured", c.activity_title,
             f"Completed{done}",
         ))
-    return tuple(rows)
+    # Stable: within a rating, the forum's own actions first, then the agenda's order.
+    return tuple(sorted(rows, key=lambda r: (RAG_ORDER.index(r.rag), -r.days_overdue)))
 
 
 def _lines(items: tuple[str, ...], none: str) -> tuple[Block, ...]:
