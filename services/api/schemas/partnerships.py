@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from domain.framework import Sector, SourceKind, Theme
+from domain.marking import DEFAULT_MARKING, ProtectiveMarking
 from domain.partnership import DEFAULT_PERSONAL_DATA_READERS, PersonalDataReader
 from services.api.schemas.records import Record
 
@@ -116,4 +117,9 @@ class PartnershipRecord(Record):
     )
     yearly_reports: list[YearlyReportRecordView] = Field(
         default_factory=list, description="The yearly reports published, with the log anchor each printed."
+    )
+    protective_marking: ProtectiveMarking = Field(
+        default=DEFAULT_MARKING,
+        description="Printed on every page of its agenda packs, briefings, dossiers and yearly reports "
+        "(set_protective_marking).",
     )
