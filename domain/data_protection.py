@@ -1,7 +1,7 @@
-"""A partnership's data-protection policy: who may read case files' personal details, and
-how long after closure they are kept. Both are partnership data, changed by an event with
-its rationale, so the audit trail says who decided and why (domain/personal_data.py holds
-the case files themselves and the seed's schedule).
+"""A partnership's data-protection policy: who may read case files' personal details, how
+long after closure they are kept, and the protective marking its documents carry. Each is
+partnership data, changed by an event, so the audit trail says who decided and why
+(domain/personal_data.py holds the case files themselves and the seed's schedule).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from domain.aggregate import AggregateEvent, Change, Context, change
 from domain.errors import InvalidInput, RuleViolation
 from domain.framework import SourceKind
+from domain.marking import ProtectiveMarking
 from domain.partnership import Partnership, PersonalDataReader
 
 
@@ -20,6 +21,16 @@ class PersonalDataReadersSet(AggregateEvent[Partnership]):
     def apply(self, state: Partnership | None) -> Partnership:
         assert state is not None
         return state.model_copy(update={"personal_data_readers": self.roles})
+
+
+class ProtectiveMarkingSet(AggregateEvent[Partnership]):
+    TOPIC = "lif.partnership.protective_marking_set"
+    SUMMARY = "Protective marking of the partnership's documents: {marking}"
+    marking: ProtectiveMarking
+
+    def apply(self, state: Partnership | None) -> Partnership:
+        assert state is not None
+        return state.model_copy(update={"protective_marking": self.marking})
 
 
 class RetentionPeriodSet(AggregateEvent[Partnership]):
@@ -76,3 +87,13 @@ def set_retention_period(
         )
     _rationale_required(ctx, f"Say why {source_kind.value} is kept {retention_years} years (rationale).")
     return change(p).trigger(RetentionPeriodSet, ctx, source_kind=source_kind, retention_years=retention_years)
+
+
+def set_protective_marking(p: Partnership, ctx: Context, *, marking: ProtectiveMarking) -> Change[Partnership]:
+    """Sets the marking printed on every page of the partnership's agenda packs, briefings,
+    dossiers and yearly reports from now on (a document already sent keeps the one it bore)."""
+    if marking == p.protective_marking:
+        raise RuleViolation(
+            "protective_marking_unchanged", f"The partnership's documents are already marked {marking}.", "marking"
+        )
+    return change(p).trigger(ProtectiveMarkingSet, ctx, marking=marking)

@@ -20,6 +20,7 @@ from domain.framework import (
     SourceKind,
     SourceRules,
 )
+from domain.marking import DEFAULT_MARKING, ProtectiveMarking
 from domain.newsletter_state import Newsletter
 from domain.personal_data import RETENTION_YEARS
 from domain.reminder_policy import DEFAULT_REMINDER_POLICY, ReminderPolicy
@@ -96,6 +97,8 @@ class Partnership(AggregateState):
     """The yearly reports published (domain/yearly_report.py), oldest first."""
     newsletters: tuple[Newsletter, ...] = ()
     """The newsletters drafted (domain/newsletter.py), the last changed last."""
+    protective_marking: ProtectiveMarking = DEFAULT_MARKING
+    """Printed on every page of every document it sends round (domain/marking.py)."""
 
     def may_read_personal_data(self, role: str) -> bool:
         return role in self.personal_data_readers

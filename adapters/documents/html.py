@@ -1,5 +1,6 @@
-"""A document as one self-contained HTML page (its style sheet inline, admitted by its hash
-in the page's Content-Security-Policy), with print styles: the marking on every printed page."""
+"""A document as one self-contained HTML page (its style sheets inline, admitted by their hashes
+in the page's Content-Security-Policy: `styles`), with print styles: the marking and the running
+head in every printed page's top margin, the marking and "Page N of M" in its bottom margin."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ STYLE = (
     "th,td{{border:1px solid #{muted};padding:.3em .5em;text-align:left;vertical-align:top}}"
     "th{{background:#{header}}}caption{{text-align:left;font-weight:bold;padding:.3em 0}}"
     "{rags}"
-    "@media print{{body{{margin:0;max-width:none}}.marking.top{{position:fixed;top:0;left:0;right:0}}"
-    ".marking.bottom{{position:fixed;bottom:0;left:0;right:0}}thead{{display:table-header-group}}"
-    "tr{{break-inside:avoid}}h2,h3{{break-after:avoid}}}}"
+    # Printed, the page's own marking and running head give way to the page margins' (`page_style`).
+    "@media print{{body{{margin:0;max-width:none}}.page-head,.marking.bottom{{display:none}}"
+    "thead{{display:table-header-group}}tr{{break-inside:avoid}}h2,h3{{break-after:avoid}}}}"
 ).format(
     text=style.TEXT,
     marking=style.MARKING,
@@ -32,17 +33,43 @@ STYLE = (
 )
 
 
+def _css_string(text: str) -> str:
+    """Text as a CSS string: quotes and backslashes escaped, and `<` too, so nothing a person
+    typed (a forum's name in the running head) can close the style element."""
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>\n\r' else c for c in text)
+    return f'"{escaped}"'
+
+
+def page_style(doc: Document) -> str:
+    """The printed page's margins: the marking (and running head) at the top, the marking and
+    "Page N of M" at the bottom, as the PDF and the Word file have them. A line break in a CSS
+    string is `\\a `: `_css_string` writes the running head's that way."""
+    margin = f"font:bold 9pt Arial,sans-serif;color:#{style.MARKING};white-space:pre"
+    head = _css_string(doc.marking + (f"\n{doc.running_head}" if doc.running_head else ""))
+    foot = f'{_css_string(doc.marking + chr(10) + "Page ")} counter(page) " of " counter(pages)'
+    return (
+        f"@page{{size:A4;margin:2.4cm 1.8cm;@top-center{{content:{head};{margin}}}"
+        f"@bottom-center{{content:{foot};{margin}}}}}"
+    )
+
+
+def styles(doc: Document) -> list[str]:
+    """The page's style sheets, for its Content-Security-Policy."""
+    return [STYLE, page_style(doc)]
+
+
 def render_html(doc: Document) -> str:
     e = escape
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(doc.title)}</title><style>{STYLE}</style></head><body>",
-        f'<p class="marking top">{e(doc.marking)}</p>',
+        f"<title>{e(doc.title)}</title>" + "".join(f"<style>{css}</style>" for css in styles(doc)) + "</head><body>",
+        f'<header class="page-head"><p class="marking top">{e(doc.marking)}</p>',
     ]
     if doc.running_head:
         parts.append(f'<p class="running">{e(doc.running_head)}</p>')
+    parts.append("</header>")
     parts.append(f"<main><h1>{e(doc.title)}</h1>")
     if doc.subtitle:
         parts.append(f'<p class="subtitle">{e(doc.subtitle)}</p>')
@@ -57,7 +84,7 @@ def render_html(doc: Document) -> str:
             parts.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in block.items) + "</ul>")
         else:
             parts.append(_table(block))
-    parts.append(f'</main><p class="marking bottom">{e(doc.marking)}</p></body></html>')
+    parts.append(f'</main><footer><p class="marking bottom">{e(doc.marking)}</p></footer></body></html>')
     return "\n".join(parts)
 
 

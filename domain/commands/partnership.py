@@ -11,6 +11,7 @@ from domain import data_protection, redaction, sign_in, subscriptions, time_even
 from domain import partnership as partnerships
 from domain.commands.base import CONFIGURE, RATIONALE_GIVEN, Claim, Command, declare, non_empty
 from domain.framework import Sector, SourceKind, Theme
+from domain.marking import ProtectiveMarking
 from domain.reminder_policy import MAX_WORKING_DAYS
 from domain.sign_in_claims import DEFAULT_SIGN_IN_CLAIMS, ClaimName, ClaimValue, SignInRole
 from domain.values import IsoDate, Name, Slug, Text, Url
@@ -96,6 +97,17 @@ class SetRetentionPeriod(Command):
     name: ClassVar[str] = "set_retention_period"
     source_kind: SourceKind
     retention_years: int = Field(ge=1, le=data_protection.MAX_RETENTION_YEARS)
+
+
+@declare(data_protection.set_protective_marking, "protective-marking", CONFIGURE)
+class SetProtectiveMarking(Command):
+    """Set the protective marking printed on every page of the partnership's documents"""
+
+    name: ClassVar[str] = "set_protective_marking"
+    marking: ProtectiveMarking = Field(
+        description="The Government Security Classification (and descriptor) its agenda packs, briefings, "
+        "dossiers and yearly reports carry; OFFICIAL-SENSITIVE until set."
+    )
 
 
 _CLAIMS = DEFAULT_SIGN_IN_CLAIMS

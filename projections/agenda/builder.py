@@ -235,4 +235,5 @@ def build_agenda(
         themes=themes,
         themes_since=since,
         findings_in_period=in_period,
+        agency_names=dict(facts.agencies),
     )

@@ -264,3 +264,5 @@ class Agenda(BaseModel):
     themes: list[ThemeCount]
     themes_since: date
     findings_in_period: int
+    agency_names: dict[str, str] = {}
+    """The partnership's agencies by id: what the agenda prints for an id it holds (acknowledgements)."""

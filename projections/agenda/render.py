@@ -30,7 +30,8 @@ _CLOCKS = {
     ClockName.PRACTICE_REVIEW_PUBLICATION.value: "Practice review publication",
     ClockName.FINAL_REPORT_TO_PANEL.value: "Final report to the Panel",
 }
-NONE = "Nothing this time."
+NONE = "Nothing this time"
+"""Said once, on one line, for all the sections with nothing in them."""
 
 
 def long_date(d: date) -> str:
@@ -67,16 +68,16 @@ def _finding_line(f: FindingItem) -> str:
     return f"{humanise(f.category)}: {md(f.summary)} ({themes}; recorded {f.recorded_on})"
 
 
-def _acknowledgement_lines(item: LearningItem) -> list[str]:
+def _acknowledgement_lines(item: LearningItem, names: dict[str, str]) -> list[str]:
     """The line "acknowledged by: …; not yet acknowledged: …", when any agency is expected or has acknowledged."""
     if not item.acknowledged_by and not item.not_yet_acknowledged:
         return []
 
     done = ", ".join(
-        f"{md(ack.agency_id)} ({', '.join(humanise(m).lower() for m in ack.cascaded_by)})"
+        f"{md(names.get(ack.agency_id, ack.agency_id))} ({', '.join(humanise(m).lower() for m in ack.cascaded_by)})"
         for ack in item.acknowledged_by
     ) or "none"
-    missing = ", ".join(md(agency) for agency in item.not_yet_acknowledged) or "none"
+    missing = ", ".join(md(names.get(agency, agency)) for agency in item.not_yet_acknowledged) or "none"
     return [f"acknowledged by: {done}; not yet acknowledged: {missing}"]
 
 
@@ -107,8 +108,7 @@ def header_lines(a: Agenda) -> list[str]:
         f"Meeting: {long_date(a.meeting_on)}{scheduled}",
         f"Previous meeting: {long_date(a.previous_meeting_on) if a.previous_meeting_on else 'none'}"
         f"; next meeting: {long_date(a.next_meeting_on) if a.next_meeting_on else 'not scheduled'}",
-        f"Generated: {a.generated_at:%Y-%m-%d %H:%M %Z}".rstrip()
-        + f" from projection position {a.position}; statuses as at the meeting date",
+        f"Prepared: {a.generated_at:%Y-%m-%d %H:%M %Z}".rstrip() + "; statuses as at the meeting date",
     ]
 
 
@@ -185,7 +185,7 @@ def section_items(a: Agenda, key: str) -> list[tuple[str, list[str]]]:
             items.append((
                 f"**{md(learning.title)}** ({kind_title(learning.source_kind)}) — {dates}{url}",
                 _learning_line(learning.kinds_of_learning, learning.key_stakeholders)
-                + [_finding_line(f) for f in learning.findings] + _acknowledgement_lines(learning),
+                + [_finding_line(f) for f in learning.findings] + _acknowledgement_lines(learning, a.agency_names),
             ))
     elif key == "deadlines":
         items.extend(
@@ -220,20 +220,38 @@ def _progress(on: date | None, note: str | None) -> list[str]:
     return [f"Last progress {on}: {md(note)}"] if on and note else []
 
 
+def filled_sections(a: Agenda) -> tuple[list[tuple[str, str, list[tuple[str, list[str]]]]], list[str]]:
+    """The sections with something in them (key, title, items), and the titles of those without:
+    an empty section is one line for all of them, not a heading and a page of its own."""
+    filled: list[tuple[str, str, list[tuple[str, list[str]]]]] = []
+    empty: list[str] = []
+    for key, title in SECTIONS:
+        items = section_items(a, key)
+        if items:
+            filled.append((key, title, items))
+        else:
+            empty.append(title)
+    return filled, empty
+
+
+def nothing_line(empty: list[str]) -> str:
+    return f"{NONE}: {'; '.join(empty)}."
+
+
 def render_markdown(a: Agenda) -> str:
     out = [f"# {md(a.forum_name)} — agenda for {long_date(a.meeting_on)}", ""]
     out += [f"- {line}" for line in header_lines(a)]
-    for number, (key, title) in enumerate(SECTIONS, start=1):
+    filled, empty = filled_sections(a)
+    for number, (key, title, items) in enumerate(filled, start=1):
         out += ["", f"## {number}. {title}", ""]
         note = section_note(a, key)
         if note:
             out += [f"_{note}_", ""]
-        items = section_items(a, key)
-        if not items:
-            out.append(f"{NONE}")
         for line, subs in items:
             out.append(f"- {line}")
             out += [f"  - {sub}" for sub in subs]
+    if empty:
+        out += ["", nothing_line(empty)]
     return "\n".join(out) + "\n"
 
 
@@ -251,8 +269,6 @@ li ul { font-size: .94rem; color: #222; }
 @page { size: A4; margin: 18mm 16mm; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11pt; }
-  section { break-before: page; page-break-before: always; }
-  section:first-of-type { break-before: auto; page-break-before: auto; }
   h2 { break-after: avoid; page-break-after: avoid; }
   li { break-inside: avoid; page-break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
@@ -295,22 +311,19 @@ def render_html(a: Agenda) -> str:
     ]
     html += [f"<li>{_html_inline(line)}</li>" for line in header_lines(a)]
     html.append("</ul></header>")
-    for number, (key, heading) in enumerate(SECTIONS, start=1):
+    filled, empty = filled_sections(a)
+    for number, (key, heading, items) in enumerate(filled, start=1):
         html.append(f'<section id="{key}"><h2>{number}. {escape(heading)}</h2>')
         note = section_note(a, key)
         if note:
             html.append(f'<p class="note">{escape(note)}</p>')
-        items = section_items(a, key)
-        if not items:
-            html.append(f'<p class="none">{NONE}</p>')
-        else:
-            html.append("<ul>")
-            for line, subs in items:
-                inner = "".join(f"<li>{_html_inline(s)}</li>" for s in subs)
-                html.append(f"<li>{_html_inline(line)}" + (f"<ul>{inner}</ul>" if inner else "")
-                            + "</li>")
-            html.append("</ul>")
-        html.append("</section>")
+        html.append("<ul>")
+        for line, subs in items:
+            inner = "".join(f"<li>{_html_inline(s)}</li>" for s in subs)
+            html.append(f"<li>{_html_inline(line)}" + (f"<ul>{inner}</ul>" if inner else "") + "</li>")
+        html.append("</ul></section>")
+    if empty:
+        html.append(f'<p class="none">{escape(nothing_line(empty))}</p>')
     html.append("</body></html>")
     return "\n".join(html) + "\n"
 

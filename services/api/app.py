@@ -28,6 +28,7 @@ from services.api.routers import (
     acknowledgements,
     actions,
     activities,
+    agenda_packs,
     agendas,
     audit,
     briefings,
@@ -198,7 +199,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
         commands, partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas,
         themes, feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
         projections_admin, framework, lists, search, briefings, dossiers, calendars, yearly_reports,
-        newsletters,
+        newsletters, agenda_packs,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
     # Outside /v1/ and its bearer tokens: a calendar program subscribes with the address alone.

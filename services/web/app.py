@@ -31,6 +31,7 @@ from services.web import (
     lists_pages,
     mail_stop,
     newsletters,
+    pack,
     pages,
     scrutiny,
     search_page,
@@ -77,6 +78,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     install_docs(app)
     include_pages(app, pages.router)
     include_pages(app, secretary.router)
+    include_pages(app, pack.router)
     include_pages(app, bizunit.router)
     include_pages(app, newsletters.router)
     include_pages(app, scrutiny.router)

@@ -50,6 +50,7 @@ def _valid_payloads(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "set_source_rules": {"source_kind": "thematic_audit", "requires_child_voice": True},
         "set_personal_data_readers": {"roles": ["admin"], "rationale": CLEAN},
         "set_retention_period": {"source_kind": "thematic_audit", "retention_years": 7, "rationale": CLEAN},
+        "set_protective_marking": {"marking": "OFFICIAL", "rationale": CLEAN},
         "set_sign_in_claims": {"roles": {"lif.admin": "admin"}, "rationale": CLEAN},
         "set_reminder_policy": {"action_due_soon_working_days": 7, "rationale": CLEAN},
         "subscribe": {"agency_id": POLICE, "everything": True},

@@ -19,6 +19,7 @@ PROJECTION_READS = [
     f"{BASE}/forums/{BOARD}/agenda",
     f"{BASE}/forums/{BOARD}/agenda.md",
     f"{BASE}/forums/{BOARD}/agenda.html",
+    *(f"{BASE}/forums/{BOARD}/agenda-pack{suffix}" for suffix in (".html", ".pdf", ".docx")),
     f"{BASE}/themes",
     f"{BASE}/themes/trends",
     f"{BASE}/deadlines",
@@ -150,7 +151,7 @@ def _uuid() -> str:
 def test_an_agenda_for_a_meeting_in_year_one_looks_back_to_the_calendars_first_day(api: Api) -> None:
     """It answered 500: a year before the meeting is year 0, which no date holds."""
     head = api.client.app.state.store.recorder.max_notification_id()  # the forum is in the views
-    for suffix in ("", ".md", ".html"):
+    for suffix in ("", ".md", ".html", "-pack.html", "-pack.pdf", "-pack.docx"):
         r = api.client.get(
             f"{BASE}/forums/{BOARD}/agenda{suffix}", params={"meeting_on": "0001-08-22", "min_position": head}
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from html import escape
 from pathlib import Path
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from adapters.settings import Settings
 from adapters.sql import ViewDb
 from adapters.store import EventStore
 from domain import commands as cmd
-from domain.framework import ARLF
+from domain.framework import ARLF, DEFAULT_AGENCIES
 from projections import acknowledgements as acks
 from projections.agenda.render import render_html, render_markdown
 from tests.integration.view_scenario import COUNCIL, POLICE, Scenario
@@ -84,11 +85,13 @@ def test_missing_agencies_disappear_as_they_acknowledge(scenario: Scenario) -> N
     [item] = agenda.learning_to_disseminate
     assert item.not_yet_acknowledged == sorted([COUNCIL, PROBATION])
     assert [a.agency_id for a in item.acknowledged_by] == [POLICE]
+    names = {a.agency_id: a.name for a in DEFAULT_AGENCIES}
     line = (
-        f"acknowledged by: {POLICE} (team briefing, supervision); not yet acknowledged: {PROBATION}, {COUNCIL}"
+        f"acknowledged by: {names[POLICE]} (team briefing, supervision); not yet acknowledged: "
+        f"{names[PROBATION]}, {names[COUNCIL]}"
     )
     assert line in render_markdown(agenda)
-    assert line in render_html(agenda)
+    assert escape(line) in render_html(agenda)
 
     for agency in (COUNCIL, PROBATION):
         s.run(cmd.AcknowledgeLearning(

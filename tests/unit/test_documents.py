@@ -55,7 +55,8 @@ def test_the_html_escapes_text_and_colours_the_rating_with_its_words() -> None:
     page = render_html(DOC)
     assert "&lt;nobody&gt;" in page and "<nobody>" not in page
     assert '<td class="rag-red">Red: 12 days overdue</td>' in page
-    assert page.count("OFFICIAL-SENSITIVE") == 2
+    # At the top and foot of the page, and in the printed pages' margins (its page style).
+    assert page.count("OFFICIAL-SENSITIVE") == 4 and "counter(pages)" in page
 
 
 def test_a_row_of_the_wrong_width_is_refused() -> None:

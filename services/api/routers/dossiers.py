@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from adapters.documents.html import STYLE, render_html
+from adapters.documents.html import render_html, styles
 from domain.errors import InvalidInput, NotFound
 from domain.framework import Theme
 from domain.partnership import Partnership, partnership_uuid
@@ -25,8 +25,6 @@ from services.application.products.dossiers import Dossier, build_dossier, dossi
 from services.web.security_headers import content_security_policy, style_hash
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}", tags=["dossiers"])
-
-_CSP = content_security_policy([style_hash(STYLE)])
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,9 @@ def get_dossier(request: Request, partnership_id: PartnershipId, store: StoreDep
             summary="The thematic dossier as a printable HTML page")
 def get_dossier_html(request: Request, partnership_id: PartnershipId, store: StoreDep, q: DossierQueryDep) -> Response:
     dossier, headers = _dossier(request, partnership_id, store, q)
-    return HTMLResponse(render_html(dossier_document(dossier)), headers={**headers, "Content-Security-Policy": _CSP})
+    doc = dossier_document(dossier)
+    csp = content_security_policy([style_hash(css) for css in styles(doc)])
+    return HTMLResponse(render_html(doc), headers={**headers, "Content-Security-Policy": csp})
 
 
 @router.get("/dossier.pdf", response_class=Response, summary="The thematic dossier as a PDF",

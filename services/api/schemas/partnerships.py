@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from domain.framework import Sector, SourceKind, Theme
+from domain.marking import DEFAULT_MARKING, ProtectiveMarking
 from domain.newsletter_state import Audience, NewsletterStatus
 from domain.partnership import DEFAULT_PERSONAL_DATA_READERS, PersonalDataReader
 from services.api.schemas.records import Record
@@ -137,4 +138,9 @@ class PartnershipRecord(Record):
     )
     newsletters: list[NewsletterRecordView] = Field(
         default_factory=list, description="The newsletters drafted, approved and issued (GET .../newsletters/{id})."
+    )
+    protective_marking: ProtectiveMarking = Field(
+        default=DEFAULT_MARKING,
+        description="Printed on every page of its agenda packs, briefings, dossiers and yearly reports "
+        "(set_protective_marking).",
     )

@@ -246,6 +246,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", f"{P}/forums/{{forum_id}}/agenda"): {**READ, SECRETARY: own_forum_in_path},
     ("GET", f"{P}/forums/{{forum_id}}/agenda.md"): {**READ, SECRETARY: own_forum_in_path},
     ("GET", f"{P}/forums/{{forum_id}}/agenda.html"): {**READ, SECRETARY: own_forum_in_path},
+    **{("GET", f"{P}/forums/{{forum_id}}/agenda-pack{suffix}"): {**READ, SECRETARY: own_forum_in_path}
+       for suffix in (".html", ".pdf", ".docx")},
     # a forum's meetings as a calendar, and the link a calendar program subscribes to: its
     # secretary's, and the agencies' (whose people attend)
     ("GET", f"{P}/forums/{{forum_id}}/meetings.ics"): {**READ, SECRETARY: own_forum_in_path, AGENCY: anything},

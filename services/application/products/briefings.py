@@ -66,6 +66,7 @@ def briefing_document(activity: Activity, partnership: Partnership) -> Document:
         title=f"7-minute briefing: {activity.title}",
         subtitle=partnership.name,
         blocks=tuple(blocks),
+        marking=partnership.protective_marking,
         running_head=f"{partnership.name} · 7-minute briefing",
         author=partnership.name,
         metadata={"activity_id": str(activity.id), "status": b.status.value},

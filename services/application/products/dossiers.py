@@ -21,6 +21,7 @@ from adapters.sql import Cursor
 from adapters.store import EventStore
 from domain.activity import Activity
 from domain.framework import DEFAULT_SOURCES, Theme
+from domain.marking import DEFAULT_MARKING, ProtectiveMarking
 from domain.partnership import Partnership
 from domain.recommendation import Recommendation
 from projections.tracker import TrackerFilters, query_tracker
@@ -63,6 +64,9 @@ class Dossier(BaseModel):
     """Every current finding on the themes recorded in the period, by activity, newest activity first."""
 
     partnership: str
+    marking: ProtectiveMarking = Field(
+        default=DEFAULT_MARKING, description="The protective marking the partnership prints on its documents."
+    )
     themes: list[Theme]
     from_: date | None = Field(alias="from", description="The first day of findings counted; null: from the start.")
     to: date | None = Field(description="The last day counted; null: to the end.")
@@ -104,7 +108,7 @@ def build_dossier(
             ))
     findings.sort(key=lambda f: (f.source, f.activity_title, f.recorded_on))
     return Dossier(
-        partnership=p.name, themes=themes, from_=start, to=end, today=today,
+        partnership=p.name, marking=p.protective_marking, themes=themes, from_=start, to=end, today=today,
         activities=len({f.activity_id for f in findings}), sources=len({f.source for f in findings}),
         findings=findings,
     )
@@ -200,6 +204,7 @@ def dossier_document(d: Dossier) -> Document:
         title=f"Thematic dossier: {theme_words(d.themes)}",
         subtitle=f"{d.partnership}: {_period(d)}",
         blocks=tuple(blocks),
+        marking=d.marking,
         running_head=f"{d.partnership} · thematic dossier · {long_date(d.today)}",
         author=d.partnership,
     )

@@ -139,6 +139,7 @@ def yearly_report_document(report: YearlyReport) -> Document:
             f" to {period.end.year}" if period.end.year != period.start.year else ""),
         subtitle=f"Safeguarding partners' yearly report, {long_date(period.start)} to {long_date(period.end)}",
         blocks=tuple(blocks),
+        marking=p.protective_marking,
         running_head=f"{p.name} · yearly report · {long_date(report.report_on)}",
         author=p.name,
         metadata={"anchor": report.log.anchor or "", "report_on": report.report_on.isoformat()},
