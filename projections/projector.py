@@ -263,24 +263,37 @@ class Projector:
                         cur.execute(statement)
 
     def _drop_secondary_indexes(self, cur: Cursor, views: Sequence[View]) -> list[str]:
-        """SQLite: drops the secondary indexes of the emptied views' tables and returns their SQL.
+        """Drops the secondary indexes of the emptied views' tables and returns their SQL.
 
         Building an index once over the full tables is much cheaper than keeping it
         up to date row by row; views look rows up by primary key only while applying
-        events, so a replay never needs them.
+        events, so a replay never needs them. On PostgreSQL an UPDATE of an indexed
+        column also writes a new entry in each index (no HOT update): more so.
+        Unique indexes stay: ON CONFLICT needs them.
         """
         tables = [t for v in views for t in v.tables]
-        if self.db.dialect != "sqlite" or not tables:
+        if not tables:
             return []
-        marks = ", ".join("?" for _ in tables)
-        cur.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
-            tables,
-        )
+        if self.db.dialect == "postgres":
+            cur.execute(
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
+                " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+                " JOIN pg_namespace n ON n.oid = t.relnamespace"
+                " WHERE n.nspname = current_schema() AND t.relname = ANY(?)"
+                " AND NOT x.indisunique AND NOT x.indisprimary",
+                (tables,),
+            )
+        else:
+            marks = ", ".join("?" for _ in tables)
+            cur.execute(
+                "SELECT name, sql FROM sqlite_master"
+                f" WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
+                tables,
+            )
         indexes = [(str(name), str(sql)) for name, sql in cur.fetchall()]
         for name, _ in indexes:
             cur.execute(f'DROP INDEX "{name}"')
-        # SQLite keeps the statement without its IF NOT EXISTS; put it back, since another
+        # The statement is kept without IF NOT EXISTS; put it back, since another
         # process's Projector (its `create`) may have made the index again meanwhile.
         return [re.sub(r"^CREATE (UNIQUE )?INDEX ", r"CREATE \1INDEX IF NOT EXISTS ", sql) for _, sql in indexes]
 

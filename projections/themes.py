@@ -148,6 +148,8 @@ class ThemesView(View):
             " ON CONFLICT (activity_id) DO NOTHING",
             (str(event.originator_id), event.partnership_id, event.kind.value),
         )
+        # Opened once: the row holds this kind (a finding later in the batch reads it from memory).
+        w.know("themes_activities", event.originator_id, "kind", (event.kind.value,))
 
     @handles(FindingRecorded)
     def _finding(self, w: Writes, event: FindingRecorded, position: int) -> None:

@@ -51,15 +51,19 @@ class Writes:
         self._known: dict[str, dict[Hashable, dict[str, Any]]] = {}
         """Per table and key, what `one` answered (or `know` was told) by facet."""
 
-    def write(self, table: str, key: Hashable, sql: str, *rows: Sequence[Any]) -> None:
+    def write(self, table: str, key: Hashable, sql: str, *rows: Sequence[Any], keeps: str | None = None) -> None:
         """`sql` once per row of `rows`, touching only rows of `table` under `key` (the rows
-        given together must not depend on each other's order: one INSERT per theme, say)."""
+        given together must not depend on each other's order: one INSERT per theme, say).
+        What `one` knew of the key is forgotten, but for the facet `keeps` (one whose columns
+        `sql` leaves as they were): a later read of it needs no flush and no round trip."""
         if not rows:
             return
         key = key.int if type(key) is UUID else key  # `_key`, inline: called for every write
         known = self._known.get(table)
         if known:
-            known.pop(key, None)
+            facets = known.pop(key, None)
+            if keeps is not None and facets is not None and keeps in facets:
+                known[key] = {keeps: facets[keeps]}
         pending = self._tables.get(table)
         if pending is None:
             pending = self._tables[table] = _Pending()

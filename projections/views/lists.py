@@ -95,6 +95,10 @@ def _tags(w: Writes, entity_id: Any, partnership_id: str, tag: str, values: Any)
     )
 
 
+_COPIED = "kind, title, agencies"
+"""The facet of an activity's row its recommendations copy (Writes.one)."""
+
+
 class ListsView(View):
     name = "lists"
     tables = (ACTIVITIES, RECOMMENDATIONS, DECISIONS, FINDINGS, TAGS, ROUTING)
@@ -126,7 +130,7 @@ class ListsView(View):
             (str(e.originator_id), e.partnership_id, e.kind.value, e.title, codecs.day(e.opened_on),
              codecs.items(e.agencies_involved), e.originator_version),
         )
-        w.know(ACTIVITIES, e.originator_id, "kind, title, agencies", (e.kind.value, e.title,
+        w.know(ACTIVITIES, e.originator_id, _COPIED, (e.kind.value, e.title,
                                                                        codecs.items(e.agencies_involved)))
         _tags(w, e.originator_id, e.partnership_id, AGENCY, e.agencies_involved)
 
@@ -134,12 +138,12 @@ class ListsView(View):
     def _involved(self, w: Writes, e: ev.AgencyInvolved, position: int) -> None:
         row = w.one(ACTIVITIES, e.originator_id,
                     f"SELECT kind, title, agencies FROM {ACTIVITIES} WHERE activity_id = ?",
-                    (str(e.originator_id),), "kind, title, agencies")
+                    (str(e.originator_id),), _COPIED)
         if row is None:
             return
         agencies = codecs.items(dict.fromkeys([*codecs.read_items(row[2]), e.agency_id]))
         self._update(w, e, agencies=agencies)
-        w.know(ACTIVITIES, e.originator_id, "kind, title, agencies", (row[0], row[1], agencies))
+        w.know(ACTIVITIES, e.originator_id, _COPIED, (row[0], row[1], agencies))
         _tags(w, e.originator_id, e.partnership_id, AGENCY, [e.agency_id])
 
     @handles(*STATUS_AFTER)
@@ -159,6 +163,8 @@ class ListsView(View):
             ACTIVITIES, e.originator_id,
             f"UPDATE {ACTIVITIES} SET {assignments}{extra}version = ? WHERE activity_id = ?",
             (*columns.values(), e.originator_version, str(e.originator_id)),
+            # A status or a count changes; what a recommendation copies of its activity stays.
+            keeps=None if "agencies" in columns or "agencies" in extra else _COPIED,
         )
 
     # --- findings: counted on their activity, their themes kept for the theme filter -----
@@ -200,7 +206,7 @@ class ListsView(View):
             themes.extend(codecs.read_items(row[0]) if row else ())
         kind, title, _ = w.one(
             ACTIVITIES, e.activity_id, f"SELECT kind, title, agencies FROM {ACTIVITIES} WHERE activity_id = ?",
-            (str(e.activity_id),), "kind, title, agencies",
+            (str(e.activity_id),), _COPIED,
         ) or ("", "", "")
         w.write(
             RECOMMENDATIONS, e.originator_id,

@@ -89,6 +89,45 @@ class CrashingTracker(TrackerView):
         super().apply(cur, event, position)
 
 
+def indexes(db: ViewDb) -> set[tuple[str, str]]:
+    """(name, definition) of every index of the views' database."""
+    conn = db.connect()
+    try:
+        cur = db.cursor(conn)
+        if db.dialect == "postgres":
+            cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")
+        else:
+            cur.execute("SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index'")
+        return {(str(name), str(sql)) for name, sql in cur.fetchall()}
+    finally:
+        conn.close()
+
+
+def test_a_rebuild_drops_the_secondary_indexes_while_it_replays_and_makes_them_again(
+    settings: Settings, store: EventStore, tmp_path: Path
+) -> None:
+    generate_history(LearningService(store), 300, seed=3, partnership_id=PID)
+    projector = Projector(store, second_db(settings, tmp_path, "indexed"), views())
+    made = indexes(projector.db)
+    secondary = {  # of the views' tables (the projector's own tables keep theirs)
+        name for name, sql in made if sql.upper().startswith("CREATE INDEX") and name.startswith(("tracker", "audit"))
+    }
+    assert {"tracker_actions_owner", "audit_events_topic"} <= secondary
+    during: list[set[str]] = []
+    replay = projector._run
+
+    def watched(batch_size: int, progress: Any) -> int:
+        during.append({name for name, _ in indexes(projector.db)})
+        return replay(batch_size, progress)
+
+    projector._run = watched  # type: ignore[method-assign]
+    projector.rebuild()
+    assert during and not during[0] & secondary  # replayed without them (unique ones stay)
+    after = indexes(projector.db)
+    assert {name for name, _ in after} == {name for name, _ in made}
+    projector.close()
+
+
 def test_a_rebuild_killed_midway_resumes_to_identical_tables(
     settings: Settings, store: EventStore, tmp_path: Path
 ) -> None:

@@ -96,3 +96,15 @@ def test_a_known_facet_is_answered_from_memory_until_its_key_is_written(cur: _Cu
     assert writes.one("t", "a", select, ("a",)) == ("stored",)  # no facet: always the table
     writes.write("t", "a", SET, ("written", "a"))
     assert writes.one("t", "a", select, ("a",), "v") == ("written",)  # a write forgets what was known
+
+
+def test_a_write_that_keeps_a_facet_leaves_it_known_and_forgets_the_others(cur: _Cur) -> None:
+    cur.execute("INSERT INTO t (k, v, n) VALUES ('a', 'stored', 0)")
+    writes = Writes(cur)
+    select_v, select_n = "SELECT v FROM t WHERE k = ?", "SELECT n FROM t WHERE k = ?"
+    writes.know("t", "a", "v", ("stored",))
+    writes.know("t", "a", "n", (0,))
+    writes.write("t", "a", BUMP, (5, "a"), keeps="v")  # n changes, v does not
+    cur.execute("UPDATE t SET v = 'behind its back' WHERE k = 'a'")  # shows which answers come from memory
+    assert writes.one("t", "a", select_v, ("a",), "v") == ("stored",)
+    assert writes.one("t", "a", select_n, ("a",), "n") == (5,)  # forgotten: read after the pending bump
