@@ -15,7 +15,7 @@ from datetime import date, time
 
 from domain.aggregate import AggregateEvent, Change, Context, base_fields, change
 from domain.dates import not_after_today, not_before
-from domain.errors import InvalidInput, RuleViolation
+from domain.errors import InvalidInput, NotFound, RuleViolation
 from domain.meeting_state import (
     AgendaItem,
     DeclaredInterest,
@@ -207,7 +207,7 @@ def _held(m: Meeting, field: str) -> None:
 
 def _known_item(m: Meeting, item_id: str | None, field: str = "item_id") -> None:
     if item_id is not None and m.item(item_id) is None:
-        raise InvalidInput("unknown_item", f"The agenda has no item {item_id!r}.", field)
+        raise NotFound("unknown_item", f"The agenda has no item {item_id!r}.", field)
 
 
 def draft_agenda(
@@ -225,7 +225,8 @@ def draft_agenda(
         raise InvalidInput("too_many_items", f"An agenda holds at most {MAX_ITEMS} items.", "generated")
     ids = [i.item_id for i in generated]
     if len(set(ids)) != len(ids):
-        raise InvalidInput("duplicate_item", "Each generated item appears once.", "generated")
+        # A rule over the items together, which no schema of one item states: 409.
+        raise RuleViolation("duplicate_item", "Each generated item appears once.", "generated")
     if any(i.origin is not ItemOrigin.GENERATED for i in generated):
         raise InvalidInput("not_generated", "The draft takes the generated items only; add others after.",
                            "generated")
@@ -259,7 +260,8 @@ def reorder_agenda(m: Meeting, ctx: Context, *, order: tuple[str, ...]) -> Chang
     _still_a_draft(m, "order")
     current = [i.item_id for i in m.items]
     if sorted(order) != sorted(current):
-        raise InvalidInput(
+        # Judged against the agenda as it stands: a conflict with its state, not bad input.
+        raise RuleViolation(
             "order_mismatch", "Name every item of the agenda once, in the new order.", "order"
         )
     if list(order) == current:
@@ -269,9 +271,9 @@ def reorder_agenda(m: Meeting, ctx: Context, *, order: tuple[str, ...]) -> Chang
 
 def remove_agenda_item(m: Meeting, ctx: Context, *, item_id: str) -> Change[Meeting]:
     _still_a_draft(m, "item_id")
+    _known_item(m, item_id)
     item = m.item(item_id)
-    if item is None:
-        raise InvalidInput("unknown_item", f"The agenda has no item {item_id!r}.", "item_id")
+    assert item is not None
     if item.origin is not ItemOrigin.ADDED:
         # What the records put in front of the meeting stays: the forum decides it, or defers it.
         raise RuleViolation(
@@ -327,10 +329,7 @@ def log_meeting_action(
 ) -> Change[Meeting]:
     _held(m, "description")
     _known_item(m, item_id)
-    if owner_agency_id not in p.agencies:
-        raise InvalidInput(
-            "unknown_agency", f"Agency {owner_agency_id!r} is not one of the partnership's.", "owner_agency_id"
-        )
+    p.agency(owner_agency_id, "owner_agency_id")
     not_before("due_on", due_on, m.meets_on, "the meeting's day")
     return change(m).trigger(
         MeetingActionLogged, ctx, number=len(m.actions) + 1, description=description,
@@ -341,7 +340,7 @@ def log_meeting_action(
 def complete_meeting_action(m: Meeting, ctx: Context, *, number: int, done_on: date) -> Change[Meeting]:
     logged = next((a for a in m.actions if a.number == number), None)
     if logged is None:
-        raise InvalidInput("unknown_action", f"The meeting's action log has no action {number}.", "number")
+        raise NotFound("unknown_action", f"The meeting's action log has no action {number}.", "number")
     if logged.done_on is not None:
         raise RuleViolation("action_done", f"Action {number} was done on {logged.done_on}.", "number")
     not_before("done_on", done_on, m.meets_on, "the meeting's day")

@@ -68,6 +68,7 @@ class DraftAgenda(Command):
     chair: Name
     generated: tuple[GeneratedItem, ...] = Field(
         default=(), description="The generated items, as GET .../agenda-draft proposes them.",
+        json_schema_extra={"maxItems": meetings.MAX_ITEMS},
     )
     drafted_on: IsoDate
 
