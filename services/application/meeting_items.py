@@ -27,6 +27,14 @@ def _kind(kind: str) -> str:
     return _KIND_WORDS.get(kind, kind.replace("_", " "))
 
 
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 def _short(text: str, limit: int = 280) -> str:
     one_line = " ".join(text.split())
     return one_line if len(one_line) <= limit else one_line[: limit - 1].rstrip() + "…"
@@ -45,11 +53,11 @@ def generated_items(agenda: Agenda) -> list[GeneratedItem]:
     for r in agenda.awaiting_decision:
         add(f"awaiting_decision:{r.recommendation_id}", "awaiting_decision", f"Recommendation: {r.text}",
             f"From “{r.activity_title}” ({_kind(r.source_kind)}), made {r.made_on:%-d %B %Y}"
-            + (f"; deferred {r.deferrals} time(s)" if r.deferred else "") + ".",
+            + (f"; deferred {_times(r.deferrals)}" if r.deferred else "") + ".",
             Purpose.DECISION, r.recommendation_id)
     for s in agenda.awaiting_sign_off:
         add(f"awaiting_sign_off:{s.activity_id}", "awaiting_sign_off", f"Sign-off: {s.title}",
-            f"{_kind(s.source_kind).capitalize()} with {s.findings} finding(s)"
+            f"{_kind(s.source_kind).capitalize()} with {_count(s.findings, 'finding')}"
             + (f", reported {s.reported_on:%-d %B %Y}" if s.reported_on else "") + ".",
             Purpose.DECISION, s.activity_id)
     for e in agenda.actions_escalated:
@@ -70,7 +78,7 @@ def generated_items(agenda: Agenda) -> list[GeneratedItem]:
     for learning in agenda.learning_to_disseminate:
         waiting = len(learning.not_yet_acknowledged)
         add(f"learning:{learning.activity_id}", "learning", f"Learning to disseminate: {learning.title}",
-            f"{len(learning.findings)} finding(s); {waiting} agency(ies) yet to acknowledge.",
+            f"{_count(len(learning.findings), 'finding')}; {_count(waiting, 'agency', 'agencies')} yet to acknowledge.",
             Purpose.INFORMATION, learning.activity_id)
     for d in (*agenda.deadlines_breached, *agenda.deadlines_due):
         add(f"deadlines:{d.activity_id}.{d.clock}", "deadlines", f"Deadline: {d.activity_title}",
@@ -79,7 +87,7 @@ def generated_items(agenda: Agenda) -> list[GeneratedItem]:
     if agenda.themes:
         top = ", ".join(f"{t.theme.replace('_', ' ')} ({t.count})" for t in agenda.themes[:5])
         add("themes:period", "themes", "Themes in the last 12 months",
-            f"{agenda.findings_in_period} finding(s) since {agenda.themes_since:%-d %B %Y}; most often: {top}.",
+            f"{_count(agenda.findings_in_period, 'finding')} since {agenda.themes_since:%-d %B %Y}; most often: {top}.",
             Purpose.INFORMATION)
     return out
 

@@ -24,6 +24,7 @@ from starlette.types import Scope
 from adapters.settings import Settings
 from domain.errors import DomainError
 from services.web import agency, assets, bizunit, lists_pages, mail_stop, pages, scrutiny, search_page, secretary
+from services.web import meeting as meeting_pages
 from services.web.csrf import CsrfRefused, include_pages
 from services.web.docs import install_docs
 from services.web.security_headers import SecurityHeaders
@@ -65,6 +66,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     install_docs(app)
     include_pages(app, pages.router)
     include_pages(app, secretary.router)
+    include_pages(app, meeting_pages.router)
     include_pages(app, bizunit.router)
     include_pages(app, scrutiny.router)
     include_pages(app, agency.router)
