@@ -115,6 +115,11 @@ def test_a_meeting_cycle_from_draft_to_the_next_meetings_approval(api: Api, app:
     r = secretary.client.post(f"{secretary.base}{m}/minutes", json={"item_id": decision_item, "minutes": "Later."})
     assert r.status_code == 409 and error_of(r)["code"] == "minutes_approved"
 
+    # The meetings view: the forum's meetings with where each stands.
+    listed = secretary.get(f"/forums/{BOARD}/meetings", params={"min_position": secretary.position})["meetings"]
+    assert [(x["meets_on"], x["status"], x["items"], x["actions"], x["open_actions"], x["minutes_approved_on"])
+            for x in listed] == [(FIRST, "published", len(frozen), 2, 1, SECOND)]
+
 
 def test_a_secretary_keeps_only_their_own_forums_meetings(api: Api, app: FastAPI) -> None:
     board = Api(client_as(app, Role.SECRETARY, forum=BOARD))

@@ -16,15 +16,15 @@ from domain.commands.meeting import GeneratedItem
 from domain.errors import NotFound
 from domain.meeting_state import meeting_uuid
 from domain.values import IsoDate
+from projections.meetings import MeetingRow, MeetingsView, forum_meetings
 from services.api.deps import PartnershipId, StoreDep
-from services.api.projection_reads import MinPosition
+from services.api.projection_reads import MinPosition, projection_read
 from services.api.responses import PROJECTION_READ_RESPONSES, READ_RESPONSES
 from services.api.routers.agendas import ForumId, agenda_for
 from services.application.meeting_items import AgendaDiff, compare, generated_items
 from services.application.meetings import MeetingRecord, load_meeting, meeting_record
 
-router = APIRouter(prefix="/v1/partnerships/{partnership_id}/forums/{forum_id}/meetings/{meets_on}",
-                   tags=["meetings"])
+router = APIRouter(prefix="/v1/partnerships/{partnership_id}/forums/{forum_id}/meetings", tags=["meetings"])
 
 MeetsOn = Annotated[IsoDate, Path(description="The meeting's day (YYYY-MM-DD), one of the forum's meetings.")]
 
@@ -37,11 +37,26 @@ class AgendaProposal(BaseModel):
     generated: list[GeneratedItem]
 
 
+class ForumMeetings(BaseModel):
+    """The forum's meetings whose agenda is drafted, soonest first (the meetings view)."""
+
+    meetings: list[MeetingRow]
+
+
+@router.get("", response_model=ForumMeetings, responses=PROJECTION_READ_RESPONSES,
+            summary="A forum's drafted and published meetings, with their action logs' counts")
+def get_forum_meetings(
+    request: Request, partnership_id: PartnershipId, forum_id: ForumId, min_position: MinPosition = None,
+) -> ForumMeetings:
+    with projection_read(request, MeetingsView.name, min_position) as (cur, _):
+        return ForumMeetings(meetings=forum_meetings(cur, partnership_id, forum_id))
+
+
 def _unknown(forum_id: str, meets_on: object) -> NotFound:
     return NotFound("unknown_meeting", f"The forum {forum_id!r} has no meeting on {meets_on}.", "meets_on")
 
 
-@router.get("", response_model=MeetingRecord, responses=READ_RESPONSES, summary="A forum meeting's record")
+@router.get("/{meets_on}", response_model=MeetingRecord, responses=READ_RESPONSES, summary="A forum meeting's record")
 def get_meeting(partnership_id: PartnershipId, forum_id: ForumId, meets_on: MeetsOn, store: StoreDep) -> MeetingRecord:
     record = meeting_record(store, partnership_id, forum_id, meets_on)
     if record is None:
@@ -49,7 +64,7 @@ def get_meeting(partnership_id: PartnershipId, forum_id: ForumId, meets_on: Meet
     return record
 
 
-@router.get("/agenda-draft", response_model=AgendaProposal, responses=PROJECTION_READ_RESPONSES,
+@router.get("/{meets_on}/agenda-draft", response_model=AgendaProposal, responses=PROJECTION_READ_RESPONSES,
             summary="The generated items proposed for the meeting's draft agenda")
 def get_agenda_proposal(
     request: Request, partnership_id: PartnershipId, forum_id: ForumId, meets_on: MeetsOn, store: StoreDep,
@@ -62,7 +77,7 @@ def get_agenda_proposal(
                           generated=generated_items(agenda))
 
 
-@router.get("/agenda-diff", response_model=AgendaDiff, responses=PROJECTION_READ_RESPONSES,
+@router.get("/{meets_on}/agenda-diff", response_model=AgendaDiff, responses=PROJECTION_READ_RESPONSES,
             summary="The live agenda against the meeting's (published) one")
 def get_agenda_diff(
     request: Request, partnership_id: PartnershipId, forum_id: ForumId, meets_on: MeetsOn, store: StoreDep,

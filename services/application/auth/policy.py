@@ -246,6 +246,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     # a forum meeting's record, the generated items for its draft, and the live agenda against it
     **{("GET", f"{P}/forums/{{forum_id}}/meetings/{{meets_on}}{suffix}"): {**READ, SECRETARY: own_forum_in_path}
        for suffix in ("", "/agenda-draft", "/agenda-diff")},
+    ("GET", f"{P}/forums/{{forum_id}}/meetings"): {**READ, SECRETARY: own_forum_in_path},
     # batch ingest (each item is held to its command's rule)
     ("POST", "/v1/ingest"): COMMAND,
     # lists, filtered to what the role may read (services/application/lists.py), and search
