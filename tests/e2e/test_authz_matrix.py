@@ -84,6 +84,11 @@ def _world(api: Api, store: EventStore) -> World:
     case_file = api.post("/casefiles", {
         "case_reference": "SHSCP-2026-001", "source_kind": "rapid_review", "role": "child", "name": "Test Child",
     }, expect=201)["id"]
+    meeting = api.post("/agendas", {  # the board's, so its secretary is in scope
+        "forum_id": BOARD, "meets_on": "2026-06-15", "venue": "Town Hall", "starts_at": "10:00",
+        "chair": "Independent Chair", "drafted_on": "2026-06-01",
+    }, expect=201)["id"]
+
     def made(recommendation: str) -> str:  # the event that made it: a learning event on the feeds
         return str(next(iter(store.events_of(UUID(recommendation)))).event_id)
 
@@ -91,6 +96,7 @@ def _world(api: Api, store: EventStore) -> World:
         "partnership_id": PARTNERSHIP, "activity_id": pr, "recommendation_id": for_police,
         "action_id": police_action, "decision_id": decision, "forum_id": BOARD, "agency_id": POLICE,
         "entity_id": pr, "case_file_id": case_file, "event_id": made(for_police), "page": "0",
+        "meeting_id": meeting, "meets_on": "2026-06-15",
     }
     council = {"recommendation_id": for_council, "action_id": council_action, "agency_id": COUNCIL,
                "entity_id": council_action, "event_id": made(for_council)}
