@@ -100,9 +100,11 @@ NOT_LISTS = {
 # A record holds arrays of its own (an action's progress notes): it is not a list.
 # So is an agenda (one document for one meeting, in named sections), the explanation of
 # one event's deliveries, a case file (with the reads of its personal details), and a
-# thematic dossier (one document on some themes, findings with their recommendations).
+# thematic dossier (one document on some themes, findings with their recommendations); so is
+# a forum meeting's record, the items proposed for its draft, and the live agenda against it.
 RECORDS = {m.__name__ for m in ANSWER_MODELS.values()} | {
     ActivityRead.__name__, "AgendaResponse", "DeliveryExplanation", "CaseFileRead", "Dossier",
+    "MeetingRecord", "AgendaProposal", "AgendaDiff",
 }
 LIST_FIELDS = {"items", "count", "next"}
 FRESHNESS_FIELDS = {"position", "head", "lag", "degraded"}

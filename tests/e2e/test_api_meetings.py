@@ -116,7 +116,7 @@ def test_a_meeting_cycle_from_draft_to_the_next_meetings_approval(api: Api, app:
     assert r.status_code == 409 and error_of(r)["code"] == "minutes_approved"
 
     # The meetings view: the forum's meetings with where each stands.
-    listed = secretary.get(f"/forums/{BOARD}/meetings", params={"min_position": secretary.position})["meetings"]
+    listed = secretary.get(f"/forums/{BOARD}/meetings", params={"min_position": secretary.position})["items"]
     assert [(x["meets_on"], x["status"], x["items"], x["actions"], x["open_actions"], x["minutes_approved_on"])
             for x in listed] == [(FIRST, "published", len(frozen), 2, 1, SECOND)]
 

@@ -38,9 +38,11 @@ class AgendaProposal(BaseModel):
 
 
 class ForumMeetings(BaseModel):
-    """The forum's meetings whose agenda is drafted, soonest first (the meetings view)."""
+    """The forum's meetings whose agenda is drafted, soonest first (the meetings view): all of them, one page."""
 
-    meetings: list[MeetingRow]
+    items: list[MeetingRow]
+    count: int
+    next: str | None = Field(default=None, description="Always null: a forum's meetings fit one page.")
 
 
 @router.get("", response_model=ForumMeetings, responses=PROJECTION_READ_RESPONSES,
@@ -49,7 +51,8 @@ def get_forum_meetings(
     request: Request, partnership_id: PartnershipId, forum_id: ForumId, min_position: MinPosition = None,
 ) -> ForumMeetings:
     with projection_read(request, MeetingsView.name, min_position) as (cur, _):
-        return ForumMeetings(meetings=forum_meetings(cur, partnership_id, forum_id))
+        rows = forum_meetings(cur, partnership_id, forum_id)
+    return ForumMeetings(items=rows, count=len(rows))
 
 
 def _unknown(forum_id: str, meets_on: object) -> NotFound:
