@@ -18,6 +18,7 @@ from domain import (
     data_protection,
     decision,
     findings,
+    meeting,
     newsletter,
     partnership,
     people,
@@ -33,9 +34,9 @@ from domain import (
 from domain.events import DomainEvent
 
 _MODULES = (
-    access, action, activity, activity_state, briefing, claims, data_protection, decision, findings, newsletter,
-    partnership, people, personal_data, rapid_review, recommendation, redaction, sign_in, subscriptions, time_events,
-    yearly_report,
+    access, action, activity, activity_state, briefing, claims, data_protection, decision, findings, meeting,
+    newsletter, partnership, people, personal_data, rapid_review, recommendation, redaction, sign_in, subscriptions,
+    time_events, yearly_report,
 )
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = tuple(

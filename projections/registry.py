@@ -5,6 +5,7 @@ from __future__ import annotations
 from projections.agenda.view import AgendaView
 from projections.audit import AuditView
 from projections.clocks_view import ClocksView
+from projections.meetings import MeetingsView
 from projections.themes import ThemesView
 from projections.tracker import TrackerView
 from projections.view import View
@@ -22,4 +23,5 @@ def all_views() -> list[View]:
     views.append(ClocksView())
     views.append(ListsView())
     views.append(SearchView())
+    views.append(MeetingsView())
     return views

@@ -42,6 +42,7 @@ from services.api.routers import (
     framework,
     ingest,
     lists,
+    meetings,
     newsletters,
     partnerships,
     recommendations,
@@ -199,7 +200,7 @@ def create_app(settings: Settings | None = None, store: EventStore | None = None
         commands, partnerships, activities, recommendations, actions, decisions, ingest, tracker, audit, agendas,
         themes, feeds, deliveries, clocks, verify_routes, casefile_routes, acknowledgements, webhook_routes,
         projections_admin, framework, lists, search, briefings, dossiers, calendars, yearly_reports,
-        newsletters, agenda_packs,
+        newsletters, agenda_packs, meetings,
     ):
         app.include_router(module.router, dependencies=[Depends(authorize)], responses=AUTH_RESPONSES)
     # Outside /v1/ and its bearer tokens: a calendar program subscribes with the address alone.

@@ -16,11 +16,13 @@ from domain.action import Action
 from domain.activity import Activity
 from domain.aggregate import AggregateState
 from domain.decision import Decision
+from domain.meeting_state import Meeting
 from domain.partnership import Partnership
 from domain.recommendation import Recommendation
 from services.api.schemas.actions import ActionRecord
 from services.api.schemas.activities import ActivityRecord
 from services.api.schemas.decisions import DecisionRecord
+from services.api.schemas.meetings import MeetingAnswer
 from services.api.schemas.partnerships import PartnershipRecord
 from services.api.schemas.recommendations import RecommendationRecord
 
@@ -33,6 +35,7 @@ ANSWER_MODELS: dict[type[AggregateState], type[BaseModel]] = {
     Recommendation: RecommendationRecord,
     Action: ActionRecord,
     Decision: DecisionRecord,
+    Meeting: MeetingAnswer,
 }
 
 

@@ -2,7 +2,8 @@
 
 One handler serves every declared command (domain/commands): it loads the target and the
 aggregates the domain function takes, claims the ids the client chose, and passes the
-command's fields through by name. Only `record_decision` and `redact_text` add a step of their own.
+command's fields through by name. Only `record_decision`, `redact_text` and `draft_agenda` add a step of
+their own.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from domain import redaction as redactions
 from domain.activity import Activity
 from domain.aggregate import AggregateState, Context, check_version
 from domain.claims import ClaimKind, IdClaimed, claim_uuid
-from domain.commands import DECLARATIONS, Claim, Command, Declaration, RecordDecision, RedactText
+from domain.commands import DECLARATIONS, Claim, Command, Declaration, DraftAgenda, RecordDecision, RedactText
 from domain.decision import DecisionSubject
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, RuleViolation
 from domain.free_text import free_text
+from domain.meeting_state import meeting_uuid
 from domain.partnership import Partnership
 from domain.recommendation import DecisionOutcome, Recommendation
 from services.application.unit_of_work import UnitOfWork
@@ -159,9 +161,20 @@ def _redact_text(uow: UnitOfWork, ctx: Context, c: RedactText, _: UUID | None) -
     return state
 
 
+def _draft_agenda(uow: UnitOfWork, ctx: Context, c: DraftAgenda, _: UUID | None) -> AggregateState:
+    """A meeting's record is drafted once: its id is its forum's and day's, so a second draft is refused."""
+    meeting_id = meeting_uuid(ctx.partnership_id, c.forum_id, c.meets_on)
+    uow.claim(meeting_id, RuleViolation(
+        "meeting_drafted", f"The agenda of {c.forum_id} for {c.meets_on.isoformat()} is drafted already; "
+        "change that one.", "meets_on",
+    ))
+    return _declared(uow, ctx, c, None)
+
+
 HANDLERS: dict[str, Handler] = {
     **dict.fromkeys(DECLARATIONS, _declared),
     RecordDecision.name: _record_decision,
     RedactText.name: _redact_text,
+    DraftAgenda.name: _draft_agenda,
 }
 """Each command's handler, by name."""

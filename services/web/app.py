@@ -37,6 +37,7 @@ from services.web import (
     search_page,
     secretary,
 )
+from services.web import meeting as meeting_pages
 from services.web.csrf import CsrfRefused, include_pages
 from services.web.docs import install_docs
 from services.web.security_headers import SecurityHeaders
@@ -79,6 +80,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     include_pages(app, pages.router)
     include_pages(app, secretary.router)
     include_pages(app, pack.router)
+    include_pages(app, meeting_pages.router)
     include_pages(app, bizunit.router)
     include_pages(app, newsletters.router)
     include_pages(app, scrutiny.router)

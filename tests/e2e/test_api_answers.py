@@ -100,10 +100,12 @@ NOT_LISTS = {
 # A record holds arrays of its own (an action's progress notes): it is not a list.
 # So is an agenda (one document for one meeting, in named sections), the explanation of
 # one event's deliveries, a case file (with the reads of its personal details), and a
-# thematic dossier (one document on some themes, findings with their recommendations), and
-# a newsletter (one document for a period, in named sections).
+# thematic dossier (one document on some themes, findings with their recommendations), a
+# newsletter (one document for a period, in named sections); so is a forum meeting's record,
+# the items proposed for its draft, and the live agenda against it.
 RECORDS = {m.__name__ for m in ANSWER_MODELS.values()} | {
     ActivityRead.__name__, "AgendaResponse", "DeliveryExplanation", "CaseFileRead", "Dossier", "NewsletterContent",
+    "MeetingRecord", "AgendaProposal", "AgendaDiff",
 }
 LIST_FIELDS = {"items", "count", "next"}
 FRESHNESS_FIELDS = {"position", "head", "lag", "degraded"}

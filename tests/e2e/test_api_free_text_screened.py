@@ -20,6 +20,7 @@ from adapters.store import EventStore
 from domain.commands import DECLARATIONS
 from domain.errors import InvalidInput
 from domain.free_text import free_text_fields, screen_free_text
+from domain.meeting_state import meeting_uuid
 from services.api.routers.casefiles import personal_data_for
 from services.seeds.scenario import command_paths
 from tests.e2e.conftest import BOARD, COUNCIL, CVS, PARTNERSHIP, POLICE, Api, error_of
@@ -107,6 +108,21 @@ def _valid_payloads(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
                             "evidence": [{"description": CLEAN, "reference": "Minutes of the July meeting"}]},
         "assure_action": {"assured_on": "2026-08-01", "impact_statement": CLEAN},
         "reopen_action": {"reason": CLEAN, "due_on": "2026-11-30"},
+        "draft_agenda": {"forum_id": BOARD, "meets_on": "2026-06-15", "venue": "Town Hall", "starts_at": "10:00",
+                         "chair": "Independent Chair", "drafted_on": "2026-06-01", "generated": [
+                             {"item_id": "themes:period", "section": "themes", "title": "Themes",
+                              "detail": CLEAN, "purpose": "for_information"}]},
+        "add_agenda_item": {"title": "Neglect strategy", "purpose": "for_decision", "presenter": "Head of service",
+                            "minutes_allowed": 15, "detail": CLEAN},
+        "reorder_agenda": {"order": ["added-1", "themes:period"]},
+        "remove_agenda_item": {"item_id": "added-1"},
+        "publish_agenda": {"published_on": "2026-06-08"},
+        "record_attendance": {"present": ["Independent Chair"], "apologies": ["Director of Public Health"],
+                              "declarations": [{"person": "DCI Jones", "interest": CLEAN, "item_id": "added-1"}]},
+        "record_minutes": {"item_id": "added-1", "minutes": CLEAN, "decision": CLEAN},
+        "log_meeting_action": {"description": CLEAN, "owner_agency_id": POLICE, "due_on": "2026-07-01"},
+        "complete_meeting_action": {"number": 1, "done_on": "2026-06-20"},
+        "approve_minutes": {"approved_on": "2026-09-01"},
         "redact_text": {"aggregate_id": ids["activity_id"], "version": 1, "field": "title", "text": CLEAN,
                         "rationale": CLEAN},
     }
@@ -137,7 +153,8 @@ def story(api: Api) -> dict[str, str]:
     api.post("/casefiles", {"case_reference": "SHSCP-R014", "source_kind": "safeguarding_practice_review",
                             "role": "child", "name": CHILD, "date_of_birth": BORN.isoformat()}, expect=201)
     return {"activity_id": review, "finding": finding, "recommendation_id": recommendation,
-            "recommendation": recommendation, "action_id": action}
+            "recommendation": recommendation, "action_id": action,
+            "meeting_id": str(meeting_uuid(PARTNERSHIP, BOARD, date(2026, 6, 15)))}
 
 
 def _url(name: str, ids: dict[str, str]) -> str:

@@ -94,6 +94,10 @@ def _world(api: Api, store: EventStore) -> World:
                                            "approved_on": "2026-06-22"})
         api.post("/newsletters/issue", {"newsletter_id": newsletter, "issued_on": "2026-07-01"})
         return newsletter
+    meeting = api.post("/agendas", {  # the board's, so its secretary is in scope
+        "forum_id": BOARD, "meets_on": "2026-06-15", "venue": "Town Hall", "starts_at": "10:00",
+        "chair": "Independent Chair", "drafted_on": "2026-06-01",
+    }, expect=201)["id"]
 
     def made(recommendation: str) -> str:  # the event that made it: a learning event on the feeds
         return str(next(iter(store.events_of(UUID(recommendation)))).event_id)
@@ -103,6 +107,7 @@ def _world(api: Api, store: EventStore) -> World:
         "action_id": police_action, "decision_id": decision, "forum_id": BOARD, "agency_id": POLICE,
         "entity_id": pr, "case_file_id": case_file, "event_id": made(for_police), "page": "0",
         "newsletter_id": issued("police"),
+        "meeting_id": meeting, "meets_on": "2026-06-15",
     }
     council = {"recommendation_id": for_council, "action_id": council_action, "agency_id": COUNCIL,
                "entity_id": council_action, "event_id": made(for_council), "newsletter_id": issued("local_authority")}

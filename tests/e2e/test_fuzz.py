@@ -104,6 +104,8 @@ CROSS_PARAMETER_REFUSALS: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("POST", "/v1/partnerships/{partnership_id}/yearly-reports"): "invalid_period",
     # A newsletter's period: its end not before its start, and at most a year.
     ("POST", "/v1/partnerships/{partnership_id}/newsletters"): "invalid_period",
+    # A meeting's attendance: nobody both present and sending apologies.
+    ("POST", "/v1/partnerships/{partnership_id}/meetings/{meeting_id}/attendance"): "present_and_apologies",
     # A list's cursor is the `next` an earlier answer gave (with the same sort): well-formed
     # text that no answer gave is refused, and no schema can say which text an answer gives.
     **{("GET", f"/v1/partnerships/{{partnership_id}}/{name}"): "invalid_cursor"

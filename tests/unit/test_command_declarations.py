@@ -59,6 +59,7 @@ def test_status_and_target_follow_the_domain_function() -> None:
     creates = {name for name, d in DECLARATIONS.items() if d.status == 201}
     assert creates == {
         "register_partnership", "open_activity", "make_recommendation", "record_decision", "agree_action",
+        "draft_agenda",
     }
     assert {name for name, d in DECLARATIONS.items() if d.target is None} == {"register_partnership"}
     assert {("POST", "/v1/partnerships")} == BODY_PARTNERSHIP

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import types
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
@@ -308,7 +308,7 @@ def _sample(annotation: Any) -> Any:
             )
         samples: dict[type, Any] = {
             bool: True, int: 7, str: "Sample text", UUID: uuid4(), date: D0,
-            datetime: datetime(2025, 3, 3, 9, 30, tzinfo=UTC),
+            datetime: datetime(2025, 3, 3, 9, 30, tzinfo=UTC), time: time(9, 30),
         }
         for kind, value in samples.items():
             if issubclass(annotation, kind):

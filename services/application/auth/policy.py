@@ -28,6 +28,7 @@ from domain.activity import Activity
 from domain.commands import DECLARATIONS, Declaration
 from domain.decision import Decision
 from domain.errors import Forbidden
+from domain.meeting_state import Meeting
 from domain.partnership import Partnership, partnership_uuid
 from domain.recommendation import Recommendation
 from services.application.auth.principals import Principal, Role
@@ -45,7 +46,7 @@ class Request:
 
 
 Check = Callable[[Request], bool]
-S = TypeVar("S", Action, Activity, Decision, Recommendation)
+S = TypeVar("S", Action, Activity, Decision, Meeting, Recommendation)
 
 # --- scope checks ------------------------------------------------------------
 
@@ -123,6 +124,12 @@ def own_forum_decision(r: Request) -> bool:
     return decision is not None and decision.forum_id == r.principal.forum_id
 
 
+def own_forum_meeting(r: Request) -> bool:
+    """Only the forum's own meetings."""
+    meeting = _load(r, "meeting_id", Meeting)
+    return meeting is not None and meeting.forum_id == r.principal.forum_id
+
+
 def _body_field_is(r: Request, field: str, value: str | None) -> bool:
     # A body without the field fails validation (422) before anything is done.
     return not isinstance(r.body, dict) or field not in r.body or r.body[field] == value
@@ -168,8 +175,8 @@ SCOPES: dict[str, Check] = {
     check.__name__: check
     for check in (
         anything, own_agency_in_path, own_forum_in_path, own_action, addressed_recommendation, routed_activity,
-        routed_recommendation, routed_action, own_forum_decision, own_forum_in_body, own_agency_in_body,
-        own_agency_filter, own_forum_filter,
+        routed_recommendation, routed_action, own_forum_decision, own_forum_meeting, own_forum_in_body,
+        own_agency_in_body, own_agency_filter, own_forum_filter,
     )
 }
 """The scope checks a command's declaration may name."""
@@ -252,6 +259,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     # secretary's, and the agencies' (whose people attend)
     ("GET", f"{P}/forums/{{forum_id}}/meetings.ics"): {**READ, SECRETARY: own_forum_in_path, AGENCY: anything},
     ("GET", f"{P}/forums/{{forum_id}}/calendar-link"): {**READ, SECRETARY: own_forum_in_path, AGENCY: anything},
+    # a forum meeting's record, the generated items for its draft, and the live agenda against it
+    **{("GET", f"{P}/forums/{{forum_id}}/meetings/{{meets_on}}{suffix}"): {**READ, SECRETARY: own_forum_in_path}
+       for suffix in ("", "/agenda-draft", "/agenda-diff")},
+    ("GET", f"{P}/forums/{{forum_id}}/meetings"): {**READ, SECRETARY: own_forum_in_path},
     # batch ingest (each item is held to its command's rule)
     ("POST", "/v1/ingest"): COMMAND,
     # lists, filtered to what the role may read (services/application/lists.py), and search
