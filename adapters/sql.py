@@ -114,3 +114,8 @@ class _Cur:
 
     def fetchone(self) -> Any:
         return self._read.fetchone()
+
+    @property
+    def description(self) -> Any:
+        """The last read's columns (DB-API: a sequence whose items start with the column's name)."""
+        return self._read.description

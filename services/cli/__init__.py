@@ -92,15 +92,16 @@ def _serve(args: argparse.Namespace) -> int:
     # uvicorn stops on SIGTERM and SIGINT itself, after the requests in flight, then hands
     # the signal to the handler it found: ours (not the default, which would end the
     # process by the signal, exit status -15, before the stop line).
-    from services.cli.background import clock_schedule, retention_schedule
+    from services.cli.background import clock_schedule, mail_schedule, retention_schedule
 
     schedule = retention_schedule(app)
     clock = clock_schedule(app)
+    mail = mail_schedule(app)
     stopper = stop_on_signals()
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=None)
     finally:
-        for running in (schedule, clock):
+        for running in (schedule, clock, mail):
             if running is not None:
                 running.stop()
         log_stop("api", stopper.signal_name)
