@@ -52,7 +52,8 @@ from services.application.mail import People
 from services.seeds import demo
 from services.workers.clock import caught_up
 from tests.fixtures.smtp import SmtpServer
-from tests.integration.test_operations import REPO, Lif
+from tests.integration.stores import sqlite_settings
+from tests.integration.test_operations import REPO, Lif, free_port
 from tests.integration.view_scenario import GENERATED
 
 PID = "st-helens"
@@ -267,3 +268,50 @@ def every_audit_row(cur: Any) -> Iterator[dict[str, Any]]:
     while after is not None:
         rows, after = query_audit(cur, PID, AuditFilters(principal="system:clock"), after=after, limit=100)
         yield from rows
+
+
+def test_lif_serve_alone_records_what_fell_due_and_mails_it(smtp_server: SmtpServer, tmp_path: Path) -> None:
+    """On the embedded default `lif serve` runs the clock and the mail sender on threads of its own:
+    the demo, its people added, mails its reminders with no other process."""
+    world = Demo(sqlite_settings(tmp_path), smtp_server, tmp_path)
+    try:
+        port = free_port()
+        world.env |= {"LIF_CLOCK_INTERVAL": "0.5", "LIF_MAIL_INTERVAL": "0.2"}
+        serve = world.start("serve", "--port", str(port))
+        serve.wait_ready(f"http://127.0.0.1:{port}")
+        wait_until(lambda: world.received() >= 1, serve, what="a reminder mailed by lif serve")
+        events = {str(e.event_id): e for e in stored_time_events(world.store)}
+        message = world.smtp.box.received[0]
+        event_id, person = str(message["Message-ID"]).strip("<> ").removesuffix("@lif").split(".")
+        assert event_id in events
+        reasons = mail_reasons(events[event_id], [a for a, _ in world.people.values()])
+        assert UUID(person) in reasons and reasons[UUID(person)] in message.get_content()
+        assert world.people[UUID(person)][1] in str(message["To"])
+        code, _ = serve.terminate(signal.SIGTERM)
+        assert code == 0, serve.tail()
+    finally:
+        world.close()
+
+
+@pytest.mark.parametrize(("persistence", "in_process", "runs"), [
+    ("sqlite", "true", True), ("sqlite", "false", False), ("postgres", "true", False),
+])
+def test_lif_serve_sends_mail_itself_on_the_embedded_default_unless_told_not_to(
+    persistence: str, in_process: str, runs: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Elsewhere (PostgreSQL), or with LIF_MAIL_IN_PROCESS=false, `lif mail send` runs beside it."""
+    from types import SimpleNamespace
+
+    from services.cli.background import mail_schedule
+
+    monkeypatch.setenv("LIF_MAIL_IN_PROCESS", in_process)
+    monkeypatch.setenv("LIF_MAIL_INTERVAL", "3600")
+    settings = sqlite_settings(tmp_path).model_copy(update={"persistence": persistence})
+    store = EventStore.from_settings(sqlite_settings(tmp_path))
+    schedule = mail_schedule(SimpleNamespace(state=SimpleNamespace(settings=settings, store=store)))
+    try:
+        assert (schedule is not None) is runs
+    finally:
+        if schedule is not None:
+            schedule.stop()
+        store.close()
