@@ -9,14 +9,17 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from adapters.kafka_settings import delivery_db
-from adapters.mail import MailStore, Outgoing, SmtpTransport
+from adapters.mail import MailStore, Outgoing, Pending, SmtpTransport
 from adapters.outbox import Tracking
 from adapters.settings import MailSettings, Settings
+from adapters.sql import ViewDb
 from domain.aggregate import Context
 from domain.framework import ARLF
 from services.application.mail import MailSender, People
@@ -207,3 +210,29 @@ def test_one_pass_at_a_time_so_two_senders_never_send_a_mail_twice(post: Post) -
     assert second.run_once() == 3
     assert first.run_once() == 0
     assert len(post.server.box.received) == 3
+
+
+def test_a_ledger_made_before_the_window_of_doubt_gains_its_columns_and_keeps_its_rows(tmp_path: Path) -> None:
+    db = ViewDb("sqlite", str(tmp_path / "before.sqlite"))
+    conn = db.connect()
+    with db.transaction(conn) as cur:
+        cur.execute(
+            "CREATE TABLE mail_ledger (event_id TEXT NOT NULL, person_id TEXT NOT NULL, partnership_id TEXT NOT NULL,"
+            " position BIGINT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL, reason TEXT NOT NULL,"
+            " due_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'pending',"
+            " last_error TEXT, sent_at TEXT, PRIMARY KEY (event_id, person_id))"
+        )
+        cur.execute(
+            "INSERT INTO mail_ledger (event_id, person_id, partnership_id, position, subject, body, reason, due_at)"
+            " VALUES ('e1', ?, ?, 1, 's', 'b', 'r', '2025-01-01T00:00:00+00:00')", (str(PERSON), PID),
+        )
+    conn.close()
+    store = MailStore(db)
+    try:
+        assert store.due(datetime.now(UTC)) == {PERSON: [Pending("e1", PERSON, "s", "b", "r", 0, None)]}
+        assert store.recover_in_doubt() == []
+    finally:
+        store.close()
+
+
+PERSON = UUID("00000000-0000-4000-8000-000000000001")
