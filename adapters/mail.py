@@ -311,10 +311,6 @@ class MailStore:
                     [(message_id, e, str(person_id)) for person_id, e in sending],
                 )
 
-    def sent(self, rows: Sequence[tuple[UUID, str]], at: datetime) -> None:
-        """Marks these (person, event id) rows sent, in one transaction."""
-        self.hand_over(sent=rows, at=at)
-
     def recover_in_doubt(self) -> list[str]:
         """Rows a sender left `sending` (it died, or its pass failed, after handing their mail to the
         server and before recording the answer) back to pending, each counted as resent; returns
