@@ -18,7 +18,7 @@ import json
 import secrets
 import smtplib
 import ssl
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
@@ -26,6 +26,7 @@ from email.utils import formataddr
 from typing import Any
 from uuid import UUID
 
+from adapters.mail_lock import sender_lock
 from adapters.settings import MailSettings
 from adapters.sql import Cursor, ViewDb
 
@@ -37,6 +38,7 @@ class Outgoing:
     sender: str
     recipient: str
     data: bytes
+    message_id: str = ""
 
 
 def _header(value: str) -> str:
@@ -61,7 +63,7 @@ def compose(sender: str, name: str, address: str, subject: str, body: str, heade
         "",
         base64.encodebytes(body.encode()).decode("ascii").replace("\n", "\r\n"),
     ]
-    return Outgoing(sender, address, "\r\n".join(lines).encode("ascii"))
+    return Outgoing(sender, address, "\r\n".join(lines).encode("ascii"), headers.get("Message-ID", ""))
 
 
 class SmtpTransport:
@@ -70,9 +72,12 @@ class SmtpTransport:
     def __init__(self, settings: MailSettings) -> None:
         self.settings = settings
 
-    def send(self, mails: Sequence[Outgoing]) -> Iterator[tuple[Outgoing, Exception | None]]:
+    def send(
+        self, mails: Sequence[Outgoing], handing: Callable[[Outgoing], None] = lambda mail: None,
+    ) -> Iterator[tuple[Outgoing, Exception | None]]:
         """Each mail with None once the server accepted it, or the error that refused it. A connection
-        that fails (the server down) refuses this mail and those after it."""
+        that fails (the server down) refuses this mail and those after it. `handing` is called just
+        before each mail goes to the server (the caller records that it may be sent from then on)."""
         s = self.settings
         try:
             smtp: smtplib.SMTP
@@ -96,6 +101,7 @@ class SmtpTransport:
                     yield mail, refused
                 return
             for i, mail in enumerate(mails):
+                handing(mail)
                 try:
                     smtp.sendmail(mail.sender, [mail.recipient], mail.data)
                 except (OSError, smtplib.SMTPException) as error:
@@ -128,6 +134,8 @@ class Pending:
     attempts: int
     about: str = ""
     """What the mail is about ("action:<id>", "activity:<id>"), its text read when it is sent."""
+    message_id: str | None = None
+    """Set once the row's mail was first handed to the server: a resend keeps it, and its group."""
 
 
 _SCHEMA = (
@@ -137,9 +145,15 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS mail_ledger (event_id TEXT NOT NULL, person_id TEXT NOT NULL,"
     " partnership_id TEXT NOT NULL, position BIGINT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,"
     " reason TEXT NOT NULL, due_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
-    " status TEXT NOT NULL DEFAULT 'pending', last_error TEXT, sent_at TEXT, PRIMARY KEY (event_id, person_id))",
+    " status TEXT NOT NULL DEFAULT 'pending', last_error TEXT, sent_at TEXT, message_id TEXT,"
+    " resent INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (event_id, person_id))",
     "CREATE INDEX IF NOT EXISTS mail_ledger_due ON mail_ledger (status, due_at)",
 )
+_ADDED_COLUMNS = (
+    ("about", "TEXT NOT NULL DEFAULT ''"), ("message_id", "TEXT"), ("resent", "INTEGER NOT NULL DEFAULT 0"),
+)
+"""Columns a ledger made before them lacks (added when the store opens it)."""
+_LEDGER_COLUMNS = "event_id, person_id, subject, body, reason, attempts, message_id, about"
 
 
 class MailStore:
@@ -151,16 +165,11 @@ class MailStore:
         with db.transaction(self._conn) as cur:
             for statement in _SCHEMA:
                 cur.execute(statement)
-        self._add_about()
-
-    def _add_about(self) -> None:
-        """A ledger made before its rows named what they are about gets the column."""
-        try:
-            with self.db.transaction(self._conn) as cur:
-                cur.execute("SELECT about FROM mail_ledger WHERE 1 = 0")
-        except Exception:
-            with self.db.transaction(self._conn) as cur:
-                cur.execute("ALTER TABLE mail_ledger ADD COLUMN about TEXT NOT NULL DEFAULT ''")
+            cur.execute("SELECT * FROM mail_ledger WHERE 1 = 0")
+            have = {column[0] for column in cur.description}
+            for column, kind in _ADDED_COLUMNS:
+                if column not in have:
+                    cur.execute(f"ALTER TABLE mail_ledger ADD COLUMN {column} {kind}")
 
     def _tx(self) -> Any:
         return self.db.transaction(self._conn)
@@ -198,7 +207,7 @@ class MailStore:
                         (str(person_id),))
             cur.execute(
                 "UPDATE mail_ledger SET status = 'dropped', body = '', subject = '', last_error = 'person erased'"
-                " WHERE person_id = ? AND status = 'pending'", (str(person_id),),
+                " WHERE person_id = ? AND status IN ('pending', 'sending')", (str(person_id),),
             )
 
     def contact(self, person_id: UUID) -> Contact | None:
@@ -266,35 +275,72 @@ class MailStore:
         )
 
     def due(self, now: datetime, limit: int = 500) -> dict[UUID, list[Pending]]:
-        """Pending mails whose time has come, by person, in log order."""
+        """Pending mails whose time has come, by person, in log order; a mail already handed to the
+        server once comes back whole (all the rows of its Message-ID), so a resend is the same mail."""
         with self._tx() as cur:
             cur.execute(
-                "SELECT event_id, person_id, subject, body, reason, attempts, about FROM mail_ledger"
+                f"SELECT {_LEDGER_COLUMNS} FROM mail_ledger"
                 " WHERE status = 'pending' AND due_at <= ? ORDER BY position, person_id LIMIT ?",
                 (now.isoformat(), limit),
             )
             rows = cur.fetchall()
+            seen = {(str(r[0]), str(r[1])) for r in rows}
+            handed = sorted({str(r[6]) for r in rows if r[6] is not None})
+            for start in range(0, len(handed), 500):
+                chunk = handed[start : start + 500]
+                cur.execute(
+                    f"SELECT {_LEDGER_COLUMNS} FROM mail_ledger WHERE status = 'pending'"
+                    f" AND message_id IN ({', '.join('?' * len(chunk))}) ORDER BY position, person_id", chunk,
+                )
+                rows += [r for r in cur.fetchall() if (str(r[0]), str(r[1])) not in seen]
         found: dict[UUID, list[Pending]] = {}
-        for event_id, person_id, subject, body, reason, attempts, about in rows:
-            found.setdefault(UUID(person_id), []).append(
-                Pending(str(event_id), UUID(person_id), subject, body, reason, int(attempts), str(about))
-            )
+        for event_id, person_id, subject, body, reason, attempts, message_id, about in rows:
+            found.setdefault(UUID(person_id), []).append(Pending(
+                str(event_id), UUID(person_id), subject, body, reason, int(attempts), about=str(about or ""),
+                message_id=message_id,
+            ))
         return found
 
-    def sent(self, rows: Sequence[tuple[UUID, str]], at: datetime) -> None:
-        """Marks these (person, event id) rows sent, in one transaction."""
+    def hand_over(
+        self, *, sent: Sequence[tuple[UUID, str]] = (), at: datetime,
+        sending: Sequence[tuple[UUID, str]] = (), message_id: str | None = None,
+    ) -> None:
+        """In one transaction: the last accepted mail's (person, event id) rows marked sent, and the
+        rows of the mail about to be handed to the server marked `sending` under its Message-ID."""
         with self._tx() as cur:
-            cur.executemany(
-                "UPDATE mail_ledger SET status = 'sent', sent_at = ?, last_error = NULL"
-                " WHERE event_id = ? AND person_id = ? AND status = 'pending'",
-                [(at.isoformat(), e, str(person_id)) for person_id, e in rows],
-            )
+            if sent:
+                cur.executemany(
+                    "UPDATE mail_ledger SET status = 'sent', sent_at = ?, last_error = NULL"
+                    " WHERE event_id = ? AND person_id = ? AND status IN ('pending', 'sending')",
+                    [(at.isoformat(), e, str(person_id)) for person_id, e in sent],
+                )
+            if sending:
+                cur.executemany(
+                    "UPDATE mail_ledger SET status = 'sending', message_id = ?"
+                    " WHERE event_id = ? AND person_id = ? AND status = 'pending'",
+                    [(message_id, e, str(person_id)) for person_id, e in sending],
+                )
+
+    def recover_in_doubt(self) -> list[str]:
+        """Rows a sender left `sending` (it died, or its pass failed, after handing their mail to the
+        server and before recording the answer) back to pending, each counted as resent; returns
+        their Message-IDs. Only a sender holding `sender_lock` may call it: no other is mid-pass."""
+        with self._tx() as cur:
+            cur.execute("SELECT DISTINCT message_id FROM mail_ledger WHERE status = 'sending'")
+            doubted = sorted(str(row[0]) for row in cur.fetchall())
+            if doubted:
+                cur.execute(
+                    "UPDATE mail_ledger SET status = 'pending', resent = resent + 1,"
+                    " last_error = 'in doubt: the sender stopped before the server answered; sent again'"
+                    " WHERE status = 'sending'"
+                )
+        return doubted
 
     def failed(self, person_id: UUID, event_ids: Sequence[str], error: str, retry_at: datetime) -> None:
         with self._tx() as cur:
             cur.executemany(
-                "UPDATE mail_ledger SET attempts = attempts + 1, last_error = ?, due_at = ?"
-                " WHERE event_id = ? AND person_id = ? AND status = 'pending'",
+                "UPDATE mail_ledger SET status = 'pending', attempts = attempts + 1, last_error = ?, due_at = ?"
+                " WHERE event_id = ? AND person_id = ? AND status IN ('pending', 'sending')",
                 [(error[:500], retry_at.isoformat(), e, str(person_id)) for e in event_ids],
             )
 
@@ -316,6 +362,10 @@ class MailStore:
 
     def transaction(self) -> Any:
         return self._tx()
+
+    def sender_lock(self) -> Any:
+        """A context manager: True while this sender's pass is the only one (adapters/mail_lock.py)."""
+        return sender_lock(self.db, self._conn)
 
     def close(self) -> None:
         self._conn.close()

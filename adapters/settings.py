@@ -147,6 +147,10 @@ class MailSettings(BaseSettings):
     public_url: str = "http://localhost:8000"
     """Where lif is reached: the stop link in each mail starts with it."""
     timeout: float = 10.0
+    in_process: bool = True
+    """`lif serve` on the embedded default (SQLite) sends mail itself, a pass every `interval` seconds,
+    as it runs the clock; false: run `lif mail send` beside it instead (one pass at a time either way)."""
+    interval: float = Field(default=5.0, gt=0)
     backoff_seconds: float = 60.0
     """The first retry after a refusal; doubled each time, up to `backoff_max_seconds`."""
     backoff_max_seconds: float = 3600.0

@@ -135,6 +135,10 @@ class _Cur:
     def fetchone(self) -> Any:
         return self._read.fetchone()
 
+    @property
+    def description(self) -> Any:
+        """The last read's columns (DB-API: a sequence whose items start with the column's name)."""
+        return self._read.description
 
 @cache
 def _values_split(sql: str) -> tuple[str, str, str, int] | None:

@@ -5,18 +5,24 @@ rest as events, domain/people.py), records their digest choice, stops their mail
 link in every mail, and erases them. `MailSender` follows the log: it folds people's events
 into the directory, and for each time-derived event (and each issued newsletter) puts one ledger row per person
 `domain.people.mail_reasons` names (once: the row's key is the event and the person); then
-it sends what is due, each person's digest as one mail, and marks each row sent once the
-server accepted it. A row keeps no free text: the event names its action or activity, whose
-description or title is read from the store as the mail is composed, so a redaction made before
-the mail goes reaches it (a mail already sent cannot be taken back, as a webhook's request cannot).
-A refusal, or a server that is down, puts the row off with backoff:
-mail is delayed, never lost. A crash between the server's acceptance and the mark sends
-those mails again on restart (at most `MARK_EVERY`): each has the same Message-ID, so a mail client
-shows it once.
+it sends what is due, each person's digest as one mail. A refusal, or a server that is down,
+puts the row off with backoff: mail is delayed, never lost. A row keeps no free text: the event
+names its action or activity (or newsletter), whose text is read from the store as the mail is
+composed, so a redaction made before the mail goes reaches it (a mail already sent cannot be
+taken back, as a webhook's request cannot).
+
+The window of doubt is one mail wide. Each mail's rows are marked `sending`, with its
+Message-ID, in the transaction that marks the previous mail `sent`, just before it is handed to
+the server; so a sender killed at any point leaves at most that one mail unanswered. SMTP cannot
+tell afterwards whether the server took it, so the next pass (one at a time: the ledger's
+`sender_lock`) sends it again, whole and with the same Message-ID, and counts it in the row's
+`resent`: at least once, and a mail client shows it once.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from uuid import UUID, uuid4
@@ -53,9 +59,8 @@ from domain.time_events import TimeEvent
 from projections.audit import summarize
 from services.application.products.newsletters import build_newsletter, newsletter_document
 
+log = logging.getLogger("lif.ops")
 Now = Callable[[], datetime]
-MARK_EVERY = 50
-"""Accepted mails marked sent per transaction (a commit per mail cost most of the sender's time)."""
 DIGEST_HOUR = time(7, 0, tzinfo=UTC)
 """Digests go at 07:00 UTC: the day's (or, on Mondays, the week's) reminders before work."""
 NEWSLETTER_SUBJECT = "Newsletter: "
@@ -248,14 +253,41 @@ class MailSender:
                 lines.append(f"- {item.body}" + (f"\n  {about}" if about else "") + f"\n  {item.reason}")
         lines += ["", f"To stop these e-mails, open this link: {link}"]
         headers = {
-            "Message-ID": message_id, "List-Unsubscribe": f"<{link}>",
+            "Message-ID": items[0].message_id or message_id, "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
         return compose(self.settings.sender, contact.name, contact.email, subject, "\n".join(lines) + "\n", headers)
 
+    @staticmethod
+    def _groups(items: list[Pending], digest: str) -> list[list[Pending]]:
+        """The mails of one person's due rows: a mail handed over before goes again as it was (same rows,
+        same Message-ID); the rest one mail each, or one digest."""
+        again: dict[str, list[Pending]] = {}
+        fresh: list[Pending] = []
+        for item in items:
+            if item.message_id is not None:
+                again.setdefault(item.message_id, []).append(item)
+            else:
+                fresh.append(item)
+        groups = list(again.values())
+        alone = [i for i in fresh if digest == "each" or i.subject.startswith(NEWSLETTER_SUBJECT)]
+        rest = [i for i in fresh if i not in alone]
+        return groups + [[i] for i in alone] + ([rest] if rest else [])
+
     def send_due(self) -> int:
-        """Sends what is due now; returns how many ledger rows were sent. Rows are marked sent in
-        chunks of `MARK_EVERY` accepted mails: a crash in between sends at most that many again."""
+        """Sends what is due now; returns how many ledger rows were sent. One pass at a time: while
+        another sender's pass holds the ledger's lock, this one sends nothing."""
+        with self.mail.sender_lock() as alone:
+            if not alone:
+                return 0
+            doubted = self.mail.recover_in_doubt()
+            if doubted:
+                log.warning("mail in doubt sent again", extra={"fields": {
+                    "event": "mail_in_doubt", "count": len(doubted), "message_ids": doubted[:20],
+                }})
+            return self._send_due()
+
+    def _send_due(self) -> int:
         now = self.now()
         due = self.mail.due(now)
         contacts = self.mail.contacts(list(due))
@@ -266,34 +298,38 @@ class MailSender:
             if contact is None:  # stopped or erased since: nothing goes
                 self.mail.dropped(person_id, [i.event_id for i in items], "mail stopped or person erased")
                 continue
-            alone = [i for i in items if contact.digest == "each" or i.subject.startswith(NEWSLETTER_SUBJECT)]
-            rest = [i for i in items if i not in alone]
-            groups = [[i] for i in alone] + ([rest] if rest else [])
-            batch.extend((self._message(contact, group, said), person_id, group) for group in groups)
+            batch.extend((self._message(contact, g, said), person_id, g) for g in self._groups(items, contact.digest))
         if not batch:
             return 0
         by_message = {id(m): (person, group) for m, person, group in batch}
-        accepted: list[tuple[UUID, str]] = []
+        accepted: list[tuple[UUID, str]] = []  # the last accepted mail's rows, marked sent with the next handing
+
+        def handing(message: Outgoing) -> None:
+            person, group = by_message[id(message)]
+            self.mail.hand_over(
+                sent=accepted, at=self.now(), sending=[(person, i.event_id) for i in group],
+                message_id=message.message_id,
+            )
+            accepted.clear()
+
         sent = 0
-        for message, error in self.transport.send([m for m, _, _ in batch]):
+        for message, error in self.transport.send([m for m, _, _ in batch], handing):
             person, group = by_message[id(message)]
             ids = [i.event_id for i in group]
             if error is None:
                 accepted.extend((person, e) for e in ids)
-                if len(accepted) >= MARK_EVERY:
-                    sent += self._mark(accepted)
+                sent += len(ids)
                 continue
             tries = max(i.attempts for i in group) + 1
             wait = min(self.settings.backoff_seconds * 2 ** (tries - 1), self.settings.backoff_max_seconds)
             self.mail.failed(person, ids, f"{type(error).__name__}: {error}", self.now() + timedelta(seconds=wait))
-        return sent + self._mark(accepted)
-
-    def _mark(self, accepted: list[tuple[UUID, str]]) -> int:
-        count = len(accepted)
         if accepted:
-            self.mail.sent(accepted, self.now())
-            accepted.clear()
-        return count
+            self.mail.hand_over(sent=accepted, at=self.now())
+        return sent
+
+    def close(self) -> None:
+        self.mail.close()
+        self.tracking.close()
 
     def run_once(self) -> int:
         """Follows the log to its head, then sends until nothing due is left (or the server refuses)."""
@@ -303,3 +339,34 @@ class MailSender:
         while sent := self.send_due():
             total += sent
         return total
+
+
+class MailSchedule:
+    """The mail sender on a daemon thread, a pass every `every_seconds` (`lif serve` on the embedded
+    default, as the clock is): with the clock's thread beside it the demo mails with no other process."""
+
+    def __init__(self, sender: MailSender, *, every_seconds: float = 5.0) -> None:
+        self.sender = sender
+        self.every_seconds = every_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                sent = self.sender.run_once()
+                if sent:
+                    log.info("mail sent", extra={"fields": {"event": "mail_sent", "sent": sent}})
+            except Exception:  # a failed pass must not stop the server: the ledger keeps what is still to send
+                log.exception("mail pass failed", extra={"fields": {"event": "mail_failed"}})
+            self._stop.wait(self.every_seconds)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="lif-mail", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self.sender.close()

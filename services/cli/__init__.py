@@ -92,15 +92,16 @@ def _serve(args: argparse.Namespace) -> int:
     # uvicorn stops on SIGTERM and SIGINT itself, after the requests in flight, then hands
     # the signal to the handler it found: ours (not the default, which would end the
     # process by the signal, exit status -15, before the stop line).
-    from services.cli.background import clock_schedule, retention_schedule
+    from services.cli.background import clock_schedule, mail_schedule, retention_schedule
 
     schedule = retention_schedule(app)
     clock = clock_schedule(app)
+    mail = mail_schedule(app)
     stopper = stop_on_signals()
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", log_config=None)
     finally:
-        for running in (schedule, clock):
+        for running in (schedule, clock, mail):
             if running is not None:
                 running.stop()
         log_stop("api", stopper.signal_name)
@@ -259,7 +260,23 @@ def _day(text: str) -> Any:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
 
 
+CLOCK_BESIDE_SERVE = """\
+beside lif serve:
+  On the embedded default (SQLite) `lif serve` runs the clock itself, on a thread, every
+  LIF_CLOCK_INTERVAL seconds (LIF_CLOCK_IN_PROCESS=false turns it off); a `lif clock` beside it
+  is safe but not needed. On PostgreSQL `lif serve` runs none: run `lif clock` as a process of its
+  own with the API's store settings (LIF_PERSISTENCE, LIF_POSTGRES_DSN, LIF_POSTGRES_SCHEMA).
+  Any number may run, and one killed at any point and started again records nothing twice.
+  Mail follows from what it records: `lif mail send --help`.
+
+examples:
+  lif clock                            # until SIGTERM, a tick a minute
+  lif clock --once --now 2027-02-01    # the demo, moved on to a day
+"""
+
+
 def _clock_args(p: argparse.ArgumentParser) -> None:
+    p.epilog, p.formatter_class = CLOCK_BESIDE_SERVE, argparse.RawDescriptionHelpFormatter
     p.add_argument("--once", action="store_true", help="record what is due now, print it, then exit")
     p.add_argument(
         "--now", type=_day, metavar="DATE",

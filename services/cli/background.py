@@ -1,5 +1,6 @@
-"""What `lif serve` runs beside the API on the embedded default: the daily retention schedule
-and the clock (elsewhere they are processes of their own: `lif subjects erase-due`, `lif clock`)."""
+"""What `lif serve` runs beside the API on the embedded default: the daily retention schedule,
+the clock and the mail sender (elsewhere they are processes of their own: `lif subjects erase-due`,
+`lif clock`, `lif mail send`)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,18 @@ def clock_schedule(app: Any) -> Any:
     )
     clock.start()
     return clock
+
+
+def mail_schedule(app: Any) -> Any:
+    """On the embedded default, the mail sender passes inside `lif serve` (LIF_MAIL_IN_PROCESS, LIF_MAIL_INTERVAL)."""
+    from adapters.settings import MailSettings
+
+    settings, mail = app.state.settings, MailSettings()
+    if settings.persistence != "sqlite" or not mail.in_process:
+        return None
+    from services.application.mail import MailSchedule
+    from services.workers.mailer import build_sender
+
+    schedule = MailSchedule(build_sender(settings, app.state.store, mail), every_seconds=mail.interval)
+    schedule.start()
+    return schedule

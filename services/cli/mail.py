@@ -10,13 +10,28 @@ from uuid import UUID
 from domain.aggregate import Context
 from domain.errors import DomainError
 
+SEND_BESIDE_SERVE = """\
+beside lif serve:
+  On the embedded default (SQLite) `lif serve` sends mail itself, on a thread, every
+  LIF_MAIL_INTERVAL seconds (LIF_MAIL_IN_PROCESS=false turns it off, to run `lif mail send`
+  instead). On PostgreSQL `lif serve` sends none: run `lif mail send` as a process of its own with
+  the API's store settings (LIF_PERSISTENCE, LIF_POSTGRES_DSN, LIF_POSTGRES_SCHEMA), beside
+  `lif clock`. The SMTP server: LIF_MAIL_SMTP_HOST, _SMTP_PORT, _TLS (none, starttls, ssl),
+  _USERNAME, _PASSWORD, _SENDER; LIF_MAIL_PUBLIC_URL starts each mail's stop link.
+  Any number may run: one pass at a time sends. Killed at any point, it loses no mail; the one
+  mail it may have been handing to the server is sent again, with the same Message-ID (a mail
+  client shows it once), and counted in the ledger's `resent`.
+"""
+
 
 def configure(p: argparse.ArgumentParser) -> None:
+    p.epilog, p.formatter_class = SEND_BESIDE_SERVE, argparse.RawDescriptionHelpFormatter
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     send = sub.add_parser(
         "send", help="send what is due to the SMTP server (LIF_MAIL_*), until stopped",
         description="Follow the log into the mail ledger and send what is due, once per event and person, "
         "retrying with backoff while the server refuses or is down.",
+        epilog=SEND_BESIDE_SERVE, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     send.add_argument("--once", action="store_true", help="send what is due now, then exit")
     send.add_argument("--interval", type=float, default=5.0, help="seconds between passes (default 5)")

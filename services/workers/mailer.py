@@ -48,6 +48,5 @@ def serve(*, once: bool = False, interval: float = 5.0) -> int:
         log_stop("mail", stopper.signal_name)
         return 0
     finally:
-        sender.mail.close()
-        sender.tracking.close()
+        sender.close()
         store.close()

@@ -5,16 +5,21 @@ and on PostgreSQL."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+from uuid import UUID
 
 import pytest
 
 from adapters.kafka_settings import delivery_db
-from adapters.mail import MailStore, SmtpTransport
+from adapters.mail import MailStore, Outgoing, Pending, SmtpTransport
 from adapters.outbox import Tracking
 from adapters.settings import MailSettings, Settings
+from adapters.sql import ViewDb
 from domain.aggregate import Context
 from domain.framework import ARLF
 from services.application.mail import MailSender, People
@@ -154,3 +159,80 @@ def test_the_link_stops_the_mail_and_erasure_deletes_the_address(post: Post) -> 
         cur.execute("SELECT name, email FROM mail_people WHERE person_id = ?", (str(chair.id),))
         assert cur.fetchone() == (None, None)
     assert not post.people.stop_by_link("no-such-token")
+
+
+class Killed(BaseException):
+    """The sender's process dying: nothing after it runs, as with SIGKILL."""
+
+
+class DiesAfterAccepting(SmtpTransport):
+    """Dies as soon as the server has accepted the `nth` mail, before the sender hears so."""
+
+    def __init__(self, settings: MailSettings, nth: int) -> None:
+        super().__init__(settings)
+        self.nth = nth
+
+    def send(self, mails: Any, *handing: Any) -> Iterator[tuple[Outgoing, Exception | None]]:
+        for count, (mail, error) in enumerate(super().send(mails, *handing), start=1):
+            if count == self.nth:
+                raise Killed
+            yield mail, error
+
+
+def test_a_sender_killed_after_the_server_accepted_a_mail_sends_that_one_again_and_no_other(post: Post) -> None:
+    """Seen: accepted mails were marked sent fifty at a time, so a sender killed after the second
+    one sent both again on restart; and nothing said which mails had been in doubt."""
+    post.people.add(admin(), name="Pat Lead", email=POLICE_LEAD, agency_id=POLICE)
+    post.world.clock().tick(LATE)  # three mails to Pat
+    dying = post.sender()
+    dying.transport = DiesAfterAccepting(post.settings, nth=2)
+    with pytest.raises(Killed):
+        dying.run_once()
+    accepted = [str(m["Message-ID"]) for m in post.server.box.received]
+    assert len(accepted) == 2
+    assert post.sender().run_once() == 2  # the one in doubt, and the one never handed over
+    counts = Counter(str(m["Message-ID"]) for m in post.server.box.received)
+    assert counts == Counter({accepted[0]: 1, accepted[1]: 2, **{m: 1 for m in counts if m not in accepted}})
+    assert len(counts) == 3
+    with post.store.transaction() as cur:
+        cur.execute("SELECT message_id, resent, status FROM mail_ledger ORDER BY message_id")
+        assert sorted(cur.fetchall()) == sorted((m, int(m == accepted[1]), "sent") for m in counts)
+
+
+def test_one_pass_at_a_time_so_two_senders_never_send_a_mail_twice(post: Post) -> None:
+    post.people.add(admin(), name="Pat Lead", email=POLICE_LEAD, agency_id=POLICE)
+    post.world.clock().tick(LATE)
+    first, second = post.sender(), post.sender()
+    first.follow()
+    with first.mail.sender_lock() as alone:
+        assert alone
+        assert second.run_once() == 0  # another pass is under way: this one waits for its next turn
+    assert second.run_once() == 3
+    assert first.run_once() == 0
+    assert len(post.server.box.received) == 3
+
+
+def test_a_ledger_made_before_the_window_of_doubt_gains_its_columns_and_keeps_its_rows(tmp_path: Path) -> None:
+    db = ViewDb("sqlite", str(tmp_path / "before.sqlite"))
+    conn = db.connect()
+    with db.transaction(conn) as cur:
+        cur.execute(
+            "CREATE TABLE mail_ledger (event_id TEXT NOT NULL, person_id TEXT NOT NULL, partnership_id TEXT NOT NULL,"
+            " position BIGINT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL, reason TEXT NOT NULL,"
+            " due_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'pending',"
+            " last_error TEXT, sent_at TEXT, PRIMARY KEY (event_id, person_id))"
+        )
+        cur.execute(
+            "INSERT INTO mail_ledger (event_id, person_id, partnership_id, position, subject, body, reason, due_at)"
+            " VALUES ('e1', ?, ?, 1, 's', 'b', 'r', '2025-01-01T00:00:00+00:00')", (str(PERSON), PID),
+        )
+    conn.close()
+    store = MailStore(db)
+    try:
+        assert store.due(datetime.now(UTC)) == {PERSON: [Pending("e1", PERSON, "s", "b", "r", 0, None)]}
+        assert store.recover_in_doubt() == []
+    finally:
+        store.close()
+
+
+PERSON = UUID("00000000-0000-4000-8000-000000000001")
