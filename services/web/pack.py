@@ -20,6 +20,7 @@ from services.api.files import docx_answer, pdf_answer
 from services.application.auth.principals import Principal, Role
 from services.application.products.agenda_pack import build_pack
 from services.application.products.agenda_pack_document import pack_document, pack_filename
+from services.application.products.meeting_pack import pack_meeting_of
 from services.web import forum as reads
 from services.web.security_headers import content_security_policy, style_hash
 from services.web.session import require_person
@@ -34,7 +35,9 @@ def _pack(request: Request, secretary: Principal, meeting_on: date) -> tuple[Doc
     partnership = reads.partnership_of(request.app.state.store, secretary)
     if home is None or partnership is None or meeting_on not in home.forum.meetings:
         raise HTTPException(404)
-    pack = build_pack(reads.meeting_agenda(request, secretary, meeting_on, None), None, partnership)
+    store = request.app.state.store
+    meeting = pack_meeting_of(store, secretary.partnership_id, home.forum.forum_id, meeting_on, today_in_england())
+    pack = build_pack(reads.meeting_agenda(request, secretary, meeting_on, None), meeting, partnership)
     return pack_document(pack), pack_filename(pack, home.forum.forum_id)
 
 

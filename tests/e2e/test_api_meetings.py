@@ -5,9 +5,11 @@ carried to the forum's next meeting, which approves the minutes."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
+import docx
 from fastapi import FastAPI
 
 from domain.meeting_state import meeting_uuid
@@ -108,6 +110,13 @@ def test_a_meeting_cycle_from_draft_to_the_next_meetings_approval(api: Api, app:
         ("The Board discussed the recommendation.", "Accepted, with a report back in June."),
     ]
     assert [(a["meets_on"], a["number"]) for a in following["matters_arising"]] == [(FIRST, 1)]
+    # The packs circulated say what the meetings' records say (services/application/products/meeting_pack.py).
+    first_pack, next_pack = (_pack_text(secretary, day) for day in (FIRST, SECOND))
+    for said in ("Town Hall, Committee Room 2", "Independent Chair", "Neglect strategy refresh",
+                 "Head of Children's Services", "Director of Public Health"):
+        assert said in first_pack, said
+    assert "The Board discussed the recommendation." in next_pack
+    assert "Report back on male carers' records" in next_pack
     r = secretary.client.post(f"{secretary.base}{m}/minutes/approval", json={"approved_on": FIRST})
     assert r.status_code == 409 and error_of(r)["code"] == "not_the_next_meeting"
     secretary.post(f"{m}/minutes/approval", {"approved_on": SECOND})
@@ -119,6 +128,15 @@ def test_a_meeting_cycle_from_draft_to_the_next_meetings_approval(api: Api, app:
     listed = secretary.get(f"/forums/{BOARD}/meetings", params={"min_position": secretary.position})["items"]
     assert [(x["meets_on"], x["status"], x["items"], x["actions"], x["open_actions"], x["minutes_approved_on"])
             for x in listed] == [(FIRST, "published", len(frozen), 2, 1, SECOND)]
+
+
+def _pack_text(secretary: Api, day: str) -> str:
+    """The Word pack of the board's meeting on `day`, as its paragraphs' and tables' text."""
+    r = secretary.client.get(f"{secretary.base}/forums/{BOARD}/agenda-pack.docx", params={"meeting_on": day})
+    assert r.status_code == 200, r.text
+    word = docx.Document(io.BytesIO(r.content))
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in word.paragraphs] + cells)
 
 
 def test_a_secretary_keeps_only_their_own_forums_meetings(api: Api, app: FastAPI) -> None:

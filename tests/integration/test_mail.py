@@ -229,7 +229,8 @@ def test_a_ledger_made_before_the_window_of_doubt_gains_its_columns_and_keeps_it
     conn.close()
     store = MailStore(db)
     try:
-        assert store.due(datetime.now(UTC)) == {PERSON: [Pending("e1", PERSON, "s", "b", "r", 0, about="", message_id=None)]}
+        expected = Pending("e1", PERSON, "s", "b", "r", 0, about="", message_id=None)
+        assert store.due(datetime.now(UTC)) == {PERSON: [expected]}
         assert store.recover_in_doubt() == []
     finally:
         store.close()

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from adapters.documents import Document
 from adapters.documents.html import render_html, styles
+from domain.dates import today_in_england
 from domain.errors import NotFound
 from domain.partnership import Partnership, partnership_uuid
 from services.api.deps import PartnershipId, StoreDep
@@ -24,6 +25,7 @@ from services.api.responses import PROJECTION_READ_RESPONSES
 from services.api.routers.agendas import ForumId, MeetingOn, agenda_for
 from services.application.products.agenda_pack import build_pack
 from services.application.products.agenda_pack_document import pack_document, pack_filename
+from services.application.products.meeting_pack import pack_meeting_of
 from services.web.security_headers import content_security_policy, style_hash
 
 router = APIRouter(prefix="/v1/partnerships/{partnership_id}/forums/{forum_id}", tags=["agendas"])
@@ -38,7 +40,8 @@ def pack_of(
     if partnership is None:
         raise NotFound("unknown_partnership", f"No partnership {partnership_id!r} is registered.", "partnership_id")
     agenda, freshness = agenda_for(request, partnership_id, forum_id, meeting_on, min_position)
-    pack = build_pack(agenda, None, partnership)
+    meeting = pack_meeting_of(store, partnership_id, forum_id, agenda.meeting_on, today_in_england())
+    pack = build_pack(agenda, meeting, partnership)
     return pack_document(pack), pack_filename(pack, forum_id), freshness.headers()
 
 
