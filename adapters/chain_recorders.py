@@ -150,6 +150,23 @@ class ChainedPostgresApplicationRecorder(BoundedPostgresApplicationRecorder):
             "INSERT INTO {schema}.{chain} (notification_id, hash) SELECT * FROM unnest(%s::bigint[], %s::bytea[])"
         ).format(schema=schema, chain=chain)
 
+    def create_table(self) -> None:
+        # Processes started together on a fresh schema (serve, relay, worker, webhooks) would each
+        # create the types and tables, and PostgreSQL's IF NOT EXISTS is not safe against a
+        # concurrent creation (a unique violation in its catalogue): they take turns, under a lock
+        # held by a connection of its own across the library's several transactions.
+        import psycopg
+
+        pool = self.datastore.pool
+        kwargs: dict[str, Any] = dict(pool.kwargs) if isinstance(pool.kwargs, dict) else {}
+        conninfo = pool.conninfo() if callable(pool.conninfo) else pool.conninfo
+        with psycopg.connect(conninfo, **{**kwargs, "autocommit": True}) as turn:
+            turn.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"lif.create.{self.datastore.schema}",))
+            try:
+                super().create_table()
+            finally:
+                turn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (f"lif.create.{self.datastore.schema}",))
+
     def _create_table(self, curs: Cursor[DictRow]) -> None:
         qualified = f'"{self.datastore.schema}"."{self.chain_table_name}"'
         row = curs.execute("SELECT to_regclass(%s) AS t", (qualified,)).fetchone()

@@ -91,7 +91,13 @@ class PostgresKeyTable:
         self.dsn, self.schema, self.ring, self.erasure_timeout = dsn, schema, ring, erasure_timeout
         self.table = SQL("{}.{}").format(Identifier(schema), Identifier(self.TABLE))
         with self._connect() as conn:
+            self.take_turn(conn)
             conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+
+    def take_turn(self, conn: Any) -> None:
+        """Creations of the schema and tables by processes started together take turns until the
+        transaction ends: PostgreSQL's IF NOT EXISTS is not safe against a concurrent creation."""
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"lif.create.{self.schema}",))
 
     @contextmanager
     def _connect(self) -> Iterator[Any]:

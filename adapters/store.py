@@ -234,5 +234,7 @@ def _create_schema(dsn: str, schema: str) -> None:
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with psycopg.connect(dsn, autocommit=True) as conn, conn.transaction():
+        # As the recorder's tables (adapters/chain_recorders.py): concurrent starts take turns.
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"lif.create.{schema}",))
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))

@@ -165,6 +165,7 @@ class PostgresSubjectKeys(PostgresKeyTable):
 
         super().__init__(dsn, schema, ring, erasure_timeout)
         with self._connect() as conn:
+            self.take_turn(conn)
             conn.execute(
                 SQL(
                     "CREATE TABLE IF NOT EXISTS {} (subject_ref text PRIMARY KEY, partnership_id text NOT NULL, "

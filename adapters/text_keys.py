@@ -274,6 +274,7 @@ class PostgresTextKeys(_Cached, PostgresKeyTable):
         PostgresKeyTable.__init__(self, dsn, schema, ring, erasure_timeout)
         self._seen = 0
         with self._connect() as conn:
+            self.take_turn(conn)
             conn.execute(
                 SQL(
                     "CREATE TABLE IF NOT EXISTS {} (seq bigserial UNIQUE, key_id text PRIMARY KEY, "
