@@ -145,15 +145,22 @@ def _offline(context: BrowserContext, server: Server) -> list[str]:
     return asked
 
 
-@pytest.fixture
-def context(browser: Browser, server: Server) -> Iterator[BrowserContext]:
-    """A context with nobody signed in, offline but for the server."""
-    context = browser.new_context(base_url=server.url)
+@contextmanager
+def offline_context(browser: Browser, server: Server, **options: Any) -> Iterator[BrowserContext]:
+    """A context with nobody signed in, offline but for the server; closed after, and nothing
+    asked of anywhere else."""
+    context = browser.new_context(base_url=server.url, **options)
     context.add_init_script(CSP_PROBE)
     outside = _offline(context, server)
     yield context
     context.close()
     assert not outside, f"pages asked for something outside lif: {outside}"
+
+
+@pytest.fixture
+def context(browser: Browser, server: Server) -> Iterator[BrowserContext]:
+    with offline_context(browser, server) as context:
+        yield context
 
 
 def signed_in(context: BrowserContext, server: Server, **who: Any) -> Page:

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import CSP_PROBE, Server, _offline, demo_server, signed_in
+from tests.browser.conftest import Server, demo_server, offline_context, signed_in
 from tests.browser.conftest import check_page as check_loaded_page
 
 COUNCIL = "St Helens Borough Council Children's Services"
@@ -42,12 +42,8 @@ def walk_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 
 @pytest.fixture
 def walk_context(browser: Browser, walk_server: Server) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=walk_server.url, viewport={"width": 1280, "height": 900})
-    context.add_init_script(CSP_PROBE)
-    outside = _offline(context, walk_server)
-    yield context
-    context.close()
-    assert not outside, f"pages asked for something outside lif: {outside}"
+    with offline_context(browser, walk_server, viewport={"width": 1280, "height": 900}) as context:
+        yield context
 
 
 def _fill_date(page: Page, legend: str, day: date) -> None:

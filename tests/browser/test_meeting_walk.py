@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from domain.dates import today_in_england
 from projections.agenda.render import long_date
 from services.seeds.scenario import relative_date
-from tests.browser.conftest import CSP_PROBE, Server, _offline, check_page, demo_server, signed_in, sqlite_demo_env
+from tests.browser.conftest import Server, check_page, demo_server, offline_context, signed_in, sqlite_demo_env
 
 ARLF = "audit-review-learning-forum"
 # Two of the demo forum's past meetings, as the scenario dates them (services/seeds/scenarios/st-helens.toml).
@@ -36,12 +36,8 @@ def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def meeting_context(browser: Browser, own_server: Server) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=own_server.url, viewport={"width": 1280, "height": 900})
-    context.add_init_script(CSP_PROBE)
-    outside = _offline(context, own_server)
-    yield context
-    context.close()
-    assert not outside, f"pages asked for something outside lif: {outside}"
+    with offline_context(browser, own_server, viewport={"width": 1280, "height": 900}) as context:
+        yield context
 
 
 def test_a_secretary_takes_a_meeting_from_draft_to_the_next_meetings_approval(

@@ -19,12 +19,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import (
-    CSP_PROBE,
     REPO,
     Server,
-    _offline,
     check_page,
     demo_server,
+    offline_context,
     signed_in,
     sqlite_demo_env,
 )
@@ -42,12 +41,8 @@ def newsletter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serv
 
 @pytest.fixture
 def walk_context(browser: Browser, newsletter_server: Server) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=newsletter_server.url, viewport={"width": 1280, "height": 900})
-    context.add_init_script(CSP_PROBE)
-    outside = _offline(context, newsletter_server)
-    yield context
-    context.close()
-    assert not outside, f"pages asked for something outside lif: {outside}"
+    with offline_context(browser, newsletter_server, viewport={"width": 1280, "height": 900}) as context:
+        yield context
 
 
 def _fill_date(page: Page, legend: str, day: date) -> None:

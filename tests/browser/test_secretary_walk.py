@@ -22,7 +22,7 @@ from domain.dates import today_in_england
 from projections.agenda.render import long_date
 from services.application.auth.principals import Role, make_principal
 from services.application.auth.tokens import issue
-from tests.browser.conftest import CSP_PROBE, Server, _offline, check_page, demo_server, signed_in, sqlite_demo_env
+from tests.browser.conftest import Server, check_page, demo_server, offline_context, signed_in, sqlite_demo_env
 
 ARLF = "audit-review-learning-forum"
 RECOMMENDATION = "Add a three-month practice follow-up to every partnership course."
@@ -38,12 +38,8 @@ def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def secretary_context(browser: Browser, own_server: Server) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=own_server.url, viewport={"width": 1280, "height": 900})
-    context.add_init_script(CSP_PROBE)
-    outside = _offline(context, own_server)
-    yield context
-    context.close()
-    assert not outside, f"pages asked for something outside lif: {outside}"
+    with offline_context(browser, own_server, viewport={"width": 1280, "height": 900}) as context:
+        yield context
 
 
 def _meets_today(server: Server) -> None:
