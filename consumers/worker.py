@@ -14,6 +14,7 @@ import faust
 from faust.types import TP
 
 from adapters.kafka_settings import delivery_db
+from adapters.kafka_topics import ensure_topics
 from adapters.ledger import LEDGER, Ledger
 from adapters.observability import (
     LAG,
@@ -64,6 +65,25 @@ def pending_deliveries() -> int:
         return int(row[0]) if row else 0
     finally:
         conn.close()
+
+
+def create_topics() -> None:
+    """The agents' topics and faust's leader topic, created and visible before the group is joined
+    (adapters/kafka_topics.py says why). A broker not answering yet is not fatal here: faust
+    retries, and /ready says the worker has no partitions until it has."""
+    count = app.conf.topic_partitions
+    topics = {kafka.events_topic: count, kafka.ingest_topic: count, kafka.dlq_topic: count}
+    if not app.conf.topic_disable_leader:
+        topics[f"{app.conf.id}-__assignor-__leader"] = 1
+    try:
+        created = ensure_topics(kafka.bootstrap, topics, app.conf.topic_replication_factor)
+    except Exception as e:  # any broker error: faust's own start reports it and retries
+        log.warning("could not create the worker's topics before starting: %s", e,
+                    extra={"fields": {"event": "topics_not_created", "topics": sorted(topics)}})
+        return
+    if created:
+        log.info("created topics %s", ", ".join(created), extra={"fields": {"event": "topics_created",
+                                                                             "topics": created}})
 
 
 def ready(assigned: set[TP]) -> tuple[bool, str]:
@@ -134,6 +154,7 @@ def main(loglevel: str = "info", metrics_port: int | None = None) -> int:
         "kafka.group_instance_id": kafka.worker_instance_id(), "loglevel": loglevel,
     })
     Ledger(delivery_db(get_settings())).close()  # the table the pending-deliveries gauge counts in
+    create_topics()
     metrics = Metrics("worker")
     watch(metrics)
     server = start_ops_server(metrics, metrics_port)
