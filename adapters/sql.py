@@ -50,9 +50,32 @@ class ViewDb:
 
         pg = psycopg.connect(self.target, autocommit=True)
         if self.schema:
-            pg.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            with self.creating(pg):
+                pg.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             pg.execute(f'SET search_path TO "{self.schema}"')
         return pg
+
+    @contextmanager
+    def creating(self, conn: Any) -> Iterator[None]:
+        """On PostgreSQL, a creation by processes started together in turn: `IF NOT EXISTS` is not
+        safe against a concurrent creation of the same thing (a unique violation in pg_type or
+        pg_namespace). Inside a transaction the turn lasts until it ends; outside, until the
+        statement (committed on its own) is done."""
+        if self.dialect != "postgres":
+            yield
+            return
+        from psycopg.pq import TransactionStatus
+
+        key = (f"lif.create-views.{self.schema or 'public'}",)
+        if conn.info.transaction_status != TransactionStatus.IDLE:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", key)
+            yield
+            return
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", key)
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", key)
 
     def cursor(self, conn: Any) -> _Cur:
         """A cursor that takes `?` placeholders on either engine (outside any transaction)."""
@@ -94,6 +117,10 @@ class ViewDb:
             raise
 
 
+def _is_creation(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "CREATE" and "IF NOT EXISTS" in sql.upper()
+
+
 class _Cur:
     def __init__(self, db: ViewDb, cur: Any) -> None:
         self._db = db
@@ -109,6 +136,9 @@ class _Cur:
             # sent on it since the last sync, so after writes a fetch could read a write's result.
             self._read = self._cur.connection.cursor()
             return self._read.execute(self._db.sql(sql), tuple(params))
+        if _is_creation(sql):
+            with self._db.creating(self._cur.connection):
+                return self._cur.execute(self._db.sql(sql), tuple(params))
         return self._cur.execute(self._db.sql(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:

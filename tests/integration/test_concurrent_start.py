@@ -7,38 +7,72 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
+from typing import cast
 
 import pytest
 
+from adapters.ledger import Ledger
 from adapters.settings import Settings
+from adapters.sql import ViewDb
 from adapters.store import EventStore
+from services.workers.webhooks import create_table as create_webhook_table
 
 pytestmark = pytest.mark.postgres
 OPENERS = 8
 
 
-def test_stores_opened_together_on_a_fresh_schema_all_open(postgres_dsn: str) -> None:
-    settings = Settings(persistence="postgres", postgres_dsn=postgres_dsn,  # type: ignore[arg-type]
-                        postgres_schema=f"t_start_{uuid.uuid4().hex[:10]}", secret_key="s" * 40)
-    together = threading.Barrier(OPENERS)
-    opened: list[EventStore] = []
+def together(openers: int, open_one: Callable[[], object]) -> tuple[list[object], list[BaseException]]:
+    """Runs `open_one` in `openers` threads released at the same instant; what each opened or raised."""
+    barrier = threading.Barrier(openers)
+    opened: list[object] = []
     failed: list[BaseException] = []
 
-    def open_store() -> None:
-        together.wait()
+    def run() -> None:
+        barrier.wait()
         try:
-            opened.append(EventStore.from_settings(settings))
+            opened.append(open_one())
         except BaseException as e:
             failed.append(e)
 
-    threads = [threading.Thread(target=open_store) for _ in range(OPENERS)]
+    threads = [threading.Thread(target=run) for _ in range(openers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return opened, failed
+
+
+def test_delivery_tables_created_together_on_a_fresh_schema_all_open(postgres_dsn: str) -> None:
+    """The worker, the webhook sender and `lif serve` each create the delivery ledger and the
+    webhook table (adapters/sql.py's ViewDb.creating takes the turns)."""
+    db = ViewDb("postgres", postgres_dsn, f"t_ledger_{uuid.uuid4().hex[:10]}")
+
+    def open_ledger_and_webhooks() -> Ledger:
+        ledger = Ledger(db)
+        conn = db.connect()
+        try:
+            create_webhook_table(db, conn)
+        finally:
+            conn.close()
+        return ledger
+
+    opened, failed = together(OPENERS, open_ledger_and_webhooks)
+    try:
+        assert failed == [], [str(e) for e in failed]
+        assert len(opened) == OPENERS
+    finally:
+        for ledger in opened:
+            cast(Ledger, ledger).close()
+
+
+def test_stores_opened_together_on_a_fresh_schema_all_open(postgres_dsn: str) -> None:
+    settings = Settings(persistence="postgres", postgres_dsn=postgres_dsn,  # type: ignore[arg-type]
+                        postgres_schema=f"t_start_{uuid.uuid4().hex[:10]}", secret_key="s" * 40)
+    opened, failed = together(OPENERS, lambda: EventStore.from_settings(settings))
     try:
         assert failed == [], [str(e) for e in failed]
         assert len(opened) == OPENERS
     finally:
         for store in opened:
-            store.close()
+            cast(EventStore, store).close()
