@@ -151,20 +151,29 @@ class Stream:
 
 def feed_messages(bootstrap: str, topic: str, count: int, timeout: float = CATCH_UP) -> list[str]:
     """The event ids on a topic: read until it holds `count` messages, then LINGER seconds more."""
+    return topics_messages(bootstrap, {topic: count}, timeout)[topic]
+
+
+def topics_messages(bootstrap: str, counts: dict[str, int], timeout: float = CATCH_UP) -> dict[str, list[str]]:
+    """The event ids on each topic: read until each holds its count of messages, then LINGER
+    seconds more (one linger for all the topics, read together by one consumer)."""
     consumer = KafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False,
+        *counts, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False,
         group_id=None, consumer_timeout_ms=500,
     )
-    ids: list[str] = []
+    ids: dict[str, list[str]] = {topic: [] for topic in counts}
+
+    def poll() -> None:
+        for partition, batch in consumer.poll(timeout_ms=300).items():
+            ids[partition.topic].extend(json.loads(r.value)["event_id"] for r in batch)
+
     deadline = time.monotonic() + timeout
     try:
-        while len(ids) < count and time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=300).values():
-                ids.extend(json.loads(r.value)["event_id"] for r in batch)
+        while any(len(ids[t]) < n for t, n in counts.items()) and time.monotonic() < deadline:
+            poll()
         linger = time.monotonic() + LINGER
         while time.monotonic() < linger:
-            for batch in consumer.poll(timeout_ms=300).values():
-                ids.extend(json.loads(r.value)["event_id"] for r in batch)
+            poll()
     finally:
         consumer.close()
     return ids
@@ -176,7 +185,7 @@ def assert_exactly_once(env: Env, stream: Stream, procs: list[Proc]) -> None:
     while not stream.caught_up() and time.monotonic() < deadline:
         for p in procs:
             assert p.alive(), f"{p.args[0]} died\n{p.tail()}"
-        time.sleep(0.2)
+        time.sleep(0.05)
     rows = stream.ledger_rows()
     missing = stream.expected_rows() - {(e, a) for e, a, _ in rows}
     assert not missing, f"{len(missing)} deliveries missing from the ledger\n" + "\n".join(p.tail() for p in procs)
@@ -184,9 +193,11 @@ def assert_exactly_once(env: Env, stream: Stream, procs: list[Proc]) -> None:
     assert sorted((e, a) for e, a, _ in rows) == sorted(stream.expected_rows())
     assert [r for r in rows if r[2] != 1] == []
 
-    for agency, wanted in stream.per_agency().items():
-        on_topic = feed_messages(env.kafka.bootstrap, env.kafka.feed_topic(stream.pid, agency), len(wanted))
-        counts = Counter(on_topic)
+    wanted_by_agency = stream.per_agency()
+    topics = {agency: env.kafka.feed_topic(stream.pid, agency) for agency in wanted_by_agency}
+    on_topics = topics_messages(env.kafka.bootstrap, {topics[a]: len(w) for a, w in wanted_by_agency.items()})
+    for agency, wanted in wanted_by_agency.items():
+        counts = Counter(on_topics[topics[agency]])
         assert set(counts) == wanted, (
             f"{agency}: {len(wanted - set(counts))} missing, {len(set(counts) - wanted)} unexpected"
         )

@@ -20,12 +20,29 @@ from projections.tracker import TrackerFilters, query_tracker, rag_counts
 from services.application.service import LearningService
 from services.seeds.generate import generate_history
 from services.web.dashboard import DEADLINE_WINDOW, RAG_ORDER, read_dashboard
+from tests.integration.stores import postgres_settings, sqlite_settings
 
 PID = "generated-web"
 DAYS = (date(2024, 6, 1), date(2025, 1, 15), date(2026, 6, 20), date(2030, 1, 1))
 
 
-@pytest.fixture
+# One generated history per backend for the module (its tests only read): generating and
+# projecting it was most of each test's time.
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    if request.param == "sqlite":
+        return sqlite_settings(tmp_path_factory.mktemp("dashboard"))
+    return postgres_settings(request.getfixturevalue("postgres_dsn"))
+
+
+@pytest.fixture(scope="module")
+def store(settings: Settings) -> Iterator[EventStore]:
+    s = EventStore.from_settings(settings)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
 def projector(settings: Settings, store: EventStore) -> Iterator[Projector]:
     generate_history(LearningService(store), 900, seed=11, partnership_id=PID)
     p = build_projector(settings, store)
