@@ -46,6 +46,7 @@ from domain import partnership as pev
 from domain.action import ActionAgreed
 from domain.recommendation import RecommendationMade
 from domain.redaction import TextRedacted
+from projections.codecs import ident
 from projections.view import View, handles
 from projections.writes import Writes
 
@@ -181,19 +182,19 @@ class SearchView(View):
             f"INSERT INTO {DOCS} (seq, doc_id, partnership_id, kind, activity_id, source_kind, title, body, scope,"
             " indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (doc_id) DO UPDATE SET body = excluded.body, indexed = excluded.indexed",
-            (position, str(doc_id), e.partnership_id, kind, str(activity_id), source_kind, title, body,
+            (position, ident(doc_id), e.partnership_id, kind, ident(activity_id), source_kind, title, body,
              scope_token(e.partnership_id), scoped(e.partnership_id, body)),
         )
         w.write(
             AGENCIES, doc_id,
             f"INSERT INTO {AGENCIES} (doc_id, agency_id, partnership_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            *((str(doc_id), agency, e.partnership_id) for agency in dict.fromkeys(agencies)),
+            *((ident(doc_id), agency, e.partnership_id) for agency in dict.fromkeys(agencies)),
         )
 
     def _activity(self, w: Writes, activity_id: UUID) -> tuple[str, str]:
         """(source kind, title) of an activity, from its own document."""
         row = w.one(DOCS, activity_id, f"SELECT source_kind, title FROM {DOCS} WHERE doc_id = ?",
-                    (str(activity_id),), "source_kind, title")
+                    (ident(activity_id),), "source_kind, title")
         return (str(row[0]), str(row[1])) if row else ("", "")
 
     @handles(pev.RoutingSet)
@@ -221,7 +222,7 @@ class SearchView(View):
     @handles(fnd.FindingWithdrawn)
     def _withdrawn(self, w: Writes, e: fnd.FindingWithdrawn, position: int) -> None:
         # A withdrawn finding no longer counts: it is not found (its history keeps it).
-        w.write(DOCS, e.finding_id, f"DELETE FROM {DOCS} WHERE doc_id = ?", (str(e.finding_id),))
+        w.write(DOCS, e.finding_id, f"DELETE FROM {DOCS} WHERE doc_id = ?", (ident(e.finding_id),))
 
     @handles(RecommendationMade)
     def _recommendation(self, w: Writes, e: RecommendationMade, position: int) -> None:
@@ -248,13 +249,13 @@ class SearchView(View):
         """Indexes `text` in place of the entity's words (the old words are no longer found):
         the corrected text of an activity's title, a finding's summary, a recommendation's
         text or an action's description."""
-        row = w.one(DOCS, entity_id, f"SELECT kind, partnership_id FROM {DOCS} WHERE doc_id = ?", (str(entity_id),))
+        row = w.one(DOCS, entity_id, f"SELECT kind, partnership_id FROM {DOCS} WHERE doc_id = ?", (ident(entity_id),))
         if row is None:
             return
         w.write(DOCS, entity_id, f"UPDATE {DOCS} SET body = ?, indexed = ? WHERE doc_id = ?",
-                (text, scoped(str(row[1]), text), str(entity_id)))
+                (text, scoped(str(row[1]), text), ident(entity_id)))
         if row[0] == "activity":  # its title is the title its findings, recommendations and actions show
-            w.execute(f"UPDATE {DOCS} SET title = ? WHERE activity_id = ?", (text, str(entity_id)))
+            w.execute(f"UPDATE {DOCS} SET title = ? WHERE activity_id = ?", (text, ident(entity_id)))
 
 
 _REDACTABLE: dict[tuple[str, str], str] = {
