@@ -4,7 +4,9 @@ Each view has its own tracking row, written in the same transaction as the
 rows the view derives from a batch of events, so a crash anywhere leaves each
 view exactly at some position it can resume from: every event applied once.
 SQLite has no push subscription in `eventsourcing`, so the log is polled; the
-same loop serves PostgreSQL.
+same loop serves PostgreSQL. A batch commits on a thread of its own (the database's
+work, in C or on the server) while the next is read and decoded (Python's); the next
+begins only once that commit is settled, so batches still commit one after another.
 
 Poison is isolated (projections/parking.py). A batch is applied in one (pipelined)
 transaction; if a view raises, the batch rolls back and is applied again in a plain
