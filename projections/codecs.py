@@ -14,8 +14,8 @@ from uuid import UUID
 
 _IDS: dict[int, str] = {}
 """Ids' text by number (`ident`)."""
-_IDS_KEPT = 100_000
-"""Texts `ident` keeps before it starts again: enough for the ids a batch of a rebuild names."""
+_IDS_KEPT = 20_000
+"""Texts `ident` keeps before it starts again (a few MB): about the ids a batch of a rebuild names."""
 
 
 def ident(value: object) -> str:
