@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal, Protocol
 
 Dialect = Literal["sqlite", "postgres"]
@@ -127,6 +127,8 @@ class _Cur:
         self._cur = cur
         self._read = cur
         self._lite = db.dialect == "sqlite"
+        self._raw: Any = None
+        """PostgreSQL: a cursor taking `$1` marks as they are (`executemany`)."""
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if self._lite:  # the hot path of a replay: sqlite3 takes the statement and a tuple or list as they are
@@ -149,14 +151,21 @@ class _Cur:
             return self._cur.executemany(self._db.sql(sql), [tuple(r) for r in rows])
         # One INSERT of many rows rather than one per row: psycopg sends each row of an
         # executemany as a statement of its own, and PostgreSQL parses, plans and runs each.
-        head, row_marks, tail, width = split
+        # Written with PostgreSQL's own numbered marks, sent by a raw cursor: psycopg parses
+        # `%s` marks itself, in Python, and keeps the result only for statements of at most
+        # 50 parameters, so it parsed every one of these again (a third of a rebuild's time).
+        width = split[3]
         chunk = max(1, min(MULTI_ROW_ROWS, _MAX_PARAMS // max(width, 1)))
+        if self._raw is None:
+            import psycopg
+
+            self._raw = psycopg.RawCursor(self._cur.connection)
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
             params = [value for row in part for value in row]
             if len(params) != width * len(part):  # a row of another width: psycopg says which
                 return self._cur.executemany(self._db.sql(sql), [tuple(r) for r in rows[start:]])
-            self._cur.execute(self._db.sql(f"{head}{', '.join([row_marks] * len(part))}{tail}"), params)
+            self._raw.execute(_numbered(sql, len(part)), params)
         return None
 
     def fetchall(self) -> list[Any]:
@@ -169,6 +178,17 @@ class _Cur:
     def description(self) -> Any:
         """The last read's columns (DB-API: a sequence whose items start with the column's name)."""
         return self._read.description
+
+@lru_cache(maxsize=1024)
+def _numbered(sql: str, rows: int) -> str:
+    """The multi-row INSERT of `rows` rows of `sql` (an INSERT `_values_split` takes), with
+    PostgreSQL's numbered marks ($1, $2, ...) in place of `?`."""
+    split = _values_split(sql)
+    assert split is not None
+    head, row_marks, tail, _ = split
+    parts = f"{head}{', '.join([row_marks] * rows)}{tail}".split("?")
+    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
+
 
 @cache
 def _values_split(sql: str) -> tuple[str, str, str, int] | None:

@@ -21,6 +21,7 @@ from domain import recommendation as rec
 from domain.events import DomainEvent
 from domain.framework import PARTNERSHIP_AGENCY
 from projections import codecs
+from projections.codecs import ident
 from projections.view import handles
 from projections.writes import Writes
 
@@ -57,7 +58,7 @@ def _expect(w: Writes, e: DomainEvent, activity_id: UUID, agencies: Iterable[str
             "agenda_expected_agencies", (activity_id, agency_id),
             "INSERT INTO agenda_expected_agencies (activity_id, partnership_id, agency_id) VALUES (?, ?, ?)"
             " ON CONFLICT (activity_id, agency_id) DO NOTHING",
-            (str(activity_id), e.partnership_id, agency_id),
+            (ident(activity_id), e.partnership_id, agency_id),
         )
 
 
@@ -86,7 +87,7 @@ class AcknowledgementRows:
             "agenda_acknowledgements", (e.originator_id, e.agency_id),
             "INSERT INTO agenda_acknowledgements (activity_id, partnership_id, agency_id, acknowledged_on,"
             " cascaded_by, notes) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activity_id, agency_id) DO NOTHING",
-            (str(e.originator_id), e.partnership_id, e.agency_id, codecs.day(e.acknowledged_on),
+            (ident(e.originator_id), e.partnership_id, e.agency_id, codecs.day(e.acknowledged_on),
              codecs.items(m.value for m in e.cascaded_by), e.notes),
         )
 
@@ -103,14 +104,14 @@ def statuses(cur: Cursor, partnership_id: str, activity_ids: Iterable[UUID]) -> 
         f" AND activity_id IN ({marks}) ORDER BY agency_id", (partnership_id, *ids),
     )
     for activity_id, agency_id in cur.fetchall():
-        expected[str(activity_id)].append(str(agency_id))
+        expected[ident(activity_id)].append(str(agency_id))
     acknowledged: dict[str, list[AcknowledgementItem]] = {a: [] for a in ids}
     cur.execute(
         "SELECT activity_id, agency_id, acknowledged_on, cascaded_by, notes FROM agenda_acknowledgements"
         f" WHERE partnership_id = ? AND activity_id IN ({marks}) ORDER BY agency_id", (partnership_id, *ids),
     )
     for activity_id, agency_id, on, methods, notes in cur.fetchall():
-        acknowledged[str(activity_id)].append(
+        acknowledged[ident(activity_id)].append(
             AcknowledgementItem(
                 agency_id=agency_id, acknowledged_on=date.fromisoformat(on),
                 cascaded_by=list(codecs.read_items(methods)), notes=notes,
@@ -138,6 +139,6 @@ def learning_ready(cur: Cursor, partnership_id: str, activity_id: UUID | None = 
     params: tuple[Any, ...] = (partnership_id, *LEARNING_READY)
     if activity_id is not None:
         sql += " AND activity_id = ?"
-        params = (*params, str(activity_id))
+        params = (*params, ident(activity_id))
     cur.execute(sql + " ORDER BY title, activity_id", params)
     return [(UUID(a), str(t), str(s)) for a, t, s in cur.fetchall()]

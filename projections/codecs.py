@@ -10,6 +10,28 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from json.encoder import encode_basestring_ascii as _quoted
+from uuid import UUID
+
+_IDS: dict[int, str] = {}
+"""Ids' text by number (`ident`)."""
+_IDS_KEPT = 20_000
+"""Texts `ident` keeps before it starts again (a few MB): about the ids a batch of a rebuild names."""
+
+
+def ident(value: object) -> str:
+    """`str(value)`, of an id as views store it. A rebuild stores the same ids many times
+    (an event's own in every view, a recommendation's in each of its actions' rows), and a
+    UUID's text is made by Python code each time: a tenth of the views' share of a rebuild.
+    Remembered by the id's number (hashed in C); a text is given for anything else."""
+    if type(value) is not UUID:
+        return str(value)
+    number = value.int
+    text = _IDS.get(number)
+    if text is None:
+        if len(_IDS) >= _IDS_KEPT:
+            _IDS.clear()
+        text = _IDS[number] = str(value)
+    return text
 
 
 def day(value: date | None) -> str | None:
@@ -37,7 +59,7 @@ def instant(value: datetime) -> str:
 def items(values: Iterable[object]) -> str:
     """A list as stored: a JSON array of strings, in order (JSON, not words: a value may hold a space).
     The text `json.dumps` gives, built from its string encoder alone (several times faster)."""
-    return "[" + ", ".join([_quoted(str(v)) for v in values]) + "]"
+    return "[" + ", ".join([_quoted(ident(v)) for v in values]) + "]"
 
 
 def read_items(text: str | None) -> tuple[str, ...]:

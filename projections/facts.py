@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from domain import activity as ev
 from domain.events import DomainEvent
 from projections import codecs
+from projections.codecs import ident
 from projections.view import handles
 from projections.writes import Writes
 
@@ -74,7 +75,7 @@ class ActivityRows:
             f"INSERT INTO {self.activities_table} (activity_id, partnership_id, kind, title, status,"
             " aware_on, initiated_on) VALUES (?, ?, ?, ?, 'opened', ?, ?)"
             " ON CONFLICT (activity_id) DO NOTHING",
-            (str(event.originator_id), event.partnership_id, event.kind.value, event.title,
+            (ident(event.originator_id), event.partnership_id, event.kind.value, event.title,
              codecs.day(event.aware_on), codecs.day(event.initiated_on)),
         )
 
@@ -85,5 +86,5 @@ class ActivityRows:
         w.write(
             self.activities_table, event.originator_id,
             f"UPDATE {self.activities_table} SET {assignments} WHERE activity_id = ?",
-            (*columns.values(), str(event.originator_id)),
+            (*columns.values(), ident(event.originator_id)),
         )

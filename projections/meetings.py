@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from adapters.sql import Cursor, Dialect
 from domain import meeting as mt
 from projections import codecs
+from projections.codecs import ident
 from projections.view import View, handles
 from projections.writes import Writes
 
@@ -61,7 +62,7 @@ class MeetingsView(View):
             "meetings", e.originator_id,
             "INSERT INTO meetings (meeting_id, partnership_id, forum_id, meets_on, status, drafted_on, items)"
             " VALUES (?, ?, ?, ?, 'drafted', ?, ?) ON CONFLICT (meeting_id) DO NOTHING",
-            (str(e.originator_id), e.partnership_id, e.forum_id, codecs.day(e.meets_on), codecs.day(e.drafted_on),
+            (ident(e.originator_id), e.partnership_id, e.forum_id, codecs.day(e.meets_on), codecs.day(e.drafted_on),
              len(e.items)),
         )
 
@@ -88,7 +89,7 @@ class MeetingsView(View):
             "meeting_actions", (e.originator_id, e.number),
             "INSERT INTO meeting_actions (meeting_id, number, partnership_id, owner_agency_id, due_on)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (meeting_id, number) DO NOTHING",
-            (str(e.originator_id), e.number, e.partnership_id, e.owner_agency_id, codecs.day(e.due_on)),
+            (ident(e.originator_id), e.number, e.partnership_id, e.owner_agency_id, codecs.day(e.due_on)),
         )
 
     @handles(mt.MeetingActionDone)
@@ -96,7 +97,7 @@ class MeetingsView(View):
         w.write(
             "meeting_actions", (e.originator_id, e.number),
             "UPDATE meeting_actions SET done_on = ? WHERE meeting_id = ? AND number = ?",
-            (codecs.day(e.done_on), str(e.originator_id), e.number),
+            (codecs.day(e.done_on), ident(e.originator_id), e.number),
         )
 
 

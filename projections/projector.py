@@ -4,7 +4,9 @@ Each view has its own tracking row, written in the same transaction as the
 rows the view derives from a batch of events, so a crash anywhere leaves each
 view exactly at some position it can resume from: every event applied once.
 SQLite has no push subscription in `eventsourcing`, so the log is polled; the
-same loop serves PostgreSQL.
+same loop serves PostgreSQL. A batch commits on a thread of its own (the database's
+work, in C or on the server) while the next is read and decoded (Python's); the next
+begins only once that commit is settled, so batches still commit one after another.
 
 Poison is isolated (projections/parking.py). A batch is applied in one (pipelined)
 transaction; if a view raises, the batch rolls back and is applied again in a plain
@@ -21,13 +23,12 @@ retry. Tracking moves past parked events: reads report them as degraded, not beh
 
 from __future__ import annotations
 
-import gc
 import logging
-import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.sql import Cursor, ViewDb
@@ -35,6 +36,7 @@ from adapters.store import EventStore
 from domain.events import DomainEvent, event_class_for
 from projections import parking, redactions
 from projections.parking import Parked, RetryResult
+from projections.replay import drop_secondary_indexes, fewer_collections
 from projections.view import View
 
 TRACKING = "projection_tracking"
@@ -48,21 +50,18 @@ RETRY_CHUNK = 500
 """Parked events a retry applies per transaction."""
 log = logging.getLogger("lif.projections")
 
-REPLAY_GC_THRESHOLD = 50_000
-"""Allocations between young-generation collections while replaying (Python's default: 700)."""
+@dataclass
+class _Batch:
+    """Events read from the log after `start`: every one (None where no view reads it or it
+    cannot be decoded), those with an event, and why the undecodable are so."""
 
+    start: int
+    items: list[tuple[int, DomainEvent | None]]
+    undecodable: list[parking.Undecodable]
+    events: list[tuple[int, DomainEvent]] = field(init=False)
 
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """A replay allocates and frees millions of short-lived objects (decoded events, rows),
-    almost none in reference cycles; at the default threshold the collector ran thousands
-    of times per million events and took an eighth of a rebuild. Restored afterwards."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], REPLAY_GC_THRESHOLD), *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
+    def __post_init__(self) -> None:
+        self.events = [(pos, event) for pos, event in self.items if event is not None]
 
 
 class ProjectorClosed(RuntimeError):
@@ -94,6 +93,9 @@ class Projector:
         self._lock = threading.Lock()
         self._changed = threading.Condition()
         self._closed = False
+        self._committer = ThreadPoolExecutor(1, thread_name_prefix="lif-projector-commit")
+        """Commits a batch while the next is read and decoded: the commit is the database's work
+        (SQLite writing its pages, PostgreSQL running what the pipeline sent), the reading is Python's."""
         self._read_topics: dict[str, bool] = {}
         """Whether any view reads the events of a topic (`_decode`)."""
         with db.transaction(self._conn) as cur:
@@ -140,39 +142,80 @@ class Projector:
             positions = self.positions()  # raises ProjectorClosed once closed
             start = min((positions[v.name] for v in self.views), default=0)
             head = self.head()
-            while start < head:
-                notifications = self.store.recorder.select_notifications(
-                    start=start + 1, limit=batch_size, stop=head
-                )
-                if not notifications:
-                    break
-                batch, undecodable = parking.decode_batch(notifications, self._decode)
-                events = [(pos, event) for pos, event in batch if event is not None]
-                careful = bool(undecodable)
-                if not careful:
-                    try:
-                        with self.db.pipelined_transaction(self._conn) as cur:
-                            self._apply_views(cur, start, batch, events)
-                    except Exception as error:
-                        if parking.is_transient(error):
-                            raise
-                        # A view refused an event; in a pipeline the error may surface at any later
-                        # statement. Rolled back: go again, where each failure shows where it happens.
-                        log.warning("batch after position %d failed (%s); applying it event by event",
-                                    start, parking.describe(error))
-                        careful = True
-                if careful:
-                    with self.db.transaction(self._conn) as cur:
-                        self._apply_views(cur, start, batch, events, undecodable, careful=True)
-                redactions.scrub_after(self.db, self._conn, events)
-                start = batch[-1][0]
-                applied += len(batch)
-                if progress:
-                    progress(start, head)
+            pending: tuple[_Batch, Future[Any]] | None = None
+            try:
+                while start < head:
+                    notifications = self.store.recorder.select_notifications(
+                        start=start + 1, limit=batch_size, stop=head
+                    )
+                    if not notifications:
+                        break
+                    batch = _Batch(start, *parking.decode_batch(notifications, self._decode))
+                    if pending:  # its commit ran while this batch was read and decoded
+                        applied += self._settle(*pending, head, progress)
+                        pending = None
+                    pending = self._apply(batch)
+                    if pending is None:
+                        applied += self._after(batch, head, progress)
+                    start = batch.items[-1][0]
+                if pending:
+                    applied += self._settle(*pending, head, progress)
+                    pending = None
+            finally:
+                if pending:  # failed before it was settled: done with the connection before anything else uses it
+                    pending[1].exception()
         if applied:
             with self._changed:
                 self._changed.notify_all()
         return applied
+
+    def _apply(self, batch: _Batch) -> tuple[_Batch, Future[Any]] | None:
+        """Applies a batch in one pipelined transaction whose commit goes on on the committer's thread
+        (returned, to settle), or, if it has undecodable events or a view refuses one, carefully (None)."""
+        if not batch.undecodable:
+            transaction = self.db.pipelined_transaction(self._conn)
+            try:
+                cur = transaction.__enter__()
+                try:
+                    self._apply_views(cur, batch.start, batch.items, batch.events)
+                except BaseException as error:
+                    transaction.__exit__(type(error), error, error.__traceback__)  # rolls back
+                    raise
+            except Exception as error:
+                self._refused(batch, error)
+            else:
+                return batch, self._committer.submit(transaction.__exit__, None, None, None)
+        self._apply_carefully(batch)
+        return None
+
+    def _settle(self, batch: _Batch, commit: Future[Any], head: int, progress: Progress | None) -> int:
+        """Waits for a batch's commit; applies it carefully if it failed there (in a pipeline a view's
+        error may surface at any later statement, the commit included)."""
+        try:
+            commit.result()
+        except Exception as error:
+            self._refused(batch, error)
+            self._apply_carefully(batch)
+        return self._after(batch, head, progress)
+
+    def _refused(self, batch: _Batch, error: Exception) -> None:
+        """A failed batch, rolled back: raised if the database failed, else to be applied again carefully."""
+        if parking.is_transient(error):
+            raise error
+        # A view refused an event. Go again, where each failure shows where it happens.
+        log.warning("batch after position %d failed (%s); applying it event by event",
+                    batch.start, parking.describe(error))
+
+    def _apply_carefully(self, batch: _Batch) -> None:
+        with self.db.transaction(self._conn) as cur:
+            self._apply_views(cur, batch.start, batch.items, batch.events, batch.undecodable, careful=True)
+
+    def _after(self, batch: _Batch, head: int, progress: Progress | None) -> int:
+        """What follows a batch's commit; how many events it applied."""
+        redactions.scrub_after(self.db, self._conn, batch.events)
+        if progress:
+            progress(batch.items[-1][0], head)
+        return len(batch.items)
 
     def _apply_views(
         self,
@@ -236,10 +279,10 @@ class Projector:
                 view.drop(cur)
                 view.create(cur, self.db.dialect)
                 cur.execute(f"UPDATE {TRACKING} SET position = 0 WHERE name = ?", (view.name,))
-            deferred = self._drop_secondary_indexes(cur, chosen)
+            deferred = drop_secondary_indexes(cur, self.db.dialect, chosen)
             for view in chosen:
                 deferred.extend(view.bulk_load(cur, self.db.dialect))
-        with _fewer_collections():
+        with fewer_collections():
             return self._replay(chosen, deferred, progress)
 
     def _replay(self, chosen: Sequence[View], deferred: list[str], progress: Progress | None) -> int:
@@ -261,41 +304,6 @@ class Projector:
                 with self._lock, self.db.transaction(self._conn) as cur:
                     for statement in deferred:
                         cur.execute(statement)
-
-    def _drop_secondary_indexes(self, cur: Cursor, views: Sequence[View]) -> list[str]:
-        """Drops the secondary indexes of the emptied views' tables and returns their SQL.
-
-        Building an index once over the full tables is much cheaper than keeping it
-        up to date row by row; views look rows up by primary key only while applying
-        events, so a replay never needs them. On PostgreSQL an UPDATE of an indexed
-        column also writes a new entry in each index (no HOT update): more so.
-        Unique indexes stay: ON CONFLICT needs them.
-        """
-        tables = [t for v in views for t in v.tables]
-        if not tables:
-            return []
-        if self.db.dialect == "postgres":
-            cur.execute(
-                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
-                " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
-                " JOIN pg_namespace n ON n.oid = t.relnamespace"
-                " WHERE n.nspname = current_schema() AND t.relname = ANY(?)"
-                " AND NOT x.indisunique AND NOT x.indisprimary",
-                (tables,),
-            )
-        else:
-            marks = ", ".join("?" for _ in tables)
-            cur.execute(
-                "SELECT name, sql FROM sqlite_master"
-                f" WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
-                tables,
-            )
-        indexes = [(str(name), str(sql)) for name, sql in cur.fetchall()]
-        for name, _ in indexes:
-            cur.execute(f'DROP INDEX "{name}"')
-        # The statement is kept without IF NOT EXISTS; put it back, since another
-        # process's Projector (its `create`) may have made the index again meanwhile.
-        return [re.sub(r"^CREATE (UNIQUE )?INDEX ", r"CREATE \1INDEX IF NOT EXISTS ", sql) for _, sql in indexes]
 
     def parked(self, view: str | None = None, partnership_id: str | None = None) -> list[Parked]:
         """What is parked (projections/parking.py), in the order a retry takes it."""
@@ -422,5 +430,6 @@ class Projector:
             if self._closed:
                 return
             self._closed = True
+            self._committer.shutdown()
             self._conn.close()
             self._read_conn.close()

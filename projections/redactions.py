@@ -106,24 +106,24 @@ def put(payload: Any, path: str, text: str) -> None:
         payload[last] = text
 
 
-def correct_audit(cur: Cursor, e: TextRedacted, summarize: Any) -> None:
-    """The audit rows of the redacted event: its payload, rationale and summary line."""
+def correct_audit(cur: Cursor, e: TextRedacted) -> None:
+    """The audit rows of the redacted event: its payload and rationale (the summary line is made
+    from the payload when read)."""
     cur.execute(
-        "SELECT e.position, e.topic, e.rationale, e.payload FROM audit_entities x "
+        "SELECT e.position, e.rationale, e.payload FROM audit_entities x "
         "JOIN audit_events e ON e.position = x.position WHERE x.entity_id = ? AND e.aggregate_id = ? "
         "AND e.version = ? AND e.partnership_id = ?",
         (str(e.aggregate_id), str(e.aggregate_id), e.version, e.partnership_id),
     )
-    for position, topic, rationale, text in cur.fetchall():
+    for position, rationale, text in cur.fetchall():
         payload = json.loads(text)
         if e.field == "rationale":
             rationale = e.text
         else:
             put(payload, e.field, e.text)
         cur.execute(
-            "UPDATE audit_events SET rationale = ?, summary = ?, payload = ? WHERE position = ?",
-            (rationale, summarize(topic, payload), json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-             position),
+            "UPDATE audit_events SET rationale = ?, payload = ? WHERE position = ?",
+            (rationale, json.dumps(payload, ensure_ascii=False, separators=(",", ":")), position),
         )
 
 

@@ -18,6 +18,7 @@ from domain.findings import FindingAmended, FindingWithdrawn
 from domain.framework import Theme
 from domain.partnership import PartnershipRegistered
 from projections import codecs
+from projections.codecs import ident
 from projections.view import View, handles
 from projections.writes import Writes
 
@@ -146,7 +147,7 @@ class ThemesView(View):
             "themes_activities", event.originator_id,
             "INSERT INTO themes_activities (activity_id, partnership_id, kind) VALUES (?, ?, ?)"
             " ON CONFLICT (activity_id) DO NOTHING",
-            (str(event.originator_id), event.partnership_id, event.kind.value),
+            (ident(event.originator_id), event.partnership_id, event.kind.value),
         )
         # Opened once: the row holds this kind (a finding later in the batch reads it from memory).
         w.know("themes_activities", event.originator_id, "kind", (event.kind.value,))
@@ -158,7 +159,7 @@ class ThemesView(View):
     @handles(FindingAmended)
     def _finding_amended(self, w: Writes, event: FindingAmended, position: int) -> None:
         # Counted once, under its current themes, in the quarter it was first recorded.
-        finding_id = str(event.finding_id)
+        finding_id = ident(event.finding_id)
         row = w.one(
             "themes_findings", event.finding_id,
             "SELECT recorded_on FROM themes_findings WHERE finding_id = ?", (finding_id,),
@@ -173,7 +174,7 @@ class ThemesView(View):
         # Withdrawn: on record, but no longer part of the partnership's themes.
         w.write(
             "themes_findings", event.finding_id,
-            "DELETE FROM themes_findings WHERE finding_id = ?", (str(event.finding_id),),
+            "DELETE FROM themes_findings WHERE finding_id = ?", (ident(event.finding_id),),
         )
 
     @staticmethod
@@ -182,17 +183,17 @@ class ThemesView(View):
     ) -> None:
         row = w.one(
             "themes_activities", event.originator_id,
-            "SELECT kind FROM themes_activities WHERE activity_id = ?", (str(event.originator_id),), "kind",
+            "SELECT kind FROM themes_activities WHERE activity_id = ?", (ident(event.originator_id),), "kind",
         )
         kind = row[0] if row else "unknown"
-        finding_id, day = str(event.finding_id), codecs.day(recorded_on)
+        finding_id, day = ident(event.finding_id), codecs.day(recorded_on)
         w.write(
             "themes_findings", event.finding_id,
             "INSERT INTO themes_findings (finding_id, theme, partnership_id, activity_id,"
             " source_kind, recorded_on, quarter) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (finding_id, theme) DO NOTHING",
             *(
-                (finding_id, theme.value, event.partnership_id, str(event.originator_id), kind, day,
+                (finding_id, theme.value, event.partnership_id, ident(event.originator_id), kind, day,
                  quarter_of(recorded_on))
                 for theme in dict.fromkeys(themes)
             ),

@@ -30,6 +30,7 @@ from domain.findings import FindingAmended, FindingWithdrawn
 from domain.partnership import RoutingSet, partnership_uuid
 from domain.recommendation import RecommendationMade
 from projections import codecs, redactions
+from projections.codecs import ident
 from projections.redactions import CorrectsText
 from projections.view import View, handles
 from projections.writes import Writes
@@ -166,7 +167,7 @@ class TrackerView(CorrectsText, View):
         w.write(
             ACTIVITIES, event.originator_id,
             f"INSERT INTO {ACTIVITIES} (activity_id, partnership_id, kind, title) VALUES (?, ?, ?, ?)",
-            (str(event.originator_id), event.partnership_id, event.kind.value, event.title),
+            (ident(event.originator_id), event.partnership_id, event.kind.value, event.title),
         )
         w.know(ACTIVITIES, event.originator_id, "kind, title", (event.kind.value, event.title))
 
@@ -175,7 +176,8 @@ class TrackerView(CorrectsText, View):
         w.write(
             FINDINGS, event.finding_id,
             f"INSERT INTO {FINDINGS} (finding_id, activity_id, themes) VALUES (?, ?, ?)",
-            (str(event.finding_id), str(event.originator_id), themes := codecs.items(t.value for t in event.themes)),
+            (ident(event.finding_id), ident(event.originator_id),
+             themes := codecs.items(t.value for t in event.themes)),
         )
         w.know(FINDINGS, event.finding_id, "themes", (themes,))
 
@@ -185,26 +187,26 @@ class TrackerView(CorrectsText, View):
         w.write(
             FINDINGS, event.finding_id,
             f"UPDATE {FINDINGS} SET themes = ? WHERE finding_id = ?",
-            (themes := codecs.items(t.value for t in event.themes), str(event.finding_id)),
+            (themes := codecs.items(t.value for t in event.themes), ident(event.finding_id)),
         )
         w.know(FINDINGS, event.finding_id, "themes", (themes,))
 
     @handles(FindingWithdrawn)
     def _finding_withdrawn(self, w: Writes, event: FindingWithdrawn, position: int) -> None:
-        w.write(FINDINGS, event.finding_id, f"DELETE FROM {FINDINGS} WHERE finding_id = ?", (str(event.finding_id),))
+        w.write(FINDINGS, event.finding_id, f"DELETE FROM {FINDINGS} WHERE finding_id = ?", (ident(event.finding_id),))
 
     @handles(RecommendationMade)
     def _recommendation(self, w: Writes, event: RecommendationMade, position: int) -> None:
         themes: list[str] = []
         for finding_id in event.finding_ids:
             sql = f"SELECT themes FROM {FINDINGS} WHERE finding_id = ?"
-            row = w.one(FINDINGS, finding_id, sql, (str(finding_id),), "themes")
+            row = w.one(FINDINGS, finding_id, sql, (ident(finding_id),), "themes")
             themes.extend(codecs.read_items(row[0]) if row else ())
         w.write(
             RECOMMENDATIONS, event.originator_id,
             f"INSERT INTO {RECOMMENDATIONS} (recommendation_id, partnership_id, activity_id, themes) "
             "VALUES (?, ?, ?, ?)",
-            (str(event.originator_id), event.partnership_id, str(event.activity_id),
+            (ident(event.originator_id), event.partnership_id, ident(event.activity_id),
              made := codecs.items(dict.fromkeys(themes))),
         )
         w.know(RECOMMENDATIONS, event.originator_id, "themes", (made,))
@@ -213,15 +215,15 @@ class TrackerView(CorrectsText, View):
     def _agreed(self, w: Writes, event: ActionAgreed, position: int) -> None:
         row = w.one(
             RECOMMENDATIONS, event.recommendation_id,
-            f"SELECT themes FROM {RECOMMENDATIONS} WHERE recommendation_id = ?", (str(event.recommendation_id),),
+            f"SELECT themes FROM {RECOMMENDATIONS} WHERE recommendation_id = ?", (ident(event.recommendation_id),),
             "themes",
         )
         themes = codecs.read_items(row[0]) if row else ()
         kind, title = w.one(
             ACTIVITIES, event.activity_id,
-            f"SELECT kind, title FROM {ACTIVITIES} WHERE activity_id = ?", (str(event.activity_id),), "kind, title",
+            f"SELECT kind, title FROM {ACTIVITIES} WHERE activity_id = ?", (ident(event.activity_id),), "kind, title",
         ) or ("", "")
-        action_id = str(event.originator_id)
+        action_id = ident(event.originator_id)
         w.write(
             ACTIONS, event.originator_id,
             f"""INSERT INTO {ACTIONS} (action_id, partnership_id, recommendation_id, activity_id, source_kind,
@@ -229,7 +231,7 @@ class TrackerView(CorrectsText, View):
                 completed_on, assured_on, reopened, version, position)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 1, ?, ?, NULL, NULL, 0, ?, ?)""",
             (
-                action_id, event.partnership_id, str(event.recommendation_id), str(event.activity_id), kind,
+                action_id, event.partnership_id, ident(event.recommendation_id), ident(event.activity_id), kind,
                 title, event.owner_agency_id, event.description, codecs.day(event.due_on), codecs.items(themes),
                 event.timestamp.isoformat(), event.originator_version, position,
             ),
@@ -270,7 +272,7 @@ def _update_action(w: Writes, event: DomainEvent, position: int, extra: str = ""
     w.write(
         ACTIONS, event.originator_id,
         f"UPDATE {ACTIONS} SET {assignments}{extra}, version = ?, position = ? WHERE action_id = ?",
-        (*updates.values(), event.originator_version, position, str(event.originator_id)),
+        (*updates.values(), event.originator_version, position, ident(event.originator_id)),
     )
 
 

@@ -23,6 +23,7 @@ from domain import time_events as tev
 from domain.events import DomainEvent
 from projections import acknowledgements as acks
 from projections import codecs, redactions
+from projections.codecs import ident
 from projections.facts import CLOCK_COLUMNS, ActivityRows
 from projections.redactions import CorrectsText
 from projections.view import View, handles
@@ -152,7 +153,7 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, CorrectsText, View):
             "INSERT INTO agenda_findings (finding_id, partnership_id, activity_id, category,"
             " summary, themes, recorded_on) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (finding_id) DO NOTHING",
-            (str(e.finding_id), e.partnership_id, str(e.originator_id), e.category.value, e.summary,
+            (ident(e.finding_id), e.partnership_id, ident(e.originator_id), e.category.value, e.summary,
              codecs.items(dict.fromkeys(t.value for t in e.themes)), codecs.day(e.recorded_on)),
         )
 
@@ -162,14 +163,14 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, CorrectsText, View):
             "agenda_findings", e.finding_id,
             "UPDATE agenda_findings SET category = ?, summary = ?, themes = ? WHERE finding_id = ?",
             (e.category.value, e.summary, codecs.items(dict.fromkeys(t.value for t in e.themes)),
-             str(e.finding_id)),
+             ident(e.finding_id)),
         )
 
     @handles(fnd.FindingWithdrawn)
     def _finding_withdrawn(self, w: Writes, e: fnd.FindingWithdrawn, position: int) -> None:
         # Withdrawn findings stay in the history (and the audit trail), not on an agenda.
         w.write(
-            "agenda_findings", e.finding_id, "DELETE FROM agenda_findings WHERE finding_id = ?", (str(e.finding_id),)
+            "agenda_findings", e.finding_id, "DELETE FROM agenda_findings WHERE finding_id = ?", (ident(e.finding_id),)
         )
 
     @handles(rec.RecommendationMade)
@@ -179,7 +180,7 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, CorrectsText, View):
             "INSERT INTO agenda_recommendations (recommendation_id, partnership_id, activity_id,"
             " body, addressed_to, finding_ids, made_on, status) VALUES (?, ?, ?, ?, ?, ?, ?,"
             " 'awaiting_decision') ON CONFLICT (recommendation_id) DO NOTHING",
-            (str(e.originator_id), e.partnership_id, str(e.activity_id), e.text,
+            (ident(e.originator_id), e.partnership_id, ident(e.activity_id), e.text,
              codecs.items(e.addressed_to), codecs.items(e.finding_ids), codecs.day(e.made_on)),
         )
 
@@ -190,7 +191,7 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, CorrectsText, View):
                 "agenda_recommendations", e.originator_id,
                 "UPDATE agenda_recommendations SET deferrals = deferrals + 1, last_deferred_on = ?"
                 " WHERE recommendation_id = ?",
-                (codecs.day(e.decided_on), str(e.originator_id)),
+                (codecs.day(e.decided_on), ident(e.originator_id)),
             )
             return
         status = "accepted" if e.outcome is rec.DecisionOutcome.ACCEPT else "rejected"
@@ -203,7 +204,7 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, CorrectsText, View):
             "INSERT INTO agenda_actions (action_id, partnership_id, activity_id, recommendation_id,"
             " owner_agency_id, description, due_on, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'open')"
             " ON CONFLICT (action_id) DO NOTHING",
-            (str(e.originator_id), e.partnership_id, str(e.activity_id), str(e.recommendation_id),
+            (ident(e.originator_id), e.partnership_id, ident(e.activity_id), ident(e.recommendation_id),
              e.owner_agency_id, e.description, codecs.day(e.due_on)),
         )
 
@@ -238,7 +239,7 @@ class AgendaView(ActivityRows, acks.AcknowledgementRows, CorrectsText, View):
             "INSERT INTO agenda_escalations (action_id, partnership_id, forum_id, due_on, level,"
             " threshold_working_days, escalated_on) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (action_id, forum_id, due_on) DO NOTHING",
-            (str(e.action_id), e.partnership_id, e.forum_id, codecs.day(e.due_on), e.level,
+            (ident(e.action_id), e.partnership_id, e.forum_id, codecs.day(e.due_on), e.level,
              e.threshold_working_days, codecs.day(e.as_of)),
         )
 
@@ -248,5 +249,5 @@ def _set(w: Writes, table: str, key: str, event: DomainEvent, **columns: Any) ->
     w.write(
         table, event.originator_id,
         f"UPDATE {table} SET {assignments} WHERE {key} = ?",
-        (*columns.values(), str(event.originator_id)),
+        (*columns.values(), ident(event.originator_id)),
     )

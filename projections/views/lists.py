@@ -26,6 +26,7 @@ from domain.decision import DecisionRecorded
 from domain.events import DomainEvent
 from domain.redaction import TextRedacted
 from projections import codecs
+from projections.codecs import ident
 from projections.facts import STATUS_AFTER
 from projections.view import View, handles
 from projections.writes import Writes
@@ -91,7 +92,7 @@ def _tags(w: Writes, entity_id: Any, partnership_id: str, tag: str, values: Any)
     w.write(
         TAGS, entity_id,
         f"INSERT INTO {TAGS} (entity_id, tag, value, partnership_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        *((str(entity_id), tag, str(value), partnership_id) for value in dict.fromkeys(values)),
+        *((ident(entity_id), tag, str(value), partnership_id) for value in dict.fromkeys(values)),
     )
 
 
@@ -127,7 +128,7 @@ class ListsView(View):
             ACTIVITIES, e.originator_id,
             f"INSERT INTO {ACTIVITIES} (activity_id, partnership_id, kind, title, status, opened_on, agencies,"
             " version) VALUES (?, ?, ?, ?, 'opened', ?, ?, ?) ON CONFLICT (activity_id) DO NOTHING",
-            (str(e.originator_id), e.partnership_id, e.kind.value, e.title, codecs.day(e.opened_on),
+            (ident(e.originator_id), e.partnership_id, e.kind.value, e.title, codecs.day(e.opened_on),
              codecs.items(e.agencies_involved), e.originator_version),
         )
         w.know(ACTIVITIES, e.originator_id, _COPIED, (e.kind.value, e.title,
@@ -138,7 +139,7 @@ class ListsView(View):
     def _involved(self, w: Writes, e: ev.AgencyInvolved, position: int) -> None:
         row = w.one(ACTIVITIES, e.originator_id,
                     f"SELECT kind, title, agencies FROM {ACTIVITIES} WHERE activity_id = ?",
-                    (str(e.originator_id),), _COPIED)
+                    (ident(e.originator_id),), _COPIED)
         if row is None:
             return
         agencies = codecs.items(dict.fromkeys([*codecs.read_items(row[2]), e.agency_id]))
@@ -162,7 +163,7 @@ class ListsView(View):
         w.write(
             ACTIVITIES, e.originator_id,
             f"UPDATE {ACTIVITIES} SET {assignments}{extra}version = ? WHERE activity_id = ?",
-            (*columns.values(), e.originator_version, str(e.originator_id)),
+            (*columns.values(), e.originator_version, ident(e.originator_id)),
             # A status or a count changes; what a recommendation copies of its activity stays.
             keeps=None if "agencies" in columns or "agencies" in extra else _COPIED,
         )
@@ -176,7 +177,7 @@ class ListsView(View):
             FINDINGS, e.finding_id,
             f"INSERT INTO {FINDINGS} (finding_id, activity_id, partnership_id, themes) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (finding_id) DO NOTHING",
-            (str(e.finding_id), str(e.originator_id), e.partnership_id, themes),
+            (ident(e.finding_id), ident(e.originator_id), e.partnership_id, themes),
         )
         w.know(FINDINGS, e.finding_id, "themes", (themes,))
         self._update(w, e, extra="findings = findings + 1, ")
@@ -185,13 +186,13 @@ class ListsView(View):
     def _amended(self, w: Writes, e: fnd.FindingAmended, position: int) -> None:
         themes = codecs.items(dict.fromkeys(t.value for t in e.themes))
         w.write(FINDINGS, e.finding_id, f"UPDATE {FINDINGS} SET themes = ? WHERE finding_id = ?",
-                (themes, str(e.finding_id)))
+                (themes, ident(e.finding_id)))
         w.know(FINDINGS, e.finding_id, "themes", (themes,))
         self._update(w, e)
 
     @handles(fnd.FindingWithdrawn)
     def _withdrawn(self, w: Writes, e: fnd.FindingWithdrawn, position: int) -> None:
-        w.write(FINDINGS, e.finding_id, f"DELETE FROM {FINDINGS} WHERE finding_id = ?", (str(e.finding_id),))
+        w.write(FINDINGS, e.finding_id, f"DELETE FROM {FINDINGS} WHERE finding_id = ?", (ident(e.finding_id),))
         w.know(FINDINGS, e.finding_id, "themes", None)
         self._update(w, e, extra="findings = findings - 1, ")
 
@@ -202,18 +203,18 @@ class ListsView(View):
         themes: list[str] = []
         for finding_id in e.finding_ids:
             row = w.one(FINDINGS, finding_id, f"SELECT themes FROM {FINDINGS} WHERE finding_id = ?",
-                        (str(finding_id),), "themes")
+                        (ident(finding_id),), "themes")
             themes.extend(codecs.read_items(row[0]) if row else ())
         kind, title, _ = w.one(
             ACTIVITIES, e.activity_id, f"SELECT kind, title, agencies FROM {ACTIVITIES} WHERE activity_id = ?",
-            (str(e.activity_id),), _COPIED,
+            (ident(e.activity_id),), _COPIED,
         ) or ("", "", "")
         w.write(
             RECOMMENDATIONS, e.originator_id,
             f"INSERT INTO {RECOMMENDATIONS} (recommendation_id, partnership_id, activity_id, source_kind,"
             " activity_title, text, addressed_to, themes, status, made_on, version)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'awaiting_decision', ?, ?) ON CONFLICT (recommendation_id) DO NOTHING",
-            (str(e.originator_id), e.partnership_id, str(e.activity_id), kind, title, e.text,
+            (ident(e.originator_id), e.partnership_id, ident(e.activity_id), kind, title, e.text,
              codecs.items(e.addressed_to), codecs.items(dict.fromkeys(themes)), codecs.day(e.made_on),
              e.originator_version),
         )
@@ -231,7 +232,7 @@ class ListsView(View):
         w.write(
             RECOMMENDATIONS, e.originator_id,
             f"UPDATE {RECOMMENDATIONS} SET {change}, decided_on = ?, version = ? WHERE recommendation_id = ?",
-            (*params, codecs.day(e.decided_on), e.originator_version, str(e.originator_id)),
+            (*params, codecs.day(e.decided_on), e.originator_version, ident(e.originator_id)),
         )
 
     # --- decisions ----------------------------------------------------------------------
@@ -243,8 +244,8 @@ class ListsView(View):
             f"INSERT INTO {DECISIONS} (decision_id, partnership_id, forum_id, meeting_on, subject, subject_id,"
             " outcome, decided_by, rationale, chairs_action, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (decision_id) DO NOTHING",
-            (str(e.originator_id), e.partnership_id, e.forum_id, codecs.day(e.meeting_on), e.subject.value,
-             str(e.subject_id), e.outcome.value, codecs.items(e.decided_by), e.rationale or "",
+            (ident(e.originator_id), e.partnership_id, e.forum_id, codecs.day(e.meeting_on), e.subject.value,
+             ident(e.subject_id), e.outcome.value, codecs.items(e.decided_by), e.rationale or "",
              int(e.chairs_action), codecs.instant(e.timestamp)),
         )
 
@@ -262,19 +263,19 @@ class ListsView(View):
     def _correct_decided_by(self, w: Writes, e: TextRedacted) -> None:
         """One name of who decided, in the list kept as one column: the row's list with that item replaced."""
         row = w.one(DECISIONS, e.aggregate_id, f"SELECT decided_by FROM {DECISIONS} WHERE decision_id = ?",
-                    (str(e.aggregate_id),))
+                    (ident(e.aggregate_id),))
         index = int(e.field.split(".")[1])
         names = list(codecs.read_items(row[0])) if row is not None else []
         if index < len(names):
             names[index] = e.text
             w.write(DECISIONS, e.aggregate_id, f"UPDATE {DECISIONS} SET decided_by = ? WHERE decision_id = ?",
-                    (codecs.items(names), str(e.aggregate_id)))
+                    (codecs.items(names), ident(e.aggregate_id)))
 
     def correct_text(self, w: Writes, what: str, entity_id: Any, text: str) -> None:
         """Puts corrected free text in place of what the lists keep (`what` is a key of
         TEXT_COLUMNS), from a redaction (`TextRedacted`) of the field."""
         table, column, key = TEXT_COLUMNS[what]
-        w.write(table, entity_id, f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (text, str(entity_id)))
+        w.write(table, entity_id, f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (text, ident(entity_id)))
         if what == "activity.title":  # recommendations show their activity's title too
             w.execute(f"UPDATE {RECOMMENDATIONS} SET activity_title = ? WHERE activity_id = ?",
-                      (text, str(entity_id)))
+                      (text, ident(entity_id)))

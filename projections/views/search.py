@@ -36,6 +36,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -46,6 +47,7 @@ from domain import partnership as pev
 from domain.action import ActionAgreed
 from domain.recommendation import RecommendationMade
 from domain.redaction import TextRedacted
+from projections.codecs import ident
 from projections.view import View, handles
 from projections.writes import Writes
 
@@ -67,12 +69,14 @@ TOKEN = re.compile(r"[^\W_]+")
 """A word as FTS5's unicode61 tokenizer cuts text (letters and digits; `_` separates)."""
 
 
+@lru_cache(maxsize=1024)  # a rebuild asks for every document; a store holds few partnerships
 def scope_token(partnership_id: str) -> str:
     """One word standing for the partnership in the SQLite index, so a match is narrowed to
     the partnership inside FTS5 (ranking only its documents), not after ranking everyone's."""
     return "p" + hashlib.sha256(partnership_id.encode()).hexdigest()[:24]
 
 
+@lru_cache(maxsize=1024)
 def scope_prefix(partnership_id: str) -> str:
     """The letters before each of the partnership's words in the SQLite index: 14 consonants
     from a hash of its id (20^14 kinds, so two partnerships do not share them)."""
@@ -86,8 +90,8 @@ def scope_prefix(partnership_id: str) -> str:
 
 def scoped(partnership_id: str, text: str) -> str:
     """`text` with each word behind the partnership's prefix: what the SQLite index holds."""
-    prefix = scope_prefix(partnership_id)
-    return TOKEN.sub(lambda m: prefix + m.group(0), text)
+    # A template, which `re` applies in C (a prefix holds consonants only, nothing it would read).
+    return TOKEN.sub(scope_prefix(partnership_id) + r"\g<0>", text)
 
 
 _SQLITE = (
@@ -181,19 +185,19 @@ class SearchView(View):
             f"INSERT INTO {DOCS} (seq, doc_id, partnership_id, kind, activity_id, source_kind, title, body, scope,"
             " indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (doc_id) DO UPDATE SET body = excluded.body, indexed = excluded.indexed",
-            (position, str(doc_id), e.partnership_id, kind, str(activity_id), source_kind, title, body,
+            (position, ident(doc_id), e.partnership_id, kind, ident(activity_id), source_kind, title, body,
              scope_token(e.partnership_id), scoped(e.partnership_id, body)),
         )
         w.write(
             AGENCIES, doc_id,
             f"INSERT INTO {AGENCIES} (doc_id, agency_id, partnership_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            *((str(doc_id), agency, e.partnership_id) for agency in dict.fromkeys(agencies)),
+            *((ident(doc_id), agency, e.partnership_id) for agency in dict.fromkeys(agencies)),
         )
 
     def _activity(self, w: Writes, activity_id: UUID) -> tuple[str, str]:
         """(source kind, title) of an activity, from its own document."""
         row = w.one(DOCS, activity_id, f"SELECT source_kind, title FROM {DOCS} WHERE doc_id = ?",
-                    (str(activity_id),), "source_kind, title")
+                    (ident(activity_id),), "source_kind, title")
         return (str(row[0]), str(row[1])) if row else ("", "")
 
     @handles(pev.RoutingSet)
@@ -221,7 +225,7 @@ class SearchView(View):
     @handles(fnd.FindingWithdrawn)
     def _withdrawn(self, w: Writes, e: fnd.FindingWithdrawn, position: int) -> None:
         # A withdrawn finding no longer counts: it is not found (its history keeps it).
-        w.write(DOCS, e.finding_id, f"DELETE FROM {DOCS} WHERE doc_id = ?", (str(e.finding_id),))
+        w.write(DOCS, e.finding_id, f"DELETE FROM {DOCS} WHERE doc_id = ?", (ident(e.finding_id),))
 
     @handles(RecommendationMade)
     def _recommendation(self, w: Writes, e: RecommendationMade, position: int) -> None:
@@ -248,13 +252,13 @@ class SearchView(View):
         """Indexes `text` in place of the entity's words (the old words are no longer found):
         the corrected text of an activity's title, a finding's summary, a recommendation's
         text or an action's description."""
-        row = w.one(DOCS, entity_id, f"SELECT kind, partnership_id FROM {DOCS} WHERE doc_id = ?", (str(entity_id),))
+        row = w.one(DOCS, entity_id, f"SELECT kind, partnership_id FROM {DOCS} WHERE doc_id = ?", (ident(entity_id),))
         if row is None:
             return
         w.write(DOCS, entity_id, f"UPDATE {DOCS} SET body = ?, indexed = ? WHERE doc_id = ?",
-                (text, scoped(str(row[1]), text), str(entity_id)))
+                (text, scoped(str(row[1]), text), ident(entity_id)))
         if row[0] == "activity":  # its title is the title its findings, recommendations and actions show
-            w.execute(f"UPDATE {DOCS} SET title = ? WHERE activity_id = ?", (text, str(entity_id)))
+            w.execute(f"UPDATE {DOCS} SET title = ? WHERE activity_id = ?", (text, ident(entity_id)))
 
 
 _REDACTABLE: dict[tuple[str, str], str] = {

@@ -19,7 +19,8 @@ from adapters.sql import Cursor, ViewDb
 from adapters.store import EventStore
 from domain.events import DomainEvent
 from projections.audit import AuditView
-from projections.projector import REPLAY_GC_THRESHOLD, Projector
+from projections.projector import Projector
+from projections.replay import REPLAY_GC_THRESHOLD
 from projections.runtime import build_view_db
 from projections.tracker import TrackerView
 from projections.view import View
