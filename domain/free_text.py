@@ -20,11 +20,20 @@ from pydantic import BaseModel
 from domain.screening import EMPTY, KnownIdentities, screen
 from domain.values import TextRule, Written
 
+_FREE: dict[int, tuple[Any, bool]] = {}
+"""id(hint) -> (hint, whether it is free text): a hint is read for every value of every event
+and command; the hint is kept, so that its id is not reused for another."""
+
 
 def _is_free_text(hint: Any) -> bool:
-    return get_origin(hint) is Annotated and any(
+    known = _FREE.get(id(hint))
+    if known is not None and known[0] is hint:
+        return known[1]
+    free = get_origin(hint) is Annotated and any(
         isinstance(rule, Written) or (isinstance(rule, TextRule) and rule.free_text) for rule in hint.__metadata__
     )
+    _FREE[id(hint)] = (hint, free)
+    return free
 
 
 @cache
@@ -57,10 +66,17 @@ def _walk(value: Any, hint: Any, path: str) -> Iterator[tuple[str, str]]:
         yield from free_text(value, f"{path}.")
 
 
+@cache
+def _text_bearing(model: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
+    """The fields of `model` whose type can hold free text, with their hints: only these are
+    walked (ids, dates and enums never hold any)."""
+    return tuple((name, hint) for name, hint in _hints(model).items() if any(_field_names(hint, name)))
+
+
 def free_text(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, str]]:
     """(field, text) for every free-text value in `model`, nested ones named as the API
     names fields: `title`, `decided_by.0`, `evidence.1.description`."""
-    for name, hint in _hints(type(model)).items():
+    for name, hint in _text_bearing(type(model)):
         yield from _walk(getattr(model, name), hint, f"{prefix}{name}")
 
 
