@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from typing import cast
+from typing import TypeVar
 
 import pytest
 
@@ -20,12 +20,14 @@ from services.workers.webhooks import create_table as create_webhook_table
 
 pytestmark = pytest.mark.postgres
 OPENERS = 8
+T = TypeVar("T")
 
 
-def together(openers: int, open_one: Callable[[], object]) -> tuple[list[object], list[BaseException]]:
-    """Runs `open_one` in `openers` threads released at the same instant; what each opened or raised."""
-    barrier = threading.Barrier(openers)
-    opened: list[object] = []
+def all_open_together(open_one: Callable[[], T], close: Callable[[T], object]) -> None:
+    """Runs `open_one` in OPENERS threads released at the same instant, closes what they opened,
+    and asserts that every one opened."""
+    barrier = threading.Barrier(OPENERS)
+    opened: list[T] = []
     failed: list[BaseException] = []
 
     def run() -> None:
@@ -35,12 +37,15 @@ def together(openers: int, open_one: Callable[[], object]) -> tuple[list[object]
         except BaseException as e:
             failed.append(e)
 
-    threads = [threading.Thread(target=run) for _ in range(openers)]
+    threads = [threading.Thread(target=run) for _ in range(OPENERS)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return opened, failed
+    for one in opened:
+        close(one)
+    assert failed == [], [str(e) for e in failed]
+    assert len(opened) == OPENERS
 
 
 def test_delivery_tables_created_together_on_a_fresh_schema_all_open(postgres_dsn: str) -> None:
@@ -57,22 +62,10 @@ def test_delivery_tables_created_together_on_a_fresh_schema_all_open(postgres_ds
             conn.close()
         return ledger
 
-    opened, failed = together(OPENERS, open_ledger_and_webhooks)
-    try:
-        assert failed == [], [str(e) for e in failed]
-        assert len(opened) == OPENERS
-    finally:
-        for ledger in opened:
-            cast(Ledger, ledger).close()
+    all_open_together(open_ledger_and_webhooks, Ledger.close)
 
 
 def test_stores_opened_together_on_a_fresh_schema_all_open(postgres_dsn: str) -> None:
     settings = Settings(persistence="postgres", postgres_dsn=postgres_dsn,  # type: ignore[arg-type]
                         postgres_schema=f"t_start_{uuid.uuid4().hex[:10]}", secret_key="s" * 40)
-    opened, failed = together(OPENERS, lambda: EventStore.from_settings(settings))
-    try:
-        assert failed == [], [str(e) for e in failed]
-        assert len(opened) == OPENERS
-    finally:
-        for store in opened:
-            cast(EventStore, store).close()
+    all_open_together(lambda: EventStore.from_settings(settings), EventStore.close)
